@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from zhibu import demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisation (deterministic, idempotent)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, seed: int, **options) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("demo_data refuses to run in production (ZHIBU_ENV=production).")
+        created = demo.build(seed=seed)
+        summary = ", ".join(f"{name} +{count}" for name, count in created.items())
+        self.stdout.write(self.style.SUCCESS(f"demo data ready ({summary})"))

@@ -1,0 +1,44 @@
+"""The side navigation: one entry per module, in the order users think of their work.
+
+A module whose pages have not landed yet is listed but disabled, so the shell shows
+where the product is going without dead links. Apps register their entry point by
+URL name; ``url_name`` None means "not available yet".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    icon: str
+    url_name: str | None = None
+    action: str | None = None  # shown only to users holding this action somewhere
+
+    def url(self) -> str | None:
+        if not self.url_name:
+            return None
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:
+            return None
+
+
+MODULES: tuple[NavItem, ...] = (
+    NavItem("home", _("工作台"), "house-door", "home"),
+    NavItem("orgs", _("组织"), "diagram-3"),
+    NavItem("members", _("党员"), "people"),
+    NavItem("meetings", _("组织生活"), "calendar-check"),
+    NavItem("development", _("发展党员"), "person-plus"),
+    NavItem("education", _("学习教育"), "book"),
+    NavItem("dues", _("党费"), "wallet2"),
+    NavItem("duties", _("责任落实"), "clipboard-check"),
+    NavItem("assessment", _("考核"), "award"),
+    NavItem("cockpit", _("驾驶舱"), "speedometer2"),
+)

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     # Zhibu's own apps.
     "zhibu.core",
     "zhibu.accounts",
+    "zhibu.orgs",
+    "zhibu.members",
 ]
 # django.contrib.admin is deliberately absent: it would read every table unscoped and
 # show personal data to platform administrators (see docs/architecture.md).

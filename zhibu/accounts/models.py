@@ -7,6 +7,7 @@ import uuid
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class User(AbstractUser):
@@ -23,3 +24,81 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.username
+
+
+class Role(models.TextChoices):
+    SECRETARY = "secretary", _("书记")
+    DEPUTY_SECRETARY = "deputy_secretary", _("副书记")
+    ORGANIZATION = "organization", _("组织委员")
+    PUBLICITY = "publicity", _("宣传委员")
+    DISCIPLINE = "discipline", _("纪检委员")
+    STAFF = "staff", _("党务工作者")
+    GROUP_LEADER = "group_leader", _("党小组长")
+    MEMBER = "member", _("党员")
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    AUDIT_ADMIN = "audit_admin", _("审计管理员")
+
+
+# The three platform administrators (三员分立): none holds another of them, none sees
+# members' personal data, and their roles are held platform-wide (no org).
+PLATFORM_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
+
+class RoleAssignment(models.Model):
+    """A user holds ``role`` at ``org`` (and its subtree) from ``start`` until ``end``."""
+
+    public_id = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    org = models.ForeignKey(
+        "orgs.Org",
+        verbose_name=_("党组织"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    start = models.DateField(_("开始日期"))
+    end = models.DateField(_("结束日期"), null=True, blank=True, help_text=_("留空表示长期有效"))
+    granted_by = models.ForeignKey(
+        User,
+        verbose_name=_("授权人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("角色授权")
+        verbose_name_plural = _("角色授权")
+        ordering = ["user", "-start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
+                name="assignment_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role__in=sorted(r.value for r in PLATFORM_ROLES), org__isnull=True)
+                    | (
+                        ~models.Q(role__in=sorted(r.value for r in PLATFORM_ROLES))
+                        & models.Q(org__isnull=False)
+                    )
+                ),
+                name="assignment_platform_roles_have_no_org",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.org or _("平台")
+        return f"{self.user} · {where} · {self.get_role_display()}"
+
+    def active_on(self, day) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)

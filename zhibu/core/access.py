@@ -6,14 +6,19 @@ carries no decision, and a test walks the URLconf to prove none is missing.
 
 - ``public``: reachable without login (login page, health check, language switch).
 - ``login_only``: any signed-in user; the view shows only the user's own things.
+- ``requires(action)``: the user must hold ``action`` at some org (see
+  ``zhibu.accounts.permissions``); which org and record is then the access helper's job
+  (``org_for_user``, ``member_for_user`` ...), which answers 404 outside the user's scope.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 
 ACCESS_ATTR = "zhibu_access"
 PUBLIC = "public"
@@ -35,6 +40,23 @@ def public(view: View) -> View:
 def login_only(view: View) -> View:
     """Any signed-in user may call the view; it must show only the user's own data."""
     return _mark(view, LOGIN)
+
+
+def requires(action: str) -> Callable[[View], View]:
+    """The user must hold ``action`` somewhere, else 403 (which reveals no org or record)."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            from zhibu.accounts.permissions import holds_anywhere
+
+            if not holds_anywhere(request.user, action):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return _mark(wrapper, f"action:{action}")  # type: ignore[arg-type]
+
+    return decorator
 
 
 def decision_of(view: Callable[..., Any]) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -23,3 +24,68 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class AuditEvent(models.Model):
+    """An append-only, hash-chained record of a security or personal-data event.
+
+    Each event's ``hash`` covers its own fields and the previous event's hash, so editing
+    or deleting any row breaks the chain from there on (``manage.py audit_verify``). The
+    database itself refuses UPDATE and DELETE on this table (triggers in the migration).
+    """
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("登录")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOGOUT = "logout", _("退出")
+        LOCKED_OUT = "locked_out", _("账号锁定")
+        UNLOCKED = "unlocked", _("账号解锁")
+        USER_CHANGED = "user_changed", _("用户变更")
+        ROLE_GRANTED = "role_granted", _("授予角色")
+        ROLE_ENDED = "role_ended", _("终止角色")
+        REVEAL = "reveal", _("查看敏感信息")
+        EXPORT = "export", _("导出")
+        IMPORT = "import", _("导入")
+        EXEMPTION = "exemption", _("豁免")
+        OVERRIDE = "override", _("越过规则")
+        RECORD_UNLOCKED = "record_unlocked", _("修改已锁定记录")
+        CONFIG_CHANGED = "config_changed", _("配置变更")
+
+    seq = models.PositiveBigIntegerField(_("序号"), unique=True)
+    at = models.DateTimeField(_("时间"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
+    kind = models.CharField(_("类型"), max_length=32, choices=Kind.choices, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=50, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    org_path = models.CharField(_("组织路径"), max_length=255, blank=True, db_index=True)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    summary = models.CharField(_("摘要"), max_length=300)
+    details = models.JSONField(_("详情"), default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("审计事件")
+        verbose_name_plural = _("审计事件")
+        ordering = ["-seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.get_kind_display()} {self.summary}"
+
+
+class AuditChainHead(models.Model):
+    """The single row that serialises appends to the audit chain and remembers its end."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"audit chain head #{self.seq}"

@@ -1,0 +1,208 @@
+"""The permission matrix (role × level → actions) and the checks built on it.
+
+A user's *grants* are their role assignments active today. A grant at an org gives its
+actions over that org's whole subtree; which actions depends on the role and on the
+org's level (a 书记 of a 党委 may do more than a 书记 of a 党支部). Platform roles (the
+three administrators) hold their actions platform-wide and never any action that reads
+member records. ``docs/permissions.md`` is generated from ``MATRIX`` and tested against it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhibu.accounts.models import Role, RoleAssignment
+from zhibu.core.scope import in_subtree, subtree_q
+
+# Every action, with what it lets a user do.
+ACTIONS: dict[str, str] = {
+    "org.view": _("查看党组织、班子和组织变动"),
+    "org.edit": _("修改党组织基本信息"),
+    "org.structure": _("新建、调整隶属、撤销下级党组织"),
+    "committee.manage": _("管理班子换届、职务任免和定点联系"),
+    "member.view": _("查看党员名册（敏感信息脱敏）"),
+    "member.manage": _("新增、修改党员信息，记录党籍变动"),
+    "member.reveal": _("说明理由后查看完整身份证号、手机号"),
+    "member.import": _("批量导入党员"),
+    "member.export": _("导出党员名册"),
+    "member.transfer": _("审批组织关系转接"),
+    "meeting.view": _("查看组织生活记录"),
+    "meeting.record": _("登记组织生活、表决和谈心谈话"),
+    "finding.view": _("查看驾驶舱和合规检查结果"),
+    "rules.run": _("重新执行合规检查"),
+    "rules.configure": _("制定本级补充规定"),
+    "exemption.approve": _("审批检查豁免"),
+    "development.view": _("查看发展党员工作"),
+    "development.manage": _("登记发展党员各步骤"),
+    "development.approve": _("以上级党委身份审批、特批发展党员事项"),
+    "user.manage": _("管理用户账号和角色授权"),
+    "security.manage": _("解锁账号、管理安全设置"),
+    "audit.view": _("查看审计日志"),
+}
+
+COMMITTEE, BRANCH, GROUP, PLATFORM = "committee", "branch", "group", "platform"
+LEVEL_LABELS = {
+    COMMITTEE: _("党委/党总支"),
+    BRANCH: _("党支部"),
+    GROUP: _("党小组"),
+    PLATFORM: _("平台"),
+}
+
+_VIEW_ALL = {"org.view", "member.view", "meeting.view", "finding.view", "development.view"}
+_COMMITTEE_LEAD = _VIEW_ALL | {
+    "org.edit",
+    "org.structure",
+    "committee.manage",
+    "member.manage",
+    "member.reveal",
+    "member.import",
+    "member.export",
+    "member.transfer",
+    "meeting.record",
+    "rules.run",
+    "rules.configure",
+    "exemption.approve",
+    "development.manage",
+    "development.approve",
+}
+_BRANCH_LEAD = _VIEW_ALL | {
+    "org.edit",
+    "org.structure",
+    "member.manage",
+    "member.reveal",
+    "member.import",
+    "member.export",
+    "meeting.record",
+    "rules.run",
+    "development.manage",
+}
+
+MATRIX: dict[tuple[str, str], frozenset[str]] = {
+    (Role.SECRETARY, COMMITTEE): frozenset(_COMMITTEE_LEAD),
+    (Role.SECRETARY, BRANCH): frozenset(_BRANCH_LEAD),
+    (Role.DEPUTY_SECRETARY, COMMITTEE): frozenset(_COMMITTEE_LEAD),
+    (Role.DEPUTY_SECRETARY, BRANCH): frozenset(_BRANCH_LEAD),
+    (Role.ORGANIZATION, COMMITTEE): frozenset(_COMMITTEE_LEAD - {"rules.configure"}),
+    (Role.ORGANIZATION, BRANCH): frozenset(_BRANCH_LEAD - {"org.edit", "org.structure"}),
+    (Role.STAFF, COMMITTEE): frozenset(
+        _COMMITTEE_LEAD - {"exemption.approve", "development.approve"}
+    ),
+    (Role.STAFF, BRANCH): frozenset(_BRANCH_LEAD - {"member.reveal", "org.structure"}),
+    (Role.PUBLICITY, COMMITTEE): frozenset(_VIEW_ALL | {"meeting.record"}),
+    (Role.PUBLICITY, BRANCH): frozenset(_VIEW_ALL | {"meeting.record"}),
+    (Role.DISCIPLINE, COMMITTEE): frozenset(_VIEW_ALL),
+    (Role.DISCIPLINE, BRANCH): frozenset(_VIEW_ALL),
+    (Role.GROUP_LEADER, GROUP): frozenset(
+        {"org.view", "member.view", "meeting.view", "meeting.record"}
+    ),
+    (Role.SYSTEM_ADMIN, PLATFORM): frozenset({"org.view", "user.manage"}),
+    (Role.SECURITY_ADMIN, PLATFORM): frozenset({"security.manage"}),
+    (Role.AUDIT_ADMIN, PLATFORM): frozenset({"audit.view"}),
+    # An ordinary member holds no org-wide action: "我的" pages show their own records.
+    (Role.MEMBER, BRANCH): frozenset(),
+    (Role.MEMBER, GROUP): frozenset(),
+}
+
+# Actions that read member records: never granted to a platform administrator.
+PERSONAL_DATA_ACTIONS = frozenset(
+    {
+        "member.view",
+        "member.manage",
+        "member.reveal",
+        "member.import",
+        "member.export",
+        "member.transfer",
+    }
+)
+
+ALL_ORGS = "*"  # the scope of a platform-wide grant
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    level: str
+    path: str  # ALL_ORGS for platform roles
+    org_id: int | None
+    actions: frozenset[str]
+
+
+def level_of(org) -> str:
+    return PLATFORM if org is None else org.level
+
+
+def actions_for(role: str, level: str) -> frozenset[str]:
+    return MATRIX.get((role, level), frozenset())
+
+
+def grants(user, on: date | None = None) -> list[Grant]:
+    """The user's grants active on ``on`` (today by default), cached on the user object."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    day = on or timezone.localdate()
+    cache = user.__dict__.setdefault("_zhibu_grants", {})
+    if day not in cache:
+        rows = (
+            RoleAssignment.objects.filter(user=user, start__lte=day)
+            .filter(Q(end__isnull=True) | Q(end__gte=day))
+            .select_related("org")
+        )
+        result = []
+        for row in rows:
+            if row.org is not None and not row.org.exists_on(day):
+                continue  # a dissolved org confers nothing
+            level = level_of(row.org)
+            result.append(
+                Grant(
+                    role=row.role,
+                    level=level,
+                    path=row.org.path if row.org else ALL_ORGS,
+                    org_id=row.org_id,
+                    actions=actions_for(row.role, level),
+                )
+            )
+        cache[day] = result
+    return cache[day]
+
+
+def forget(user) -> None:
+    """Drop the cached grants (after a role change in the same request)."""
+    user.__dict__.pop("_zhibu_grants", None)
+
+
+def holds_anywhere(user, action: str) -> bool:
+    return any(action in grant.actions for grant in grants(user))
+
+
+def scope_paths(user, action: str) -> list[str]:
+    """Paths whose subtrees the user may act on with ``action`` (``[ALL_ORGS]`` = all)."""
+    paths = [grant.path for grant in grants(user) if action in grant.actions]
+    return [ALL_ORGS] if ALL_ORGS in paths else paths
+
+
+def scope_q(user, action: str, field: str = "path") -> Q:
+    """A filter on ``field`` (an org path) for rows the user may act on with ``action``."""
+    paths = scope_paths(user, action)
+    if paths == [ALL_ORGS]:
+        return Q()
+    return subtree_q(paths, field)
+
+
+def can(user, action: str, org) -> bool:
+    """May ``user`` do ``action`` at ``org``?"""
+    paths = scope_paths(user, action)
+    return paths == [ALL_ORGS] or in_subtree(org.path, paths)
+
+
+def can_strictly_below(user, action: str, org) -> bool:
+    """``action`` granted by an assignment *above* ``org`` (e.g. moving or dissolving it)."""
+    return any(
+        action in grant.actions
+        and (grant.path == ALL_ORGS or (org.path.startswith(grant.path) and org.path != grant.path))
+        for grant in grants(user)
+    )

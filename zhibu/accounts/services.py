@@ -1,0 +1,153 @@
+"""Writes to users and role assignments, with the three-administrator separation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhibu.accounts import permissions
+from zhibu.accounts.models import PLATFORM_ROLES, Role, RoleAssignment, User
+from zhibu.core.audit import audit_record
+from zhibu.core.models import AuditEvent
+
+ASSIGNMENT_END_BEFORE_START = _("结束日期不能早于开始日期。")
+PLATFORM_ROLE_WITH_ORG = _("系统、安全、审计管理员是平台角色，不能指定党组织。")
+ORG_ROLE_WITHOUT_ORG = _("请选择该角色所在的党组织。")
+ROLE_WRONG_LEVEL = _("“%(role)s”不能设在%(kind)s。")
+THREE_ADMINS_SEPARATED = _("三员分立：该用户已是%(other)s，不能再担任%(role)s。")
+ASSIGNMENT_DUPLICATE = _("该用户在此期间已在该组织担任“%(role)s”。")
+ASSIGNMENT_ALREADY_ENDED = _("该授权已于 %(day)s 结束。")
+USERNAME_TAKEN = _("用户名“%(name)s”已被使用。")
+
+
+def _overlap_q(start: date, end: date | None) -> Q:
+    """Assignments (inclusive ends) overlapping [start, end]."""
+    condition = Q(end__isnull=True) | Q(end__gte=start)
+    if end is not None:
+        condition &= Q(start__lte=end)
+    return condition
+
+
+@transaction.atomic
+def user_create(
+    *, username: str, full_name: str, password: str | None, email: str = "", by=None, request=None
+) -> User:
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": USERNAME_TAKEN % {"name": username}})
+    user = User(username=username, full_name=full_name, email=email)
+    if password:
+        from django.contrib.auth.password_validation import validate_password
+
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from None
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit_record(
+        kind=AuditEvent.Kind.USER_CHANGED,
+        summary=f"新建用户 {username}",
+        actor=by,
+        request=request,
+        obj=user,
+    )
+    return user
+
+
+@transaction.atomic
+def role_grant(
+    *,
+    user: User,
+    role: str,
+    org=None,
+    start: date | None = None,
+    end: date | None = None,
+    by=None,
+    request=None,
+    note: str = "",
+) -> RoleAssignment:
+    """Give ``user`` a role at ``org`` for a span; refused with a Chinese message if invalid."""
+    start = start or timezone.localdate()
+    if end is not None and end < start:
+        raise ValidationError({"end": ASSIGNMENT_END_BEFORE_START})
+    if role in PLATFORM_ROLES:
+        if org is not None:
+            raise ValidationError({"org": PLATFORM_ROLE_WITH_ORG})
+        others = (
+            RoleAssignment.objects.select_for_update()
+            .filter(user=user, role__in=[r for r in PLATFORM_ROLES if r != role])
+            .filter(_overlap_q(start, end))
+            .first()
+        )
+        if others is not None:
+            raise ValidationError(
+                {
+                    "role": THREE_ADMINS_SEPARATED
+                    % {"other": others.get_role_display(), "role": Role(role).label}
+                }
+            )
+    else:
+        if org is None:
+            raise ValidationError({"org": ORG_ROLE_WITHOUT_ORG})
+        if (role, org.level) not in permissions.MATRIX:
+            raise ValidationError(
+                {
+                    "role": ROLE_WRONG_LEVEL
+                    % {"role": Role(role).label, "kind": org.get_kind_display()}
+                }
+            )
+    duplicate = (
+        RoleAssignment.objects.filter(user=user, role=role, org=org)
+        .filter(_overlap_q(start, end))
+        .exists()
+    )
+    if duplicate:
+        raise ValidationError({"role": ASSIGNMENT_DUPLICATE % {"role": Role(role).label}})
+    assignment = RoleAssignment(
+        user=user, role=role, org=org, start=start, end=end, granted_by=by, note=note
+    )
+    assignment.full_clean()
+    assignment.save()
+    permissions.forget(user)
+    audit_record(
+        kind=AuditEvent.Kind.ROLE_GRANTED,
+        summary=f"授予 {user.username} {assignment.get_role_display()}（{org or '平台'}）",
+        actor=by,
+        request=request,
+        obj=assignment,
+        org_path=org.path if org else "",
+        details={"user": str(user.public_id), "role": role, "start": start, "end": end},
+    )
+    return assignment
+
+
+@transaction.atomic
+def role_end(
+    *, assignment: RoleAssignment, on: date | None = None, by=None, request=None
+) -> RoleAssignment:
+    on = on or timezone.localdate()
+    if assignment.end is not None and assignment.end < on:
+        raise ValidationError({"end": ASSIGNMENT_ALREADY_ENDED % {"day": assignment.end}})
+    if on < assignment.start:
+        raise ValidationError({"end": ASSIGNMENT_END_BEFORE_START})
+    assignment.end = on
+    assignment.save(update_fields=["end"])
+    permissions.forget(assignment.user)
+    audit_record(
+        kind=AuditEvent.Kind.ROLE_ENDED,
+        summary=f"终止 {assignment.user.username} 的{assignment.get_role_display()}（{assignment.org or '平台'}）",
+        actor=by,
+        request=request,
+        obj=assignment,
+        org_path=assignment.org.path if assignment.org else "",
+        details={"end": on},
+    )
+    return assignment

@@ -1,0 +1,157 @@
+"""What a rule is: a cited, versioned, parameterised check computed set-based over orgs.
+
+A rule subclass declares its code (``MTG-01``), Chinese title, citation, what it applies
+to, its period kind, parameters with defaults and effective dates, and implements
+``evaluate(ctx)``, which must compute outcomes for *all* orgs of ``ctx.orgs`` with a
+bounded number of aggregate queries — never a query per org.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, ClassVar
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from zhibu.core.rules.periods import Period
+
+# The regulations cited by the rulebook (RULES.md, consequence 5).
+REGULATIONS = {
+    "条例": "《中国共产党支部工作条例（试行）》",
+    "细则": "《中国共产党发展党员工作细则》",
+    "教育管理": "《中国共产党党员教育管理工作条例》",
+    "党费规定": "《关于中国共产党党费收缴、使用和管理的规定》",
+    "请示报告": "《中国共产党重大事项请示报告条例》",
+    "纪律": "《中国共产党纪律处分条例》",
+    "党章": "《中国共产党章程》",
+    "监督": "《中国共产党党内监督条例》",
+    "述职办法": "《党委（党组）书记抓基层党建工作述职评议考核办法（试行）》",
+    "培训规划": "《2019—2023年全国党员教育培训工作规划》",
+    "国标身份证": "GB 11643《公民身份号码》",
+    "地方": "地方/单位规定",
+}
+
+
+class Confidence(models.TextChoices):
+    CONFIRMED = "C", _("已核实")
+    ARTICLE_UNCERTAIN = "C?", _("条款待核")
+    LOCAL = "L", _("地方/单位规定")
+
+
+class Status(models.TextChoices):
+    OK = "ok", _("符合")
+    DUE = "due", _("待办")
+    LATE = "late", _("逾期")
+    MISSING = "missing", _("缺失")
+    EXEMPT = "exempt", _("豁免")
+    SUSPECT = "suspect", _("存疑")
+
+
+PROBLEM_STATUSES = frozenset({Status.DUE, Status.LATE, Status.MISSING, Status.SUSPECT})
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a rule comes from. ``article`` prefixed with ≈ is uncertain and not shown."""
+
+    source: str  # a key of REGULATIONS
+    article: str = ""
+    confidence: str = Confidence.CONFIRMED
+    note: str = ""
+
+    @property
+    def regulation(self) -> str:
+        return REGULATIONS.get(self.source, self.source)
+
+    @property
+    def shown_article(self) -> str:
+        if self.article.startswith("≈"):
+            return ""
+        return self.article
+
+    def __str__(self) -> str:
+        text = self.regulation
+        if self.shown_article:
+            text += self.shown_article
+        if self.confidence == Confidence.LOCAL:
+            text += "（地方/单位规定）"
+        return text
+
+
+@dataclass(frozen=True)
+class Param:
+    """A rule parameter. ``stricter`` says which way a local supplement may move it."""
+
+    name: str
+    label: str
+    default: int
+    unit: str = ""
+    stricter: str = "lower"  # "lower": a smaller value is stricter; "higher": a larger one
+
+
+@dataclass
+class Outcome:
+    """One judgement of one subject (an org by default) for one rule and period."""
+
+    org_id: int
+    status: str
+    explanation: str
+    numbers: dict[str, Any] = field(default_factory=dict)
+    subject_type: str = "org"
+    subject_id: int | None = None
+    refs: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.subject_id is None:
+            self.subject_id = self.org_id
+
+
+@dataclass
+class Context:
+    """What ``evaluate`` works on: the orgs it applies to, the period and parameters."""
+
+    orgs: list  # Org rows (already filtered to the rule's kinds and sectors)
+    period: Period | None
+    on: date  # the reference day: the period's last day, or today for a running period
+    params: dict[str, int]
+    today: date
+
+    @property
+    def org_ids(self) -> list[int]:
+        return [org.pk for org in self.orgs]
+
+
+class Rule:
+    code: ClassVar[str]
+    version: ClassVar[int] = 1
+    title: ClassVar[str]
+    citation: ClassVar[Citation]
+    kinds: ClassVar[frozenset[str]] = frozenset()  # Org.Kind values; empty = every kind
+    sectors: ClassVar[frozenset[str] | None] = None  # None = every sector
+    period_kind: ClassVar[str] = "snapshot"  # "month" | "quarter" | "year" | "snapshot"
+    params: ClassVar[tuple[Param, ...]] = ()
+    effective_from: ClassVar[date] = date(2000, 1, 1)
+    effective_to: ClassVar[date | None] = None
+    module: ClassVar[str] = ""  # the app whose records it reads, for the catalogue
+    # How much the cockpit trusts a finding of this rule enough to block a workflow step.
+    blocking: ClassVar[bool] = False
+
+    def evaluate(self, ctx: Context) -> Iterable[Outcome]:
+        raise NotImplementedError
+
+    def default_params(self) -> dict[str, int]:
+        return {p.name: p.default for p in self.params}
+
+    def in_force_on(self, day: date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day < self.effective_to)
+
+    def applies_to(self, org) -> bool:
+        if self.kinds and org.kind not in self.kinds:
+            return False
+        return self.sectors is None or org.sector in self.sectors
+
+    def __repr__(self) -> str:
+        return f"<Rule {self.code} v{self.version}>"

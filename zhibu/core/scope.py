@@ -1,0 +1,51 @@
+"""Subtree filters on materialised paths, as index-friendly range conditions.
+
+An org's subtree is every path that starts with the org's path. ``LIKE 'p%'`` cannot use a
+B-tree index on every engine and collation (SQLite's case-insensitive LIKE, PostgreSQL with
+a non-C collation), but the equivalent range ``p <= path < successor(p)`` can, everywhere:
+paths use treebeard's alphabet 0-9A-Z, which sorts the same in every collation we run on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Q
+
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def successor(path: str) -> str | None:
+    """The smallest path greater than every path starting with ``path`` (None: unbounded)."""
+    chars = list(path)
+    for i in range(len(chars) - 1, -1, -1):
+        position = ALPHABET.index(chars[i])
+        if position + 1 < len(ALPHABET):
+            chars[i] = ALPHABET[position + 1]
+            return "".join(chars[: i + 1])
+    return None
+
+
+def collapse(paths: Iterable[str]) -> list[str]:
+    """Drop paths that lie inside another path's subtree."""
+    result: list[str] = []
+    for path in sorted(set(paths)):
+        if not result or not path.startswith(result[-1]):
+            result.append(path)
+    return result
+
+
+def subtree_q(paths: Iterable[str], field: str = "path") -> Q:
+    """Rows whose ``field`` lies in the subtree of any of ``paths`` (none: matches nothing)."""
+    condition = Q(pk__in=[])
+    for path in collapse(paths):
+        upper = successor(path)
+        part = Q(**{f"{field}__gte": path})
+        if upper is not None:
+            part &= Q(**{f"{field}__lt": upper})
+        condition |= part
+    return condition
+
+
+def in_subtree(path: str, roots: Iterable[str]) -> bool:
+    return any(path.startswith(root) for root in roots)

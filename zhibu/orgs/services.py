@@ -1,0 +1,388 @@
+"""Every write to the org tree, committees, posts and linkage.
+
+Services are keyword-only and atomic; they validate first and write nothing when
+anything is wrong, raising ``ValidationError`` with Chinese messages keyed by field.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from pypinyin import Style, lazy_pinyin
+
+from zhibu.orgs.models import Committee, CommitteePost, Linkage, Org, OrgEvent, Unit
+
+# --- messages (tests assert on these) --------------------------------------------------
+PARENT_KIND_INVALID = _("%(kind)s不能设在%(parent)s之下。")
+ROOT_KIND_INVALID = _("顶层组织只能是党委。")
+GROUP_OUTSIDE_BRANCH = _("党小组只能设在党支部（含联合、临时党支部）之下。")
+MOVE_INTO_OWN_SUBTREE = _("不能把组织调整到它自己或它的下级组织之下（会形成循环）。")
+MOVE_TO_SAME_PARENT = _("新的上级组织与原上级组织相同。")
+DISSOLVE_HAS_MEMBERS = _("该组织还有 %(n)s 名党员，请先转出或调整到其他组织，再撤销。")
+DISSOLVE_HAS_CHILDREN = _("该组织还有 %(n)s 个下级组织，请先撤销或调整下级组织。")
+DATE_BEFORE_ESTABLISHED = _("日期不能早于组织成立日期（%(day)s）。")
+ALREADY_DISSOLVED = _("该组织已于 %(day)s 撤销。")
+PARENT_DISSOLVED = _("上级组织已撤销，不能在其下新建或调入组织。")
+JOINT_UNITS_LIMIT = _("联合党支部最多覆盖 %(n)s 个单位（条例第五条）。")
+JOINT_UNITS_TOO_FEW = _("联合党支部应覆盖至少 2 个单位。")
+CODE_TAKEN = _("组织代码“%(code)s”已被使用。")
+DOCUMENT_REQUIRED = _("请填写批准文号。")
+SECOND_SECRETARY = _(
+    "%(org)s 在 %(start)s 起的期间已有书记（%(holder)s，%(span)s），同一时间只能有一名书记。"
+)
+POST_END_BEFORE_START = _("离任日期不能早于任职日期。")
+POST_WRONG_LEVEL = _("%(post)s只能设在%(where)s。")
+HOLDER_OUTSIDE_ORG = _("任职人应是本组织（或其上级组织所辖范围内）的党员。")
+TERM_YEARS_INVALID = _(
+    "任期应为 %(n)s 年（条例第二十一条；村、社区党组织 5 年，其他基层党组织 3 年）。"
+)
+ELECTION_BEFORE_PREVIOUS = _("选举日期不能早于上一届的选举日期（%(day)s）。")
+COMMITTEE_ONLY_FOR = _("只有党委、党总支和党支部设委员会，党小组不设。")
+LINKAGE_NOT_HIGHER = _("定点联系人应是上级党组织班子成员（在联系开始之日任职）。")
+
+JOINT_BRANCH_MAX_UNITS = 5  # ORG-03, 条例 art. 5
+
+# Which kinds may sit under which parent kinds (None: at the root).
+ALLOWED_PARENTS: dict[str, set[str | None]] = {
+    Org.Kind.COMMITTEE: {None, Org.Kind.COMMITTEE},
+    Org.Kind.GENERAL_BRANCH: {Org.Kind.COMMITTEE},
+    Org.Kind.BRANCH: {Org.Kind.COMMITTEE, Org.Kind.GENERAL_BRANCH},
+    Org.Kind.JOINT_BRANCH: {Org.Kind.COMMITTEE, Org.Kind.GENERAL_BRANCH},
+    Org.Kind.TEMPORARY_BRANCH: {Org.Kind.COMMITTEE, Org.Kind.GENERAL_BRANCH},
+    Org.Kind.GROUP: set(Org.BRANCH_KINDS),
+}
+
+
+def initials_of(text: str) -> str:
+    """Pinyin initials, lower case: 第一党支部 → dydzb."""
+    return "".join(p[0] for p in lazy_pinyin(text, style=Style.NORMAL) if p).lower()
+
+
+def _check_parent(kind: str, parent: Org | None) -> None:
+    parent_kind = parent.kind if parent else None
+    if parent_kind in ALLOWED_PARENTS[kind]:
+        return
+    if kind == Org.Kind.GROUP:
+        raise ValidationError({"parent": GROUP_OUTSIDE_BRANCH})
+    if parent is None:
+        raise ValidationError({"parent": ROOT_KIND_INVALID})
+    raise ValidationError(
+        {
+            "parent": PARENT_KIND_INVALID
+            % {"kind": Org.Kind(kind).label, "parent": Org.Kind(parent.kind).label}
+        }
+    )
+
+
+def _check_units(kind: str, units: list[Unit]) -> None:
+    if kind == Org.Kind.JOINT_BRANCH:
+        if len(units) > JOINT_BRANCH_MAX_UNITS:
+            raise ValidationError({"units": JOINT_UNITS_LIMIT % {"n": JOINT_BRANCH_MAX_UNITS}})
+        if len(units) < 2:
+            raise ValidationError({"units": JOINT_UNITS_TOO_FEW})
+
+
+@transaction.atomic
+def org_create(
+    *,
+    parent: Org | None,
+    kind: str,
+    name: str,
+    code: str,
+    sector: str,
+    established_on: date,
+    by=None,
+    short_name: str = "",
+    units: list[Unit] | None = None,
+    document_no: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
+    address: str = "",
+    note: str = "",
+) -> Org:
+    units = list(units or [])
+    _check_parent(kind, parent)
+    _check_units(kind, units)
+    if parent is not None:
+        parent.refresh_from_db()
+        if parent.dissolved_on is not None:
+            raise ValidationError({"parent": PARENT_DISSOLVED})
+    if Org.objects.filter(code=code).exists():
+        raise ValidationError({"code": CODE_TAKEN % {"code": code}})
+    org = Org(
+        kind=kind,
+        name=name,
+        short_name=short_name,
+        name_initials=initials_of(name),
+        code=code,
+        sector=sector,
+        established_on=established_on,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        address=address,
+        note=note,
+        path="0" * Org.steplen,  # placeholder for validation; treebeard sets the real one
+        depth=1,
+    )
+    org.full_clean(exclude=["path", "depth", "numchild", "public_id"])
+    if parent is None:
+        org = Org.objects.add_root(instance=org)
+    else:
+        org = Org.objects.add_child(parent, instance=org)
+    if units:
+        org.units.set(units)
+    OrgEvent.objects.create(
+        org=org, kind=OrgEvent.Kind.ESTABLISHED, on=established_on, to_parent=parent,
+        document_no=document_no, recorded_by=by,
+    )  # fmt: skip
+    return org
+
+
+@transaction.atomic
+def org_update(*, org: Org, by=None, units: list[Unit] | None = None, **fields) -> Org:
+    """Edit an org's descriptive fields; a renaming is recorded as a dated event."""
+    allowed = {
+        "name",
+        "short_name",
+        "sector",
+        "contact_name",
+        "contact_phone",
+        "address",
+        "note",
+        "code",
+    }
+    unknown = set(fields) - allowed - {"renamed_on", "document_no"}
+    if unknown:
+        raise TypeError(f"org_update cannot change {sorted(unknown)}")
+    renamed_on = fields.pop("renamed_on", None)
+    document_no = fields.pop("document_no", "")
+    old_name = org.name
+    if "code" in fields and Org.objects.filter(code=fields["code"]).exclude(pk=org.pk).exists():
+        raise ValidationError({"code": CODE_TAKEN % {"code": fields["code"]}})
+    if units is not None:
+        _check_units(org.kind, units)
+    for name, value in fields.items():
+        setattr(org, name, value)
+    org.name_initials = initials_of(org.name)
+    org.full_clean(exclude=["path", "depth", "numchild", "public_id"])
+    org.save()
+    if units is not None:
+        org.units.set(units)
+    if org.name != old_name:
+        OrgEvent.objects.create(
+            org=org, kind=OrgEvent.Kind.RENAMED, on=renamed_on or timezone.localdate(), old_name=old_name,
+            document_no=document_no, recorded_by=by,
+        )  # fmt: skip
+    return org
+
+
+@transaction.atomic
+def org_move(
+    *, org: Org, to_parent: Org, on: date, document_no: str, by=None, note: str = ""
+) -> Org:
+    """Move ``org`` and its subtree under ``to_parent`` on ``on`` (隶属关系调整)."""
+    org.refresh_from_db()
+    to_parent.refresh_from_db()
+    if not document_no.strip():
+        raise ValidationError({"document_no": DOCUMENT_REQUIRED})
+    if to_parent.path.startswith(org.path):
+        raise ValidationError({"to_parent": MOVE_INTO_OWN_SUBTREE})
+    current_parent = org.get_parent()
+    if current_parent is not None and current_parent.pk == to_parent.pk:
+        raise ValidationError({"to_parent": MOVE_TO_SAME_PARENT})
+    _check_parent(org.kind, to_parent)
+    if to_parent.dissolved_on is not None:
+        raise ValidationError({"to_parent": PARENT_DISSOLVED})
+    if on < org.established_on:
+        raise ValidationError({"on": DATE_BEFORE_ESTABLISHED % {"day": org.established_on}})
+    Org.objects.move(org, to_parent, "last-child")
+    org.refresh_from_db()
+    OrgEvent.objects.create(
+        org=org, kind=OrgEvent.Kind.MOVED, on=on, from_parent=current_parent, to_parent=to_parent,
+        document_no=document_no, note=note, recorded_by=by,
+    )  # fmt: skip
+    # Record the new path in the org's history too (treebeard rewrites paths with UPDATE).
+    org.save(update_fields=["updated_at"])
+    return org
+
+
+@transaction.atomic
+def org_dissolve(*, org: Org, on: date, document_no: str, by=None, note: str = "") -> Org:
+    """Dissolve an org. Refused while it still has members or sub-orgs that are not dissolved."""
+    from zhibu.members.models import Member
+
+    org.refresh_from_db()
+    if not document_no.strip():
+        raise ValidationError({"document_no": DOCUMENT_REQUIRED})
+    if org.dissolved_on is not None:
+        raise ValidationError({"on": ALREADY_DISSOLVED % {"day": org.dissolved_on}})
+    if on < org.established_on:
+        raise ValidationError({"on": DATE_BEFORE_ESTABLISHED % {"day": org.established_on}})
+    members = Member.objects.filter(Q(org=org) | Q(group=org), status__in=Member.ON_ROSTER).count()
+    if members:
+        raise ValidationError({"__all__": DISSOLVE_HAS_MEMBERS % {"n": members}})
+    children = org.get_children().filter(dissolved_on__isnull=True).count()
+    if children:
+        raise ValidationError({"__all__": DISSOLVE_HAS_CHILDREN % {"n": children}})
+    org.dissolved_on = on
+    org.save(update_fields=["dissolved_on", "updated_at"])
+    OrgEvent.objects.create(
+        org=org, kind=OrgEvent.Kind.DISSOLVED, on=on, from_parent=org.get_parent(),
+        document_no=document_no, note=note, recorded_by=by,
+    )  # fmt: skip
+    return org
+
+
+# --- committees, posts and linkage --------------------------------------------------------
+
+
+@transaction.atomic
+def committee_elect(
+    *,
+    org: Org,
+    elected_on: date,
+    term_number: int | None = None,
+    method: str = Committee.Method.COMPETITIVE,
+    term_years: int | None = None,
+    by=None,
+) -> Committee:
+    """Record an election (换届). The previous committee ends on the election day."""
+    if org.kind == Org.Kind.GROUP:
+        raise ValidationError({"org": COMMITTEE_ONLY_FOR})
+    expected_years = org.term_years
+    if term_years is not None and term_years != expected_years:
+        raise ValidationError({"term_years": TERM_YEARS_INVALID % {"n": expected_years}})
+    if elected_on < org.established_on:
+        raise ValidationError({"elected_on": DATE_BEFORE_ESTABLISHED % {"day": org.established_on}})
+    previous = Committee.objects.select_for_update().filter(org=org).order_by("-elected_on").first()
+    if previous is not None and elected_on <= previous.elected_on:
+        raise ValidationError(
+            {"elected_on": ELECTION_BEFORE_PREVIOUS % {"day": previous.elected_on}}
+        )
+    committee = Committee(
+        org=org,
+        term_number=term_number or ((previous.term_number + 1) if previous else 1),
+        elected_on=elected_on,
+        method=method,
+        term_years=expected_years,
+        term_ends_on=Committee.compute_term_end(elected_on, expected_years),
+    )
+    committee.full_clean()
+    if previous is not None and previous.ended_on is None:
+        previous.ended_on = elected_on
+        previous.save(update_fields=["ended_on", "updated_at"])
+    committee.save()
+    return committee
+
+
+@transaction.atomic
+def committee_file(
+    *, committee: Committee, filing: str, on: date, document: str = "", by=None
+) -> Committee:
+    """Record the filing (备案) or approval (批准) of a committee by the higher one (ORG-06)."""
+    committee.filing = filing
+    if filing == Committee.Filing.FILED:
+        committee.filed_on = on
+    elif filing in (Committee.Filing.APPROVED, Committee.Filing.REJECTED):
+        committee.approved_on = on
+        committee.approval_document = document
+    committee.full_clean()
+    committee.save()
+    if filing == Committee.Filing.APPROVED:
+        # Approval of the committee covers its secretary and deputies (ORG-06).
+        CommitteePost.objects.filter(
+            committee=committee,
+            post__in=[CommitteePost.Post.SECRETARY, CommitteePost.Post.DEPUTY_SECRETARY],
+        ).update(approved=True)
+    return committee
+
+
+_POST_LEVELS = {
+    CommitteePost.Post.GROUP_LEADER: ({"group"}, _("党小组")),
+}
+_COMMITTEE_POST_LEVELS = ({"committee", "branch"}, _("党委、党总支或党支部"))
+
+
+def _overlaps(a_start: date, a_end: date | None, b_start: date, b_end: date | None) -> bool:
+    """Half-open spans [start, end) overlap; None means open-ended."""
+    return a_start < (b_end or date.max) and b_start < (a_end or date.max)
+
+
+@transaction.atomic
+def post_assign(
+    *,
+    org: Org,
+    post: str,
+    holder,
+    start: date,
+    end: date | None = None,
+    committee: Committee | None = None,
+    note: str = "",
+    by=None,
+) -> CommitteePost:
+    """Appoint ``holder`` to ``post`` at ``org``. Only one 书记 at a time (ORG-04)."""
+    levels, where = _POST_LEVELS.get(post, _COMMITTEE_POST_LEVELS)
+    if org.level not in levels:
+        raise ValidationError(
+            {"post": POST_WRONG_LEVEL % {"post": CommitteePost.Post(post).label, "where": where}}
+        )
+    if end is not None and end < start:
+        raise ValidationError({"end": POST_END_BEFORE_START})
+    if start < org.established_on:
+        raise ValidationError({"start": DATE_BEFORE_ESTABLISHED % {"day": org.established_on}})
+    # The holder belongs to the org's subtree, or is sent from within the parent's (选派).
+    parent_path = org.path[: -Org.steplen] or org.path
+    if not holder.org.path.startswith(parent_path):
+        raise ValidationError({"holder": HOLDER_OUTSIDE_ORG})
+    if post == CommitteePost.Post.SECRETARY:
+        for other in CommitteePost.objects.select_for_update().filter(org=org, post=post):
+            if _overlaps(start, end, other.start, other.end):
+                span = f"{other.start}—{other.end or _('至今')}"
+                raise ValidationError(
+                    {
+                        "start": SECOND_SECRETARY
+                        % {"org": org, "start": start, "holder": other.holder, "span": span}
+                    }
+                )
+    record = CommitteePost(
+        org=org, post=post, holder=holder, start=start, end=end, committee=committee, note=note,
+        approved=bool(committee and committee.filing == Committee.Filing.APPROVED),
+    )  # fmt: skip
+    record.full_clean()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def post_end(*, record: CommitteePost, on: date, by=None) -> CommitteePost:
+    if on < record.start:
+        raise ValidationError({"end": POST_END_BEFORE_START})
+    record.end = on
+    record.full_clean()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def linkage_add(
+    *, org: Org, person, start: date, end: date | None = None, note: str = "", by=None
+) -> Linkage:
+    """定点联系: ``person`` must hold a post in a committee above ``org`` on ``start``."""
+    higher_posts = CommitteePost.objects.filter(
+        holder=person,
+        org__path__in=[org.path[:i] for i in range(Org.steplen, len(org.path), Org.steplen)],
+        start__lte=start,
+    ).filter(Q(end__isnull=True) | Q(end__gt=start))
+    if not higher_posts.exists():
+        raise ValidationError({"person": LINKAGE_NOT_HIGHER})
+    if end is not None and end < start:
+        raise ValidationError({"end": POST_END_BEFORE_START})
+    link = Linkage(org=org, person=person, start=start, end=end, note=note)
+    link.full_clean()
+    link.save()
+    return link

@@ -27,10 +27,15 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     full_name = factory.Faker("name", locale="zh_CN")
-    password = factory.PostGenerationMethodCall("set_password", "Test-pass-2026")
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or "Test-pass-2026")
+        if create:
+            self.save(update_fields=["password"])
 
 
 class UnitFactory(factory.django.DjangoModelFactory):

@@ -36,7 +36,16 @@ def test_user_signs_in_and_sees_the_chinese_home_page(client, user):
     home = client.get(reverse("home"))
     body = home.content.decode()
     assert "您好，张三" in body
-    assert "工作台" in body and "驾驶舱" in body
+    assert "工作台" in body
+    assert reverse("orgs:tree") not in body  # a user without roles is offered no module
+
+
+def test_navigation_offers_the_modules_a_role_holds(cast, login):
+    body = login(cast.party_secretary).get(reverse("home")).content.decode()
+    assert "组织" in body and "驾驶舱" in body
+    assert "审计日志" not in body
+    body = login(cast.ordinary).get(reverse("home")).content.decode()
+    assert "驾驶舱" not in body
 
 
 def test_wrong_password_gives_a_chinese_error_and_no_session(client, user):
@@ -87,7 +96,7 @@ def test_language_switch_shows_english(signed_in):
     signed_in.post(reverse("set_language"), {"language": "en", "next": "/"})
     body = signed_in.get(reverse("home")).content.decode()
     assert '<html lang="en">' in body
-    assert "Workbench" in body and "Cockpit" in body
+    assert "Workbench" in body and "Sign out" in body
 
 
 def test_password_change_rejects_a_weak_password_in_chinese(signed_in, user):

@@ -111,7 +111,11 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "zhibu.core.context_processors.shell",
             ],
-            "builtins": ["django.templatetags.i18n", "django.templatetags.static"],
+            "builtins": [
+                "django.templatetags.i18n",
+                "django.templatetags.static",
+                "zhibu.core.templatetags.zhibu",
+            ],
         },
     }
 ]

@@ -11,6 +11,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("accounts/", include("zhibu.accounts.urls")),
+    path("admin/", include("zhibu.accounts.admin_urls")),
+    path("orgs/", include("zhibu.orgs.urls")),
 ]
 
 handler403 = "zhibu.core.views.permission_denied"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.forms.renderers import TemplatesSetting
 
 
@@ -22,3 +23,16 @@ def apply_errors(form, exc) -> None:
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; values travel as ISO dates (YYYY-MM-DD)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def date_field(label, *, required: bool = True, help_text: str = "") -> forms.DateField:
+    return forms.DateField(label=label, required=required, widget=DateInput(), help_text=help_text)

@@ -32,13 +32,20 @@ class NavItem:
 
 MODULES: tuple[NavItem, ...] = (
     NavItem("home", _("工作台"), "house-door", "home"),
-    NavItem("orgs", _("组织"), "diagram-3"),
-    NavItem("members", _("党员"), "people"),
-    NavItem("meetings", _("组织生活"), "calendar-check"),
-    NavItem("development", _("发展党员"), "person-plus"),
-    NavItem("education", _("学习教育"), "book"),
-    NavItem("dues", _("党费"), "wallet2"),
-    NavItem("duties", _("责任落实"), "clipboard-check"),
-    NavItem("assessment", _("考核"), "award"),
-    NavItem("cockpit", _("驾驶舱"), "speedometer2"),
+    NavItem("orgs", _("组织"), "diagram-3", "orgs:tree", "org.view"),
+    NavItem("members", _("党员"), "people", "members:list", "member.view"),
+    NavItem("meetings", _("组织生活"), "calendar-check", "meetings:list", "meeting.view"),
+    NavItem("development", _("发展党员"), "person-plus", "development:board", "development.view"),
+    NavItem("education", _("学习教育"), "book", None, "meeting.view"),
+    NavItem("dues", _("党费"), "wallet2", None, "member.view"),
+    NavItem("duties", _("责任落实"), "clipboard-check", None, "finding.view"),
+    NavItem("assessment", _("考核"), "award", None, "finding.view"),
+    NavItem("cockpit", _("驾驶舱"), "speedometer2", "insight:cockpit", "finding.view"),
+)
+
+# The platform administrators' pages (三员分立), shown only to those who hold them.
+ADMIN: tuple[NavItem, ...] = (
+    NavItem("users", _("用户与角色"), "person-gear", "accounts:users", "user.manage"),
+    NavItem("security", _("账号安全"), "shield-lock", "accounts:lockouts", "security.manage"),
+    NavItem("audit", _("审计日志"), "journal-text", "accounts:audit", "audit.view"),
 )

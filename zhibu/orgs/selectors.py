@@ -163,3 +163,74 @@ def posts_on(org_ids, day: date, posts=None) -> QuerySet[CommitteePost]:
     if posts:
         qs = qs.filter(post__in=posts)
     return qs.select_related("holder", "committee")
+
+
+def org_children(*, user, parent: Org, include_dissolved: bool = False) -> list[TreeRow]:
+    """The visible children of ``parent`` with subtree member counts: two queries."""
+    from django.db.models.functions import Substr
+
+    from zhibu.core.scope import subtree_q
+    from zhibu.members.models import Member
+
+    children = visible_orgs(user).filter(subtree_q([parent.path]), depth=parent.depth + 1)
+    if not include_dissolved:
+        today = timezone.localdate()
+        children = children.filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=today))
+    children = list(children.order_by("path"))
+    if not children:
+        return []
+    width = len(parent.path) + Org.steplen
+    counts = dict(
+        Member.objects.filter(subtree_q([parent.path], field="org__path"), status__in=Member.ON_ROSTER)
+        .annotate(prefix=Substr("org__path", 1, width))
+        .values_list("prefix")
+        .annotate(n=Count("id"))
+    )
+    return [
+        TreeRow(org=c, depth=0, members=counts.get(c.path, 0), has_children=c.numchild > 0) for c in children
+    ]
+
+
+def post_candidates(*, user, org: Org):
+    """Members who may hold a post at ``org``: on the roster within its parent's subtree."""
+    from zhibu.core.scope import subtree_q
+    from zhibu.members.models import Member
+    from zhibu.members.selectors import visible_members
+
+    base = org.path[: -Org.steplen] or org.path
+    return (
+        visible_members(user)
+        .filter(subtree_q([base], field="org__path"), status__in=Member.ON_ROSTER)
+        .select_related("org")
+        .order_by("org__path", "name_pinyin")
+    )
+
+
+def linkage_candidates(*, org: Org, on: date):
+    """Members holding a post, on ``on``, in a committee above ``org`` (定点联系)."""
+    from zhibu.members.models import Member
+
+    ancestors = [org.path[:i] for i in range(Org.steplen, len(org.path), Org.steplen)]
+    holders = posts_on(Org.objects.filter(path__in=ancestors).values("pk"), on).values("holder")
+    return Member.objects.filter(pk__in=holders).order_by("name_pinyin")
+
+
+def ancestors_of(org: Org, user) -> list[Org]:
+    """The visible ancestors of ``org``, top first (for breadcrumbs)."""
+    paths = [org.path[:i] for i in range(Org.steplen, len(org.path), Org.steplen)]
+    return list(visible_orgs(user).filter(path__in=paths).order_by("depth"))
+
+
+def move_targets(*, user, org: Org) -> list[Org]:
+    """Orgs ``org`` may be moved under: in the user's structure scope, right kind, not its own
+    subtree, not dissolved."""
+    from zhibu.orgs.services import ALLOWED_PARENTS
+
+    kinds = [k for k in ALLOWED_PARENTS[org.kind] if k]
+    qs = (
+        visible_orgs(user, "org.structure")
+        .filter(kind__in=kinds, dissolved_on__isnull=True)
+        .exclude(path__startswith=org.path)
+        .order_by("path")
+    )
+    return list(qs)

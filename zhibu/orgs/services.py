@@ -192,7 +192,7 @@ def org_move(
         raise ValidationError({"document_no": DOCUMENT_REQUIRED})
     if to_parent.path.startswith(org.path):
         raise ValidationError({"to_parent": MOVE_INTO_OWN_SUBTREE})
-    current_parent = org.get_parent()
+    current_parent = Org.objects.get_parent(org)
     if current_parent is not None and current_parent.pk == to_parent.pk:
         raise ValidationError({"to_parent": MOVE_TO_SAME_PARENT})
     _check_parent(org.kind, to_parent)
@@ -226,13 +226,13 @@ def org_dissolve(*, org: Org, on: date, document_no: str, by=None, note: str = "
     members = Member.objects.filter(Q(org=org) | Q(group=org), status__in=Member.ON_ROSTER).count()
     if members:
         raise ValidationError({"__all__": DISSOLVE_HAS_MEMBERS % {"n": members}})
-    children = org.get_children().filter(dissolved_on__isnull=True).count()
+    children = Org.objects.get_children(org).filter(dissolved_on__isnull=True).count()
     if children:
         raise ValidationError({"__all__": DISSOLVE_HAS_CHILDREN % {"n": children}})
     org.dissolved_on = on
     org.save(update_fields=["dissolved_on", "updated_at"])
     OrgEvent.objects.create(
-        org=org, kind=OrgEvent.Kind.DISSOLVED, on=on, from_parent=org.get_parent(),
+        org=org, kind=OrgEvent.Kind.DISSOLVED, on=on, from_parent=Org.objects.get_parent(org),
         document_no=document_no, note=note, recorded_by=by,
     )  # fmt: skip
     return org
@@ -386,3 +386,13 @@ def linkage_add(
     link.full_clean()
     link.save()
     return link
+
+
+@transaction.atomic
+def linkage_end(*, linkage: Linkage, on: date, by=None) -> Linkage:
+    if on < linkage.start:
+        raise ValidationError({"on": POST_END_BEFORE_START})
+    linkage.end = on
+    linkage.full_clean()
+    linkage.save()
+    return linkage

@@ -10,3 +10,13 @@
   var summary = document.getElementById("form-errors");
   if (summary) { summary.focus(); }
 })();
+// Tree browser: a toggle loads its children once (htmx), then shows and hides them.
+document.addEventListener("click", function (event) {
+  var toggle = event.target.closest("[data-zb-toggle]");
+  if (!toggle) { return; }
+  var target = document.querySelector(toggle.getAttribute("data-zb-toggle"));
+  var open = toggle.getAttribute("aria-expanded") === "true";
+  toggle.setAttribute("aria-expanded", open ? "false" : "true");
+  if (target && open) { target.classList.add("zb-collapsed"); }
+  if (target && !open) { target.classList.remove("zb-collapsed"); }
+});

@@ -1,0 +1,40 @@
+"""The org a user is working in (shown in the top bar; pages default to it).
+
+It is one of the orgs where the user holds an active role, chosen in the top-bar
+switcher and remembered in the session; by default the highest one.
+"""
+
+from __future__ import annotations
+
+from zhibu.accounts.permissions import grants
+from zhibu.orgs.models import Org
+
+SESSION_KEY = "zhibu_current_org"
+
+
+def switchable_orgs(request) -> list[Org]:
+    cached = getattr(request, "_zhibu_switchable", None)
+    if cached is not None:
+        return cached
+    ids = [g.org_id for g in grants(request.user) if g.org_id is not None]
+    orgs = sorted(Org.objects.filter(pk__in=ids), key=lambda o: (o.depth, o.path)) if ids else []
+    request._zhibu_switchable = orgs
+    return orgs
+
+
+def current_org(request) -> Org | None:
+    orgs = switchable_orgs(request)
+    if not orgs:
+        return None
+    wanted = request.session.get(SESSION_KEY)
+    for org in orgs:
+        if str(org.public_id) == wanted:
+            return org
+    return orgs[0]
+
+
+def set_current_org(request, org: Org) -> bool:
+    if any(o.pk == org.pk for o in switchable_orgs(request)):
+        request.session[SESSION_KEY] = str(org.public_id)
+        return True
+    return False

@@ -34,7 +34,10 @@ def shell(request) -> dict:
     active = (match.app_name or match.url_name) if match else ""
     active = {"orgs": "orgs", "members": "members", "meetings": "meetings", "development": "development",
               "insight": "cockpit", "accounts": match.url_name if match else ""}.get(active, active)  # fmt: skip
+    from zhibu.core.rules.models import Notification
+
     return {
+        "unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count(),
         "nav_items": _items(request, MODULES, held, active),
         "admin_items": _items(request, ADMIN, held, active),
         "current_org": current_org(request),

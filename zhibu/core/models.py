@@ -89,3 +89,20 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit chain head #{self.seq}"
+
+
+# The rulebook's stored data lives in zhibu/core/rules/models.py; importing it here makes
+# those models part of the core app.
+from zhibu.core.rules.models import Exemption, Finding, Notification, RuleRun, Supplement  # noqa: E402
+
+__all__ = [
+    "AuditChainHead",
+    "AuditEvent",
+    "Exemption",
+    "Finding",
+    "Notification",
+    "PublicIdModel",
+    "RuleRun",
+    "Supplement",
+    "TimeStampedModel",
+]

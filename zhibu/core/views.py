@@ -17,7 +17,10 @@ log = logging.getLogger(__name__)
 
 @login_only
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"breadcrumbs": []})
+    """The workbench: each module's panel for this user (see zhibu.core.home)."""
+    from zhibu.core.home import panels_for
+
+    return render(request, "core/home.html", {"breadcrumbs": [], "panels": panels_for(request)})
 
 
 @public

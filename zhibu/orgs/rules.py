@@ -200,7 +200,7 @@ class TermExpiry(Rule):
             else:
                 status, text = Status.OK, _("第%(n)s届委员会任期至 %(day)s。")
             outcomes.append(
-                Outcome(org_id, status, text % values, numbers, refs=[str(committee.public_id)])
+                Outcome(org_id, status, text % values, numbers, refs=[f"committee:{committee.public_id}"])
             )
         return outcomes
 
@@ -229,7 +229,7 @@ class SecretaryPartyAge(Rule):
                 status, text = Status.OK, _("书记%(name)s党龄 %(age)s 年。")
             values = {"name": holder.name, "age": age, "min": minimum}
             outcomes.append(
-                Outcome(org_id, status, text % values, numbers, refs=[str(holder.public_id)])
+                Outcome(org_id, status, text % values, numbers, refs=[f"member:{holder.public_id}"])
             )
         return outcomes
 

@@ -73,9 +73,9 @@ class Citation:
         return self.article
 
     def __str__(self) -> str:
-        text = self.regulation
-        if self.shown_article:
-            text += self.shown_article
+        if self.source == "地方":
+            return self.regulation + (f"：{self.note}" if self.note else "")
+        text = self.regulation + self.shown_article
         if self.confidence == Confidence.LOCAL:
             text += "（地方/单位规定）"
         return text

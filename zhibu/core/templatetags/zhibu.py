@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
@@ -13,3 +14,11 @@ def get_item(mapping, key):
     if mapping is None:
         return None
     return mapping.get(key)
+
+
+PERIOD_KIND_LABELS = {"month": _("每月"), "quarter": _("每季度"), "year": _("每年"), "snapshot": _("随时")}
+
+
+@register.filter
+def period_kind_label(kind: str) -> str:
+    return str(PERIOD_KIND_LABELS.get(kind, kind))

@@ -1,0 +1,71 @@
+"""Writing spreadsheets safely: every export goes through ``workbook_response``.
+
+Cells are written as plain values; text that a spreadsheet would run as a formula
+(starting with = + - @, a tab or a carriage return) is neutralised with a leading
+apostrophe-quote prefix, so exports never carry formulas (CSV/formula injection).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from io import BytesIO
+
+from django.http import HttpResponse
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def safe_cell(value):
+    """A value that a spreadsheet shows as written and never evaluates."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    if isinstance(value, int | float | date):
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def build_workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]], *, text_columns=()) -> bytes:
+    """sheets: (title, headers, rows). Columns named in ``text_columns`` are stored as text."""
+    book = Workbook(write_only=False)
+    book.remove(book.active)
+    header_font = Font(bold=True, color="FFFFFF")
+    header_fill = PatternFill("solid", fgColor="B3121B")
+    for title, headers, rows in sheets:
+        sheet = book.create_sheet(title=title[:31])
+        sheet.append(list(headers))
+        for cell in sheet[1]:
+            cell.font, cell.fill = header_font, header_fill
+            cell.alignment = Alignment(vertical="center")
+        text_indexes = {i for i, h in enumerate(headers) if h in text_columns}
+        for row in rows:
+            sheet.append([safe_cell(v) for v in row])
+            if text_indexes:
+                for i in text_indexes:
+                    sheet.cell(row=sheet.max_row, column=i + 1).number_format = "@"
+        for i, header in enumerate(headers, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(str(header)) * 2 + 4))
+        sheet.freeze_panes = "A2"
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def workbook_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response

@@ -1,0 +1,76 @@
+"""The daily digest: one message per user with what is overdue and what is due soon.
+
+Never a flood of single pings: a user gets at most one digest a day (in the in-app
+inbox, and by email when they have an address), listing the problem findings of the
+current periods in their scope.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone, translation
+
+from zhibu.accounts import permissions
+from zhibu.core.rules.base import Status
+from zhibu.core.rules.models import Finding, Notification
+
+URGENCY = Case(
+    When(status=Status.LATE, then=Value(0)),
+    When(status=Status.MISSING, then=Value(1)),
+    When(status=Status.SUSPECT, then=Value(2)),
+    When(status=Status.DUE, then=Value(3)),
+    default=Value(9),
+    output_field=IntegerField(),
+)
+PROBLEMS = [Status.LATE, Status.MISSING, Status.SUSPECT, Status.DUE]
+MAX_ITEMS = 30
+
+
+def open_problems(user, today: date):
+    """Problem findings in the user's scope whose period is current or ended within a year."""
+    return (
+        Finding.objects.filter(permissions.scope_q(user, "finding.view", field="org_path"))
+        .filter(status__in=PROBLEMS, period_end__gt=today.replace(year=today.year - 1), period_start__lte=today)
+        .select_related("org")
+        .annotate(urgency=URGENCY)
+        .order_by("urgency", "period_end", "org_path", "rule_code")
+    )
+
+
+def digest_for(user, today: date) -> Notification | None:
+    """Create (once a day) the user's digest; None when there is nothing to say."""
+    if Notification.objects.filter(user=user, day=today).exists():
+        return None
+    problems = list(open_problems(user, today)[: MAX_ITEMS + 1])
+    if not problems:
+        return None
+    items = [
+        {"rule": f.rule_code, "org": f.org.name, "period": f.period_code, "status": f.status, "text": f.explanation}
+        for f in problems[:MAX_ITEMS]
+    ]
+    late = sum(1 for f in problems if f.status in (Status.LATE, Status.MISSING))
+    with translation.override("zh-hans"):
+        subject = f"支部每日提醒：{late} 项逾期或缺失，{len(items) - late} 项待办或存疑"
+    notification = Notification.objects.create(user=user, day=today, subject=subject, items=items)
+    if user.email:
+        body = "\n".join(f"[{i['rule']}] {i['org']} {i['period']}：{i['text']}" for i in items)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True)
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+    return notification
+
+
+def send_digests(today: date | None = None) -> int:
+    from zhibu.accounts.models import RoleAssignment, User
+
+    today = today or timezone.localdate()
+    active = RoleAssignment.objects.filter(start__lte=today).exclude(end__lt=today).values("user")
+    sent = 0
+    for user in User.objects.filter(is_active=True, pk__in=active):
+        if permissions.holds_anywhere(user, "finding.view") and digest_for(user, today):
+            sent += 1
+    return sent

@@ -1,0 +1,269 @@
+"""Running the rulebook over a subtree and period, and storing the findings.
+
+A run is idempotent: for every rule and (sub-)period it computes all outcomes for the
+subtree, applies approved exemptions, and then writes only the differences — new
+findings are inserted, changed ones updated, vanished ones deleted. Running it twice
+changes nothing the second time.
+
+Period semantics: a rule judges periods of its own kind. A run for a year evaluates a
+monthly rule for each of the twelve months, a quarterly rule for each quarter; a run
+for a month evaluates a yearly rule for the year containing it. Snapshot rules (ORG,
+DQ ...) are judged once, as of the period's reference day, and filed under the period.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+
+from zhibu.core.rules.base import Outcome, Rule, Status
+from zhibu.core.rules.engine import applicable_orgs, reference_day
+from zhibu.core.rules.models import Exemption, Finding, RuleRun, Supplement
+from zhibu.core.rules.periods import Period
+from zhibu.core.rules.registry import codes as all_codes
+from zhibu.core.rules.registry import in_force
+from zhibu.core.scope import subtree_q
+
+log = logging.getLogger(__name__)
+
+KINDS_ORDER = {"month": 0, "quarter": 1, "year": 2}
+
+
+def periods_for(rule: Rule, period: Period) -> list[Period]:
+    """The periods of the rule's own kind that a run over ``period`` judges."""
+    kind = rule.period_kind
+    if kind == "snapshot":
+        return [period]
+    if KINDS_ORDER[kind] <= KINDS_ORDER[period.kind]:
+        return period.split(kind)
+    return [Period.containing(kind, period.start)]
+
+
+@dataclass
+class ParamGroup:
+    params: dict[str, int]
+    enabled: bool
+    orgs: list
+
+
+def param_groups(rule: Rule, orgs: list, on: date) -> list[ParamGroup]:
+    """Split ``orgs`` by the local supplement that governs them (nearest committee above).
+
+    Usually one group; at most one per supplement in force. One query.
+    """
+    supplements = (
+        Supplement.objects.filter(rule_code=rule.code, effective_from__lte=on)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=on))
+        .select_related("committee")
+    )
+    by_path = {s.committee.path: s for s in supplements}
+    if not by_path:
+        return [ParamGroup(rule.default_params(), True, orgs)]
+    grouped: dict[int | None, list] = defaultdict(list)
+    chosen: dict[int | None, Supplement | None] = {None: None}
+    steplen = 4
+    for org in orgs:
+        supplement = None
+        for cut in range(len(org.path), 0, -steplen):
+            supplement = by_path.get(org.path[:cut])
+            if supplement is not None:
+                break
+        key = supplement.pk if supplement else None
+        chosen[key] = supplement
+        grouped[key].append(org)
+    groups = []
+    for key, members in grouped.items():
+        supplement = chosen[key]
+        params = {**rule.default_params(), **(supplement.params if supplement else {})}
+        groups.append(ParamGroup(params, supplement.enabled if supplement else True, members))
+    return groups
+
+
+def _exemptions(codes: Iterable[str], root_path: str, period: Period) -> dict[tuple[str, int], list[Exemption]]:
+    rows = Exemption.objects.filter(
+        rule_code__in=list(codes),
+        state=Exemption.State.APPROVED,
+        start__lt=period.end,
+        end__gte=period.start,
+    ).filter(subtree_q([root_path], field="org__path"))
+    table: dict[tuple[str, int], list[Exemption]] = defaultdict(list)
+    for exemption in rows:
+        table[(exemption.rule_code, exemption.org_id)].append(exemption)
+    return table
+
+
+def _apply_exemption(outcome: Outcome, candidates: list[Exemption], sub: Period) -> Exemption | None:
+    """An approved exemption overlapping the period and covering the subject, if any."""
+    for exemption in candidates:
+        if exemption.start >= sub.end or exemption.end < sub.start:
+            continue
+        if exemption.member_id is not None and not (
+            outcome.subject_type == "member" and outcome.subject_id == exemption.member_id
+        ):
+            continue
+        return exemption
+    return None
+
+
+def rules_run(
+    *,
+    root,
+    period: Period,
+    today: date | None = None,
+    by=None,
+    codes: Iterable[str] | None = None,
+    trigger: str = "manual",
+) -> RuleRun:
+    """Evaluate every rule in force over ``root``'s subtree for ``period`` and store findings."""
+    from zhibu.orgs.models import Org
+
+    today = today or timezone.localdate()
+    started = time.monotonic()
+    selected = list(codes) if codes else all_codes()
+    orgs = list(Org.objects.filter(subtree_q([root.path])).order_by("path"))
+    exemptions = _exemptions(selected, root.path, period)
+    totals = {"evaluated": 0, "created": 0, "updated": 0, "deleted": 0}
+    with translation.override("zh-hans"), transaction.atomic():
+        for code in selected:
+            for sub in periods_for_code(code, period):
+                rule = in_force(code, sub.start) or in_force(code, reference_day(sub, today))
+                if rule is None:
+                    continue
+                outcomes = _evaluate(rule, orgs, sub, today)
+                counts = _store(rule, sub, root.path, outcomes, exemptions, today)
+                for key, value in counts.items():
+                    totals[key] += value
+        run = RuleRun.objects.create(
+            org=root,
+            period_code=period.code,
+            codes=selected if codes else [],
+            trigger=trigger,
+            started_by=by,
+            duration_ms=int((time.monotonic() - started) * 1000),
+            **totals,
+        )
+    log.info(
+        "rules_run org=%s period=%s evaluated=%s created=%s updated=%s deleted=%s in %sms",
+        root.code, period.code, totals["evaluated"], totals["created"], totals["updated"],
+        totals["deleted"], run.duration_ms,
+    )  # fmt: skip
+    return run
+
+
+def periods_for_code(code: str, period: Period) -> list[Period]:
+    rule = in_force(code, period.start) or in_force(code, period.last_day)
+    if rule is None:
+        from zhibu.core.rules.registry import versions
+
+        candidates = versions(code)
+        if not candidates:
+            return []
+        rule = candidates[-1]
+    return periods_for(rule, period)
+
+
+def _evaluate(rule: Rule, orgs: list, sub: Period, today: date) -> list[Outcome]:
+    from zhibu.core.rules.base import Context
+
+    on = reference_day(sub, today)
+    if sub.start > today:
+        return []  # a period that has not begun is not judged
+    targets = applicable_orgs(rule, orgs, sub, on)
+    outcomes: list[Outcome] = []
+    for group in param_groups(rule, targets, on):
+        if not group.enabled or not group.orgs:
+            continue
+        ctx = Context(orgs=group.orgs, period=sub, on=on, params=group.params, today=today)
+        outcomes.extend(rule.evaluate(ctx))
+    return outcomes
+
+
+_COMPARED = ("status", "original_status", "numbers", "explanation", "citation", "refs", "exemption_id", "rule_version")
+
+
+def _store(rule: Rule, sub: Period, root_path: str, outcomes: list[Outcome], exemptions, today: date) -> dict[str, int]:
+    """Write the differences between stored findings and ``outcomes`` for one rule-period."""
+    from zhibu.orgs.models import Org
+
+    now = timezone.now()
+    paths = dict(Org.objects.filter(pk__in={o.org_id for o in outcomes}).values_list("pk", "path")) if outcomes else {}
+    existing = {
+        (f.org_id, f.subject_type, f.subject_id): f
+        for f in Finding.objects.filter(rule_code=rule.code, period_code=sub.code).filter(
+            subtree_q([root_path], field="org_path")
+        )
+    }
+    citation = str(rule.citation)[:200]
+    create, update, seen = [], [], set()
+    for outcome in outcomes:
+        key = (outcome.org_id, outcome.subject_type, outcome.subject_id)
+        if key in seen:
+            continue
+        seen.add(key)
+        status, original, exemption = outcome.status, "", None
+        explanation = outcome.explanation
+        if status != Status.OK:
+            exemption = _apply_exemption(outcome, exemptions.get((rule.code, outcome.org_id), []), sub)
+            if exemption is not None:
+                original, status = status, Status.EXEMPT
+                explanation = f"{explanation}（已豁免：{exemption.reason}）"
+        values = {
+            "status": status,
+            "original_status": original,
+            "numbers": _normal(outcome.numbers),
+            "explanation": explanation,
+            "citation": citation,
+            "refs": _normal(outcome.refs),
+            "exemption_id": exemption.pk if exemption else None,
+            "rule_version": rule.version,
+        }
+        current = existing.get(key)
+        if current is None:
+            create.append(
+                Finding(
+                    rule_code=rule.code, period_code=sub.code, period_start=sub.start, period_end=sub.end,
+                    org_id=outcome.org_id, org_path=paths.get(outcome.org_id, ""), subject_type=outcome.subject_type,
+                    subject_id=outcome.subject_id, computed_at=now, **values,
+                )  # fmt: skip
+            )
+        elif any(_normal(getattr(current, f)) != _normal(values[f]) for f in _COMPARED):
+            for field, value in values.items():
+                setattr(current, field, value)
+            current.computed_at = now
+            update.append(current)
+    stale = [f.pk for key, f in existing.items() if key not in seen]
+    Finding.objects.bulk_create(create, batch_size=2000)
+    if update:
+        Finding.objects.bulk_update(update, [*_COMPARED, "computed_at"], batch_size=2000)
+    for start in range(0, len(stale), 2000):
+        Finding.objects.filter(pk__in=stale[start : start + 2000]).delete()
+    return {"evaluated": len(seen), "created": len(create), "updated": len(update), "deleted": len(stale)}
+
+
+def _normal(value):
+    """JSON values compare after a round trip (tuples become lists, dates strings)."""
+    import json
+
+    if isinstance(value, dict | list | tuple):
+        return json.loads(json.dumps(value, default=str, sort_keys=True))
+    return value
+
+
+def rerun_for_exemption(exemption: Exemption, *, by=None) -> int:
+    """Re-evaluate the stored periods an exemption touches, so findings turn exempt now."""
+    period_codes = set(
+        Finding.objects.filter(rule_code=exemption.rule_code, period_start__lte=exemption.end, period_end__gt=exemption.start)
+        .filter(subtree_q([exemption.org.path], field="org_path"))
+        .values_list("period_code", flat=True)
+    )
+    for code in sorted(period_codes):
+        rules_run(root=exemption.org, period=Period.parse(code), by=by, codes=[exemption.rule_code], trigger="exemption")
+    return len(period_codes)

@@ -1,0 +1,179 @@
+"""Reads behind the cockpit: findings of a subtree and period, aggregated set-based.
+
+Every query filters by the org path range of the chosen org and by the period, and
+groups in the database; the page costs the same few queries whatever the tree size.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
+from django.urls import NoReverseMatch, reverse
+
+from zhibu.accounts import permissions
+from zhibu.core.rules import Period, Status, registry
+from zhibu.core.rules.models import Finding
+from zhibu.core.scope import subtree_q
+from zhibu.orgs.models import Org
+
+# Worst first: the colour of a cell is its worst status.
+SEVERITY = [Status.LATE, Status.MISSING, Status.SUSPECT, Status.DUE, Status.EXEMPT, Status.OK]
+PROBLEMS = {Status.LATE, Status.MISSING, Status.SUSPECT, Status.DUE}
+
+# Where a finding's reference ("type:uuid") leads.
+REF_VIEWS = {
+    "member": "members:detail",
+    "meeting": "meetings:detail",
+    "org": "orgs:detail",
+    "case": "development:case",
+}
+
+
+def snapshot_codes() -> set[str]:
+    return {rule.code for rule in registry.catalogue() if rule.period_kind == "snapshot"}
+
+
+def period_q(period: Period) -> Q:
+    """Findings that belong to ``period``: periodic rules' periods overlapping it, and
+    snapshot rules filed under exactly this period."""
+    snapshots = snapshot_codes()
+    periodic = Q(period_start__lt=period.end, period_end__gt=period.start) & ~Q(rule_code__in=snapshots)
+    return periodic | Q(rule_code__in=snapshots, period_code=period.code)
+
+
+def findings_in(*, user, org: Org, period: Period, sector: str = "", kind: str = "") -> QuerySet[Finding]:
+    """The user's visible findings in ``org``'s subtree for ``period`` (scope enforced)."""
+    qs = (
+        Finding.objects.filter(permissions.scope_q(user, "finding.view", field="org_path"))
+        .filter(subtree_q([org.path], field="org_path"))
+        .filter(period_q(period))
+    )
+    if sector:
+        qs = qs.filter(org__sector=sector)
+    if kind:
+        qs = qs.filter(org__kind=kind)
+    return qs
+
+
+@dataclass
+class Cell:
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def problems(self) -> int:
+        return sum(n for s, n in self.counts.items() if s in PROBLEMS)
+
+    def _sum(self, *statuses) -> int:
+        return sum(self.counts.get(s, 0) for s in statuses)
+
+    @property
+    def late_or_missing(self) -> int:
+        return self._sum(Status.LATE, Status.MISSING)
+
+    @property
+    def due_or_suspect(self) -> int:
+        return self._sum(Status.DUE, Status.SUSPECT)
+
+    @property
+    def ok_or_exempt(self) -> int:
+        return self._sum(Status.OK, Status.EXEMPT)
+
+    @property
+    def worst(self) -> str:
+        for status in SEVERITY:
+            if self.counts.get(status):
+                return status
+        return ""
+
+
+@dataclass
+class Matrix:
+    rows: list[tuple[Org | None, str]]  # (org, label); None = the chosen org itself ("本级")
+    codes: list[str]
+    cells: dict[str, dict[str, Cell]]  # row path → code → cell
+    row_totals: dict[str, Cell]
+    column_totals: dict[str, Cell]
+    total: Cell
+
+
+def cockpit_matrix(*, user, org: Org, period: Period, sector: str = "", kind: str = "") -> Matrix:
+    """Sub-orgs × rules, counts by status. Two queries: the children and one aggregate."""
+    children = list(
+        Org.objects.filter(subtree_q([org.path]), depth=org.depth + 1).order_by("path")
+    )
+    width = len(org.path) + Org.steplen
+    rows = (
+        findings_in(user=user, org=org, period=period, sector=sector, kind=kind)
+        .annotate(prefix=Substr("org_path", 1, width))
+        .values_list("prefix", "rule_code", "status")
+        .annotate(n=Count("id"))
+    )
+    cells: dict[str, dict[str, Cell]] = defaultdict(lambda: defaultdict(Cell))
+    row_totals: dict[str, Cell] = defaultdict(Cell)
+    column_totals: dict[str, Cell] = defaultdict(Cell)
+    total = Cell()
+    codes_seen: set[str] = set()
+    for prefix, code, status, n in rows:
+        key = prefix if len(prefix) == width else org.path
+        for target in (cells[key][code], row_totals[key], column_totals[code], total):
+            target.counts[status] = target.counts.get(status, 0) + n
+        codes_seen.add(code)
+    order = {code: i for i, code in enumerate(registry.codes())}
+    codes = sorted(codes_seen, key=lambda c: order.get(c, 999))
+    row_list: list[tuple[Org | None, str]] = [(None, org.path)] if row_totals.get(org.path) else []
+    row_list += [(child, child.path) for child in children if child.path in row_totals]
+    plain = {key: dict(by_code) for key, by_code in cells.items()}
+    return Matrix(row_list, codes, plain, dict(row_totals), dict(column_totals), total)
+
+
+def monthly_trend(*, user, org: Org, period: Period, months: int = 12) -> list[dict]:
+    """Problems and total findings of monthly periods for the ``months`` up to the period's end."""
+    end = period.end
+    start = end - relativedelta(months=months)
+    rows = (
+        Finding.objects.filter(permissions.scope_q(user, "finding.view", field="org_path"))
+        .filter(subtree_q([org.path], field="org_path"))
+        .filter(period_start__gte=start, period_start__lt=end)
+        .exclude(rule_code__in=snapshot_codes())
+        .filter(period_code__regex=r"^[0-9]{4}-[0-9]{2}$")
+        .values_list("period_code", "status")
+        .annotate(n=Count("id"))
+    )
+    table: dict[str, dict[str, int]] = defaultdict(dict)
+    for month, status, n in rows:
+        table[month][status] = n
+    series = []
+    cursor = date(start.year, start.month, 1)
+    while cursor < end:
+        code = f"{cursor.year}-{cursor.month:02d}"
+        counts = table.get(code, {})
+        total = sum(counts.values())
+        problems = sum(n for s, n in counts.items() if s in PROBLEMS)
+        series.append({"month": code, "total": total, "problems": problems, "ok": counts.get(Status.OK, 0)})
+        cursor += relativedelta(months=1)
+    return series
+
+
+def ref_links(refs: list[str]) -> list[tuple[str, str | None]]:
+    """(label, url) for each "type:uuid" reference a finding carries."""
+    links = []
+    for ref in refs or []:
+        kind, _, ident = str(ref).partition(":")
+        view = REF_VIEWS.get(kind)
+        url = None
+        if view and ident:
+            try:
+                url = reverse(view, args=[ident])
+            except NoReverseMatch:
+                url = None
+        links.append((kind, url))
+    return links

@@ -91,6 +91,27 @@ class AuditChainHead(models.Model):
         return f"audit chain head #{self.seq}"
 
 
+class CalendarDay(models.Model):
+    """An administrator's entry for the statutory calendar: a holiday or a make-up working
+    day (调休) for a year the calendar package does not cover yet (see zhibu.core.workdays)."""
+
+    day = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是否工作日"))
+    name = models.CharField(_("名称"), max_length=50, blank=True, help_text=_("如“国庆节”或“国庆调休上班”"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("录入人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {'上班' if self.is_workday else '放假'} {self.name}"
+
+
 # The rulebook's stored data lives in zhibu/core/rules/models.py; importing it here makes
 # those models part of the core app.
 from zhibu.core.rules.models import Exemption, Finding, Notification, RuleRun, Supplement  # noqa: E402
@@ -98,6 +119,7 @@ from zhibu.core.rules.models import Exemption, Finding, Notification, RuleRun, S
 __all__ = [
     "AuditChainHead",
     "AuditEvent",
+    "CalendarDay",
     "Exemption",
     "Finding",
     "Notification",

@@ -14,6 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, url: str, **options) -> None:
         width = max(len(login.username) for login in DEMO_LOGINS)
+        name_width = max(len(login.full_name) for login in DEMO_LOGINS)
         lines = [
             "",
             "支部 Zhibu 演示环境 / demo",
@@ -21,6 +22,9 @@ class Command(BaseCommand):
             f"  密码 password: {settings.ZHIBU_DEMO_PASSWORD}  (所有演示账号 / every demo login)",
             "  账号 logins:",
         ]
-        lines += [f"    {login.username.ljust(width)}  {login.role}" for login in DEMO_LOGINS]
+        lines += [
+            f"    {login.username.ljust(width)}  {login.full_name.ljust(name_width, '　')}  {login.role}"
+            for login in DEMO_LOGINS
+        ]
         lines.append("  按 Ctrl+C 停止 / press Ctrl+C to stop")
         self.stdout.write("\n".join(lines) + "\n")

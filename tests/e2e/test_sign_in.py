@@ -1,4 +1,4 @@
-"""A newcomer's first journey: open Zhibu, sign in as the demo admin, see the Chinese home."""
+"""A newcomer's first journey: open Zhibu, sign in as the demo 党委书记, see the Chinese home."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from django.core.management import call_command
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_demo_admin_signs_in_and_sees_the_chinese_home_page(live_server, page):
+def test_demo_party_secretary_signs_in_and_sees_the_chinese_home_page(live_server, page):
     call_command("demo_data")
     page.goto(live_server.url + "/")
     assert "/accounts/login/" in page.url
     assert page.locator("html").get_attribute("lang") == "zh-hans"
 
-    page.get_by_label("用户名").fill("admin")
+    page.get_by_label("用户名").fill("dangwei")
     page.get_by_label("密码").fill(settings.ZHIBU_DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
 
@@ -30,7 +30,7 @@ def test_demo_admin_signs_in_and_sees_the_chinese_home_page(live_server, page):
 def test_wrong_password_shows_the_chinese_error_in_the_browser(live_server, page):
     call_command("demo_data")
     page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("用户名").fill("admin")
+    page.get_by_label("用户名").fill("dangwei")
     page.get_by_label("密码").fill("not-the-password")
     page.get_by_role("button", name="登录").click()
     assert page.get_by_role("alert").inner_text().startswith("用户名或密码不正确")

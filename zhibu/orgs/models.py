@@ -118,6 +118,10 @@ class Org(MP_Node, PublicIdModel, TimeStampedModel):
 
     @property
     def term_years(self) -> int:
+        """Term of office (ORG-05): 基层党委 5 years (《中国共产党基层组织选举工作条例》);
+        branches and 总支 of villages and communities 5, the others 3 (条例 art. 21)."""
+        if self.kind == self.Kind.COMMITTEE:
+            return 5
         return 5 if self.sector in FIVE_YEAR_TERM_SECTORS else 3
 
 

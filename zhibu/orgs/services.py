@@ -335,6 +335,10 @@ def post_assign(
         raise ValidationError({"end": POST_END_BEFORE_START})
     if start < org.established_on:
         raise ValidationError({"start": DATE_BEFORE_ESTABLISHED % {"day": org.established_on}})
+    from zhibu.members.models import Member
+
+    if holder.status != Member.Status.FULL:
+        raise ValidationError({"holder": HOLDER_NOT_FULL % {"name": holder.name, "status": holder.get_status_display()}})
     # The holder belongs to the org's subtree, or is sent from within the parent's (选派).
     parent_path = org.path[: -Org.steplen] or org.path
     if not holder.org.path.startswith(parent_path):

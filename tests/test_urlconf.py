@@ -10,7 +10,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from zhibu.core.access import PUBLIC, decision_of
 
 # Views that must be reachable without signing in, by URL name.
-EXPECTED_PUBLIC = {"login", "healthz", "set_language"}
+EXPECTED_PUBLIC = {"login", "healthz", "set_language", "openapi-json", "openapi-view", "api-root"}
+# API operations authenticate themselves (token or session) and answer 401 in JSON.
+API = "api"
 
 
 def walk(patterns, prefix=""):
@@ -22,7 +24,8 @@ def walk(patterns, prefix=""):
 
 
 ALL_VIEWS = list(walk(get_resolver().url_patterns))
-PRIVATE_VIEWS = [(r, p) for r, p in ALL_VIEWS if decision_of(p.callback) != PUBLIC]
+PRIVATE_VIEWS = [(r, p) for r, p in ALL_VIEWS if decision_of(p.callback) not in (PUBLIC, API)]
+API_VIEWS = [(r, p) for r, p in ALL_VIEWS if decision_of(p.callback) == API]
 
 
 def sample_url(route: str) -> str:
@@ -46,9 +49,10 @@ def test_every_view_declares_an_access_decision(route, pattern):
 
 @pytest.mark.parametrize(("route", "pattern"), ALL_VIEWS, ids=[r for r, _ in ALL_VIEWS])
 def test_only_the_expected_views_are_public(route, pattern):
-    is_public = decision_of(pattern.callback) == PUBLIC
+    decision = decision_of(pattern.callback)
+    is_public = decision == PUBLIC
     assert is_public == (pattern.name in EXPECTED_PUBLIC), route
-    assert getattr(pattern.callback, "login_required", True) is (not is_public), route
+    assert getattr(pattern.callback, "login_required", True) is (decision not in (PUBLIC, API)), route
 
 
 @pytest.mark.django_db
@@ -57,6 +61,21 @@ def test_anonymous_requests_to_private_views_go_to_login(client, route, pattern)
     response = client.get(sample_url(route))
     assert response.status_code == 302, route
     assert response["Location"].startswith("/accounts/login/"), route
+
+
+def test_the_api_exists():
+    assert len(API_VIEWS) >= 5
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "pattern"), API_VIEWS, ids=[r for r, _ in API_VIEWS])
+def test_anonymous_api_calls_get_401_in_json(client, route, pattern):
+    for method in ("get", "post", "patch", "put", "delete"):
+        response = getattr(client, method)(sample_url(route), content_type="application/json")
+        if response.status_code == 405:
+            continue
+        assert response.status_code == 401, (method, route, response.status_code)
+        assert response.json()["code"] == "unauthenticated"
 
 
 def test_a_view_without_a_decision_is_refused(rf, django_user_model, settings):

@@ -71,6 +71,10 @@ INSTALLED_APPS = [
     "zhibu.accounts",
     "zhibu.orgs",
     "zhibu.members",
+    "zhibu.meetings",
+    "zhibu.duties",
+    "zhibu.insight",
+    "zhibu.api",
 ]
 # django.contrib.admin is deliberately absent: it would read every table unscoped and
 # show personal data to platform administrators (see docs/architecture.md).

@@ -3,6 +3,7 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from zhibu.api.urls import api_urls
 from zhibu.core import views as core_views
 from zhibu.core.access import public
 
@@ -13,6 +14,13 @@ urlpatterns = [
     path("accounts/", include("zhibu.accounts.urls")),
     path("admin/", include("zhibu.accounts.admin_urls")),
     path("orgs/", include("zhibu.orgs.urls")),
+    path("members/", include("zhibu.members.urls")),
+    path("meetings/", include("zhibu.meetings.urls")),
+    path("duties/", include("zhibu.duties.urls")),
+    path("cockpit/", include("zhibu.insight.urls")),
+    path("calendar/", include("zhibu.core.urls")),
+    path("api/v1/", api_urls),
+    path("api/tokens/", include("zhibu.api.urls")),
 ]
 
 handler403 = "zhibu.core.views.permission_denied"

@@ -55,7 +55,9 @@ def test_rules():
 def test_a_year_run_judges_each_month_with_the_version_then_in_force(cast, test_rules):
     rules_run(root=cast.committee, period=Period.parse("2026"), today=TODAY, codes=["TST-01"])
     months = Finding.objects.filter(rule_code="TST-01", org=cast.branch1).order_by("period_start")
-    assert [f.period_code for f in months] == [f"2026-{m:02d}" for m in range(1, 7)]  # not yet begun: not judged
+    assert [f.period_code for f in months] == [
+        f"2026-{m:02d}" for m in range(1, 7)
+    ]  # not yet begun: not judged
     assert {f.rule_version for f in months} == {2}
     rules_run(root=cast.committee, period=Period.parse("2025Q4"), today=TODAY, codes=["TST-01"])
     old = Finding.objects.get(rule_code="TST-01", org=cast.branch1, period_code="2025-12")
@@ -70,7 +72,11 @@ def test_periods_of_a_rule_inside_a_run():
         period_kind = "month"
 
     assert [p.code for p in periods_for(Yearly(), Period.parse("2025-07"))] == ["2025"]
-    assert [p.code for p in periods_for(Monthly(), Period.parse("2025Q3"))] == ["2025-07", "2025-08", "2025-09"]
+    assert [p.code for p in periods_for(Monthly(), Period.parse("2025Q3"))] == [
+        "2025-07",
+        "2025-08",
+        "2025-09",
+    ]
 
 
 def test_a_second_run_changes_nothing(cast):
@@ -90,10 +96,15 @@ def test_findings_follow_the_records_and_cite_the_regulation(cast):
     finding = Finding.objects.get(rule_code="ORG-08", org=cast.branch1, period_code="2026Q2")
     assert finding.status == "late"
     assert finding.citation == "地方/单位规定：基层党组织标准化考核评分表"
-    org_services.post_assign(org=cast.branch1, post="secretary", holder=cast.ordinary_member, start=date(2026, 6, 1))
+    org_services.post_assign(
+        org=cast.branch1, post="secretary", holder=cast.ordinary_member, start=date(2026, 6, 1)
+    )
     run = rules_run(root=cast.committee, period=Period.parse("2026Q2"), today=TODAY)
     assert run.updated >= 1
-    assert Finding.objects.get(rule_code="ORG-08", org=cast.branch1, period_code="2026Q2").status == "ok"
+    assert (
+        Finding.objects.get(rule_code="ORG-08", org=cast.branch1, period_code="2026Q2").status
+        == "ok"
+    )
 
 
 def test_a_run_only_touches_its_own_subtree(cast):
@@ -112,20 +123,36 @@ def test_an_approved_exemption_turns_a_finding_exempt_and_is_audited(cast):
         rule_code="ORG-08", org=cast.branch1, start=date(2026, 4, 1), end=date(2026, 6, 30),
         reason="书记病休，上级同意暂缓配备", by=cast.party_secretary,
     )  # fmt: skip
-    assert exemption.state == Exemption.State.APPROVED and exemption.approver == cast.party_secretary
+    assert (
+        exemption.state == Exemption.State.APPROVED and exemption.approver == cast.party_secretary
+    )
     rules_run(root=cast.committee, period=Period.parse("2026Q2"), today=TODAY)
     finding = Finding.objects.get(rule_code="ORG-08", org=cast.branch1, period_code="2026Q2")
     assert (finding.status, finding.original_status) == ("exempt", "late")
     assert "书记病休" in finding.explanation
-    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.EXEMPTION, actor=cast.party_secretary).exists()
+    assert AuditEvent.objects.filter(
+        kind=AuditEvent.Kind.EXEMPTION, actor=cast.party_secretary
+    ).exists()
 
 
 def test_an_exemption_needs_a_reason_and_an_approver(cast):
     with pytest.raises(ValidationError) as exc:
-        exemption_request(rule_code="ORG-08", org=cast.branch1, start=date(2026, 4, 1), end=date(2026, 6, 30), reason=" ", by=cast.branch_secretary)
+        exemption_request(
+            rule_code="ORG-08",
+            org=cast.branch1,
+            start=date(2026, 4, 1),
+            end=date(2026, 6, 30),
+            reason=" ",
+            by=cast.branch_secretary,
+        )
     assert exc.value.message_dict["reason"] == ["请填写豁免理由。"]
     requested = exemption_request(
-        rule_code="ORG-08", org=cast.branch1, start=date(2026, 4, 1), end=date(2026, 6, 30), reason="新建支部", by=cast.branch_secretary
+        rule_code="ORG-08",
+        org=cast.branch1,
+        start=date(2026, 4, 1),
+        end=date(2026, 6, 30),
+        reason="新建支部",
+        by=cast.branch_secretary,
     )
     assert requested.state == Exemption.State.REQUESTED  # a branch secretary cannot approve
     with pytest.raises(ValidationError):
@@ -139,32 +166,65 @@ def test_an_exemption_needs_a_reason_and_an_approver(cast):
 
 def test_a_supplement_may_tighten_but_never_loosen_a_confirmed_rule(cast):
     with pytest.raises(ValidationError) as exc:
-        supplement_create(committee=cast.committee, rule_code="ORG-02", params={"max_members": 60}, effective_from=date(2026, 1, 1))
+        supplement_create(
+            committee=cast.committee,
+            rule_code="ORG-02",
+            params={"max_members": 60},
+            effective_from=date(2026, 1, 1),
+        )
     assert "只能从严" in exc.value.message_dict["max_members"][0]
     with pytest.raises(ValidationError):
-        supplement_create(committee=cast.committee, rule_code="ORG-02", params={}, enabled=False, effective_from=date(2026, 1, 1))
-    supplement_create(committee=cast.committee, rule_code="ORG-02", params={"max_members": 1}, effective_from=date(2026, 1, 1))
+        supplement_create(
+            committee=cast.committee,
+            rule_code="ORG-02",
+            params={},
+            enabled=False,
+            effective_from=date(2026, 1, 1),
+        )
+    supplement_create(
+        committee=cast.committee,
+        rule_code="ORG-02",
+        params={"max_members": 1},
+        effective_from=date(2026, 1, 1),
+    )
     rules_run(root=cast.committee, period=Period.parse("2026Q2"), today=TODAY, codes=["ORG-02"])
     finding = Finding.objects.get(rule_code="ORG-02", org=cast.branch1, period_code="2026Q2")
     assert finding.status == "due"
     assert finding.numbers["limit"] == 1
     # The other committee keeps the national parameter.
-    rules_run(root=cast.other_committee, period=Period.parse("2026Q2"), today=TODAY, codes=["ORG-02"])
+    rules_run(
+        root=cast.other_committee, period=Period.parse("2026Q2"), today=TODAY, codes=["ORG-02"]
+    )
     assert Finding.objects.get(rule_code="ORG-02", org=cast.other_branch).numbers["limit"] == 50
 
 
 def test_a_local_rule_may_be_loosened_or_switched_off(cast):
-    supplement_create(committee=cast.committee, rule_code="ORG-08", params={"max_months": 9}, effective_from=date(2026, 1, 1))
     supplement_create(
-        committee=cast.other_committee, rule_code="ORG-08", params={}, enabled=False, effective_from=date(2026, 1, 1)
+        committee=cast.committee,
+        rule_code="ORG-08",
+        params={"max_months": 9},
+        effective_from=date(2026, 1, 1),
     )
-    rules_run(root=cast.other_committee, period=Period.parse("2026Q2"), today=TODAY, codes=["ORG-08"])
-    assert not Finding.objects.filter(rule_code="ORG-08", org__path__startswith=cast.other_committee.path).exists()
+    supplement_create(
+        committee=cast.other_committee,
+        rule_code="ORG-08",
+        params={},
+        enabled=False,
+        effective_from=date(2026, 1, 1),
+    )
+    rules_run(
+        root=cast.other_committee, period=Period.parse("2026Q2"), today=TODAY, codes=["ORG-08"]
+    )
+    assert not Finding.objects.filter(
+        rule_code="ORG-08", org__path__startswith=cast.other_committee.path
+    ).exists()
 
 
 def test_unknown_rule_and_malformed_period_are_refused_in_chinese(cast):
     with pytest.raises(ValidationError) as exc:
-        supplement_create(committee=cast.committee, rule_code="XXX-9", params={}, effective_from=date(2026, 1, 1))
+        supplement_create(
+            committee=cast.committee, rule_code="XXX-9", params={}, effective_from=date(2026, 1, 1)
+        )
     assert "没有编号为“XXX-9”的规则" in str(exc.value)
     with pytest.raises(ValidationError) as exc:
         Period.parse("2025Q5")
@@ -186,7 +246,9 @@ def _tree(n):
     for i in range(n):
         branch = make_org(root, Org.Kind.BRANCH, f"支部{n}-{i}")
         member = make_member(branch, f"书记{i}", birth_date=date(1980, 2, 1 + i % 27))
-        org_services.post_assign(org=branch, post="secretary", holder=member, start=date(2020, 1, 1))
+        org_services.post_assign(
+            org=branch, post="secretary", holder=member, start=date(2020, 1, 1)
+        )
     return root
 
 
@@ -218,5 +280,12 @@ def test_tick_evaluates_open_periods_and_sends_one_digest(cast, mailoutbox):
 def test_branch_secretary_and_inspector_scopes_for_exemption_approval(cast):
     inspector = UserFactory(username="jj")
     grant(inspector, Role.DISCIPLINE, cast.committee)
-    requested = exemption_request(rule_code="ORG-02", org=cast.branch1, start=date(2026, 1, 1), end=date(2026, 3, 31), reason="试点", by=inspector)
+    requested = exemption_request(
+        rule_code="ORG-02",
+        org=cast.branch1,
+        start=date(2026, 1, 1),
+        end=date(2026, 3, 31),
+        reason="试点",
+        by=inspector,
+    )
     assert requested.state == Exemption.State.REQUESTED

@@ -33,7 +33,9 @@ def test_five_working_days_across_national_day():
 
 def test_a_plain_week():
     assert workdays.working_days_end(date(2025, 6, 9), 5).end == date(2025, 6, 13)
-    assert workdays.working_days_end(date(2025, 6, 14), 1).end == date(2025, 6, 16)  # posted on a Saturday
+    assert workdays.working_days_end(date(2025, 6, 14), 1).end == date(
+        2025, 6, 16
+    )  # posted on a Saturday
     assert not workdays.is_workday(date(2025, 6, 2))  # 端午节
 
 
@@ -56,7 +58,10 @@ def test_an_administrator_fills_a_missing_year():
 
 
 @settings(max_examples=60, deadline=None)
-@given(start=st.dates(min_value=date(2020, 1, 1), max_value=date(2026, 12, 1)), count=st.integers(1, 20))
+@given(
+    start=st.dates(min_value=date(2020, 1, 1), max_value=date(2026, 12, 1)),
+    count=st.integers(1, 20),
+)
 def test_the_span_contains_exactly_count_working_days(start, count):
     span = workdays.working_days_end(start, count)
     assert workdays.working_days_between(start, span.end) == count
@@ -68,7 +73,9 @@ def test_calendar_page_for_the_system_administrator(client):
     grant(admin, Role.SYSTEM_ADMIN, None)
     client.force_login(admin)
     assert client.get(reverse("core:calendar")).status_code == 200
-    response = client.post(reverse("core:calendar"), {"day": "2027-10-01", "is_workday": "0", "name": "国庆节"})
+    response = client.post(
+        reverse("core:calendar"), {"day": "2027-10-01", "is_workday": "0", "name": "国庆节"}
+    )
     assert response.status_code == 302
     assert CalendarDay.objects.filter(day=date(2027, 10, 1), is_workday=False).exists()
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.CONFIG_CHANGED).exists()

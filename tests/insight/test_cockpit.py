@@ -32,22 +32,29 @@ def period():
 def vacant(cast, period):
     """第一党支部's secretary left a year ago: ORG-08 is late."""
     post = cast.branch1.posts.get(post="secretary")
-    org_services.post_end(record=post, on=timezone.localdate().replace(year=timezone.localdate().year - 1))
+    org_services.post_end(
+        record=post, on=timezone.localdate().replace(year=timezone.localdate().year - 1)
+    )
     rules_run(root=cast.committee, period=period)
     return cast
 
 
 def test_cockpit_shows_the_matrix_with_drill_down_links(vacant, login, period):
-    body = login(vacant.party_secretary).get(reverse("insight:cockpit"), {"org": vacant.committee.public_id}).content.decode()
+    body = (
+        login(vacant.party_secretary)
+        .get(reverse("insight:cockpit"), {"org": vacant.committee.public_id})
+        .content.decode()
+    )
     assert "ORG-08" in body and "第一党总支" in body
     assert "zb-cell-late" in body
-    assert f"rule=ORG-08" in body
+    assert "rule=ORG-08" in body
 
 
 def test_drill_down_shows_explanation_citation_and_only_the_subtree(vacant, login, period):
     client = login(vacant.party_secretary)
     body = client.get(
-        reverse("insight:findings"), {"org": vacant.branch1.public_id, "period": period.code, "rule": "ORG-08"}
+        reverse("insight:findings"),
+        {"org": vacant.branch1.public_id, "period": period.code, "rule": "ORG-08"},
     ).content.decode()
     assert "书记职务自" in body and "地方/单位规定" in body
     assert "第二党支部" not in body
@@ -55,9 +62,17 @@ def test_drill_down_shows_explanation_citation_and_only_the_subtree(vacant, logi
 
 def test_branch_secretary_sees_only_their_branch(vacant, login):
     client = login(vacant.branch_secretary)
-    assert client.get(reverse("insight:cockpit"), {"org": vacant.branch2.public_id}).status_code == 404
-    assert client.get(reverse("insight:cockpit"), {"org": vacant.other_branch.public_id}).status_code == 404
-    assert client.get(reverse("insight:findings"), {"org": vacant.committee.public_id}).status_code == 404
+    assert (
+        client.get(reverse("insight:cockpit"), {"org": vacant.branch2.public_id}).status_code == 404
+    )
+    assert (
+        client.get(reverse("insight:cockpit"), {"org": vacant.other_branch.public_id}).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("insight:findings"), {"org": vacant.committee.public_id}).status_code
+        == 404
+    )
     body = client.get(reverse("insight:cockpit")).content.decode()
     assert "第一党支部" in body
 
@@ -74,59 +89,97 @@ def test_a_malformed_period_falls_back_with_a_chinese_message(vacant, login):
 
 def test_export_is_an_xlsx_without_formulas_and_is_audited(vacant, login, period):
     response = login(vacant.party_secretary).get(
-        reverse("insight:findings"), {"org": vacant.committee.public_id, "period": period.code, "export": "xlsx"}
+        reverse("insight:findings"),
+        {"org": vacant.committee.public_id, "period": period.code, "export": "xlsx"},
     )
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(BytesIO(response.content)).active
     assert [c.value for c in sheet[1]] == ["规则", "期间", "党组织", "状态", "说明", "依据", "数据"]
     assert sheet.max_row > 1
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
-    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.EXPORT, actor=vacant.party_secretary).exists()
+    assert AuditEvent.objects.filter(
+        kind=AuditEvent.Kind.EXPORT, actor=vacant.party_secretary
+    ).exists()
 
 
 def test_rerun_needs_the_action(vacant, login, period):
     inspector = UserFactory(username="jj")
     grant(inspector, Role.DISCIPLINE, vacant.committee)
-    assert login(inspector).post(reverse("insight:run"), {"org": vacant.committee.public_id}).status_code == 403
-    response = login(vacant.party_secretary).post(reverse("insight:run"), {"org": vacant.committee.public_id, "period": period.code})
+    assert (
+        login(inspector)
+        .post(reverse("insight:run"), {"org": vacant.committee.public_id})
+        .status_code
+        == 403
+    )
+    response = login(vacant.party_secretary).post(
+        reverse("insight:run"), {"org": vacant.committee.public_id, "period": period.code}
+    )
     assert response.status_code == 302
 
 
 def test_exemption_requested_by_the_branch_and_approved_above(vacant, login, period):
     client = login(vacant.branch_secretary)
-    url = reverse("insight:exemption_new") + f"?org={vacant.branch1.public_id}&rule=ORG-08&period={period.code}"
-    response = client.post(url, {"start": period.start.isoformat(), "end": period.last_day.isoformat(), "reason": "书记重病住院"})
+    url = (
+        reverse("insight:exemption_new")
+        + f"?org={vacant.branch1.public_id}&rule=ORG-08&period={period.code}"
+    )
+    response = client.post(
+        url,
+        {
+            "start": period.start.isoformat(),
+            "end": period.last_day.isoformat(),
+            "reason": "书记重病住院",
+        },
+    )
     assert response.status_code == 302
     exemption = Exemption.objects.get()
     assert exemption.state == "requested"
     decide = reverse("insight:exemption_decide", args=[exemption.public_id])
     assert client.post(decide, {"approve": "1"}).status_code == 403
-    assert login(vacant.party_secretary).post(decide, {"approve": "1", "note": "同意"}).status_code == 302
+    assert (
+        login(vacant.party_secretary).post(decide, {"approve": "1", "note": "同意"}).status_code
+        == 302
+    )
     finding = Finding.objects.get(rule_code="ORG-08", org=vacant.branch1, period_code=period.code)
     assert finding.status == "exempt" and finding.original_status == "late"
 
 
 def test_exemption_without_a_reason_is_refused_and_writes_nothing(vacant, login, period):
-    url = reverse("insight:exemption_new") + f"?org={vacant.branch1.public_id}&rule=ORG-08&period={period.code}"
-    response = login(vacant.party_secretary).post(url, {"start": period.start.isoformat(), "end": period.last_day.isoformat(), "reason": ""})
+    url = (
+        reverse("insight:exemption_new")
+        + f"?org={vacant.branch1.public_id}&rule=ORG-08&period={period.code}"
+    )
+    response = login(vacant.party_secretary).post(
+        url, {"start": period.start.isoformat(), "end": period.last_day.isoformat(), "reason": ""}
+    )
     assert response.status_code == 200
     assert "请填写豁免理由" in response.content.decode()
     assert not Exemption.objects.exists()
 
 
 def test_exemption_for_an_org_outside_scope_is_404(vacant, login, period):
-    url = reverse("insight:exemption_new") + f"?org={vacant.branch2.public_id}&rule=ORG-08&period={period.code}"
+    url = (
+        reverse("insight:exemption_new")
+        + f"?org={vacant.branch2.public_id}&rule=ORG-08&period={period.code}"
+    )
     assert login(vacant.branch_secretary).get(url).status_code == 404
 
 
 def test_supplement_pages_refuse_loosening_and_need_the_action(vacant, login):
     client = login(vacant.party_secretary)
     url = reverse("insight:supplement_new", args=["ORG-02"])
-    response = client.post(url, {"effective_from": "2026-01-01", "enabled": "on", "param_max_members": "80"})
+    response = client.post(
+        url, {"effective_from": "2026-01-01", "enabled": "on", "param_max_members": "80"}
+    )
     assert response.status_code == 200
     assert "只能从严" in response.content.decode()
     assert not Supplement.objects.exists()
-    assert client.post(url, {"effective_from": "2026-01-01", "enabled": "on", "param_max_members": "40"}).status_code == 302
+    assert (
+        client.post(
+            url, {"effective_from": "2026-01-01", "enabled": "on", "param_max_members": "40"}
+        ).status_code
+        == 302
+    )
     assert Supplement.objects.get().params == {"max_members": 40}
     assert login(vacant.branch_secretary).get(url).status_code == 403
 
@@ -169,6 +222,8 @@ def test_cockpit_query_count_does_not_grow_with_the_tree(client, db, period):
         user, root = _big_tree(n, period)
         client.force_login(user)
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse("insight:cockpit"), {"org": root.public_id}).status_code == 200
+            assert (
+                client.get(reverse("insight:cockpit"), {"org": root.public_id}).status_code == 200
+            )
         counts.append(len(queries))
     assert counts[0] == counts[1]

@@ -28,7 +28,13 @@ def fill(branch, full: int, probationary: int = 0, unit=None):
     for i in range(full):
         make_member(branch, f"正式{i}", birth_date=date(1980, 1, 1 + i % 28), work_unit=unit)
     for i in range(probationary):
-        make_member(branch, f"预备{i}", birth_date=date(1995, 1, 1 + i % 28), admitted_on=date(2026, 1, 5), full_on=None)
+        make_member(
+            branch,
+            f"预备{i}",
+            birth_date=date(1995, 1, 1 + i % 28),
+            admitted_on=date(2026, 1, 5),
+            full_on=None,
+        )
 
 
 def test_org02_a_branch_of_fifty_is_fine_and_fifty_one_is_flagged(cast):
@@ -56,13 +62,21 @@ def test_org05_expired_ending_soon_and_fine(cast):
     services.committee_elect(org=cast.branch1, elected_on=date(2023, 6, 30))  # ends 2026-06-30
     assert outcome("ORG-05", cast.branch1).status == "late"
     assert outcome("ORG-05", cast.branch1, on=date(2026, 6, 29)).status == "due"
-    assert outcome("ORG-05", cast.branch1, on=date(2025, 12, 29)).status == "ok"  # 6 months + 1 day ahead
+    assert (
+        outcome("ORG-05", cast.branch1, on=date(2025, 12, 29)).status == "ok"
+    )  # 6 months + 1 day ahead
     assert outcome("ORG-05", cast.branch1, on=date(2025, 12, 30)).status == "due"
 
 
 def test_org07_secretary_party_age(cast):
     assert outcome("ORG-07", cast.branch1).status == "ok"
-    young = make_member(cast.branch2, "新书记", birth_date=date(1996, 2, 2), admitted_on=date(2025, 1, 10), full_on=date(2026, 1, 10))
+    young = make_member(
+        cast.branch2,
+        "新书记",
+        birth_date=date(1996, 2, 2),
+        admitted_on=date(2025, 1, 10),
+        full_on=date(2026, 1, 10),
+    )
     services.post_assign(org=cast.branch2, post="secretary", holder=young, start=date(2026, 2, 1))
     result = outcome("ORG-07", cast.branch2)
     assert result.status == "suspect"
@@ -105,7 +119,9 @@ def test_evaluation_costs_the_same_queries_for_3_or_30_branches(db, code):
     branches = []
     for i in range(30):
         branch = make_org(root, Org.Kind.BRANCH, f"支部{i}")
-        member = make_member(branch, f"书记{i}", birth_date=date(1980, 1, 1 + i % 28), work_unit=unit)
+        member = make_member(
+            branch, f"书记{i}", birth_date=date(1980, 1, 1 + i % 28), work_unit=unit
+        )
         services.post_assign(org=branch, post="secretary", holder=member, start=date(2020, 1, 1))
         services.committee_elect(org=branch, elected_on=date(2024, 1, 1))
         branches.append(branch)

@@ -19,7 +19,12 @@ from zhibu.orgs.selectors import visible_orgs
 pytestmark = pytest.mark.django_db
 
 CHILD_KINDS = {
-    Org.Kind.COMMITTEE: [Org.Kind.COMMITTEE, Org.Kind.GENERAL_BRANCH, Org.Kind.BRANCH, Org.Kind.JOINT_BRANCH],
+    Org.Kind.COMMITTEE: [
+        Org.Kind.COMMITTEE,
+        Org.Kind.GENERAL_BRANCH,
+        Org.Kind.BRANCH,
+        Org.Kind.JOINT_BRANCH,
+    ],
     Org.Kind.GENERAL_BRANCH: [Org.Kind.BRANCH, Org.Kind.TEMPORARY_BRANCH],
     Org.Kind.BRANCH: [Org.Kind.GROUP],
     Org.Kind.JOINT_BRANCH: [Org.Kind.GROUP],
@@ -48,13 +53,17 @@ def build_tree(shape) -> list[Org]:
         kinds = CHILD_KINDS[parent.kind]
         kind = kinds[kind_pick % len(kinds)]
         units = [UnitFactory(), UnitFactory()] if kind == Org.Kind.JOINT_BRANCH else None
-        orgs.append(make_org(parent, kind, f"组织{len(orgs)}", established_on=date(2000, 1, 1), units=units))
+        orgs.append(
+            make_org(parent, kind, f"组织{len(orgs)}", established_on=date(2000, 1, 1), units=units)
+        )
     if parent_pick % 2:  # sometimes a second root
         orgs.append(make_org(None, Org.Kind.COMMITTEE, "另一党委", established_on=date(2000, 1, 1)))
     return orgs
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(shape=trees, picks=assignments)
 def test_users_see_exactly_the_subtrees_of_their_active_assignments(shape, picks):
     today = timezone.localdate()
@@ -67,7 +76,9 @@ def test_users_see_exactly_the_subtrees_of_their_active_assignments(shape, picks
             start = today + timedelta(days=start_days)
             end = None if end_days is None else start + timedelta(days=abs(end_days))
             # Written directly: the property is about reading scope, not granting rules.
-            RoleAssignment.objects.create(user=user, org=org, role=VIEW_ROLE[org.level], start=start, end=end)
+            RoleAssignment.objects.create(
+                user=user, org=org, role=VIEW_ROLE[org.level], start=start, end=end
+            )
             if start <= today and (end is None or today <= end):
                 expected[user.pk] |= {o.pk for o in orgs if o.path.startswith(org.path)}
         for user in users:

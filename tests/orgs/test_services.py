@@ -34,7 +34,9 @@ def test_a_branch_under_a_branch_is_refused(cast):
 
 def test_moving_an_org_under_its_own_descendant_is_refused(cast):
     with pytest.raises(ValidationError) as exc:
-        services.org_move(org=cast.general_branch, to_parent=cast.branch1, on=date(2024, 1, 1), document_no="X-1")
+        services.org_move(
+            org=cast.general_branch, to_parent=cast.branch1, on=date(2024, 1, 1), document_no="X-1"
+        )
     assert "循环" in messages_of(exc.value)
     cast.general_branch.refresh_from_db()
     assert Org.objects.get_parent(cast.general_branch) == cast.committee
@@ -42,13 +44,22 @@ def test_moving_an_org_under_its_own_descendant_is_refused(cast):
 
 
 def test_moving_a_branch_records_a_dated_event_and_moves_its_subtree(cast):
-    services.org_move(org=cast.branch1, to_parent=cast.committee, on=date(2024, 6, 1), document_no="热党〔2024〕8号")
+    services.org_move(
+        org=cast.branch1,
+        to_parent=cast.committee,
+        on=date(2024, 6, 1),
+        document_no="热党〔2024〕8号",
+    )
     cast.branch1.refresh_from_db()
     cast.group1.refresh_from_db()
     assert Org.objects.get_parent(cast.branch1) == cast.committee
     assert cast.group1.path.startswith(cast.branch1.path)
     event = OrgEvent.objects.get(kind=OrgEvent.Kind.MOVED)
-    assert (event.from_parent, event.to_parent, event.document_no) == (cast.general_branch, cast.committee, "热党〔2024〕8号")
+    assert (event.from_parent, event.to_parent, event.document_no) == (
+        cast.general_branch,
+        cast.committee,
+        "热党〔2024〕8号",
+    )
 
 
 def test_dissolving_an_org_with_members_is_refused(cast):
@@ -73,7 +84,9 @@ def test_dissolving_an_empty_org_is_dated_and_recorded(cast):
     empty.refresh_from_db()
     assert empty.dissolved_on == date(2025, 3, 31)
     assert empty.exists_on(date(2025, 3, 30)) and not empty.exists_on(date(2025, 3, 31))
-    assert OrgEvent.objects.filter(org=empty, kind=OrgEvent.Kind.DISSOLVED, document_no="X-4").exists()
+    assert OrgEvent.objects.filter(
+        org=empty, kind=OrgEvent.Kind.DISSOLVED, document_no="X-4"
+    ).exists()
 
 
 def test_a_joint_branch_covers_at_most_five_units(cast):
@@ -83,13 +96,18 @@ def test_a_joint_branch_covers_at_most_five_units(cast):
     with pytest.raises(ValidationError) as exc:
         make_org(cast.committee, Org.Kind.JOINT_BRANCH, "联合党支部", units=units)
     assert "最多覆盖 5 个单位" in messages_of(exc.value)
-    assert make_org(cast.committee, Org.Kind.JOINT_BRANCH, "联合党支部", units=units[:5]).units.count() == 5
+    assert (
+        make_org(cast.committee, Org.Kind.JOINT_BRANCH, "联合党支部", units=units[:5]).units.count()
+        == 5
+    )
 
 
 def test_a_second_secretary_for_overlapping_dates_is_refused(cast):
     other = make_member(cast.branch1, "孙委员", birth_date=date(1983, 4, 4))
     with pytest.raises(ValidationError) as exc:
-        services.post_assign(org=cast.branch1, post="secretary", holder=other, start=date(2024, 1, 1))
+        services.post_assign(
+            org=cast.branch1, post="secretary", holder=other, start=date(2024, 1, 1)
+        )
     assert "同一时间只能有一名书记" in messages_of(exc.value)
     assert CommitteePost.objects.filter(org=cast.branch1, post="secretary").count() == 1
 
@@ -128,3 +146,10 @@ def test_a_new_election_ends_the_previous_committee(cast):
     assert first.ended_on == date(2024, 3, 1)
     assert second.term_number == 2
     assert Committee.objects.filter(org=cast.branch1, ended_on__isnull=True).get() == second
+
+
+def test_only_full_members_may_hold_a_post(cast):
+    probationer = make_member(cast.branch1, "新同志", birth_date=date(1999, 1, 1), admitted_on=date(2026, 3, 1), full_on=None)
+    with pytest.raises(ValidationError) as exc:
+        services.post_assign(org=cast.branch1, post="organization", holder=probationer, start=date(2026, 4, 1))
+    assert "应为正式党员" in messages_of(exc.value)

@@ -22,7 +22,9 @@ def test_party_secretary_sees_the_whole_tree(cast, login):
     body = login(cast.party_secretary).get(reverse("orgs:tree")).content.decode()
     assert "集团党委" in body and "第一党总支" in body
     assert "兄弟党委" not in body
-    children = login(cast.party_secretary).get(url("children", cast.general_branch)).content.decode()
+    children = (
+        login(cast.party_secretary).get(url("children", cast.general_branch)).content.decode()
+    )
     assert "第一党支部" in children and "第二党支部" in children
 
 
@@ -64,14 +66,23 @@ def test_every_tab_renders_for_the_branch_secretary(cast, login, tab):
 
 
 def test_unknown_tab_is_404(cast, login):
-    assert login(cast.branch_secretary).get(url("detail", cast.branch1), {"tab": "x"}).status_code == 404
+    assert (
+        login(cast.branch_secretary).get(url("detail", cast.branch1), {"tab": "x"}).status_code
+        == 404
+    )
 
 
 def test_branch_secretary_creates_a_party_group(cast, login):
     client = login(cast.branch_secretary)
     response = client.post(
         url("create", cast.branch1),
-        {"kind": "group", "name": "第二党小组", "code": "XZ2", "sector": "soe", "established_on": "2025-03-01"},
+        {
+            "kind": "group",
+            "name": "第二党小组",
+            "code": "XZ2",
+            "sector": "soe",
+            "established_on": "2025-03-01",
+        },
     )
     group = Org.objects.get(code="XZ2")
     assert response.status_code == 302
@@ -83,7 +94,13 @@ def test_creating_under_another_branch_is_404_and_writes_nothing(cast, login):
     before = Org.objects.count()
     response = login(cast.branch_secretary).post(
         url("create", cast.branch2),
-        {"kind": "group", "name": "越权党小组", "code": "XZ9", "sector": "soe", "established_on": "2025-03-01"},
+        {
+            "kind": "group",
+            "name": "越权党小组",
+            "code": "XZ9",
+            "sector": "soe",
+            "established_on": "2025-03-01",
+        },
     )
     assert response.status_code == 404
     assert Org.objects.count() == before
@@ -93,7 +110,13 @@ def test_create_with_a_taken_code_shows_a_chinese_error(cast, login):
     before = Org.objects.count()
     response = login(cast.party_secretary).post(
         url("create", cast.general_branch),
-        {"kind": "branch", "name": "第三党支部", "code": "ZB1", "sector": "soe", "established_on": "2025-03-01"},
+        {
+            "kind": "branch",
+            "name": "第三党支部",
+            "code": "ZB1",
+            "sector": "soe",
+            "established_on": "2025-03-01",
+        },
     )
     assert response.status_code == 200
     assert "组织代码“ZB1”已被使用" in response.content.decode()
@@ -103,7 +126,13 @@ def test_create_with_a_taken_code_shows_a_chinese_error(cast, login):
 def test_create_refuses_a_kind_the_parent_cannot_hold(cast, login):
     response = login(cast.party_secretary).post(
         url("create", cast.general_branch),
-        {"kind": "group", "name": "错位党小组", "code": "XZ8", "sector": "soe", "established_on": "2025-03-01"},
+        {
+            "kind": "group",
+            "name": "错位党小组",
+            "code": "XZ8",
+            "sector": "soe",
+            "established_on": "2025-03-01",
+        },
     )
     assert response.status_code == 200
     assert not Org.objects.filter(code="XZ8").exists()
@@ -115,7 +144,9 @@ def test_read_only_role_gets_403_on_edit(cast, login):
     client = login(inspector)
     assert client.get(url("detail", cast.branch1)).status_code == 200
     assert client.get(url("edit", cast.branch1)).status_code == 403
-    response = client.post(url("edit", cast.branch1), {"name": "改名", "code": "ZB1", "sector": "soe"})
+    response = client.post(
+        url("edit", cast.branch1), {"name": "改名", "code": "ZB1", "sector": "soe"}
+    )
     assert response.status_code == 403
     cast.branch1.refresh_from_db()
     assert cast.branch1.name == "第一党支部"
@@ -125,7 +156,13 @@ def test_edit_renames_with_a_dated_event_and_history(cast, login):
     client = login(cast.party_secretary)
     response = client.post(
         url("edit", cast.branch1),
-        {"name": "运行第一党支部", "code": "ZB1", "sector": "soe", "renamed_on": "2025-05-01", "document_no": "X-9"},
+        {
+            "name": "运行第一党支部",
+            "code": "ZB1",
+            "sector": "soe",
+            "renamed_on": "2025-05-01",
+            "document_no": "X-9",
+        },
     )
     assert response.status_code == 302
     event = OrgEvent.objects.get(org=cast.branch1, kind=OrgEvent.Kind.RENAMED)
@@ -137,7 +174,12 @@ def test_edit_renames_with_a_dated_event_and_history(cast, login):
 def test_branch_secretary_cannot_move_or_dissolve_their_own_branch(cast, login):
     client = login(cast.branch_secretary)
     assert client.get(url("move", cast.branch1)).status_code == 403
-    assert client.post(url("dissolve", cast.branch1), {"on": "2025-01-01", "document_no": "X"}).status_code == 403
+    assert (
+        client.post(
+            url("dissolve", cast.branch1), {"on": "2025-01-01", "document_no": "X"}
+        ).status_code
+        == 403
+    )
     cast.branch1.refresh_from_db()
     assert cast.branch1.dissolved_on is None
 
@@ -145,7 +187,11 @@ def test_branch_secretary_cannot_move_or_dissolve_their_own_branch(cast, login):
 def test_party_secretary_moves_a_branch(cast, login):
     response = login(cast.party_secretary).post(
         url("move", cast.branch2),
-        {"to_parent": str(cast.committee.public_id), "on": "2025-06-30", "document_no": "热党〔2025〕3号"},
+        {
+            "to_parent": str(cast.committee.public_id),
+            "on": "2025-06-30",
+            "document_no": "热党〔2025〕3号",
+        },
     )
     assert response.status_code == 302
     cast.branch2.refresh_from_db()
@@ -154,7 +200,8 @@ def test_party_secretary_moves_a_branch(cast, login):
 
 def test_move_without_a_document_number_is_refused(cast, login):
     response = login(cast.party_secretary).post(
-        url("move", cast.branch2), {"to_parent": str(cast.committee.public_id), "on": "2025-06-30", "document_no": ""}
+        url("move", cast.branch2),
+        {"to_parent": str(cast.committee.public_id), "on": "2025-06-30", "document_no": ""},
     )
     assert response.status_code == 200
     cast.branch2.refresh_from_db()
@@ -162,7 +209,9 @@ def test_move_without_a_document_number_is_refused(cast, login):
 
 
 def test_dissolving_a_branch_with_members_shows_the_reason(cast, login):
-    response = login(cast.party_secretary).post(url("dissolve", cast.branch2), {"on": "2025-06-30", "document_no": "X"})
+    response = login(cast.party_secretary).post(
+        url("dissolve", cast.branch2), {"on": "2025-06-30", "document_no": "X"}
+    )
     assert response.status_code == 200
     assert "还有 1 名党员" in response.content.decode()
     cast.branch2.refresh_from_db()
@@ -171,16 +220,30 @@ def test_dissolving_a_branch_with_members_shows_the_reason(cast, login):
 
 def test_committee_election_and_posts_through_the_pages(cast, login):
     client = login(cast.party_secretary)
-    assert client.post(url("elect", cast.branch1), {"elected_on": "2024-03-01", "method": "competitive"}).status_code == 302
+    assert (
+        client.post(
+            url("elect", cast.branch1), {"elected_on": "2024-03-01", "method": "competitive"}
+        ).status_code
+        == 302
+    )
     committee = Committee.objects.get(org=cast.branch1)
     assert committee.term_ends_on == date(2027, 3, 1)
     response = client.post(
         url("post_add", cast.branch1),
-        {"post": "organization", "holder": str(cast.ordinary_member.public_id), "start": "2024-03-01"},
+        {
+            "post": "organization",
+            "holder": str(cast.ordinary_member.public_id),
+            "start": "2024-03-01",
+        },
     )
     assert response.status_code == 302
-    assert CommitteePost.objects.filter(org=cast.branch1, post="organization", committee=committee).exists()
-    filing = client.post(url("file_committee", cast.branch1, committee.public_id), {"filing": "approved", "on": "2024-03-20", "document": "热党〔2024〕5号"})
+    assert CommitteePost.objects.filter(
+        org=cast.branch1, post="organization", committee=committee
+    ).exists()
+    filing = client.post(
+        url("file_committee", cast.branch1, committee.public_id),
+        {"filing": "approved", "on": "2024-03-20", "document": "热党〔2024〕5号"},
+    )
     assert filing.status_code == 302
     committee.refresh_from_db()
     assert committee.filing == "approved"
@@ -206,11 +269,18 @@ def test_linkage_from_a_higher_committee_member(cast, login):
 
     post_assign(org=cast.committee, post="member", holder=leader, start=date(2023, 1, 1))
     client = login(cast.party_secretary)
-    response = client.post(url("linkage_add", cast.branch1), {"person": str(leader.public_id), "start": "2024-01-01"})
+    response = client.post(
+        url("linkage_add", cast.branch1), {"person": str(leader.public_id), "start": "2024-01-01"}
+    )
     assert response.status_code == 302
     link = Linkage.objects.get(org=cast.branch1)
     assert link.person == leader
-    assert client.post(url("linkage_end", cast.branch1, link.public_id), {"on": "2025-01-01"}).status_code == 302
+    assert (
+        client.post(
+            url("linkage_end", cast.branch1, link.public_id), {"on": "2025-01-01"}
+        ).status_code
+        == 302
+    )
 
 
 def test_switching_the_current_org(cast, login):
@@ -218,10 +288,15 @@ def test_switching_the_current_org(cast, login):
 
     give(cast.party_secretary, Role.SECRETARY, cast.branch2)
     client = login(cast.party_secretary)
-    response = client.post(reverse("orgs:switch"), {"org": str(cast.branch2.public_id), "next": "/"})
+    response = client.post(
+        reverse("orgs:switch"), {"org": str(cast.branch2.public_id), "next": "/"}
+    )
     assert response.status_code == 302
     assert "第二党支部" in client.get("/").content.decode()
-    assert client.post(reverse("orgs:switch"), {"org": str(cast.other_branch.public_id)}).status_code == 404
+    assert (
+        client.post(reverse("orgs:switch"), {"org": str(cast.other_branch.public_id)}).status_code
+        == 404
+    )
 
 
 def _wide_tree(n: int):

@@ -41,6 +41,7 @@ ACTIONS: dict[str, str] = {
     "development.manage": _("登记发展党员各步骤"),
     "development.approve": _("以上级党委身份审批、特批发展党员事项"),
     "user.manage": _("管理用户账号和角色授权"),
+    "calendar.manage": _("录入法定节假日和调休安排"),
     "security.manage": _("解锁账号、管理安全设置"),
     "audit.view": _("查看审计日志"),
 }
@@ -100,7 +101,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     (Role.GROUP_LEADER, GROUP): frozenset(
         {"org.view", "member.view", "meeting.view", "meeting.record"}
     ),
-    (Role.SYSTEM_ADMIN, PLATFORM): frozenset({"org.view", "user.manage"}),
+    (Role.SYSTEM_ADMIN, PLATFORM): frozenset({"org.view", "user.manage", "calendar.manage"}),
     (Role.SECURITY_ADMIN, PLATFORM): frozenset({"security.manage"}),
     (Role.AUDIT_ADMIN, PLATFORM): frozenset({"audit.view"}),
     # An ordinary member holds no org-wide action: "我的" pages show their own records.

@@ -43,12 +43,26 @@ def calendar(request: HttpRequest) -> HttpResponse:
     form = CalendarDayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         entry = CalendarDay.objects.create(entered_by=request.user, **form.cleaned_data)
-        audit_record(kind=AuditEvent.Kind.CONFIG_CHANGED, summary=f"录入法定日历 {entry}", request=request, obj=entry)
+        audit_record(
+            kind=AuditEvent.Kind.CONFIG_CHANGED,
+            summary=f"录入法定日历 {entry}",
+            request=request,
+            obj=entry,
+        )
         messages.success(request, _("已录入。"))
         return redirect("core:calendar")
-    years = [(y, workdays.coverage(y), workdays.COVERAGE_LABELS[workdays.coverage(y)]) for y in range(this_year - 1, this_year + 3)]
+    years = [
+        (y, workdays.coverage(y), workdays.COVERAGE_LABELS[workdays.coverage(y)])
+        for y in range(this_year - 1, this_year + 3)
+    ]
     entries = CalendarDay.objects.filter(day__year__gte=this_year - 1).select_related("entered_by")
-    context = {"years": years, "entries": entries, "form": form, "page_title": _("法定节假日"), "breadcrumbs": [(_("法定节假日"), None)]}
+    context = {
+        "years": years,
+        "entries": entries,
+        "form": form,
+        "page_title": _("法定节假日"),
+        "breadcrumbs": [(_("法定节假日"), None)],
+    }
     return render(request, "core/calendar.html", context)
 
 
@@ -58,7 +72,9 @@ def calendar_delete(request: HttpRequest, day: str) -> HttpResponse:
     entry = CalendarDay.objects.filter(day=day).first()
     if entry is None:
         raise Http404
-    audit_record(kind=AuditEvent.Kind.CONFIG_CHANGED, summary=f"删除法定日历 {entry}", request=request)
+    audit_record(
+        kind=AuditEvent.Kind.CONFIG_CHANGED, summary=f"删除法定日历 {entry}", request=request
+    )
     entry.delete()
     messages.success(request, _("已删除。"))
     return redirect("core:calendar")

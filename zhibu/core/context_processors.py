@@ -37,7 +37,9 @@ def shell(request) -> dict:
     from zhibu.core.rules.models import Notification
 
     return {
-        "unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count(),
+        "unread_notifications": Notification.objects.filter(
+            user=user, read_at__isnull=True
+        ).count(),
         "nav_items": _items(request, MODULES, held, active),
         "admin_items": _items(request, ADMIN, held, active),
         "current_org": current_org(request),

@@ -37,7 +37,9 @@ def safe_cell(value):
     return text
 
 
-def build_workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]], *, text_columns=()) -> bytes:
+def build_workbook(
+    sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]], *, text_columns=()
+) -> bytes:
     """sheets: (title, headers, rows). Columns named in ``text_columns`` are stored as text."""
     book = Workbook(write_only=False)
     book.remove(book.active)
@@ -56,7 +58,9 @@ def build_workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]
                 for i in text_indexes:
                     sheet.cell(row=sheet.max_row, column=i + 1).number_format = "@"
         for i, header in enumerate(headers, start=1):
-            sheet.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(str(header)) * 2 + 4))
+            sheet.column_dimensions[get_column_letter(i)].width = max(
+                10, min(40, len(str(header)) * 2 + 4)
+            )
         sheet.freeze_panes = "A2"
     buffer = BytesIO()
     book.save(buffer)

@@ -20,7 +20,9 @@ class Panel:
 _PANELS: list[Panel] = []
 
 
-def register_panel(template: str, context: Callable[[HttpRequest], dict | None], order: int = 50) -> None:
+def register_panel(
+    template: str, context: Callable[[HttpRequest], dict | None], order: int = 50
+) -> None:
     if any(p.template == template for p in _PANELS):
         return
     _PANELS.append(Panel(template, context, order))

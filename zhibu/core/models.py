@@ -97,9 +97,16 @@ class CalendarDay(models.Model):
 
     day = models.DateField(_("日期"), unique=True)
     is_workday = models.BooleanField(_("是否工作日"))
-    name = models.CharField(_("名称"), max_length=50, blank=True, help_text=_("如“国庆节”或“国庆调休上班”"))
+    name = models.CharField(
+        _("名称"), max_length=50, blank=True, help_text=_("如“国庆节”或“国庆调休上班”")
+    )
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("录入人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     entered_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 

@@ -42,7 +42,9 @@ def package_years() -> frozenset[int]:
 def _overrides(start: date, end: date) -> dict[date, bool]:
     from zhibu.core.models import CalendarDay
 
-    return dict(CalendarDay.objects.filter(day__gte=start, day__lte=end).values_list("day", "is_workday"))
+    return dict(
+        CalendarDay.objects.filter(day__gte=start, day__lte=end).values_list("day", "is_workday")
+    )
 
 
 def coverage(year: int) -> str:
@@ -109,4 +111,6 @@ def working_days_between(start: date, end: date) -> int:
     if end < start:
         return 0
     calendar = Calendar(start, end)
-    return sum(1 for i in range((end - start).days + 1) if calendar.is_workday(start + timedelta(days=i)))
+    return sum(
+        1 for i in range((end - start).days + 1) if calendar.is_workday(start + timedelta(days=i))
+    )

@@ -9,7 +9,9 @@ from zhibu.core.forms import date_field
 class ExemptionForm(forms.Form):
     start = date_field(_("开始日期"))
     end = date_field(_("结束日期"))
-    reason = forms.CharField(label=_("豁免理由"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reason = forms.CharField(
+        label=_("豁免理由"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
 
 class DecisionForm(forms.Form):

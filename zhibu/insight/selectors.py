@@ -42,11 +42,15 @@ def period_q(period: Period) -> Q:
     """Findings that belong to ``period``: periodic rules' periods overlapping it, and
     snapshot rules filed under exactly this period."""
     snapshots = snapshot_codes()
-    periodic = Q(period_start__lt=period.end, period_end__gt=period.start) & ~Q(rule_code__in=snapshots)
+    periodic = Q(period_start__lt=period.end, period_end__gt=period.start) & ~Q(
+        rule_code__in=snapshots
+    )
     return periodic | Q(rule_code__in=snapshots, period_code=period.code)
 
 
-def findings_in(*, user, org: Org, period: Period, sector: str = "", kind: str = "") -> QuerySet[Finding]:
+def findings_in(
+    *, user, org: Org, period: Period, sector: str = "", kind: str = ""
+) -> QuerySet[Finding]:
     """The user's visible findings in ``org``'s subtree for ``period`` (scope enforced)."""
     qs = (
         Finding.objects.filter(permissions.scope_q(user, "finding.view", field="org_path"))
@@ -107,9 +111,7 @@ class Matrix:
 
 def cockpit_matrix(*, user, org: Org, period: Period, sector: str = "", kind: str = "") -> Matrix:
     """Sub-orgs × rules, counts by status. Two queries: the children and one aggregate."""
-    children = list(
-        Org.objects.filter(subtree_q([org.path]), depth=org.depth + 1).order_by("path")
-    )
+    children = list(Org.objects.filter(subtree_q([org.path]), depth=org.depth + 1).order_by("path"))
     width = len(org.path) + Org.steplen
     rows = (
         findings_in(user=user, org=org, period=period, sector=sector, kind=kind)
@@ -158,7 +160,9 @@ def monthly_trend(*, user, org: Org, period: Period, months: int = 12) -> list[d
         counts = table.get(code, {})
         total = sum(counts.values())
         problems = sum(n for s, n in counts.items() if s in PROBLEMS)
-        series.append({"month": code, "total": total, "problems": problems, "ok": counts.get(Status.OK, 0)})
+        series.append(
+            {"month": code, "total": total, "problems": problems, "ok": counts.get(Status.OK, 0)}
+        )
         cursor += relativedelta(months=1)
     return series
 

@@ -21,7 +21,7 @@ from zhibu.core.excel import build_workbook, workbook_response
 from zhibu.core.forms import apply_errors
 from zhibu.core.models import AuditEvent
 from zhibu.core.rules import Period, Status, registry
-from zhibu.core.rules.models import Exemption, Finding, Notification, Supplement
+from zhibu.core.rules.models import Exemption, Notification, Supplement
 from zhibu.core.rules.run import rerun_for_exemption, rules_run
 from zhibu.core.rules.services import exemption_decide, exemption_request, supplement_create
 from zhibu.insight import forms, selectors
@@ -36,7 +36,9 @@ def _period(request) -> Period:
         try:
             return Period.parse(code)
         except ValidationError:
-            messages.error(request, _("期间格式不正确：请写成 2025（年）、2025Q3（季度）或 2025-07（月）。"))
+            messages.error(
+                request, _("期间格式不正确：请写成 2025（年）、2025Q3（季度）或 2025-07（月）。")
+            )
     return Period.containing("quarter", timezone.localdate())
 
 
@@ -60,7 +62,10 @@ def _org(request, action: str = "finding.view") -> Org:
 def _filters(request) -> dict:
     sector = request.GET.get("sector", "")
     kind = request.GET.get("kind", "")
-    return {"sector": sector if sector in Sector.values else "", "kind": kind if kind in Org.Kind.values else ""}
+    return {
+        "sector": sector if sector in Sector.values else "",
+        "kind": kind if kind in Org.Kind.values else "",
+    }
 
 
 @requires("finding.view")
@@ -70,7 +75,8 @@ def cockpit(request: HttpRequest) -> HttpResponse:
     trend = selectors.monthly_trend(user=request.user, org=org, period=period)
     rules = {rule.code: rule for rule in registry.catalogue()}
     distribution = [
-        {"code": code, **{s: matrix.column_totals[code].counts.get(s, 0) for s in Status.values}} for code in matrix.codes
+        {"code": code, **{s: matrix.column_totals[code].counts.get(s, 0) for s in Status.values}}
+        for code in matrix.codes
     ]
     context = {
         "org": org, "period": period, "filters": filters, "matrix": matrix, "rules": rules,
@@ -94,7 +100,9 @@ def _period_choices(period: Period) -> list[Period]:
 def findings(request: HttpRequest) -> HttpResponse:
     """Drill-down: the findings behind a number, with explanations, citations and records."""
     org, period, filters = _org(request), _period(request), _filters(request)
-    qs = selectors.findings_in(user=request.user, org=org, period=period, **filters).select_related("org")
+    qs = selectors.findings_in(user=request.user, org=org, period=period, **filters).select_related(
+        "org"
+    )
     code = request.GET.get("rule", "")
     status = request.GET.get("status", "")
     if code:
@@ -105,7 +113,9 @@ def findings(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status=status)
     if request.GET.get("export") == "xlsx":
         return _export(request, org, period, qs)
-    page = Paginator(qs.order_by("org_path", "rule_code", "period_start"), 50).get_page(request.GET.get("page"))
+    page = Paginator(qs.order_by("org_path", "rule_code", "period_start"), 50).get_page(
+        request.GET.get("page")
+    )
     rows = [(f, selectors.ref_links(f.refs)) for f in page]
     query = request.GET.copy()
     query.pop("page", None)
@@ -140,8 +150,17 @@ def run(request: HttpRequest) -> HttpResponse:
     result = rules_run(root=org, period=period, by=request.user, trigger="page")
     messages.success(
         request,
-        _("已重新检查 %(org)s %(period)s：新增 %(c)s 项，变化 %(u)s 项，移除 %(d)s 项，用时 %(ms)s 毫秒。")
-        % {"org": org.name, "period": period.label, "c": result.created, "u": result.updated, "d": result.deleted, "ms": result.duration_ms},
+        _(
+            "已重新检查 %(org)s %(period)s：新增 %(c)s 项，变化 %(u)s 项，移除 %(d)s 项，用时 %(ms)s 毫秒。"
+        )
+        % {
+            "org": org.name,
+            "period": period.label,
+            "c": result.created,
+            "u": result.updated,
+            "d": result.deleted,
+            "ms": result.duration_ms,
+        },
     )
     return redirect(reverse("insight:cockpit") + f"?org={org.public_id}&period={period.code}")
 
@@ -160,11 +179,18 @@ def exemption_new(request: HttpRequest) -> HttpResponse:
         from zhibu.members.selectors import member_for_user
 
         member = member_for_user(request.user, request.GET["member"])
-    form = forms.ExemptionForm(request.POST or None, initial={"start": period.start, "end": period.last_day})
+    form = forms.ExemptionForm(
+        request.POST or None, initial={"start": period.start, "end": period.last_day}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             exemption = exemption_request(
-                rule_code=rule.code, org=org, member=member, by=request.user, request=request, **form.cleaned_data
+                rule_code=rule.code,
+                org=org,
+                member=member,
+                by=request.user,
+                request=request,
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -185,13 +211,21 @@ def exemption_new(request: HttpRequest) -> HttpResponse:
 @requires("finding.view")
 def exemptions(request: HttpRequest) -> HttpResponse:
     qs = (
-        Exemption.objects.filter(permissions.scope_q(request.user, "finding.view", field="org__path"))
+        Exemption.objects.filter(
+            permissions.scope_q(request.user, "finding.view", field="org__path")
+        )
         .select_related("org", "member", "requested_by", "approver")
         .order_by("state", "-requested_at")
     )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     rows = [(e, permissions.can(request.user, "exemption.approve", e.org)) for e in page]
-    context = {"rows": rows, "page_obj": page, "decision_form": forms.DecisionForm(), "page_title": _("检查豁免"), "breadcrumbs": [(_("驾驶舱"), reverse("insight:cockpit")), (_("检查豁免"), None)]}
+    context = {
+        "rows": rows,
+        "page_obj": page,
+        "decision_form": forms.DecisionForm(),
+        "page_title": _("检查豁免"),
+        "breadcrumbs": [(_("驾驶舱"), reverse("insight:cockpit")), (_("检查豁免"), None)],
+    }
     return render(request, "insight/exemptions.html", context)
 
 
@@ -199,7 +233,9 @@ def exemptions(request: HttpRequest) -> HttpResponse:
 @require_POST
 def exemption_decide_view(request: HttpRequest, public_id) -> HttpResponse:
     exemption = (
-        Exemption.objects.filter(permissions.scope_q(request.user, "finding.view", field="org__path"))
+        Exemption.objects.filter(
+            permissions.scope_q(request.user, "finding.view", field="org__path")
+        )
         .filter(public_id=public_id)
         .first()
     )
@@ -212,7 +248,13 @@ def exemption_decide_view(request: HttpRequest, public_id) -> HttpResponse:
         messages.error(request, _("请选择批准或驳回。"))
         return redirect("insight:exemptions")
     try:
-        exemption_decide(exemption=exemption, approve=form.cleaned_data["approve"], note=form.cleaned_data["note"], by=request.user, request=request)
+        exemption_decide(
+            exemption=exemption,
+            approve=form.cleaned_data["approve"],
+            note=form.cleaned_data["note"],
+            by=request.user,
+            request=request,
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("insight:exemptions")
@@ -229,9 +271,14 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     committee = _committee_of(org) if org else None
     supplements = {}
     if committee is not None:
-        for supplement in Supplement.objects.filter(committee=committee).order_by("-effective_from"):
+        for supplement in Supplement.objects.filter(committee=committee).order_by(
+            "-effective_from"
+        ):
             supplements.setdefault(supplement.rule_code, []).append(supplement)
-    rows = [(rule, registry.versions(rule.code), supplements.get(rule.code, [])) for rule in registry.catalogue()]
+    rows = [
+        (rule, registry.versions(rule.code), supplements.get(rule.code, []))
+        for rule in registry.catalogue()
+    ]
     context = {
         "rows": rows, "committee": committee,
         "can_configure": committee is not None and permissions.can(request.user, "rules.configure", committee),
@@ -255,7 +302,9 @@ def supplement_new(request: HttpRequest, code: str) -> HttpResponse:
     rule = registry.in_force(code, timezone.localdate()) or (registry.versions(code) or [None])[-1]
     if rule is None:
         raise Http404
-    form = forms.SupplementForm(request.POST or None, rule=rule, initial={"effective_from": timezone.localdate()})
+    form = forms.SupplementForm(
+        request.POST or None, rule=rule, initial={"effective_from": timezone.localdate()}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -266,21 +315,37 @@ def supplement_new(request: HttpRequest, code: str) -> HttpResponse:
             )  # fmt: skip
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
-                target = f"param_{field}" if f"param_{field}" in form.fields else (field if field in form.fields else None)
+                target = (
+                    f"param_{field}"
+                    if f"param_{field}" in form.fields
+                    else (field if field in form.fields else None)
+                )
                 for error in errors:
                     form.add_error(target, error)
         else:
             messages.success(request, _("已制定补充规定。"))
             return redirect("insight:rules")
-    context = {"rule": rule, "form": form, "committee": committee, "page_title": _("制定补充规定"), "breadcrumbs": [(_("规则目录"), reverse("insight:rules")), (rule.code, None)]}
+    context = {
+        "rule": rule,
+        "form": form,
+        "committee": committee,
+        "page_title": _("制定补充规定"),
+        "breadcrumbs": [(_("规则目录"), reverse("insight:rules")), (rule.code, None)],
+    }
     return render(request, "insight/supplement_form.html", context)
 
 
 @login_only
 def inbox(request: HttpRequest) -> HttpResponse:
     """The user's own daily digests."""
-    page = Paginator(Notification.objects.filter(user=request.user).order_by("-day"), 20).get_page(request.GET.get("page"))
+    page = Paginator(Notification.objects.filter(user=request.user).order_by("-day"), 20).get_page(
+        request.GET.get("page")
+    )
     unread = [n.pk for n in page if n.read_at is None]
     if unread:
         Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
-    return render(request, "insight/inbox.html", {"page_obj": page, "page_title": _("提醒"), "breadcrumbs": [(_("提醒"), None)]})
+    return render(
+        request,
+        "insight/inbox.html",
+        {"page_obj": page, "page_title": _("提醒"), "breadcrumbs": [(_("提醒"), None)]},
+    )

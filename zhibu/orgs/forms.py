@@ -22,7 +22,9 @@ class OrgCreateForm(forms.Form):
     kind = forms.ChoiceField(label=_("组织类型"), choices=[])
     name = forms.CharField(label=_("名称"), max_length=100)
     short_name = forms.CharField(label=_("简称"), max_length=30, required=False)
-    code = forms.CharField(label=_("组织代码"), max_length=30, help_text=_("本系统内唯一，如 RLJT-ZB01"))
+    code = forms.CharField(
+        label=_("组织代码"), max_length=30, help_text=_("本系统内唯一，如 RLJT-ZB01")
+    )
     sector = forms.ChoiceField(label=_("领域"), choices=Sector.choices)
     units = forms.ModelMultipleChoiceField(
         label=_("所在单位"),
@@ -50,12 +52,17 @@ class OrgEditForm(forms.Form):
     code = forms.CharField(label=_("组织代码"), max_length=30)
     sector = forms.ChoiceField(label=_("领域"), choices=Sector.choices)
     units = forms.ModelMultipleChoiceField(
-        label=_("所在单位"), queryset=Unit.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("所在单位"),
+        queryset=Unit.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
     contact_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
-    note = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     renamed_on = date_field(_("更名日期"), required=False, help_text=_("修改名称时填写"))
     document_no = forms.CharField(label=_("批准文号"), max_length=100, required=False)
 
@@ -64,7 +71,9 @@ class OrgMoveForm(forms.Form):
     to_parent = forms.ChoiceField(label=_("新的上级组织"))
     on = date_field(_("调整日期"))
     document_no = forms.CharField(label=_("批准文号"), max_length=100)
-    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, targets, **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,13 +83,17 @@ class OrgMoveForm(forms.Form):
 class OrgDissolveForm(forms.Form):
     on = date_field(_("撤销日期"))
     document_no = forms.CharField(label=_("批准文号"), max_length=100)
-    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ElectForm(forms.Form):
     elected_on = date_field(_("选举日期"))
     method = forms.ChoiceField(label=_("选举方式"), choices=Committee.Method.choices)
-    term_number = forms.IntegerField(label=_("届次"), min_value=1, required=False, help_text=_("留空则自动顺延"))
+    term_number = forms.IntegerField(
+        label=_("届次"), min_value=1, required=False, help_text=_("留空则自动顺延")
+    )
 
 
 class FilingForm(forms.Form):
@@ -103,7 +116,9 @@ class PostForm(forms.Form):
         else:
             posts = [p for p in CommitteePost.Post if p != CommitteePost.Post.GROUP_LEADER]
         self.fields["post"].choices = [(p.value, p.label) for p in posts]
-        self.fields["holder"].choices = [(str(m.public_id), f"{m.name}（{m.org.short_name or m.org.name}）") for m in candidates]
+        self.fields["holder"].choices = [
+            (str(m.public_id), f"{m.name}（{m.org.short_name or m.org.name}）") for m in candidates
+        ]
 
 
 class EndForm(forms.Form):

@@ -200,7 +200,13 @@ class TermExpiry(Rule):
             else:
                 status, text = Status.OK, _("第%(n)s届委员会任期至 %(day)s。")
             outcomes.append(
-                Outcome(org_id, status, text % values, numbers, refs=[f"committee:{committee.public_id}"])
+                Outcome(
+                    org_id,
+                    status,
+                    text % values,
+                    numbers,
+                    refs=[f"committee:{committee.public_id}"],
+                )
             )
         return outcomes
 

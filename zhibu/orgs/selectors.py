@@ -181,13 +181,16 @@ def org_children(*, user, parent: Org, include_dissolved: bool = False) -> list[
         return []
     width = len(parent.path) + Org.steplen
     counts = dict(
-        Member.objects.filter(subtree_q([parent.path], field="org__path"), status__in=Member.ON_ROSTER)
+        Member.objects.filter(
+            subtree_q([parent.path], field="org__path"), status__in=Member.ON_ROSTER
+        )
         .annotate(prefix=Substr("org__path", 1, width))
         .values_list("prefix")
         .annotate(n=Count("id"))
     )
     return [
-        TreeRow(org=c, depth=0, members=counts.get(c.path, 0), has_children=c.numchild > 0) for c in children
+        TreeRow(org=c, depth=0, members=counts.get(c.path, 0), has_children=c.numchild > 0)
+        for c in children
     ]
 
 

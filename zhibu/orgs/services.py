@@ -39,7 +39,10 @@ POST_END_BEFORE_START = _("离任日期不能早于任职日期。")
 POST_WRONG_LEVEL = _("%(post)s只能设在%(where)s。")
 HOLDER_OUTSIDE_ORG = _("任职人应是本组织（或其上级组织所辖范围内）的党员。")
 TERM_YEARS_INVALID = _(
-    "任期应为 %(n)s 年（条例第二十一条；村、社区党组织 5 年，其他基层党组织 3 年）。"
+    "任期应为 %(n)s 年（基层党委 5 年；村、社区党支部 5 年，其他党支部 3 年，条例第二十一条）。"
+)
+HOLDER_NOT_FULL = _(
+    "任职人应为正式党员（预备党员没有表决权、选举权和被选举权，党章第七条）；%(name)s 当前为“%(status)s”。"
 )
 ELECTION_BEFORE_PREVIOUS = _("选举日期不能早于上一届的选举日期（%(day)s）。")
 COMMITTEE_ONLY_FOR = _("只有党委、党总支和党支部设委员会，党小组不设。")
@@ -338,7 +341,12 @@ def post_assign(
     from zhibu.members.models import Member
 
     if holder.status != Member.Status.FULL:
-        raise ValidationError({"holder": HOLDER_NOT_FULL % {"name": holder.name, "status": holder.get_status_display()}})
+        raise ValidationError(
+            {
+                "holder": HOLDER_NOT_FULL
+                % {"name": holder.name, "status": holder.get_status_display()}
+            }
+        )
     # The holder belongs to the org's subtree, or is sent from within the parent's (选派).
     parent_path = org.path[: -Org.steplen] or org.path
     if not holder.org.path.startswith(parent_path):

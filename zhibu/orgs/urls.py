@@ -14,7 +14,11 @@ urlpatterns = [
     path("<uuid:public_id>/move/", views.move, name="move"),
     path("<uuid:public_id>/dissolve/", views.dissolve, name="dissolve"),
     path("<uuid:public_id>/committee/elect/", views.elect, name="elect"),
-    path("<uuid:public_id>/committee/<uuid:committee_id>/filing/", views.file_committee, name="file_committee"),
+    path(
+        "<uuid:public_id>/committee/<uuid:committee_id>/filing/",
+        views.file_committee,
+        name="file_committee",
+    ),
     path("<uuid:public_id>/posts/new/", views.post_add, name="post_add"),
     path("<uuid:public_id>/posts/<uuid:post_id>/end/", views.post_end, name="post_end"),
     path("<uuid:public_id>/linkage/new/", views.linkage_add, name="linkage_add"),

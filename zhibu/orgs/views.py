@@ -32,7 +32,12 @@ TABS = ("info", "committee", "children", "linkage", "history")
 def _crumbs(request, org: Org, *tail) -> list[tuple[str, str | None]]:
     trail = [(_("组织"), reverse("orgs:tree"))]
     for ancestor in selectors.ancestors_of(org, request.user):
-        trail.append((ancestor.short_name or ancestor.name, reverse("orgs:detail", args=[ancestor.public_id])))
+        trail.append(
+            (
+                ancestor.short_name or ancestor.name,
+                reverse("orgs:detail", args=[ancestor.public_id]),
+            )
+        )
     trail.append((org.name, reverse("orgs:detail", args=[org.public_id])))
     trail.extend(tail)
     return trail
@@ -86,25 +91,32 @@ def detail(request: HttpRequest, public_id) -> HttpResponse:
         "breadcrumbs": _crumbs(request, org),
         "can_edit": permissions.can(user, "org.edit", org),
         "can_structure": permissions.can(user, "org.structure", org),
-        "can_move": permissions.can_strictly_below(user, "org.structure", org) and org.dissolved_on is None,
+        "can_move": permissions.can_strictly_below(user, "org.structure", org)
+        and org.dissolved_on is None,
         "can_committee": permissions.can(user, "committee.manage", org),
         "secretary": selectors.posts_on([org.pk], today, [CommitteePost.Post.SECRETARY]).first(),
     }
     if tab == "info":
         results = evaluate_codes(ORG_CHECKS, [org], on=today)
-        context["checks"] = [(code, outcome) for code, outcomes in results.items() for outcome in outcomes]
+        context["checks"] = [
+            (code, outcome) for code, outcomes in results.items() for outcome in outcomes
+        ]
         context["rules"] = {code: in_force(code, today) for code in results}
         context["units"] = list(org.units.all())
     elif tab == "committee":
         context["committees"] = list(org.committees.order_by("-elected_on"))
-        context["posts"] = list(org.posts.select_related("holder", "committee").order_by("end", "post", "-start"))
+        context["posts"] = list(
+            org.posts.select_related("holder", "committee").order_by("end", "post", "-start")
+        )
     elif tab == "children":
         context["rows"] = selectors.org_children(user=user, parent=org, include_dissolved=True)
     elif tab == "linkage":
         context["linkages"] = list(org.linkages.select_related("person").order_by("-start"))
     elif tab == "history":
         context["events"] = list(
-            OrgEvent.objects.filter(org=org).select_related("from_parent", "to_parent", "recorded_by")
+            OrgEvent.objects.filter(org=org).select_related(
+                "from_parent", "to_parent", "recorded_by"
+            )
         )
         context["history"] = history_of(org)
     return render(request, "orgs/detail.html", context)
@@ -123,13 +135,29 @@ def create(request: HttpRequest, public_id) -> HttpResponse:
             messages.success(request, _("已新建“%(name)s”。") % {"name": org.name})
             return redirect("orgs:detail", org.public_id)
     crumbs = _crumbs(request, parent, (_("新建下级组织"), None))
-    return render(request, "orgs/form.html", {"form": form, "org": parent, "page_title": _("新建下级组织"), "breadcrumbs": crumbs})
+    return render(
+        request,
+        "orgs/form.html",
+        {"form": form, "org": parent, "page_title": _("新建下级组织"), "breadcrumbs": crumbs},
+    )
 
 
 @requires("org.edit")
 def edit(request: HttpRequest, public_id) -> HttpResponse:
     org = selectors.org_for_user(request.user, public_id, action="org.edit")
-    initial = {f: getattr(org, f) for f in ("name", "short_name", "code", "sector", "contact_name", "contact_phone", "address", "note")}
+    initial = {
+        f: getattr(org, f)
+        for f in (
+            "name",
+            "short_name",
+            "code",
+            "sector",
+            "contact_name",
+            "contact_phone",
+            "address",
+            "note",
+        )
+    }
     initial["units"] = list(org.units.all())
     form = forms.OrgEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -143,7 +171,11 @@ def edit(request: HttpRequest, public_id) -> HttpResponse:
             messages.success(request, _("已保存。"))
             return redirect("orgs:detail", org.public_id)
     crumbs = _crumbs(request, org, (_("修改"), None))
-    return render(request, "orgs/form.html", {"form": form, "org": org, "page_title": _("修改组织信息"), "breadcrumbs": crumbs})
+    return render(
+        request,
+        "orgs/form.html",
+        {"form": form, "org": org, "page_title": _("修改组织信息"), "breadcrumbs": crumbs},
+    )
 
 
 def _structure_below(request, public_id) -> Org:
@@ -163,14 +195,25 @@ def move(request: HttpRequest, public_id) -> HttpResponse:
         data = form.cleaned_data
         target = selectors.org_for_user(request.user, data["to_parent"], action="org.structure")
         try:
-            services.org_move(org=org, to_parent=target, on=data["on"], document_no=data["document_no"], note=data["note"], by=request.user)
+            services.org_move(
+                org=org,
+                to_parent=target,
+                on=data["on"],
+                document_no=data["document_no"],
+                note=data["note"],
+                by=request.user,
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("已调整隶属关系。"))
             return redirect("orgs:detail", org.public_id)
     crumbs = _crumbs(request, org, (_("调整隶属关系"), None))
-    return render(request, "orgs/form.html", {"form": form, "org": org, "page_title": _("调整隶属关系"), "breadcrumbs": crumbs})
+    return render(
+        request,
+        "orgs/form.html",
+        {"form": form, "org": org, "page_title": _("调整隶属关系"), "breadcrumbs": crumbs},
+    )
 
 
 @requires("org.structure")
@@ -186,7 +229,13 @@ def dissolve(request: HttpRequest, public_id) -> HttpResponse:
             messages.success(request, _("已撤销“%(name)s”。") % {"name": org.name})
             return redirect("orgs:detail", org.public_id)
     crumbs = _crumbs(request, org, (_("撤销组织"), None))
-    context = {"form": form, "org": org, "page_title": _("撤销组织"), "breadcrumbs": crumbs, "danger": True}
+    context = {
+        "form": form,
+        "org": org,
+        "page_title": _("撤销组织"),
+        "breadcrumbs": crumbs,
+        "danger": True,
+    }
     return render(request, "orgs/form.html", context)
 
 
@@ -195,7 +244,11 @@ def dissolve(request: HttpRequest, public_id) -> HttpResponse:
 
 def _committee_page(request, org, form, title):
     crumbs = _crumbs(request, org, (title, None))
-    return render(request, "orgs/form.html", {"form": form, "org": org, "page_title": title, "breadcrumbs": crumbs})
+    return render(
+        request,
+        "orgs/form.html",
+        {"form": form, "org": org, "page_title": title, "breadcrumbs": crumbs},
+    )
 
 
 def _back_to(org: Org, tab: str):
@@ -288,7 +341,14 @@ def linkage_add(request: HttpRequest, public_id) -> HttpResponse:
         if person is None:
             raise Http404
         try:
-            services.linkage_add(org=org, person=person, start=data["start"], end=data["end"], note=data["note"], by=request.user)
+            services.linkage_add(
+                org=org,
+                person=person,
+                start=data["start"],
+                end=data["end"],
+                note=data["note"],
+                by=request.user,
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

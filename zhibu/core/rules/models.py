@@ -17,12 +17,19 @@ from zhibu.core.rules.base import Status
 class RuleRun(PublicIdModel):
     """One evaluation of a subtree and period: what it changed and how long it took."""
 
-    org = models.ForeignKey("orgs.Org", verbose_name=_("党组织"), on_delete=models.PROTECT, related_name="+")
+    org = models.ForeignKey(
+        "orgs.Org", verbose_name=_("党组织"), on_delete=models.PROTECT, related_name="+"
+    )
     period_code = models.CharField(_("期间"), max_length=10)
     codes = models.JSONField(_("规则"), default=list, blank=True)
     trigger = models.CharField(_("触发方式"), max_length=20, default="manual")
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("执行人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("执行人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
     duration_ms = models.PositiveIntegerField(_("耗时（毫秒）"), default=0)
@@ -52,18 +59,27 @@ class Finding(models.Model):
     period_code = models.CharField(_("期间"), max_length=10)
     period_start = models.DateField(_("期间开始"))
     period_end = models.DateField(_("期间结束"))  # exclusive
-    org = models.ForeignKey("orgs.Org", verbose_name=_("党组织"), on_delete=models.CASCADE, related_name="findings")
+    org = models.ForeignKey(
+        "orgs.Org", verbose_name=_("党组织"), on_delete=models.CASCADE, related_name="findings"
+    )
     org_path = models.CharField(max_length=255)
     subject_type = models.CharField(_("对象类型"), max_length=20, default="org")
     subject_id = models.BigIntegerField(_("对象"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices)
-    original_status = models.CharField(_("豁免前状态"), max_length=10, choices=Status.choices, blank=True)
+    original_status = models.CharField(
+        _("豁免前状态"), max_length=10, choices=Status.choices, blank=True
+    )
     numbers = models.JSONField(_("数据"), default=dict, blank=True)
     explanation = models.TextField(_("说明"))
     citation = models.CharField(_("依据"), max_length=200)
     refs = models.JSONField(_("相关记录"), default=list, blank=True)
     exemption = models.ForeignKey(
-        "core.Exemption", verbose_name=_("豁免"), null=True, blank=True, on_delete=models.SET_NULL, related_name="findings"
+        "core.Exemption",
+        verbose_name=_("豁免"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="findings",
     )
     computed_at = models.DateTimeField(_("计算时间"))
 
@@ -72,12 +88,15 @@ class Finding(models.Model):
         verbose_name_plural = _("检查结果")
         constraints = [
             models.UniqueConstraint(
-                fields=["rule_code", "period_code", "org", "subject_type", "subject_id"], name="finding_unique_subject"
+                fields=["rule_code", "period_code", "org", "subject_type", "subject_id"],
+                name="finding_unique_subject",
             )
         ]
         indexes = [
             models.Index(fields=["period_start", "org_path"], name="finding_period_path"),
-            models.Index(fields=["rule_code", "period_code", "org_path"], name="finding_rule_period_path"),
+            models.Index(
+                fields=["rule_code", "period_code", "org_path"], name="finding_rule_period_path"
+            ),
             models.Index(fields=["status", "period_end"], name="finding_status_period"),
         ]
 
@@ -94,7 +113,10 @@ class Supplement(PublicIdModel):
     for a confirmed rule, any value for a local-practice (L) rule; never looser."""
 
     committee = models.ForeignKey(
-        "orgs.Org", verbose_name=_("制定的党委"), on_delete=models.PROTECT, related_name="supplements"
+        "orgs.Org",
+        verbose_name=_("制定的党委"),
+        on_delete=models.PROTECT,
+        related_name="supplements",
     )
     rule_code = models.CharField(_("规则"), max_length=10)
     params = models.JSONField(_("参数"), default=dict, blank=True)
@@ -104,7 +126,12 @@ class Supplement(PublicIdModel):
     document_no = models.CharField(_("文件依据"), max_length=100, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("制定人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("制定人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -114,7 +141,8 @@ class Supplement(PublicIdModel):
         ordering = ["rule_code", "-effective_from"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(effective_to__isnull=True) | Q(effective_to__gt=models.F("effective_from")),
+                condition=Q(effective_to__isnull=True)
+                | Q(effective_to__gt=models.F("effective_from")),
                 name="supplement_dates_ordered",
             )
         ]
@@ -134,20 +162,38 @@ class Exemption(PublicIdModel):
         REVOKED = "revoked", _("已撤销")
 
     rule_code = models.CharField(_("规则"), max_length=10)
-    org = models.ForeignKey("orgs.Org", verbose_name=_("党组织"), on_delete=models.PROTECT, related_name="exemptions")
+    org = models.ForeignKey(
+        "orgs.Org", verbose_name=_("党组织"), on_delete=models.PROTECT, related_name="exemptions"
+    )
     member = models.ForeignKey(
-        "members.Member", verbose_name=_("党员"), null=True, blank=True, on_delete=models.PROTECT, related_name="exemptions"
+        "members.Member",
+        verbose_name=_("党员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exemptions",
     )
     start = models.DateField(_("开始日期"))
     end = models.DateField(_("结束日期"))  # inclusive
     reason = models.TextField(_("理由"))
-    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.REQUESTED)
+    state = models.CharField(
+        _("状态"), max_length=10, choices=State.choices, default=State.REQUESTED
+    )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     approver = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     decision_note = models.CharField(_("审批意见"), max_length=300, blank=True)
@@ -158,7 +204,9 @@ class Exemption(PublicIdModel):
         ordering = ["-requested_at"]
         indexes = [models.Index(fields=["rule_code", "state", "start"])]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="exemption_dates_ordered")
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="exemption_dates_ordered"
+            )
         ]
 
     def __str__(self) -> str:
@@ -168,7 +216,9 @@ class Exemption(PublicIdModel):
 class Notification(models.Model):
     """One daily digest per user (in-app inbox and email): never a flood of single pings."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     day = models.DateField(_("日期"))
     subject = models.CharField(_("主题"), max_length=200)
     items = models.JSONField(_("事项"), default=list)
@@ -180,7 +230,9 @@ class Notification(models.Model):
         verbose_name = _("提醒")
         verbose_name_plural = _("提醒")
         ordering = ["-day"]
-        constraints = [models.UniqueConstraint(fields=["user", "day"], name="notification_one_digest_a_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="notification_one_digest_a_day")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} {self.day} {self.subject}"

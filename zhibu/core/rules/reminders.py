@@ -34,7 +34,11 @@ def open_problems(user, today: date):
     """Problem findings in the user's scope whose period is current or ended within a year."""
     return (
         Finding.objects.filter(permissions.scope_q(user, "finding.view", field="org_path"))
-        .filter(status__in=PROBLEMS, period_end__gt=today.replace(year=today.year - 1), period_start__lte=today)
+        .filter(
+            status__in=PROBLEMS,
+            period_end__gt=today.replace(year=today.year - 1),
+            period_start__lte=today,
+        )
         .select_related("org")
         .annotate(urgency=URGENCY)
         .order_by("urgency", "period_end", "org_path", "rule_code")
@@ -49,7 +53,13 @@ def digest_for(user, today: date) -> Notification | None:
     if not problems:
         return None
     items = [
-        {"rule": f.rule_code, "org": f.org.name, "period": f.period_code, "status": f.status, "text": f.explanation}
+        {
+            "rule": f.rule_code,
+            "org": f.org.name,
+            "period": f.period_code,
+            "status": f.status,
+            "text": f.explanation,
+        }
         for f in problems[:MAX_ITEMS]
     ]
     late = sum(1 for f in problems if f.status in (Status.LATE, Status.MISSING))

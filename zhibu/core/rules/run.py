@@ -87,7 +87,9 @@ def param_groups(rule: Rule, orgs: list, on: date) -> list[ParamGroup]:
     return groups
 
 
-def _exemptions(codes: Iterable[str], root_path: str, period: Period) -> dict[tuple[str, int], list[Exemption]]:
+def _exemptions(
+    codes: Iterable[str], root_path: str, period: Period
+) -> dict[tuple[str, int], list[Exemption]]:
     rows = Exemption.objects.filter(
         rule_code__in=list(codes),
         state=Exemption.State.APPROVED,
@@ -100,7 +102,9 @@ def _exemptions(codes: Iterable[str], root_path: str, period: Period) -> dict[tu
     return table
 
 
-def _apply_exemption(outcome: Outcome, candidates: list[Exemption], sub: Period) -> Exemption | None:
+def _apply_exemption(
+    outcome: Outcome, candidates: list[Exemption], sub: Period
+) -> Exemption | None:
     """An approved exemption overlapping the period and covering the subject, if any."""
     for exemption in candidates:
         if exemption.start >= sub.end or exemption.end < sub.start:
@@ -186,15 +190,30 @@ def _evaluate(rule: Rule, orgs: list, sub: Period, today: date) -> list[Outcome]
     return outcomes
 
 
-_COMPARED = ("status", "original_status", "numbers", "explanation", "citation", "refs", "exemption_id", "rule_version")
+_COMPARED = (
+    "status",
+    "original_status",
+    "numbers",
+    "explanation",
+    "citation",
+    "refs",
+    "exemption_id",
+    "rule_version",
+)
 
 
-def _store(rule: Rule, sub: Period, root_path: str, outcomes: list[Outcome], exemptions, today: date) -> dict[str, int]:
+def _store(
+    rule: Rule, sub: Period, root_path: str, outcomes: list[Outcome], exemptions, today: date
+) -> dict[str, int]:
     """Write the differences between stored findings and ``outcomes`` for one rule-period."""
     from zhibu.orgs.models import Org
 
     now = timezone.now()
-    paths = dict(Org.objects.filter(pk__in={o.org_id for o in outcomes}).values_list("pk", "path")) if outcomes else {}
+    paths = (
+        dict(Org.objects.filter(pk__in={o.org_id for o in outcomes}).values_list("pk", "path"))
+        if outcomes
+        else {}
+    )
     existing = {
         (f.org_id, f.subject_type, f.subject_id): f
         for f in Finding.objects.filter(rule_code=rule.code, period_code=sub.code).filter(
@@ -211,7 +230,9 @@ def _store(rule: Rule, sub: Period, root_path: str, outcomes: list[Outcome], exe
         status, original, exemption = outcome.status, "", None
         explanation = outcome.explanation
         if status != Status.OK:
-            exemption = _apply_exemption(outcome, exemptions.get((rule.code, outcome.org_id), []), sub)
+            exemption = _apply_exemption(
+                outcome, exemptions.get((rule.code, outcome.org_id), []), sub
+            )
             if exemption is not None:
                 original, status = status, Status.EXEMPT
                 explanation = f"{explanation}（已豁免：{exemption.reason}）"
@@ -227,13 +248,12 @@ def _store(rule: Rule, sub: Period, root_path: str, outcomes: list[Outcome], exe
         }
         current = existing.get(key)
         if current is None:
-            create.append(
-                Finding(
-                    rule_code=rule.code, period_code=sub.code, period_start=sub.start, period_end=sub.end,
-                    org_id=outcome.org_id, org_path=paths.get(outcome.org_id, ""), subject_type=outcome.subject_type,
-                    subject_id=outcome.subject_id, computed_at=now, **values,
-                )  # fmt: skip
-            )
+            finding = Finding(
+                rule_code=rule.code, period_code=sub.code, period_start=sub.start, period_end=sub.end,
+                org_id=outcome.org_id, org_path=paths.get(outcome.org_id, ""), subject_type=outcome.subject_type,
+                subject_id=outcome.subject_id, computed_at=now, **values,
+            )  # fmt: skip
+            create.append(finding)
         elif any(_normal(getattr(current, f)) != _normal(values[f]) for f in _COMPARED):
             for field, value in values.items():
                 setattr(current, field, value)
@@ -245,7 +265,12 @@ def _store(rule: Rule, sub: Period, root_path: str, outcomes: list[Outcome], exe
         Finding.objects.bulk_update(update, [*_COMPARED, "computed_at"], batch_size=2000)
     for start in range(0, len(stale), 2000):
         Finding.objects.filter(pk__in=stale[start : start + 2000]).delete()
-    return {"evaluated": len(seen), "created": len(create), "updated": len(update), "deleted": len(stale)}
+    return {
+        "evaluated": len(seen),
+        "created": len(create),
+        "updated": len(update),
+        "deleted": len(stale),
+    }
 
 
 def _normal(value):
@@ -260,10 +285,20 @@ def _normal(value):
 def rerun_for_exemption(exemption: Exemption, *, by=None) -> int:
     """Re-evaluate the stored periods an exemption touches, so findings turn exempt now."""
     period_codes = set(
-        Finding.objects.filter(rule_code=exemption.rule_code, period_start__lte=exemption.end, period_end__gt=exemption.start)
+        Finding.objects.filter(
+            rule_code=exemption.rule_code,
+            period_start__lte=exemption.end,
+            period_end__gt=exemption.start,
+        )
         .filter(subtree_q([exemption.org.path], field="org_path"))
         .values_list("period_code", flat=True)
     )
     for code in sorted(period_codes):
-        rules_run(root=exemption.org, period=Period.parse(code), by=by, codes=[exemption.rule_code], trigger="exemption")
+        rules_run(
+            root=exemption.org,
+            period=Period.parse(code),
+            by=by,
+            codes=[exemption.rule_code],
+            trigger="exemption",
+        )
     return len(period_codes)

@@ -67,7 +67,9 @@ def supplement_create(
     for name, raw in params.items():
         param = declared.get(name)
         if param is None:
-            errors.setdefault("params", []).append(SUPPLEMENT_UNKNOWN_PARAM % {"code": rule.code, "name": name})
+            errors.setdefault("params", []).append(
+                SUPPLEMENT_UNKNOWN_PARAM % {"code": rule.code, "name": name}
+            )
             continue
         try:
             value = int(raw)
@@ -81,7 +83,13 @@ def supplement_create(
             direction = _("大") if param.stricter == "lower" else _("小")
             errors.setdefault(name, []).append(
                 SUPPLEMENT_LOOSENS
-                % {"code": rule.code, "label": param.label, "direction": direction, "default": param.default, "unit": param.unit}
+                % {
+                    "code": rule.code,
+                    "label": param.label,
+                    "direction": direction,
+                    "default": param.default,
+                    "unit": param.unit,
+                }
             )
             continue
         clean[name] = value
@@ -128,7 +136,13 @@ def exemption_request(
     if member is not None and not member.org.path.startswith(org.path):
         raise ValidationError({"member": EXEMPTION_MEMBER_OUTSIDE})
     exemption = Exemption.objects.create(
-        rule_code=rule_code, org=org, member=member, start=start, end=end, reason=reason.strip(), requested_by=by
+        rule_code=rule_code,
+        org=org,
+        member=member,
+        start=start,
+        end=end,
+        reason=reason.strip(),
+        requested_by=by,
     )
     if permissions.can(by, "exemption.approve", org):
         return exemption_decide(exemption=exemption, approve=True, by=by, request=request)
@@ -136,7 +150,9 @@ def exemption_request(
 
 
 @transaction.atomic
-def exemption_decide(*, exemption: Exemption, approve: bool, by, note: str = "", request=None) -> Exemption:
+def exemption_decide(
+    *, exemption: Exemption, approve: bool, by, note: str = "", request=None
+) -> Exemption:
     """Approve or reject an exemption; the approver needs exemption.approve for the org."""
     exemption = Exemption.objects.select_for_update().get(pk=exemption.pk)
     if exemption.state != Exemption.State.REQUESTED:
@@ -156,7 +172,12 @@ def exemption_decide(*, exemption: Exemption, approve: bool, by, note: str = "",
         request=request,
         obj=exemption,
         org_path=exemption.org.path,
-        details={"rule": exemption.rule_code, "approved": approve, "reason": exemption.reason, "note": note},
+        details={
+            "rule": exemption.rule_code,
+            "approved": approve,
+            "reason": exemption.reason,
+            "note": note,
+        },
     )
     return exemption
 

@@ -16,7 +16,12 @@ def get_item(mapping, key):
     return mapping.get(key)
 
 
-PERIOD_KIND_LABELS = {"month": _("每月"), "quarter": _("每季度"), "year": _("每年"), "snapshot": _("随时")}
+PERIOD_KIND_LABELS = {
+    "month": _("每月"),
+    "quarter": _("每季度"),
+    "year": _("每年"),
+    "snapshot": _("随时"),
+}
 
 
 @register.filter

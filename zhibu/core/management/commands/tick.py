@@ -26,7 +26,7 @@ def open_periods(today: date) -> list[Period]:
         if today - previous.last_day <= timedelta(days=GRACE_DAYS):
             periods.append(previous)
     # Larger periods first: a year run covers its months and quarters for most rules.
-    return sorted(set(periods), key=lambda p: (p.end - p.start), reverse=True)
+    return sorted(set(periods), key=lambda p: p.end - p.start, reverse=True)
 
 
 class Command(BaseCommand):
@@ -47,4 +47,6 @@ class Command(BaseCommand):
                     f"{root.code} {period.code}: +{run.created} ~{run.updated} -{run.deleted} ({run.duration_ms} ms)"
                 )
         sent = send_digests(today)
-        self.stdout.write(f"digests sent: {sent}; tick took {int((time.monotonic() - started) * 1000)} ms")
+        self.stdout.write(
+            f"digests sent: {sent}; tick took {int((time.monotonic() - started) * 1000)} ms"
+        )

@@ -1,0 +1,25 @@
+"""The public JSON API v1 at /api/v1/ (OpenAPI schema at /api/v1/openapi.json, docs at
+/api/v1/docs served from local static files). Handlers call the same services and
+selectors as the pages; scope and permissions are identical."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from zhibu.api import errors
+from zhibu.api.auth import api_auth
+from zhibu.api.routers import orgs, rules
+
+api = NinjaAPI(
+    title="支部 Zhibu API",
+    version="1",
+    description="基层党建工作与合规平台的开放接口。所有调用均按令牌所属用户的角色和管理范围执行；"
+    "范围以外的记录一律返回 404。错误统一为 {code, message, details}。",
+    auth=api_auth(),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+errors.install(api)
+api.add_router("/orgs", orgs.router)
+api.add_router("/", rules.router)

@@ -1,0 +1,173 @@
+"""/api/v1/findings, /api/v1/rules and /api/v1/rules/run."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from ninja import Query, Router, Schema
+
+from zhibu.accounts import permissions
+from zhibu.api.errors import ApiError
+from zhibu.api.pagination import page
+from zhibu.api.schemas import ERRORS, In, page_of
+from zhibu.core.rules import Period, Status, registry
+from zhibu.core.rules.run import rules_run
+from zhibu.insight.selectors import findings_in
+from zhibu.orgs.selectors import org_for_user
+
+router = Router(tags=["rules"])
+
+
+class FindingOut(Schema):
+    rule: str
+    rule_version: int
+    period: str
+    org_id: UUID
+    org_name: str
+    subject_type: str
+    subject_id: int
+    status: str
+    original_status: str
+    numbers: dict[str, Any]
+    explanation: str
+    citation: str
+    refs: list[str]
+    computed_at: datetime
+
+    @staticmethod
+    def resolve_rule(obj):
+        return obj.rule_code
+
+    @staticmethod
+    def resolve_period(obj):
+        return obj.period_code
+
+    @staticmethod
+    def resolve_org_id(obj):
+        return obj.org.public_id
+
+    @staticmethod
+    def resolve_org_name(obj):
+        return obj.org.name
+
+
+FindingPage = page_of(FindingOut)
+
+
+class FindingFilters(Schema):
+    org: UUID
+    period: str
+    rule: str | None = None
+    status: Status | None = None
+    cursor: str | None = None
+    limit: int = 100
+
+
+class ParamOut(Schema):
+    name: str
+    label: str
+    default: int
+    unit: str
+
+
+class RuleOut(Schema):
+    code: str
+    version: int
+    title: str
+    regulation: str
+    article: str
+    confidence: str
+    citation: str
+    period_kind: str
+    applies_to_kinds: list[str]
+    params: list[ParamOut]
+    effective_from: date
+    effective_to: date | None
+
+    @staticmethod
+    def resolve_regulation(obj):
+        return obj.citation.regulation
+
+    @staticmethod
+    def resolve_article(obj):
+        return obj.citation.shown_article
+
+    @staticmethod
+    def resolve_confidence(obj):
+        return obj.citation.confidence
+
+    @staticmethod
+    def resolve_citation(obj):
+        return str(obj.citation)
+
+    @staticmethod
+    def resolve_applies_to_kinds(obj):
+        return sorted(obj.kinds)
+
+    @staticmethod
+    def resolve_params(obj):
+        return [
+            {"name": p.name, "label": p.label, "default": p.default, "unit": p.unit}
+            for p in obj.params
+        ]
+
+
+class RunIn(In):
+    org: UUID
+    period: str
+
+
+class RunOut(Schema):
+    org_id: UUID
+    period: str
+    evaluated: int
+    created: int
+    updated: int
+    deleted: int
+    duration_ms: int
+
+
+def _period(text: str) -> Period:
+    try:
+        return Period.parse(text)
+    except ValidationError as exc:
+        raise ApiError(
+            400, exc.messages[0], [{"field": "period", "rule": None, "message": exc.messages[0]}]
+        ) from None
+
+
+@router.get("/findings", response={200: FindingPage, **ERRORS}, summary="检查结果")
+def list_findings(request, filters: Query[FindingFilters]):
+    if not permissions.holds_anywhere(request.user, "finding.view"):
+        raise ApiError(403)
+    org = org_for_user(request.user, filters.org)
+    if not permissions.can(request.user, "finding.view", org):
+        raise ApiError(404)
+    qs = findings_in(user=request.user, org=org, period=_period(filters.period)).select_related(
+        "org"
+    )
+    if filters.rule:
+        qs = qs.filter(rule_code=filters.rule)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    items, cursor = page(qs, cursor=filters.cursor, limit=filters.limit)
+    return {"items": items, "next_cursor": cursor}
+
+
+@router.get("/rules", response={200: list[RuleOut], **ERRORS}, summary="规则目录")
+def list_rules(request):
+    return registry.catalogue()
+
+
+@router.post("/rules/run", response={200: RunOut, **ERRORS}, summary="重新执行检查")
+def run_rules(request, payload: RunIn):
+    period = _period(payload.period)
+    org = org_for_user(request.user, payload.org, action="rules.run")
+    run = rules_run(root=org, period=period, by=request.user, trigger="api")
+    return {
+        "org_id": org.public_id, "period": period.code, "evaluated": run.evaluated, "created": run.created,
+        "updated": run.updated, "deleted": run.deleted, "duration_ms": run.duration_ms,
+    }  # fmt: skip

@@ -1,11 +1,21 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from zhibu.accounts.models import Role
+from zhibu.core.forms import DateInput
+from zhibu.core.models import AuditEvent
 
 LOGIN_INVALID = _("用户名或密码不正确。连续失败 5 次，账号将被锁定 30 分钟。")
 LOGIN_INACTIVE = _("该账号已停用，请联系系统管理员。")
+PASSWORDS_DIFFER = _("两次输入的密码不一致。")
+DATE_RANGE_REVERSED = _("起始日期不能晚于截止日期。")
 
 
 class LoginForm(AuthenticationForm):
@@ -21,3 +31,111 @@ class LoginForm(AuthenticationForm):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+def _date_field(label, *, required: bool, **kwargs) -> forms.DateField:
+    return forms.DateField(label=label, required=required, widget=DateInput(), **kwargs)
+
+
+class _NewPasswordMixin(forms.Form):
+    """A new password typed twice; the rules (Django's validators) are the service's job."""
+
+    password = forms.CharField(
+        label=_("密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),  # lazy
+    )
+    password_confirm = forms.CharField(
+        label=_("确认密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        password, confirm = cleaned.get("password"), cleaned.get("password_confirm")
+        if password and confirm and password != confirm:
+            self.add_error("password_confirm", PASSWORDS_DIFFER)
+        return cleaned
+
+
+class UserCreateForm(_NewPasswordMixin):
+    username = forms.CharField(
+        label=_("用户名"),
+        max_length=150,
+        help_text=_("登录时使用；字母、数字和 @ . + - _ 。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    full_name = forms.CharField(label=_("姓名"), max_length=50)
+    email = forms.EmailField(label=_("电子邮箱"), required=False)
+
+    field_order = ["username", "full_name", "email", "password", "password_confirm"]
+
+
+class PasswordSetForm(_NewPasswordMixin):
+    pass
+
+
+class UserSearchForm(forms.Form):
+    q = forms.CharField(label=_("用户名或姓名"), max_length=100, required=False)
+
+
+class OrgChoiceField(forms.ModelChoiceField):
+    """Orgs in tree order, indented by depth, so the tree reads in a plain select."""
+
+    def label_from_instance(self, obj) -> str:
+        indent = "\u3000" * (obj.depth - 1)
+        label = f"{indent}{obj.name}（{obj.get_kind_display()}）"
+        if obj.dissolved_on is not None:
+            label += str(_("（已撤销）"))
+        return label
+
+
+class RoleGrantForm(forms.Form):
+    role = forms.ChoiceField(label=_("角色"), choices=[("", "---------"), *Role.choices])
+    org = OrgChoiceField(
+        label=_("党组织"),
+        queryset=None,
+        required=False,
+        help_text=_("系统、安全、审计管理员是平台角色，不选党组织；其他角色必须选择。"),
+    )
+    start = _date_field(_("开始日期"), required=True, initial=timezone.localdate)
+    end = _date_field(_("结束日期"), required=False, help_text=_("留空表示长期有效"))
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args, orgs, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        cast(OrgChoiceField, self.fields["org"]).queryset = orgs
+
+
+class RoleEndForm(forms.Form):
+    end = _date_field(_("结束日期"), required=True, initial=timezone.localdate)
+
+
+class UnlockForm(forms.Form):
+    username = forms.CharField(label=_("用户名"), max_length=255)
+
+
+class AuditFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("类型"), choices=[("", _("全部")), *AuditEvent.Kind.choices], required=False
+    )
+    actor = forms.CharField(label=_("操作人用户名"), max_length=150, required=False)
+    date_from = _date_field(_("起始日期"), required=False)
+    date_to = _date_field(_("截止日期"), required=False)
+    q = forms.CharField(label=_("摘要包含"), max_length=100, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", DATE_RANGE_REVERSED)
+        return cleaned
+
+    def filters(self) -> dict:
+        """The valid filters only: a bad field is reported and ignored, not guessed at."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}

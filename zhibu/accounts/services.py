@@ -22,7 +22,16 @@ ROLE_WRONG_LEVEL = _("“%(role)s”不能设在%(kind)s。")
 THREE_ADMINS_SEPARATED = _("三员分立：该用户已是%(other)s，不能再担任%(role)s。")
 ASSIGNMENT_DUPLICATE = _("该用户在此期间已在该组织担任“%(role)s”。")
 ASSIGNMENT_ALREADY_ENDED = _("该授权已于 %(day)s 结束。")
+ADMIN_WITH_ORG_ROLE = _(
+    "三员分立：平台管理员（%(role)s）不得同时在党组织担任角色，否则会接触党员个人信息；请使用不同账号。"
+)
 USERNAME_TAKEN = _("用户名“%(name)s”已被使用。")
+CANNOT_DEACTIVATE_SELF = _("不能停用自己的账号。")
+CANNOT_CHANGE_OWN_ROLES = _("不能为自己授予或终止角色，请由另一位系统管理员办理。")
+CANNOT_RESET_OWN_PASSWORD = _("不能在此重置自己的密码，请使用“修改密码”。")
+USER_ALREADY_ACTIVE = _("该账号已是启用状态。")
+USER_ALREADY_INACTIVE = _("该账号已是停用状态。")
+NOT_LOCKED = _("账号“%(name)s”当前没有登录失败记录，无需解锁。")
 
 
 def _overlap_q(start: date, end: date | None) -> Q:
@@ -41,13 +50,7 @@ def user_create(
         raise ValidationError({"username": USERNAME_TAKEN % {"name": username}})
     user = User(username=username, full_name=full_name, email=email)
     if password:
-        from django.contrib.auth.password_validation import validate_password
-
-        try:
-            validate_password(password, user)
-        except ValidationError as exc:
-            raise ValidationError({"password": exc.messages}) from None
-        user.set_password(password)
+        user.set_password(_validated_password(password, user))
     else:
         user.set_unusable_password()
     user.full_clean(exclude=["password"])
@@ -60,6 +63,78 @@ def user_create(
         obj=user,
     )
     return user
+
+
+def _validated_password(password: str, user: User) -> str:
+    from django.contrib.auth.password_validation import validate_password
+
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    return password
+
+
+@transaction.atomic
+def user_set_active(*, user: User, active: bool, by: User, request=None) -> User:
+    """Deactivate or reactivate ``user``. A deactivated user cannot sign in and their
+    open sessions stop working (the auth backend refuses inactive users); roles are kept."""
+    if user.pk == by.pk:
+        raise ValidationError({"is_active": CANNOT_DEACTIVATE_SELF})
+    if user.is_active == active:
+        raise ValidationError(
+            {"is_active": USER_ALREADY_ACTIVE if active else USER_ALREADY_INACTIVE}
+        )
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    permissions.forget(user)
+    audit_record(
+        kind=AuditEvent.Kind.USER_CHANGED,
+        summary=f"{'启用' if active else '停用'}用户 {user.username}",
+        actor=by,
+        request=request,
+        obj=user,
+        details={"is_active": active},
+    )
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, user: User, password: str, by: User, request=None) -> User:
+    """Set a temporary password for ``user`` (their other sessions end with the old hash)."""
+    if user.pk == by.pk:
+        raise ValidationError({"password": CANNOT_RESET_OWN_PASSWORD})
+    user.set_password(_validated_password(password, user))
+    user.save(update_fields=["password"])
+    audit_record(
+        kind=AuditEvent.Kind.USER_CHANGED,
+        summary=f"为用户 {user.username} 设置临时密码",
+        actor=by,
+        request=request,
+        obj=user,
+    )
+    return user
+
+
+@transaction.atomic
+def account_unlock(*, username: str, by: User, request=None) -> int:
+    """Clear django-axes' failed attempts for ``username``; returns how many were cleared."""
+    from axes.handlers.proxy import AxesProxyHandler
+    from axes.models import AccessAttempt
+
+    # An empty username would make axes reset every account's attempts: refuse it first.
+    if not username or not AccessAttempt.objects.filter(username=username).exists():
+        raise ValidationError({"username": NOT_LOCKED % {"name": username}})
+    cleared = AxesProxyHandler.reset_attempts(username=username)
+    audit_record(
+        kind=AuditEvent.Kind.UNLOCKED,
+        summary=f"解锁账号 {username}",
+        actor=by,
+        request=request,
+        obj=User.objects.filter(username=username).first(),
+        details={"username": username, "attempts": cleared},
+    )
+    return cleared
 
 
 @transaction.atomic
@@ -76,6 +151,8 @@ def role_grant(
 ) -> RoleAssignment:
     """Give ``user`` a role at ``org`` for a span; refused with a Chinese message if invalid."""
     start = start or timezone.localdate()
+    if by is not None and by.pk == user.pk:
+        raise ValidationError({"user": CANNOT_CHANGE_OWN_ROLES})
     if end is not None and end < start:
         raise ValidationError({"end": ASSIGNMENT_END_BEFORE_START})
     if role in PLATFORM_ROLES:
@@ -94,7 +171,22 @@ def role_grant(
                     % {"other": others.get_role_display(), "role": Role(role).label}
                 }
             )
+        if (
+            RoleAssignment.objects.filter(user=user, org__isnull=False)
+            .filter(_overlap_q(start, end))
+            .exists()
+        ):
+            raise ValidationError({"role": ADMIN_WITH_ORG_ROLE % {"role": Role(role).label}})
     else:
+        platform = (
+            RoleAssignment.objects.filter(user=user, role__in=sorted(PLATFORM_ROLES))
+            .filter(_overlap_q(start, end))
+            .first()
+        )
+        if platform is not None:
+            raise ValidationError(
+                {"role": ADMIN_WITH_ORG_ROLE % {"role": platform.get_role_display()}}
+            )
         if org is None:
             raise ValidationError({"org": ORG_ROLE_WITHOUT_ORG})
         if (role, org.level) not in permissions.MATRIX:
@@ -134,6 +226,8 @@ def role_end(
     *, assignment: RoleAssignment, on: date | None = None, by=None, request=None
 ) -> RoleAssignment:
     on = on or timezone.localdate()
+    if by is not None and by.pk == assignment.user_id:
+        raise ValidationError({"user": CANNOT_CHANGE_OWN_ROLES})
     if assignment.end is not None and assignment.end < on:
         raise ValidationError({"end": ASSIGNMENT_ALREADY_ENDED % {"day": assignment.end}})
     if on < assignment.start:

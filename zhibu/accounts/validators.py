@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -28,3 +29,15 @@ class CharacterClassValidator:
 
     def get_help_text(self) -> str:
         return str(PASSWORD_CLASSES_MESSAGE)
+
+
+PASSWORD_TOO_SHORT = _("密码太短，至少需要 %(min_length)d 个字符。")
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's, with a message that is Chinese: Django 5.2 changed the msgid of its
+    too-short message and its zh_Hans catalogue still has the old one, so it shows in
+    English. (Use it in AUTH_PASSWORD_VALIDATORS in place of Django's.)"""
+
+    def get_error_message(self) -> str:
+        return PASSWORD_TOO_SHORT % {"min_length": self.min_length}

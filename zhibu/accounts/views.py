@@ -1,13 +1,301 @@
-"""Sign-in pages. Lockout after failed attempts is django-axes' job (see settings)."""
+"""Sign-in pages and the pages of the three platform administrators (三员分立).
+
+Lockout after failed attempts is django-axes' job (see settings). The administrators'
+pages show accounts, roles, lockouts and audit events only, never member records.
+"""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from zhibu.accounts.forms import LoginForm
+from zhibu.accounts import selectors, services
+from zhibu.accounts.forms import (
+    AuditFilterForm,
+    LoginForm,
+    PasswordSetForm,
+    RoleEndForm,
+    RoleGrantForm,
+    UnlockForm,
+    UserCreateForm,
+    UserSearchForm,
+)
+from zhibu.accounts.models import User
+from zhibu.core.access import requires
+from zhibu.core.audit import audit_verify as verify_chain
+from zhibu.core.forms import apply_errors
+from zhibu.orgs.selectors import visible_orgs
+
+PAGE_SIZE = 50
+
+
+class AuthedRequest(HttpRequest):
+    """For type checking: every administrator's view is behind ``requires``, so signed in."""
+
+    user: User
 
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+
+def _page(request: HttpRequest, items) -> Page:
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_string(request: HttpRequest) -> str:
+    """The current filters, for the pagination links."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _error_messages(request: HttpRequest, exc: ValidationError) -> None:
+    """A refused button press (no form to show it on) reports through the messages."""
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _users_crumb() -> tuple[str, str]:
+    return (_("用户与角色"), reverse("accounts:users"))
+
+
+def _form_page(
+    request: HttpRequest, form, *, title: str, crumbs: list, cancel: str, **extra
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "page_title": title,
+        "breadcrumbs": [*crumbs, (title, None)],
+        "cancel_url": cancel,
+        **extra,
+    }
+    return render(request, "accounts/form_page.html", context)
+
+
+# --- 系统管理员: users and roles ------------------------------------------------------
+
+
+@requires("user.manage")
+@require_GET
+def users(request: AuthedRequest) -> HttpResponse:
+    form = UserSearchForm(request.GET or None)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    page = _page(request, selectors.user_list(user=request.user, q=q))
+    return render(
+        request,
+        "accounts/user_list.html",
+        {
+            "q": q,
+            "page_obj": page,
+            "query_string": _query_string(request),
+            "page_title": _("用户与角色"),
+            "breadcrumbs": [(_("用户与角色"), None)],
+        },
+    )
+
+
+@requires("user.manage")
+def user_create(request: AuthedRequest) -> HttpResponse:
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_create(
+                username=data["username"], full_name=data["full_name"], email=data["email"],
+                password=data["password"], by=request.user, request=request,
+            )  # fmt: skip
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已新建用户 %(name)s。") % {"name": user.username})
+            return redirect("accounts:user_detail", public_id=user.public_id)
+    return _form_page(
+        request, form, title=_("新建用户"), crumbs=[_users_crumb()],
+        cancel=reverse("accounts:users"), submit_label=_("新建"),
+    )  # fmt: skip
+
+
+@requires("user.manage")
+@require_GET
+def user_detail(request: AuthedRequest, public_id) -> HttpResponse:
+    target = selectors.user_for_admin(request.user, public_id)
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "target": target,
+            "rows": selectors.assignments_of(user=request.user, target=target),
+            "is_self": target.pk == request.user.pk,
+            "page_title": target.display_name,
+            "breadcrumbs": [_users_crumb(), (target.display_name, None)],
+        },
+    )
+
+
+@requires("user.manage")
+@require_POST
+def user_set_active(request: AuthedRequest, public_id) -> HttpResponse:
+    target = selectors.user_for_admin(request.user, public_id)
+    active = request.POST.get("active") == "1"
+    try:
+        services.user_set_active(user=target, active=active, by=request.user, request=request)
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    else:
+        done = _("已启用用户 %(name)s。") if active else _("已停用用户 %(name)s。")
+        messages.success(request, done % {"name": target.username})
+    return redirect("accounts:user_detail", public_id=target.public_id)
+
+
+@requires("user.manage")
+def user_password(request: AuthedRequest, public_id) -> HttpResponse:
+    target = selectors.user_for_admin(request.user, public_id)
+    form = PasswordSetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_set_password(
+                user=target, password=form.cleaned_data["password"], by=request.user,
+                request=request,
+            )  # fmt: skip
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已为 %(name)s 设置临时密码，请当面或通过安全渠道告知本人。") % {"name": target.username})  # fmt: skip
+            return redirect("accounts:user_detail", public_id=target.public_id)
+    detail = reverse("accounts:user_detail", args=[target.public_id])
+    return _form_page(
+        request, form, title=_("设置临时密码"), crumbs=[_users_crumb(), (target.display_name, detail)],
+        cancel=detail, submit_label=_("设置密码"), target=target,
+    )  # fmt: skip
+
+
+@requires("user.manage")
+def role_grant(request: AuthedRequest, public_id) -> HttpResponse:
+    target = selectors.user_for_admin(request.user, public_id)
+    form = RoleGrantForm(request.POST or None, orgs=visible_orgs(request.user).order_by("path"))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.role_grant(
+                user=target, role=data["role"], org=data["org"], start=data["start"],
+                end=data["end"], note=data["note"], by=request.user, request=request,
+            )  # fmt: skip
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已授予角色。"))
+            return redirect("accounts:user_detail", public_id=target.public_id)
+    detail = reverse("accounts:user_detail", args=[target.public_id])
+    return _form_page(
+        request, form, title=_("授予角色"), crumbs=[_users_crumb(), (target.display_name, detail)],
+        cancel=detail, submit_label=_("授予"), target=target,
+    )  # fmt: skip
+
+
+@requires("user.manage")
+def role_end(request: AuthedRequest, public_id) -> HttpResponse:
+    assignment = selectors.assignment_for_admin(request.user, public_id)
+    target = assignment.user
+    form = RoleEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.role_end(
+                assignment=assignment, on=form.cleaned_data["end"], by=request.user,
+                request=request,
+            )  # fmt: skip
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已终止该角色授权。"))
+            return redirect("accounts:user_detail", public_id=target.public_id)
+    detail = reverse("accounts:user_detail", args=[target.public_id])
+    return _form_page(
+        request, form, title=_("终止角色"), crumbs=[_users_crumb(), (target.display_name, detail)],
+        cancel=detail, submit_label=_("终止"), target=target, assignment=assignment,
+    )  # fmt: skip
+
+
+# --- 安全管理员: lockouts -----------------------------------------------------------------
+
+
+@requires("security.manage")
+@require_GET
+def lockouts(request: AuthedRequest) -> HttpResponse:
+    return render(
+        request,
+        "accounts/lockouts.html",
+        {
+            "rows": selectors.lockouts(user=request.user),
+            "failure_log_enabled": getattr(settings, "AXES_ENABLE_ACCESS_FAILURE_LOG", False),
+            "failure_log": selectors.failure_log(user=request.user),
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "page_title": _("账号安全"),
+            "breadcrumbs": [(_("账号安全"), None)],
+        },
+    )
+
+
+@requires("security.manage")
+@require_POST
+def unlock(request: AuthedRequest) -> HttpResponse:
+    form = UnlockForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请指定要解锁的用户名。"))
+        return redirect("accounts:lockouts")
+    username = form.cleaned_data["username"]
+    try:
+        services.account_unlock(username=username, by=request.user, request=request)
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    else:
+        messages.success(request, _("已解锁账号 %(name)s。") % {"name": username})
+    return redirect("accounts:lockouts")
+
+
+# --- 审计管理员: the audit log ------------------------------------------------------------
+
+
+@requires("audit.view")
+@require_GET
+def audit(request: AuthedRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    page = _page(request, selectors.audit_events(user=request.user, **form.filters()))
+    for event in page:
+        event.object_label = selectors.object_label(event.object_type)
+    return render(
+        request,
+        "accounts/audit_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "query_string": _query_string(request),
+            "page_title": _("审计日志"),
+            "breadcrumbs": [(_("审计日志"), None)],
+        },
+    )
+
+
+@requires("audit.view")
+@require_POST
+def audit_verify(request: AuthedRequest) -> HttpResponse:
+    """Walk the whole chain (POST: it reads every event, so no crawler should set it off)."""
+    return render(
+        request,
+        "accounts/audit_verify.html",
+        {
+            "result": verify_chain(),
+            "page_title": _("校验审计链"),
+            "breadcrumbs": [(_("审计日志"), reverse("accounts:audit")), (_("校验审计链"), None)],
+        },
+    )

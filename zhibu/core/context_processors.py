@@ -22,6 +22,26 @@ def _items(request, entries, held: set[str], active_key: str) -> list[dict]:
     return items
 
 
+# Which navigation entry a page belongs to: by app namespace, or by URL name in the
+# platform administrators' pages (one namespace, three entries).
+_APP_KEYS = {"insight": "cockpit", "core": "calendar", "api_tokens": ""}
+_ADMIN_PAGES = {
+    "users": "users", "user_create": "users", "user_detail": "users", "user_set_active": "users",
+    "user_password": "users", "role_grant": "users", "role_end": "users",
+    "lockouts": "security", "unlock": "security", "audit": "audit", "audit_verify": "audit",
+}  # fmt: skip
+
+
+def _active_key(match) -> str:
+    if match is None:
+        return ""
+    if match.app_name == "accounts":
+        return _ADMIN_PAGES.get(match.url_name, "")
+    if match.app_name:
+        return _APP_KEYS.get(match.app_name, match.app_name)
+    return match.url_name or ""
+
+
 def shell(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -30,10 +50,7 @@ def shell(request) -> dict:
     from zhibu.orgs.current import current_org, switchable_orgs
 
     held = {action for grant in grants(user) for action in grant.actions}
-    match = getattr(request, "resolver_match", None)
-    active = (match.app_name or match.url_name) if match else ""
-    active = {"orgs": "orgs", "members": "members", "meetings": "meetings", "development": "development",
-              "insight": "cockpit", "accounts": match.url_name if match else ""}.get(active, active)  # fmt: skip
+    active = _active_key(getattr(request, "resolver_match", None))
     from zhibu.core.rules.models import Notification
 
     return {

@@ -13,6 +13,7 @@ DQ ...) are judged once, as of the period's reference day, and filed under the p
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import defaultdict
@@ -133,6 +134,7 @@ def rules_run(
     started = time.monotonic()
     selected = list(codes) if codes else all_codes()
     orgs = list(Org.objects.filter(subtree_q([root.path])).order_by("path"))
+    path_of = {org.pk: org.path for org in orgs}
     exemptions = _exemptions(selected, root.path, period)
     totals = {"evaluated": 0, "created": 0, "updated": 0, "deleted": 0}
     with translation.override("zh-hans"), transaction.atomic():
@@ -142,7 +144,7 @@ def rules_run(
                 if rule is None:
                     continue
                 outcomes = _evaluate(rule, orgs, sub, today)
-                counts = _store(rule, sub, root.path, outcomes, exemptions, today)
+                counts = _store(rule, sub, root.path, outcomes, exemptions, path_of)
                 for key, value in counts.items():
                     totals[key] += value
         run = RuleRun.objects.create(
@@ -190,7 +192,7 @@ def _evaluate(rule: Rule, orgs: list, sub: Period, today: date) -> list[Outcome]
     return outcomes
 
 
-_COMPARED = (
+_FIELDS = (
     "status",
     "original_status",
     "numbers",
@@ -202,24 +204,36 @@ _COMPARED = (
 )
 
 
-def _store(
-    rule: Rule, sub: Period, root_path: str, outcomes: list[Outcome], exemptions, today: date
-) -> dict[str, int]:
-    """Write the differences between stored findings and ``outcomes`` for one rule-period."""
-    from zhibu.orgs.models import Org
+def _signature(values) -> tuple:
+    """A comparable form of a finding's content (JSON fields canonicalised)."""
+    return tuple(_canonical(v) if isinstance(v, dict | list) else v for v in values)
 
+
+def _canonical(value) -> str:
+    return json.dumps(value, default=str, sort_keys=True, ensure_ascii=False)
+
+
+def _store(
+    rule: Rule,
+    sub: Period,
+    root_path: str,
+    outcomes: list[Outcome],
+    exemptions,
+    path_of: dict[int, str],
+) -> dict[str, int]:
+    """Write the differences between stored findings and ``outcomes`` for one rule-period.
+
+    Existing findings are read as plain tuples (no model instances) and compared by
+    content, so an unchanged subtree costs one read and no writes.
+    """
     now = timezone.now()
-    paths = (
-        dict(Org.objects.filter(pk__in={o.org_id for o in outcomes}).values_list("pk", "path"))
-        if outcomes
-        else {}
-    )
-    existing = {
-        (f.org_id, f.subject_type, f.subject_id): f
-        for f in Finding.objects.filter(rule_code=rule.code, period_code=sub.code).filter(
-            subtree_q([root_path], field="org_path")
-        )
-    }
+    existing: dict[tuple, tuple[int, tuple]] = {}
+    for row in (
+        Finding.objects.filter(rule_code=rule.code, period_code=sub.code)
+        .filter(subtree_q([root_path], field="org_path"))
+        .values_list("pk", "org_id", "subject_type", "subject_id", *_FIELDS)
+    ):
+        existing[(row[1], row[2], row[3])] = (row[0], _signature(row[4:]))
     citation = str(rule.citation)[:200]
     create, update, seen = [], [], set()
     for outcome in outcomes:
@@ -236,33 +250,24 @@ def _store(
             if exemption is not None:
                 original, status = status, Status.EXEMPT
                 explanation = f"{explanation}（已豁免：{exemption.reason}）"
-        values = {
-            "status": status,
-            "original_status": original,
-            "numbers": _normal(outcome.numbers),
-            "explanation": explanation,
-            "citation": citation,
-            "refs": _normal(outcome.refs),
-            "exemption_id": exemption.pk if exemption else None,
-            "rule_version": rule.version,
-        }
+        values = (
+            status, original, _normal(outcome.numbers), explanation, citation, _normal(outcome.refs),
+            exemption.pk if exemption else None, rule.version,
+        )  # fmt: skip
         current = existing.get(key)
-        if current is None:
-            finding = Finding(
-                rule_code=rule.code, period_code=sub.code, period_start=sub.start, period_end=sub.end,
-                org_id=outcome.org_id, org_path=paths.get(outcome.org_id, ""), subject_type=outcome.subject_type,
-                subject_id=outcome.subject_id, computed_at=now, **values,
-            )  # fmt: skip
-            create.append(finding)
-        elif any(_normal(getattr(current, f)) != _normal(values[f]) for f in _COMPARED):
-            for field, value in values.items():
-                setattr(current, field, value)
-            current.computed_at = now
-            update.append(current)
-    stale = [f.pk for key, f in existing.items() if key not in seen]
+        if current is not None and current[1] == _signature(values):
+            continue
+        finding = Finding(
+            pk=current[0] if current else None, rule_code=rule.code, period_code=sub.code, period_start=sub.start,
+            period_end=sub.end, org_id=outcome.org_id, org_path=path_of.get(outcome.org_id, ""),
+            subject_type=outcome.subject_type, subject_id=outcome.subject_id, computed_at=now,
+            **dict(zip(_FIELDS, values, strict=True)),
+        )  # fmt: skip
+        (update if current else create).append(finding)
+    stale = [pk for key, (pk, _) in existing.items() if key not in seen]
     Finding.objects.bulk_create(create, batch_size=2000)
     if update:
-        Finding.objects.bulk_update(update, [*_COMPARED, "computed_at"], batch_size=2000)
+        Finding.objects.bulk_update(update, [*_FIELDS, "computed_at"], batch_size=2000)
     for start in range(0, len(stale), 2000):
         Finding.objects.filter(pk__in=stale[start : start + 2000]).delete()
     return {
@@ -274,9 +279,7 @@ def _store(
 
 
 def _normal(value):
-    """JSON values compare after a round trip (tuples become lists, dates strings)."""
-    import json
-
+    """JSON values as the database returns them (tuples become lists, dates strings)."""
     if isinstance(value, dict | list | tuple):
         return json.loads(json.dumps(value, default=str, sort_keys=True))
     return value

@@ -24,7 +24,7 @@ class Demo:
 
     def rng(self, stream: str) -> random.Random:
         """An independent, seeded stream per concern: editing one step leaves the others alone."""
-        return random.Random(f"{self.seed}:{stream}")  # noqa: S311 (synthetic data, not secrets)
+        return random.Random(f"{self.seed}:{stream}")
 
     def everyone(self) -> list[Person]:
         return [person for people in self.people.values() for person in people]

@@ -63,7 +63,7 @@ def build_members(plan: Plan, built: Built) -> None:
         by_index = {row[4]: row for row in created}
         events, spans = [], []
         for member, org_id in zip(pending, placements, strict=True):
-            pk, admitted, full, status, _ = by_index[member.id_index]
+            pk, admitted, full, _status, _ = by_index[member.id_index]
             events.append(
                 MemberEvent(
                     member_id=pk,
@@ -131,14 +131,23 @@ def build_members(plan: Plan, built: Built) -> None:
             )
             full_pinyin, initials = pinyin_cache[name]
             member = Member(
-                name=name, name_pinyin=full_pinyin, name_initials=initials, gender=gender, birth_date=birth,
-                id_number=number, id_index=blind_index(number), id_last4=number[-4:],
+                name=name,
+                name_pinyin=full_pinyin,
+                name_initials=initials,
+                gender=gender,
+                birth_date=birth,
+                id_number=number,
+                id_index=blind_index(number),
+                id_last4=number[-4:],
                 phone=f"1{rng.choice('3578')}{rng.randint(100000000, 999999999)}",
                 category=Member.Category.RETIRED if age >= 62 else Member.Category.IN_SERVICE,
-                admitted_on=admitted, full_on=full, applied_on=admitted - timedelta(days=rng.randint(400, 1500)),
-                org_id=org_id, status=Member.Status.FULL if full else Member.Status.PROBATIONARY,
+                admitted_on=admitted,
+                full_on=full,
+                applied_on=admitted - timedelta(days=rng.randint(400, 1500)),
+                org_id=org_id,
+                status=Member.Status.FULL if full else Member.Status.PROBATIONARY,
                 frail_exempt=age >= 78 and rng.random() < 0.3,
-            )  # fmt: skip
+            )
             # EncryptedTextField encrypts in get_prep_value, which bulk_create calls too.
             pending.append(member)
             placements.append(org_id)
@@ -165,7 +174,7 @@ def build_posts(plan: Plan, built: Built) -> None:
                 holder_id=candidates[0],
                 start=plan.today - timedelta(days=rng.randint(60, 2000)),
                 approved=True,
-            )  # fmt: skip
+            )
         )
     CommitteePost.objects.bulk_create(rows, batch_size=BATCH)
     built.counts["posts"] = len(rows)

@@ -40,9 +40,17 @@ def build_orgs(plan: Plan, built: Built) -> None:
 
     def add(path: str, kind: str, name: str, code: str, sector: str) -> Org:
         org = Org(
-            path=path, depth=len(path) // 4, numchild=0, kind=kind, name=name, short_name=name[:30],
-            name_initials=initials_of(name), code=code, sector=sector, established_on=established,
-        )  # fmt: skip
+            path=path,
+            depth=len(path) // 4,
+            numchild=0,
+            kind=kind,
+            name=name,
+            short_name=name[:30],
+            name_initials=initials_of(name),
+            code=code,
+            sector=sector,
+            established_on=established,
+        )
         rows.append(org)
         return org
 
@@ -96,7 +104,7 @@ def build_committees(plan: Plan, built: Built) -> None:
                     term_years=3,
                     term_ends_on=elected + relativedelta(years=3),
                     filing=Committee.Filing.APPROVED,
-                )  # fmt: skip
+                )
             )
             built.committee_branch_ids.add(org_id)
     Committee.objects.bulk_create(rows, batch_size=5000)

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "zhibu.members",
     "zhibu.meetings",
     "zhibu.duties",
+    "zhibu.development",
     "zhibu.insight",
     "zhibu.api",
 ]

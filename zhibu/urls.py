@@ -17,6 +17,7 @@ urlpatterns = [
     path("members/", include("zhibu.members.urls")),
     path("meetings/", include("zhibu.meetings.urls")),
     path("duties/", include("zhibu.duties.urls")),
+    path("development/", include("zhibu.development.urls")),
     path("cockpit/", include("zhibu.insight.urls")),
     path("calendar/", include("zhibu.core.urls")),
     path("api/v1/", api_urls),

@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 
 from zhibu.api import errors
 from zhibu.api.auth import api_auth
-from zhibu.api.routers import orgs, rules
+from zhibu.api.routers import development, orgs, rules
 
 api = NinjaAPI(
     title="支部 Zhibu API",
@@ -22,4 +22,5 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/orgs", orgs.router)
+api.add_router("/development-cases", development.router)
 api.add_router("/", rules.router)

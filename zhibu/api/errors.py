@@ -107,6 +107,19 @@ def install(api) -> None:
             )
         return api.create_response(request, body(400, details=details), status=400)
 
+    from zhibu.development.services import StepRefused
+
+    @api.exception_handler(StepRefused)
+    def _refused(request, exc: StepRefused):
+        details = [
+            {"field": "on", "rule": v.code, "message": v.message, "citation": v.citation,
+             "earliest": v.earliest.isoformat() if v.earliest else None}
+            for v in exc.violations
+        ]  # fmt: skip
+        return api.create_response(
+            request, body(422, details[0]["message"], details, "rule_violation"), status=422
+        )
+
     @api.exception_handler(ValidationError)
     def _invalid(request, exc: ValidationError):
         details = details_of(exc)

@@ -16,6 +16,8 @@ class ErrorDetail(Schema):
     field: str | None = None
     rule: str | None = None
     message: str
+    citation: str | None = None
+    earliest: str | None = None
 
 
 class Error(Schema):

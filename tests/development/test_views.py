@@ -1,0 +1,147 @@
+"""Development pages: scope, refusals shown with their article, overrides and the plan."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import UserFactory, grant
+from zhibu.accounts.models import Role
+from zhibu.development import services
+from zhibu.development.models import Case, DevPlan, Override
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, case=None, *args):
+    return reverse(f"development:{name}", args=[case.public_id, *args] if case else args)
+
+
+@pytest.fixture
+def case(cast):
+    return services.case_open(
+        org=cast.branch1,
+        name="申请人甲",
+        gender="M",
+        birth_date=date(1999, 5, 5),
+        applied_on=date(2025, 3, 1),
+    )
+
+
+def test_board_shows_cases_in_scope_only(cast, case, login):
+    other = services.case_open(
+        org=cast.branch2,
+        name="申请人乙",
+        gender="F",
+        birth_date=date(1998, 5, 5),
+        applied_on=date(2025, 3, 1),
+    )
+    body = login(cast.branch_secretary).get(url("board")).content.decode()
+    assert "申请人甲" in body and "申请人乙" not in body
+    body = (
+        login(cast.party_secretary)
+        .get(url("board"), {"org": cast.committee.public_id})
+        .content.decode()
+    )
+    assert "申请人甲" in body and "申请人乙" in body
+    assert login(cast.branch_secretary).get(url("case", other)).status_code == 404
+    assert login(cast.outsider).get(url("case", case)).status_code == 404
+    assert login(cast.ordinary).get(url("board")).status_code == 403
+
+
+def test_case_page_shows_the_next_step_and_its_deadline(cast, case, login):
+    body = login(cast.branch_secretary).get(url("case", case)).content.decode()
+    assert "党组织派人谈话" in body and "2025-04-01" in body and "DEV-02" in body
+
+
+def test_opening_a_case_with_a_bad_id_number_writes_nothing(cast, login):
+    response = login(cast.branch_secretary).post(
+        url("new"),
+        {"org": str(cast.branch1.public_id), "name": "错号", "gender": "M", "ethnicity": "汉族", "birth_date": "1999-01-01",
+         "id_number": "110105199901011234", "applied_on": "2025-01-01"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "校验位不正确" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_opening_a_case_under_18_shows_the_article(cast, login):
+    response = login(cast.branch_secretary).post(
+        url("new"),
+        {
+            "org": str(cast.branch1.public_id),
+            "name": "少年",
+            "gender": "M",
+            "ethnicity": "汉族",
+            "birth_date": "2010-01-01",
+            "applied_on": "2025-01-01",
+        },
+    )
+    assert "DEV-01" in response.content.decode() and "第五条" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_recording_a_step_and_a_refusal_on_the_page(cast, case, login):
+    client = login(cast.branch_secretary)
+    response = client.post(
+        url("record_step", case, 2),
+        {"on": "2025-03-10", "people": str(cast.secretary_member.public_id)},
+        follow=True,
+    )
+    assert "已登记" in response.content.decode()
+    refused = client.post(
+        url("record_step", case, 4), {"on": "2025-03-20"}, follow=True
+    ).content.decode()
+    assert "DEV-00" in refused and "须先完成前面的步骤" in refused
+    assert case.steps.count() == 2
+
+
+def test_read_only_and_outside_users_cannot_record(cast, case, login):
+    inspector = UserFactory(username="jj")
+    grant(inspector, Role.DISCIPLINE, cast.committee)
+    assert login(inspector).get(url("case", case)).status_code == 200
+    assert (
+        login(inspector).post(url("record_step", case, 2), {"on": "2025-03-10"}).status_code == 403
+    )
+    assert (
+        login(cast.outsider).post(url("record_step", case, 2), {"on": "2025-03-10"}).status_code
+        == 404
+    )
+    assert case.steps.count() == 1
+
+
+def test_override_requested_below_and_approved_above(cast, case, login):
+    login(cast.branch_secretary).post(
+        url("override", case), {"step_number": "3", "rule_code": "DEV-10", "reason": "补办"}
+    )
+    row = Override.objects.get()
+    assert row.state == "requested"
+    assert (
+        login(cast.branch_secretary)
+        .post(url("override_decide", case, row.public_id), {"approve": "1"})
+        .status_code
+        == 403
+    )
+    login(cast.party_secretary).post(url("override_decide", case, row.public_id), {"approve": "1"})
+    row.refresh_from_db()
+    assert row.state == "approved" and row.approver == cast.party_secretary
+
+
+def test_plan_quotas_may_not_exceed_the_total(cast, login):
+    client = login(cast.party_secretary)
+    data = {"quota": "2", "target_young_pct": "60", "target_women_pct": "30", "target_front_line_pct": "50", "target_college_pct": "40",
+            f"quota_{cast.branch1.public_id}": "2", f"quota_{cast.branch2.public_id}": "1"}  # fmt: skip
+    response = client.post(url("plan") + f"?org={cast.committee.public_id}&year=2025", data)
+    assert "超过年度发展总数" in response.content.decode()
+    assert not DevPlan.objects.exists()
+    data["quota"] = "3"
+    assert (
+        client.post(url("plan") + f"?org={cast.committee.public_id}&year=2025", data).status_code
+        == 302
+    )
+    assert DevPlan.objects.get().quotas.count() == 2
+    assert login(cast.branch_secretary).post(
+        url("plan") + f"?org={cast.committee.public_id}&year=2025", data
+    ).status_code in (403, 404)

@@ -27,6 +27,15 @@ try:
             config.env_str("DATABASE_URL"), base_dir=BASE_DIR, production=PRODUCTION
         )
     }
+    REPLICA_URL = config.env_str("ZHIBU_REPLICA_URL")
+    # Route read-only pages to the replica. Off under tests, where most tests keep their
+    # data in one uncommitted transaction; tests/core/test_replica.py turns it on.
+    REPLICA_READS = bool(REPLICA_URL) and ENVIRONMENT != "test"
+    if REPLICA_URL:
+        DATABASES["replica"] = config.database(
+            REPLICA_URL, base_dir=BASE_DIR, production=PRODUCTION
+        )
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     ALLOWED_HOSTS = config.env_list(
         "ZHIBU_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]
     )
@@ -102,6 +111,7 @@ ROOT_URLCONF = "zhibu.urls"
 WSGI_APPLICATION = "zhibu.wsgi.application"
 ASGI_APPLICATION = "zhibu.asgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+DATABASE_ROUTERS = ["zhibu.core.db.ReplicaRouter"]
 
 TEMPLATES = [
     {

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from zhibu.accounts import permissions
 from zhibu.core.access import login_only, requires
 from zhibu.core.audit import audit_record
+from zhibu.core.db import on_replica
 from zhibu.core.excel import build_workbook, workbook_response
 from zhibu.core.forms import apply_errors
 from zhibu.core.models import AuditEvent
@@ -69,6 +70,7 @@ def _filters(request) -> dict:
 
 
 @requires("finding.view")
+@on_replica
 def cockpit(request: HttpRequest) -> HttpResponse:
     org, period, filters = _org(request), _period(request), _filters(request)
     matrix = selectors.cockpit_matrix(user=request.user, org=org, period=period, **filters)
@@ -97,6 +99,7 @@ def _period_choices(period: Period) -> list[Period]:
 
 
 @requires("finding.view")
+@on_replica
 def findings(request: HttpRequest) -> HttpResponse:
     """Drill-down: the findings behind a number, with explanations, citations and records."""
     org, period, filters = _org(request), _period(request), _filters(request)

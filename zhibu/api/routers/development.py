@@ -10,6 +10,7 @@ from uuid import UUID
 from ninja import Query, Router, Schema, Status
 
 from zhibu.api.errors import ApiError
+from zhibu.core.db import on_replica
 from zhibu.api.pagination import page
 from zhibu.api.schemas import ERRORS, In, page_of
 from zhibu.development import selectors, services
@@ -111,6 +112,7 @@ class StepIn(In):
 
 
 @router.get("", response={200: CasePage, **ERRORS}, summary="发展党员列表")
+@on_replica
 def list_cases(request, filters: Query[CaseFilters]):
     org = org_for_user(request.user, filters.org) if filters.org else None
     qs = selectors.case_list(

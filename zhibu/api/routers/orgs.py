@@ -11,6 +11,7 @@ from ninja import Query, Router, Schema, Status
 
 from zhibu.accounts import permissions
 from zhibu.api.errors import ApiError
+from zhibu.core.db import on_replica
 from zhibu.api.pagination import page
 from zhibu.api.schemas import ERRORS, In, page_of
 from zhibu.core.scope import subtree_q
@@ -131,6 +132,7 @@ def _out(org: Org) -> Org:
 
 
 @router.get("", response={200: OrgPage, **ERRORS}, summary="党组织列表")
+@on_replica
 def list_orgs(request, filters: Query[OrgFilters]):
     qs = selectors.org_list(
         user=request.user,

@@ -11,6 +11,7 @@ from ninja import Query, Router, Schema
 
 from zhibu.accounts import permissions
 from zhibu.api.errors import ApiError
+from zhibu.core.db import on_replica
 from zhibu.api.pagination import page
 from zhibu.api.schemas import ERRORS, In, page_of
 from zhibu.core.rules import Period, Status, registry
@@ -140,6 +141,7 @@ def _period(text: str) -> Period:
 
 
 @router.get("/findings", response={200: FindingPage, **ERRORS}, summary="检查结果")
+@on_replica
 def list_findings(request, filters: Query[FindingFilters]):
     if not permissions.holds_anywhere(request.user, "finding.view"):
         raise ApiError(403)

@@ -1,0 +1,59 @@
+"""Read scaling: read-only pages may read from a PostgreSQL streaming replica.
+
+When ``ZHIBU_REPLICA_URL`` configures a ``replica`` database, code inside
+``replica_reads()`` (the cockpit, findings lists and exports, API lists) reads from it;
+everything else — and every write — goes to the primary. Without a replica nothing
+changes. Replication lag is acceptable for those pages by design: they show judgements
+computed nightly, not what the user just typed.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import wraps
+
+from django.conf import settings
+
+REPLICA = "replica"
+_reading_replica: ContextVar[bool] = ContextVar("zhibu_replica_reads", default=False)
+
+
+def replica_configured() -> bool:
+    return REPLICA in settings.DATABASES and getattr(settings, "REPLICA_READS", False)
+
+
+@contextmanager
+def replica_reads():
+    token = _reading_replica.set(True)
+    try:
+        yield
+    finally:
+        _reading_replica.reset(token)
+
+
+def on_replica(view):
+    """Decorator: the view's reads go to the replica (when one is configured)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        with replica_reads():
+            return view(*args, **kwargs)
+
+    return wrapper
+
+
+class ReplicaRouter:
+    def db_for_read(self, model, **hints):
+        if _reading_replica.get() and replica_configured():
+            return REPLICA
+        return None
+
+    def db_for_write(self, model, **hints):
+        return "default"
+
+    def allow_relation(self, obj1, obj2, **hints):
+        return True  # the replica is a copy of the primary: same rows
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        return db == "default"

@@ -31,6 +31,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     full_name = factory.Faker("name", locale="zh_CN")
+
     @factory.post_generation
     def password(self, create, extracted, **kwargs):
         self.set_password(extracted or "Test-pass-2026")
@@ -72,3 +73,29 @@ def grant(
     user, role: str, org: Org | None, start: date = date(2020, 1, 1), end: date | None = None
 ):
     return role_grant(user=user, role=role, org=org, start=start, end=end)
+
+
+# --- organisational life (zhibu.meetings) -------------------------------------------------
+
+
+def record_meeting(org: Org, on: date, kinds=("branch_assembly",), *, absent=(), leave=(), title: str | None = None,
+                   today: date | None = None, **fields):  # fmt: skip
+    """A held meeting recorded through the service, everyone on the roster present except
+    ``absent`` and ``leave`` (members)."""
+    from zhibu.meetings import selectors as meeting_selectors
+    from zhibu.meetings import services as meeting_services
+
+    absent_ids = {m.pk for m in absent}
+    leave_ids = {m.pk for m in leave}
+    attendance = {}
+    for member in meeting_selectors.roster(org, on, kinds):
+        if member.pk in absent_ids:
+            attendance[member.pk] = ("absent", "")
+        elif member.pk in leave_ids:
+            attendance[member.pk] = ("leave", "出差")
+        else:
+            attendance[member.pk] = ("present", "")
+    return meeting_services.meeting_record(
+        org=org, on=on, title=title or f"{on:%Y-%m-%d} 会议", kinds=list(kinds), attendance=attendance,
+        today=today or max(on, date(2026, 6, 30)), **fields,
+    )  # fmt: skip

@@ -10,7 +10,16 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from zhibu.core.access import PUBLIC, decision_of
 
 # Views that must be reachable without signing in, by URL name.
-EXPECTED_PUBLIC = {"login", "healthz", "set_language", "openapi-json", "openapi-view", "api-root"}
+EXPECTED_PUBLIC = {
+    "login",
+    "healthz",
+    "set_language",
+    "openapi-json",
+    "openapi-view",
+    "api-root",
+    "meeting_feed_member",
+    "meeting_feed_org",
+}
 # API operations authenticate themselves (token or session) and answer 401 in JSON.
 API = "api"
 
@@ -52,7 +61,9 @@ def test_only_the_expected_views_are_public(route, pattern):
     decision = decision_of(pattern.callback)
     is_public = decision == PUBLIC
     assert is_public == (pattern.name in EXPECTED_PUBLIC), route
-    assert getattr(pattern.callback, "login_required", True) is (decision not in (PUBLIC, API)), route
+    assert getattr(pattern.callback, "login_required", True) is (decision not in (PUBLIC, API)), (
+        route
+    )
 
 
 @pytest.mark.django_db

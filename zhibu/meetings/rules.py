@@ -1,0 +1,819 @@
+"""Rulebook entries about organisational life (RULES.md: MTG, VOTE, EDU-01/02, MBR-07, DQ-05).
+
+Every rule judges exactly one period of its own kind (``ctx.period``) for all orgs of the
+context with a fixed number of aggregate queries, then pure Python.
+
+Orgs founded or dissolved inside a period are judged on the part of it they existed: the
+meetings counted are those held while the org existed, and the requirement is the whole
+one — a branch founded in the third month of a quarter still owes that quarter's
+支部党员大会 (its founding 党员大会 usually is one). Where that is unreasonable the
+engine's exemptions (with reason and approver) clear the finding.
+
+Statuses: ok when met; due while the (existing part of the) period is still running;
+missing when it is over; late where a deadline applies and was met only after it
+(主题党日 past its fixed day plus the allowed postponement; 组织生活会 and 民主评议 held
+after the year they review); suspect for records that cannot be right (VOTE, DQ-05).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from zhibu.core.rules import (
+    Citation,
+    Confidence,
+    Context,
+    Outcome,
+    Param,
+    Period,
+    Rule,
+    Status,
+    register,
+)
+from zhibu.meetings.models import (
+    Attendance,
+    Correction,
+    Decision,
+    Meeting,
+    MeetingKind,
+    MeetingKindRow,
+)
+from zhibu.meetings.selectors import (
+    COMMITTEE_POSTS,
+    held_counts,
+    held_covering_year,
+    settings_for,
+    study_hours_between,
+)
+from zhibu.members.models import Member, MemberSpan, Sanction
+from zhibu.orgs.models import CommitteePost, Org
+from zhibu.orgs.rules import committees_on
+
+BRANCHES = frozenset(Org.BRANCH_KINDS)
+ON_ROLL = (Member.Status.FULL, Member.Status.PROBATIONARY)
+
+
+def period_of(rule: Rule, ctx: Context) -> Period:
+    return ctx.period or Period.containing(rule.period_kind, ctx.on)
+
+
+def window(org: Org, period: Period) -> tuple[date, date]:
+    """The part [start, end) of ``period`` in which ``org`` existed."""
+    start = max(period.start, org.established_on)
+    end = min(period.end, org.dissolved_on) if org.dissolved_on else period.end
+    return start, end
+
+
+def shortfall(window_end: date, today: date) -> str:
+    """Not met: still due while the period runs, missing once it is over."""
+    return Status.DUE if window_end > today else Status.MISSING
+
+
+def meeting_refs(items) -> list[str]:
+    return [f"meeting:{public_id}" for _on, public_id in items]
+
+
+SUFFIX = {
+    Status.DUE: gettext_lazy("本期尚未结束，请按时召开。"),
+    Status.MISSING: gettext_lazy("本期已结束，未达到要求。"),
+}
+
+
+class CountRule(Rule):
+    """At least ``min_count`` held meetings of ``meeting_kind`` per org and period."""
+
+    meeting_kind: str
+    noun: str  # the meeting's name in explanations
+    module = "meetings"
+
+    def targets(self, ctx: Context) -> list[Org]:
+        return list(ctx.orgs)
+
+    def evaluate(self, ctx: Context):
+        period = period_of(self, ctx)
+        required = ctx.params["min_count"]
+        targets = self.targets(ctx)
+        if not targets:
+            return []
+        held = held_counts(self.meeting_kind, [o.pk for o in targets], period.start, period.end)
+        outcomes = []
+        for org in targets:
+            start, end = window(org, period)
+            items = [(on, pid) for on, pid in held.get(org.pk, []) if start <= on < end]
+            n = len(items)
+            status = Status.OK if n >= required else shortfall(end, ctx.today)
+            text = _("%(period)s召开%(noun)s %(n)s 次（应不少于 %(required)s 次）。") % {
+                "period": period.label, "noun": self.noun, "n": n, "required": required,
+            }  # fmt: skip
+            if status in SUFFIX:
+                text += str(SUFFIX[status])
+            numbers = {
+                "required": required,
+                "held": n,
+                "from": start.isoformat(),
+                "to": end.isoformat(),
+            }
+            outcomes.append(Outcome(org.pk, status, text, numbers, refs=meeting_refs(items)))
+        return outcomes
+
+
+@register
+class BranchAssemblyQuarterly(CountRule):
+    code = "MTG-01"
+    title = "支部党员大会每季度至少召开 1 次"
+    citation = Citation("条例", "第十一条", Confidence.CONFIRMED)
+    kinds = BRANCHES
+    period_kind = "quarter"
+    params = (Param("min_count", "每季度次数", 1, "次", stricter="higher"),)
+    meeting_kind = MeetingKind.BRANCH_ASSEMBLY
+    noun = "支部党员大会"
+
+
+@register
+class BranchCommitteeMonthly(CountRule):
+    code = "MTG-02"
+    title = "支部委员会会议每月至少召开 1 次（设支部委员会的党支部）"
+    citation = Citation("条例", "第十二条", Confidence.CONFIRMED)
+    kinds = BRANCHES
+    period_kind = "month"
+    params = (Param("min_count", "每月次数", 1, "次", stricter="higher"),)
+    meeting_kind = MeetingKind.BRANCH_COMMITTEE
+    noun = "支部委员会会议"
+
+    def targets(self, ctx: Context) -> list[Org]:
+        # Only branches with a committee in office (ORG-04); a secretary alone holds none.
+        in_office = committees_on(ctx)
+        return [org for org in ctx.orgs if org.pk in in_office]
+
+
+@register
+class GroupMeetingMonthly(CountRule):
+    code = "MTG-03"
+    title = "党小组会每月至少召开 1 次"
+    citation = Citation("条例", "第十三条", Confidence.CONFIRMED)
+    kinds = frozenset({Org.Kind.GROUP})
+    period_kind = "month"
+    params = (Param("min_count", "每月次数", 1, "次", stricter="higher"),)
+    meeting_kind = MeetingKind.GROUP_MEETING
+    noun = "党小组会"
+
+
+@register
+class PartyLectureQuarterly(CountRule):
+    code = "MTG-04"
+    title = "党支部党课（频次由地方/单位规定，默认每季度 1 次）"
+    citation = Citation("地方", "", Confidence.LOCAL, note="党课频次，默认每季度 1 次")
+    kinds = BRANCHES
+    period_kind = "quarter"
+    params = (Param("min_count", "每季度次数", 1, "次", stricter="higher"),)
+    meeting_kind = MeetingKind.PARTY_LECTURE
+    noun = "党课"
+
+
+@register
+class SecretaryLecture(Rule):
+    code = "MTG-05"
+    title = "党委书记每年至少讲 1 次党课"
+    citation = Citation("条例", "第十六条", Confidence.CONFIRMED)
+    kinds = frozenset({Org.Kind.COMMITTEE})
+    period_kind = "year"
+    params = (Param("min_count", "每年次数", 1, "次", stricter="higher"),)
+    module = "meetings"
+
+    def evaluate(self, ctx: Context):
+        period = period_of(self, ctx)
+        required = ctx.params["min_count"]
+        posts = list(
+            CommitteePost.objects.filter(
+                org__in=ctx.org_ids, post=CommitteePost.Post.SECRETARY, start__lt=period.end
+            )
+            .filter(Q(end__isnull=True) | Q(end__gt=period.start))
+            .values_list("org", "holder", "start", "end", "holder__name")
+        )
+        holders = {holder for _org, holder, *_rest in posts}
+        lectures = list(
+            MeetingKindRow.objects.filter(
+                kind=MeetingKind.PARTY_LECTURE, held=True, on__gte=period.start, on__lt=period.end,
+                meeting__lecturer__in=holders,
+            ).values_list("meeting__lecturer", "on", "meeting__public_id")
+        )  # fmt: skip
+        by_org: dict[int, list] = defaultdict(list)
+        names: dict[int, list[str]] = defaultdict(list)
+        for org_id, holder, start, end, name in posts:
+            names[org_id].append(name)
+            for lecturer, on, public_id in lectures:
+                if lecturer == holder and start <= on and (end is None or on < end):
+                    by_org[org_id].append((on, str(public_id)))
+        outcomes = []
+        for org in ctx.orgs:
+            _start, end = window(org, period)
+            items = sorted(set(by_org.get(org.pk, [])))
+            n = len(items)
+            who = "、".join(dict.fromkeys(names.get(org.pk, []))) or _("（书记空缺）")
+            status = Status.OK if n >= required else shortfall(end, ctx.today)
+            text = _("%(period)s党委书记%(who)s讲党课 %(n)s 次（应不少于 %(required)s 次）。") % {
+                "period": period.label, "who": who, "n": n, "required": required,
+            }  # fmt: skip
+            outcomes.append(
+                Outcome(
+                    org.pk,
+                    status,
+                    text,
+                    {"required": required, "held": n},
+                    refs=meeting_refs(items),
+                )
+            )
+        return outcomes
+
+
+@register
+class ThemeDayMonthly(Rule):
+    code = "MTG-06"
+    title = "每月相对固定 1 天开展主题党日"
+    citation = Citation(
+        "条例", "第十六条", Confidence.CONFIRMED, note="节假日顺延不超过 1 周为地方/单位规定"
+    )
+    kinds = BRANCHES
+    period_kind = "month"
+    params = (
+        Param("min_count", "每月次数", 1, "次", stricter="higher"),
+        Param("postpone_days", "固定日后顺延上限（天）", 7, "天", stricter="lower"),
+    )
+    module = "meetings"
+
+    def evaluate(self, ctx: Context):
+        period = period_of(self, ctx)
+        required, postpone = ctx.params["min_count"], ctx.params["postpone_days"]
+        held = held_counts(MeetingKind.THEME_DAY, ctx.org_ids, period.start, period.end)
+        conf = settings_for(ctx.orgs)
+        outcomes = []
+        for org in ctx.orgs:
+            start, end = window(org, period)
+            items = [(on, pid) for on, pid in held.get(org.pk, []) if start <= on < end]
+            n = len(items)
+            numbers = {"required": required, "held": n}
+            values = {"period": period.label, "n": n, "required": required}
+            if n < required:
+                status = shortfall(end, ctx.today)
+                text = _("%(period)s开展主题党日 %(n)s 次（应不少于 %(required)s 次）。") % values
+                text += str(SUFFIX[status])
+            else:
+                status = Status.OK
+                text = _("%(period)s开展主题党日 %(n)s 次。") % values
+                settings = conf[org.pk]
+                if settings.theme_day_set:
+                    last = (period.end - timedelta(days=1)).day
+                    fixed = date(
+                        period.start.year, period.start.month, min(settings.theme_day, last)
+                    )
+                    latest = fixed + timedelta(days=postpone)
+                    numbers.update(fixed_day=fixed.isoformat(), latest=latest.isoformat())
+                    if items[0][0] > latest:
+                        status = Status.LATE
+                        text += _("固定日为 %(fixed)s，最迟应于 %(latest)s 前开展，实际于 %(on)s 开展。") % {
+                            "fixed": fixed, "latest": latest, "on": items[0][0],
+                        }  # fmt: skip
+            outcomes.append(Outcome(org.pk, status, text, numbers, refs=meeting_refs(items)))
+        return outcomes
+
+
+class YearlyReviewRule(Rule):
+    """A yearly meeting that reviews the year (组织生活会, 民主评议): ok when held within the
+    year, late when held afterwards (often January), due/missing when not held."""
+
+    meeting_kind: str
+    noun: str
+    kinds = BRANCHES
+    period_kind = "year"
+    module = "meetings"
+
+    def evaluate(self, ctx: Context):
+        period = period_of(self, ctx)
+        required = ctx.params["min_count"]
+        held = held_covering_year(self.meeting_kind, ctx.org_ids, period.start.year)
+        outcomes = []
+        for org in ctx.orgs:
+            _start, end = window(org, period)
+            items = held.get(org.pk, [])
+            in_time = [item for item in items if item[0] < period.end]
+            values = {
+                "year": period.start.year,
+                "noun": self.noun,
+                "n": len(items),
+                "required": required,
+            }
+            numbers = {"required": required, "held": len(items), "in_time": len(in_time)}
+            if len(in_time) >= required:
+                status, text = Status.OK, _("%(year)s年度%(noun)s已召开 %(n)s 次。") % values
+            elif len(items) >= required:
+                status = Status.LATE
+                text = _("%(year)s年度%(noun)s于 %(on)s 召开，晚于该年度。") % {
+                    **values,
+                    "on": items[-1][0],
+                }
+            else:
+                status = shortfall(end, ctx.today)
+                text = _("%(year)s年度%(noun)s召开 %(n)s 次（应不少于 %(required)s 次）。") % values
+                text += str(SUFFIX[status])
+            outcomes.append(Outcome(org.pk, status, text, numbers, refs=meeting_refs(items)))
+        return outcomes
+
+
+@register
+class LifeMeetingYearly(YearlyReviewRule):
+    code = "MTG-07"
+    title = "每年至少召开 1 次组织生活会"
+    citation = Citation("条例", "第十七条", Confidence.CONFIRMED)
+    params = (Param("min_count", "每年次数", 1, "次", stricter="higher"),)
+    meeting_kind = MeetingKind.LIFE_MEETING
+    noun = "组织生活会"
+
+
+@register
+class MemberReviewYearly(YearlyReviewRule):
+    code = "MTG-09"
+    title = "每年开展 1 次民主评议党员"
+    citation = Citation("条例", "第十九条", Confidence.CONFIRMED, note="评议等次为地方/单位规定")
+    params = (Param("min_count", "每年次数", 1, "次", stricter="higher"),)
+    meeting_kind = MeetingKind.MEMBER_REVIEW
+    noun = "民主评议党员"
+
+
+@register
+class TalkPairs(Rule):
+    code = "MTG-08"
+    title = "谈心谈话每年每两人之间一般不少于 1 次"
+    citation = Citation("条例", "≈第十八条", Confidence.ARTICLE_UNCERTAIN)
+    kinds = BRANCHES
+    period_kind = "year"
+    params = (Param("min_coverage", "覆盖比例（%）", 100, "%", stricter="higher"),)
+    module = "meetings"
+
+    def evaluate(self, ctx: Context):
+        from zhibu.meetings.models import Talk
+        from zhibu.meetings.selectors import pair
+        from zhibu.members.selectors import spans_on
+
+        period = period_of(self, ctx)
+        minimum = ctx.params["min_coverage"]
+        members: dict[int, set[int]] = defaultdict(set)
+        for org_id, member_id in spans_on(
+            ctx.on, org_ids=ctx.org_ids, statuses=ON_ROLL
+        ).values_list("org", "member"):
+            members[org_id].add(member_id)
+        talked: dict[int, set[tuple[int, int]]] = defaultdict(set)
+        talks = Talk.objects.filter(org__in=ctx.org_ids, on__gte=period.start, on__lt=period.end)
+        for org_id, a, b in talks.values_list("org", "member_a", "member_b"):
+            talked[org_id].add(pair(a, b))
+        outcomes = []
+        for org in ctx.orgs:
+            _start, end = window(org, period)
+            ids = members.get(org.pk, set())
+            required = len(ids) * (len(ids) - 1) // 2
+            covered = sum(1 for a, b in talked.get(org.pk, ()) if a in ids and b in ids)
+            percent = 100 if required == 0 else math.floor(100 * covered / required)
+            numbers = {"members": len(ids), "required_pairs": required, "covered_pairs": covered,
+                       "coverage": percent, "min_coverage": minimum}  # fmt: skip
+            values = {
+                "year": period.start.year,
+                "n": len(ids),
+                "covered": covered,
+                "required": required,
+                "pct": percent,
+            }
+            text = (
+                _(
+                    "%(year)s年 %(n)s 名党员两两之间应谈心谈话 %(required)s 对，已谈 %(covered)s 对（%(pct)s%%）。"
+                )
+                % values
+            )
+            status = Status.OK if percent >= minimum else shortfall(end, ctx.today)
+            outcomes.append(Outcome(org.pk, status, text, numbers))
+        return outcomes
+
+
+# --- VOTE: recorded decisions re-tallied against the roster -------------------------------------
+
+
+def _vote_problems(ctx: Context, period: Period) -> dict[int, list[dict]]:
+    """Each decision recorded at the orgs in the period, re-tallied with the entitled voters
+    recomputed from the roster as it stands now for the meeting date. Five queries."""
+    decisions = list(
+        Decision.objects.filter(
+            meeting__org__in=ctx.org_ids, meeting__on__gte=period.start, meeting__on__lt=period.end,
+            meeting__status__in=Meeting.HELD_STATUSES,
+        ).values(
+            "pk", "meeting_id", "meeting__org", "meeting__on", "meeting__public_id", "title", "body",
+            "entitled", "present", "yes", "written_yes", "passed",
+        )
+    )  # fmt: skip
+    if not decisions:
+        return {}
+    org_ids = {d["meeting__org"] for d in decisions}
+    full_spans: dict[int, list[tuple[int, date, date | None]]] = defaultdict(list)
+    for org_id, member, start, end in (
+        MemberSpan.objects.filter(org__in=org_ids, status=Member.Status.FULL, start__lt=period.end)
+        .filter(Q(end__isnull=True) | Q(end__gt=period.start))
+        .values_list("org", "member", "start", "end")
+    ):
+        full_spans[org_id].append((member, start, end))
+    sanctions: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
+    for member, start, end in (
+        Sanction.objects.filter(kind=Sanction.Kind.PROBATION, decided_on__lt=period.end)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=period.start))
+        .values_list("member", "decided_on", "ends_on")
+    ):
+        sanctions[member].append((start, end))
+    posts: dict[int, list[tuple[int, date, date | None]]] = defaultdict(list)
+    for org_id, holder, start, end in (
+        CommitteePost.objects.filter(
+            org__in=org_ids, post__in=COMMITTEE_POSTS, start__lt=period.end
+        )
+        .filter(Q(end__isnull=True) | Q(end__gt=period.start))
+        .values_list("org", "holder", "start", "end")
+    ):
+        posts[org_id].append((holder, start, end))
+    present: dict[int, set[int]] = defaultdict(set)
+    for meeting_id, member in Attendance.objects.filter(
+        meeting__in={d["meeting_id"] for d in decisions}, status=Attendance.Status.PRESENT
+    ).values_list("meeting", "member"):
+        present[meeting_id].add(member)
+
+    def running(start, end, day):
+        return start <= day and (end is None or day < end)
+
+    problems: dict[int, list[dict]] = defaultdict(list)
+    for d in decisions:
+        day, org_id = d["meeting__on"], d["meeting__org"]
+        if d["body"] == Decision.Body.ASSEMBLY:
+            entitled = {
+                m for m, s, e in full_spans[org_id]
+                if running(s, e, day) and not any(running(a, b, day) for a, b in sanctions.get(m, ()))
+            }  # fmt: skip
+        else:
+            entitled = {h for h, s, e in posts[org_id] if running(s, e, day)}
+        n_entitled = len(entitled)
+        n_present = len(present[d["meeting_id"]] & entitled)
+        d.update(
+            n_entitled=n_entitled,
+            n_present=n_present,
+            quorum_ok=2 * n_present > n_entitled,
+            majority_ok=2 * (d["yes"] + d["written_yes"]) > n_entitled,
+        )
+        problems[org_id].append(d)
+    return problems
+
+
+class VoteRule(Rule):
+    kinds = BRANCHES
+    period_kind = "quarter"
+    module = "meetings"
+    body: str | None = None  # which decisions the rule looks at (None: all)
+
+    def wrong(self, d: dict) -> bool:
+        raise NotImplementedError
+
+    def describe(self, d: dict) -> str:
+        raise NotImplementedError
+
+    def evaluate(self, ctx: Context):
+        period = period_of(self, ctx)
+        outcomes = []
+        for org_id, decisions in _vote_problems(ctx, period).items():
+            relevant = [d for d in decisions if self.body is None or d["body"] == self.body]
+            if not relevant:
+                continue
+            bad = [d for d in relevant if d["passed"] and self.wrong(d)]
+            numbers = {"decisions": len(relevant), "suspect": len(bad)}
+            if bad:
+                text = "；".join(self.describe(d) for d in bad) + "。"
+                refs = list(dict.fromkeys(f"meeting:{d['meeting__public_id']}" for d in bad))
+                outcomes.append(Outcome(org_id, Status.SUSPECT, text, numbers, refs=refs))
+            else:
+                text = _("%(period)s登记表决 %(n)s 项，到会人数和票数符合规定。") % {
+                    "period": period.label,
+                    "n": len(relevant),
+                }
+                outcomes.append(Outcome(org_id, Status.OK, text, numbers))
+        return outcomes
+
+
+def _facts(d: dict) -> dict:
+    return {
+        "day": d["meeting__on"], "title": d["title"], "entitled": d["n_entitled"],
+        "present": d["n_present"], "yes": d["yes"] + d["written_yes"],
+    }  # fmt: skip
+
+
+@register
+class AssemblyQuorum(VoteRule):
+    code = "VOTE-01"
+    title = "党员大会表决须有半数以上有表决权的党员到会"
+    citation = Citation("条例", "第十一条", Confidence.CONFIRMED)
+    body = Decision.Body.ASSEMBLY
+
+    def wrong(self, d):
+        return not d["quorum_ok"]
+
+    def describe(self, d):
+        return _(
+            "%(day)s“%(title)s”登记为通过，但应到有表决权党员 %(entitled)s 名、实到 %(present)s 名，未过半数"
+        ) % _facts(d)
+
+
+@register
+class Majority(VoteRule):
+    code = "VOTE-02"
+    title = "决议须经应到会有表决权党员半数以上赞成方为通过"
+    citation = Citation("条例", "第十一条", Confidence.CONFIRMED)
+
+    def wrong(self, d):
+        return not d["majority_ok"]
+
+    def describe(self, d):
+        return _(
+            "%(day)s“%(title)s”登记为通过，但赞成 %(yes)s 票（含书面意见）未超过应到 %(entitled)s 人的半数"
+        ) % _facts(d)
+
+
+@register
+class CommitteeQuorum(VoteRule):
+    code = "VOTE-03"
+    title = "支部委员会会议须有半数以上委员到会"
+    citation = Citation("条例", "第十二条", Confidence.CONFIRMED)
+    body = Decision.Body.COMMITTEE
+
+    def wrong(self, d):
+        return not d["quorum_ok"]
+
+    def describe(self, d):
+        return _(
+            "%(day)s“%(title)s”登记为通过，但应到委员 %(entitled)s 名、实到 %(present)s 名，未过半数"
+        ) % _facts(d)
+
+
+# --- EDU: study hours per member -------------------------------------------------------------------
+
+
+class StudyHoursRule(Rule):
+    period_kind = "year"
+    module = "meetings"
+
+    def people(self, ctx: Context, period: Period) -> list[tuple[int, int, str, str, date]]:
+        """[(org id, member id, member public id, name, first day on the roll in the period)]."""
+        raise NotImplementedError
+
+    def evaluate(self, ctx: Context):
+        period = period_of(self, ctx)
+        minimum = ctx.params["min_hours"]
+        people = self.people(ctx, period)
+        if not people:
+            return []
+        ids = {p[1] for p in people}
+        # A long IN list would exceed SQLite's parameter limit: aggregate everyone instead.
+        hours = study_hours_between(period.start, period.end, ids if len(ids) <= 900 else None)
+        days = (period.end - period.start).days
+        outcomes = []
+        for org_id, member_id, public_id, name, first in people:
+            # A member who joined the roll during the year owes the part of the year since.
+            share = (period.end - max(first, period.start)).days / days
+            required = int(minimum * share + 0.5)  # rounded to whole 学时
+            done = hours.get(member_id, Decimal("0"))
+            values = {"name": name, "year": period.start.year, "done": done, "required": required}
+            if done >= required:
+                status = Status.OK
+                text = _("%(name)s %(year)s年累计学时 %(done)s（应不少于 %(required)s）。") % values
+            else:
+                org = next(o for o in ctx.orgs if o.pk == org_id)
+                status = shortfall(window(org, period)[1], ctx.today)
+                text = _("%(name)s %(year)s年累计学时 %(done)s，不足 %(required)s。") % values
+            numbers = {"hours": float(done), "required": required, "minimum": minimum}
+            outcomes.append(
+                Outcome(org_id, status, text, numbers, subject_type="member", subject_id=member_id,
+                        refs=[f"member:{public_id}"])
+            )  # fmt: skip
+        return outcomes
+
+
+def _first_on_roll(period: Period) -> Subquery:
+    return Subquery(
+        MemberSpan.objects.filter(
+            member=OuterRef("member"), status__in=ON_ROLL, start__lt=period.end
+        )
+        .filter(Q(end__isnull=True) | Q(end__gt=period.start))
+        .order_by("start")
+        .values("start")[:1]
+    )
+
+
+@register
+class MemberStudyHours(StudyHoursRule):
+    code = "EDU-01"
+    title = "党员每年集中学习培训不少于 32 学时"
+    citation = Citation(
+        "教育管理", "第二十条", Confidence.CONFIRMED, note="年老体弱、重病党员除外（第二十三条）"
+    )
+    kinds = BRANCHES
+    params = (Param("min_hours", "学时", 32, "学时", stricter="higher"),)
+
+    def people(self, ctx, period):
+        from zhibu.members.selectors import spans_on
+
+        rows = (
+            spans_on(ctx.on, org_ids=ctx.org_ids, statuses=ON_ROLL)
+            .filter(member__frail_exempt=False)  # MTG-11 / EDU-05
+            .annotate(first=_first_on_roll(period))
+            .values_list("org", "member", "member__public_id", "member__name", "first")
+        )
+        return [(o, m, str(p), n, first or period.start) for o, m, p, n, first in rows]
+
+
+@register
+class CadreStudyHours(StudyHoursRule):
+    code = "EDU-02"
+    title = "基层党组织书记和班子成员每年学习培训不少于 56 学时"
+    citation = Citation(
+        "培训规划", "", Confidence.CONFIRMED, note="另须参加 1 次集中培训（待学习教育模块）"
+    )
+    kinds = BRANCHES | frozenset(Org.COMMITTEE_KINDS)
+    params = (Param("min_hours", "学时", 56, "学时", stricter="higher"),)
+
+    def people(self, ctx, period):
+        rows = (
+            CommitteePost.objects.filter(
+                org__in=ctx.org_ids, post__in=COMMITTEE_POSTS, start__lte=ctx.on
+            )
+            .filter(Q(end__isnull=True) | Q(end__gt=ctx.on))
+            .values_list("org", "holder", "holder__public_id", "holder__name")
+            .distinct()
+        )
+        # Post holders owe the whole year: the requirement comes with the post, not the roll.
+        return [(o, m, str(p), n, period.start) for o, m, p, n in rows]
+
+
+# --- MBR-07: 限期改正 tracked to its end --------------------------------------------------------------
+
+
+@register
+class CorrectionDeadline(Rule):
+    code = "MBR-07"
+    title = "限期改正最长 1 年，期满应作出结论"
+    citation = Citation("教育管理", "第三十条", Confidence.CONFIRMED, note="第三十至三十一条")
+    kinds = BRANCHES
+    period_kind = "year"
+    params = (Param("max_months", "最长期限（月）", 12, "个月", stricter="lower"),)
+    module = "meetings"
+
+    def evaluate(self, ctx: Context):
+        period = period_of(self, ctx)
+        limit = ctx.params["max_months"]
+        rows = Correction.objects.filter(
+            org__in=ctx.org_ids, ends_on__gte=period.start, ends_on__lt=period.end
+        ).values_list(
+            "org",
+            "member",
+            "member__public_id",
+            "member__name",
+            "starts_on",
+            "ends_on",
+            "outcome",
+            "closed_on",
+        )
+        outcomes = []
+        for org_id, member_id, public_id, name, starts, ends, outcome, closed in rows:
+            values = {"name": name, "ends": ends}
+            numbers = {
+                "starts_on": starts.isoformat(),
+                "ends_on": ends.isoformat(),
+                "outcome": outcome,
+            }
+            if ends > starts + relativedelta(months=limit):
+                status, text = (
+                    Status.SUSPECT,
+                    _("%(name)s 的限期改正至 %(ends)s，超过 1 年。") % values,
+                )
+            elif outcome != Correction.Outcome.OPEN and closed and closed <= ends:
+                status, text = Status.OK, _("%(name)s 的限期改正已于期限内作出结论。") % values
+            elif outcome != Correction.Outcome.OPEN:
+                status, text = (
+                    Status.LATE,
+                    _("%(name)s 的限期改正期满（%(ends)s）后才作出结论。") % values,
+                )
+            elif ends >= ctx.today:
+                status, text = (
+                    Status.DUE,
+                    _("%(name)s 的限期改正将于 %(ends)s 期满，请按时作出结论。") % values,
+                )
+            else:
+                status, text = (
+                    Status.LATE,
+                    _("%(name)s 的限期改正已于 %(ends)s 期满，尚未作出结论。") % values,
+                )
+            outcomes.append(
+                Outcome(org_id, status, text, numbers, subject_type="member", subject_id=member_id,
+                        refs=[f"member:{public_id}"])
+            )  # fmt: skip
+        return outcomes
+
+
+# --- DQ-05: present while not on the roll, or at two meetings at once -----------------------------------
+
+
+@register
+class ImpossibleAttendance(Rule):
+    code = "DQ-05"
+    title = "出席记录不应出现已转出、已去世或同一时间出席两个会议的人员"
+    citation = Citation(
+        "教育管理", "≈第二十五条", Confidence.ARTICLE_UNCERTAIN, note="数据质量检查，由 MBR-02 推出"
+    )
+    kinds = BRANCHES | frozenset({Org.Kind.GROUP}) | frozenset(Org.COMMITTEE_KINDS)
+    period_kind = "quarter"
+    module = "meetings"
+
+    def evaluate(self, ctx: Context):
+        period = period_of(self, ctx)
+        in_period = Q(
+            meeting__on__gte=period.start,
+            meeting__on__lt=period.end,
+            meeting__status__in=Meeting.HELD_STATUSES,
+        )
+        here = Attendance.objects.filter(
+            in_period, meeting__org__in=ctx.org_ids, status=Attendance.Status.PRESENT
+        )
+        meetings_per_org = defaultdict(set)
+        for org_id, meeting_id in Meeting.objects.filter(
+            org__in=ctx.org_ids,
+            on__gte=period.start,
+            on__lt=period.end,
+            status__in=Meeting.HELD_STATUSES,
+        ).values_list("org", "pk"):
+            meetings_per_org[org_id].add(meeting_id)
+        on_roll = MemberSpan.objects.filter(
+            member=OuterRef("member"), start__lte=OuterRef("meeting__on")
+        ).filter(Q(end__isnull=True) | Q(end__gt=OuterRef("meeting__on")))
+        problems: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for org_id, public_id, name, on in (
+            here.annotate(rolled=Exists(on_roll)).filter(rolled=False)
+            .values_list("meeting__org", "meeting__public_id", "member__name", "meeting__on")
+        ):  # fmt: skip
+            problems[org_id].append(
+                (
+                    str(public_id),
+                    _("%(day)s %(name)s 不在党员名册中（已转出、去世或出党）")
+                    % {"day": on, "name": name},
+                )
+            )
+        timed = Attendance.objects.filter(
+            in_period, status=Attendance.Status.PRESENT, meeting__starts_at__isnull=False,
+            meeting__ends_at__isnull=False, member__in=here.values("member"),
+        ).values_list("member", "member__name", "meeting", "meeting__org", "meeting__public_id",
+                      "meeting__on", "meeting__starts_at", "meeting__ends_at")  # fmt: skip
+        by_day = defaultdict(list)
+        for row in timed:
+            by_day[(row[0], row[5])].append(row)
+        for rows in by_day.values():
+            for i, a in enumerate(rows):
+                for b in rows[i + 1 :]:
+                    if a[2] != b[2] and a[6] < b[7] and b[6] < a[7]:
+                        for mine, _other in ((a, b), (b, a)):
+                            if mine[3] in meetings_per_org and mine[2] in meetings_per_org[mine[3]]:
+                                problems[mine[3]].append(
+                                    (
+                                        str(mine[4]),
+                                        _("%(day)s %(name)s 同一时间出席了两个会议")
+                                        % {"day": mine[5], "name": mine[1]},
+                                    )
+                                )
+        outcomes = []
+        for org in ctx.orgs:
+            found = problems.get(org.pk, [])
+            n = len(meetings_per_org.get(org.pk, ()))
+            if not n:
+                continue
+            if found:
+                text = "；".join(dict.fromkeys(reason for _ref, reason in found)) + "。"
+                refs = list(dict.fromkeys(f"meeting:{ref}" for ref, _r in found))
+                outcomes.append(
+                    Outcome(
+                        org.pk,
+                        Status.SUSPECT,
+                        text,
+                        {"meetings": n, "problems": len(found)},
+                        refs=refs,
+                    )
+                )
+            else:
+                text = _("%(period)s %(n)s 个会议的出席记录未见异常。") % {
+                    "period": period.label,
+                    "n": n,
+                }
+                outcomes.append(Outcome(org.pk, Status.OK, text, {"meetings": n, "problems": 0}))
+        return outcomes

@@ -1,0 +1,343 @@
+"""Reads of organisational life, scoped to the acting user, and the set-based aggregates
+the rulebook uses (meetings of a kind per org, study hours per member).
+
+``meeting_for_user`` is the only door to one meeting: outside the user's scope 404,
+inside it without the action 403.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from itertools import combinations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+
+from zhibu.accounts import permissions
+from zhibu.core.scope import subtree_q
+from zhibu.meetings.models import (
+    DEFAULT_COMMITTEE_DAY,
+    DEFAULT_GROUP_DAY,
+    DEFAULT_LOCK_DAYS,
+    DEFAULT_REVIEW_GRADES,
+    DEFAULT_THEME_DAY,
+    Attendance,
+    Meeting,
+    MeetingKind,
+    MeetingKindRow,
+    MeetingSettings,
+    Talk,
+)
+from zhibu.members.models import Member
+from zhibu.members.selectors import members_on
+from zhibu.orgs.models import CommitteePost, Org
+from zhibu.orgs.selectors import posts_on
+
+# Kinds whose attendees are the committee, not the whole roster.
+COMMITTEE_KINDS = frozenset({MeetingKind.BRANCH_COMMITTEE, MeetingKind.LEADERSHIP_LIFE_MEETING})
+COMMITTEE_POSTS = [p for p in CommitteePost.Post if p != CommitteePost.Post.GROUP_LEADER]
+
+
+# --- access --------------------------------------------------------------------------------
+
+
+def visible_meetings(user, action: str = "meeting.view") -> QuerySet[Meeting]:
+    return Meeting.objects.filter(permissions.scope_q(user, action, field="org__path"))
+
+
+def meeting_for_user(user, public_id, *, action: str = "meeting.view") -> Meeting:
+    """The meeting if the user may see it (else 404) and do ``action`` at its org (else 403)."""
+    try:
+        meeting = visible_meetings(user).select_related("org").get(public_id=public_id)
+    except (Meeting.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if action != "meeting.view" and not permissions.can(user, action, meeting.org):
+        raise PermissionDenied
+    return meeting
+
+
+def meeting_org_for_user(user, public_id, *, action: str = "meeting.view") -> Org:
+    """An org whose organisational life the user may see (404) and act on (403)."""
+    try:
+        org = Org.objects.filter(permissions.scope_q(user, "meeting.view")).get(public_id=public_id)
+    except (Org.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if action != "meeting.view" and not permissions.can(user, action, org):
+        raise PermissionDenied
+    return org
+
+
+def meeting_list(
+    *, user, org: Org | None = None, year: int | None = None, kind: str = "", status: str = ""
+) -> QuerySet[Meeting]:
+    qs = visible_meetings(user).select_related("org")
+    if org is not None:
+        qs = qs.filter(subtree_q([org.path], field="org__path"))
+    if year:
+        qs = qs.filter(on__year=year)
+    if kind:
+        qs = qs.filter(kind_rows__kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.annotate(
+        n_present=Count(
+            "attendance", filter=Q(attendance__status=Attendance.Status.PRESENT), distinct=True
+        ),
+        n_expected=Count("attendance", distinct=True),
+    ).order_by("-on", "-starts_at", "-id")
+
+
+# --- settings --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EffectiveSettings:
+    theme_day: int = DEFAULT_THEME_DAY
+    committee_day: int = DEFAULT_COMMITTEE_DAY
+    group_day: int = DEFAULT_GROUP_DAY
+    lock_days: int = DEFAULT_LOCK_DAYS
+    review_grades: tuple[str, ...] = tuple(DEFAULT_REVIEW_GRADES)
+    theme_day_set: bool = False  # whether an org (or an ancestor) fixed the day
+
+
+def _ancestor_paths(org: Org) -> list[str]:
+    return [org.path[:i] for i in range(Org.steplen, len(org.path) + 1, Org.steplen)]
+
+
+def settings_for(orgs: Iterable[Org]) -> dict[int, EffectiveSettings]:
+    """{org id: settings}, each field from the nearest org (self, then ancestors) that set it.
+
+    One query for any number of orgs.
+    """
+    orgs = list(orgs)
+    paths = {p for org in orgs for p in _ancestor_paths(org)}
+    rows = {
+        row.org.path: row
+        for row in MeetingSettings.objects.filter(org__path__in=paths).select_related("org")
+    }
+    result = {}
+    for org in orgs:
+        values: dict = {}
+        for path in reversed(_ancestor_paths(org)):  # nearest first
+            row = rows.get(path)
+            if row is None:
+                continue
+            for name in ("theme_day", "committee_day", "group_day", "lock_days"):
+                if name not in values and getattr(row, name) is not None:
+                    values[name] = getattr(row, name)
+            if "review_grades" not in values and row.review_grades:
+                values["review_grades"] = tuple(row.review_grades)
+        values["theme_day_set"] = "theme_day" in values
+        result[org.pk] = EffectiveSettings(**values)
+    return result
+
+
+def effective_settings(org: Org) -> EffectiveSettings:
+    return settings_for([org])[org.pk]
+
+
+# --- rosters ---------------------------------------------------------------------------------
+
+
+def committee_member_ids(org: Org, day: date) -> set[int]:
+    return set(posts_on([org.pk], day, COMMITTEE_POSTS).values_list("holder", flat=True))
+
+
+def roster(org: Org, day: date, kinds: Iterable[str]) -> list[Member]:
+    """Who is expected at a meeting of ``kinds`` at ``org`` on ``day``, as of that day.
+
+    A 支委会 or 民主生活会 expects the committee; any other meeting at a branch or 党小组
+    expects its members (正式 and 预备) on that day; at a 党委/党总支, its committee.
+    """
+    kinds = set(kinds)
+    if (kinds and kinds <= COMMITTEE_KINDS) or not (org.is_branch or org.kind == Org.Kind.GROUP):
+        qs = Member.objects.filter(pk__in=committee_member_ids(org, day))
+    else:
+        qs = members_on(org, day)
+    return list(qs.order_by("name_pinyin", "id"))
+
+
+# --- aggregates for the rulebook --------------------------------------------------------------
+
+
+def held_counts(
+    kind: str, org_ids: Iterable[int], start: date, end: date
+) -> dict[int, list[tuple[date, str]]]:
+    """{org id: [(date, meeting public id), ...]} of held meetings of ``kind`` in [start, end).
+
+    One indexed query over the derived kind rows, whatever the number of orgs.
+    """
+    rows = (
+        MeetingKindRow.objects.filter(
+            kind=kind, held=True, on__gte=start, on__lt=end, org__in=list(org_ids)
+        )
+        .values_list("org", "on", "meeting__public_id")
+        .order_by("on")
+    )
+    result: dict[int, list[tuple[date, str]]] = defaultdict(list)
+    for org_id, on, public_id in rows:
+        result[org_id].append((on, str(public_id)))
+    return result
+
+
+def held_covering_year(
+    kind: str, org_ids: Iterable[int], year: int
+) -> dict[int, list[tuple[date, str]]]:
+    """Held meetings of a yearly kind (组织生活会, 民主评议) that review ``year``."""
+    rows = (
+        MeetingKindRow.objects.filter(kind=kind, held=True, covers_year=year, org__in=list(org_ids))
+        .values_list("org", "on", "meeting__public_id")
+        .order_by("on")
+    )
+    result: dict[int, list[tuple[date, str]]] = defaultdict(list)
+    for org_id, on, public_id in rows:
+        result[org_id].append((on, str(public_id)))
+    return result
+
+
+def meeting_study_hours(
+    start: date, end: date, member_ids: Iterable[int] | None
+) -> dict[int, Decimal]:
+    """学时 credited by held meetings in [start, end): one aggregate query."""
+    qs = Attendance.objects.filter(
+        status=Attendance.Status.PRESENT,
+        meeting__status__in=Meeting.HELD_STATUSES,
+        meeting__on__gte=start,
+        meeting__on__lt=end,
+    )
+    if member_ids is not None:
+        qs = qs.filter(member__in=list(member_ids))
+    return {
+        m: h or Decimal("0") for m, h in qs.values_list("member").annotate(h=Sum("study_hours"))
+    }
+
+
+# The sources of study hours; the education module appends its own (same signature).
+STUDY_HOUR_SOURCES: list[Callable[[date, date, Iterable[int] | None], dict[int, Decimal]]] = [
+    meeting_study_hours
+]
+
+
+def study_hours_between(
+    start: date, end: date, member_ids: Iterable[int] | None = None
+) -> dict[int, Decimal]:
+    """{member id: 学时} in [start, end) summed over every source: one query per source."""
+    ids = list(member_ids) if member_ids is not None else None
+    total: dict[int, Decimal] = defaultdict(Decimal)
+    for source in STUDY_HOUR_SOURCES:
+        for member_id, hours in source(start, end, ids).items():
+            total[member_id] += hours
+    return dict(total)
+
+
+# --- 谈心谈话 -------------------------------------------------------------------------------------
+
+
+def pair(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+@dataclass
+class TalkMatrix:
+    members: list[Member]
+    talked: set[tuple[int, int]]
+    missing: list[tuple[Member, Member]]
+
+    @property
+    def required(self) -> int:
+        n = len(self.members)
+        return n * (n - 1) // 2
+
+    @property
+    def covered(self) -> int:
+        return self.required - len(self.missing)
+
+    def rows(self):
+        """[(member, [(other, talked or None for the diagonal), ...]), ...] for the grid."""
+        for m in self.members:
+            yield (
+                m,
+                [
+                    (o, None if o.pk == m.pk else pair(m.pk, o.pk) in self.talked)
+                    for o in self.members
+                ],
+            )
+
+
+def talk_matrix(org: Org, year: int, today: date) -> TalkMatrix:
+    """The branch's members (as of the year's end, or today) and the pairs that talked."""
+    day = min(date(year, 12, 31), today)
+    members = list(members_on(org, day).order_by("name_pinyin", "id"))
+    ids = {m.pk for m in members}
+    talked = {
+        pair(a, b)
+        for a, b in Talk.objects.filter(
+            on__year=year, member_a__in=ids, member_b__in=ids
+        ).values_list("member_a", "member_b")
+    }
+    missing = [(a, b) for a, b in combinations(members, 2) if pair(a.pk, b.pk) not in talked]
+    return TalkMatrix(members=members, talked=talked, missing=missing)
+
+
+# --- "my" pages --------------------------------------------------------------------------------
+
+
+def my_member(user) -> Member | None:
+    """The user's own member record on the roster, if any."""
+    return (
+        Member.objects.filter(user=user, status__in=Member.ON_ROSTER)
+        .select_related("org", "group")
+        .first()
+        if user.is_authenticated
+        else None
+    )
+
+
+def member_meetings(member: Member) -> QuerySet[Meeting]:
+    """Meetings of the member's branch and 党小组, and any meeting they are listed at."""
+    orgs = [member.org_id] + ([member.group_id] if member.group_id else [])
+    return Meeting.objects.filter(Q(org__in=orgs) | Q(attendance__member=member)).distinct()
+
+
+def my_upcoming(member: Member, today: date) -> list[Meeting]:
+    meetings = list(
+        member_meetings(member)
+        .filter(status__in=Meeting.UPCOMING_STATUSES, on__gte=today)
+        .select_related("org")
+        .order_by("on", "starts_at")[:30]
+    )
+    leave = dict(
+        Attendance.objects.filter(meeting__in=meetings, member=member).values_list(
+            "meeting", "status"
+        )
+    )
+    for meeting in meetings:
+        meeting.my_status = leave.get(meeting.pk, "")
+    return meetings
+
+
+def my_attendance(member: Member, year: int) -> list[Attendance]:
+    return list(
+        Attendance.objects.filter(
+            member=member, meeting__on__year=year, meeting__status__in=Meeting.HELD_STATUSES
+        )
+        .select_related("meeting", "meeting__org")
+        .order_by("-meeting__on")
+    )
+
+
+# --- feeds -------------------------------------------------------------------------------------
+
+
+def feed_meetings(meetings: QuerySet[Meeting], since: date) -> list[Meeting]:
+    return list(
+        meetings.exclude(status=Meeting.Status.CANCELLED)
+        .filter(on__gte=since)
+        .select_related("org")
+        .order_by("on", "starts_at")[:500]
+    )

@@ -104,17 +104,18 @@ class CountRule(Rule):
         if not targets:
             return []
         held = held_counts(self.meeting_kind, [o.pk for o in targets], period.start, period.end)
+        # Translated once per evaluation, not once per org: at 10^4 orgs it matters.
+        template = _("%(period)s召开%(noun)s %(n)s 次（应不少于 %(required)s 次）。")
+        label, noun = period.label, str(self.noun)
+        suffix = {status: str(text) for status, text in SUFFIX.items()}
         outcomes = []
         for org in targets:
             start, end = window(org, period)
             items = [(on, pid) for on, pid in held.get(org.pk, []) if start <= on < end]
             n = len(items)
             status = Status.OK if n >= required else shortfall(end, ctx.today)
-            text = _("%(period)s召开%(noun)s %(n)s 次（应不少于 %(required)s 次）。") % {
-                "period": period.label, "noun": self.noun, "n": n, "required": required,
-            }  # fmt: skip
-            if status in SUFFIX:
-                text += str(SUFFIX[status])
+            text = template % {"period": label, "noun": noun, "n": n, "required": required}
+            text += suffix.get(status, "")
             numbers = {
                 "required": required,
                 "held": n,
@@ -254,20 +255,23 @@ class ThemeDayMonthly(Rule):
         required, postpone = ctx.params["min_count"], ctx.params["postpone_days"]
         held = held_counts(MeetingKind.THEME_DAY, ctx.org_ids, period.start, period.end)
         conf = settings_for(ctx.orgs)
+        short = _("%(period)s开展主题党日 %(n)s 次（应不少于 %(required)s 次）。")
+        met = _("%(period)s开展主题党日 %(n)s 次。")
+        label = period.label
+        suffix = {status: str(text) for status, text in SUFFIX.items()}
         outcomes = []
         for org in ctx.orgs:
             start, end = window(org, period)
             items = [(on, pid) for on, pid in held.get(org.pk, []) if start <= on < end]
             n = len(items)
             numbers = {"required": required, "held": n}
-            values = {"period": period.label, "n": n, "required": required}
+            values = {"period": label, "n": n, "required": required}
             if n < required:
                 status = shortfall(end, ctx.today)
-                text = _("%(period)s开展主题党日 %(n)s 次（应不少于 %(required)s 次）。") % values
-                text += str(SUFFIX[status])
+                text = short % values + suffix[status]
             else:
                 status = Status.OK
-                text = _("%(period)s开展主题党日 %(n)s 次。") % values
+                text = met % values
                 settings = conf[org.pk]
                 if settings.theme_day_set:
                     last = (period.end - timedelta(days=1)).day
@@ -581,6 +585,7 @@ class StudyHoursRule(Rule):
         # A long IN list would exceed SQLite's parameter limit: aggregate everyone instead.
         hours = study_hours_between(period.start, period.end, ids if len(ids) <= 900 else None)
         days = (period.end - period.start).days
+        orgs_by_id = {o.pk: o for o in ctx.orgs}
         outcomes = []
         for org_id, member_id, public_id, name, first in people:
             # A member who joined the roll during the year owes the part of the year since.
@@ -592,8 +597,7 @@ class StudyHoursRule(Rule):
                 status = Status.OK
                 text = _("%(name)s %(year)s年累计学时 %(done)s（应不少于 %(required)s）。") % values
             else:
-                org = next(o for o in ctx.orgs if o.pk == org_id)
-                status = shortfall(window(org, period)[1], ctx.today)
+                status = shortfall(window(orgs_by_id[org_id], period)[1], ctx.today)
                 text = _("%(name)s %(year)s年累计学时 %(done)s，不足 %(required)s。") % values
             numbers = {"hours": float(done), "required": required, "minimum": minimum}
             outcomes.append(

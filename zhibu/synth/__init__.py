@@ -63,7 +63,7 @@ def step(name: str, order: int) -> Callable[[Step], Step]:
 
 
 def build(plan: Plan, log: Callable[[str], None] = print) -> Built:
-    from zhibu.synth import members, orgs  # noqa: F401  (importing registers their steps)
+    from zhibu.synth import meetings, members, orgs  # noqa: F401  (importing registers their steps)
 
     built = Built()
     for _, name, func in STEPS:

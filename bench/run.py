@@ -1,0 +1,222 @@
+"""`make bench`: build the benchmark databases, measure, and write docs/benchmarks.md.
+
+Sizes (RULES.md, Scale): S is the demo organisation; M is 100,000 members in 5,000
+branches (a city or a large SOE group), on SQLite and PostgreSQL; L is 1,000,000 members
+in 50,000 branches (a province's worth of a sector), on PostgreSQL. Each figure is the
+median of several runs with the spread (min–max). Long: about 30–45 minutes on 2 cores.
+
+    .venv/bin/python bench/run.py [--quick]     # --quick: S and a small M only, for trying it out
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python")
+VAR = ROOT / "var" / "bench"
+PG = os.environ.get("ZHIBU_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+YEAR = str(date.today().year)
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def env_for(url: str, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "ZHIBU_REPLICA_URL"}
+    env.update(
+        {
+            "DATABASE_URL": url,
+            "ZHIBU_ENV": "development",
+            "ZHIBU_DEBUG": "0",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+def run(args: list[str], env: dict, timeout: int = 3600) -> str:
+    started = time.monotonic()
+    result = subprocess.run(
+        args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout[-3000:] + result.stderr[-3000:])
+        raise SystemExit(f"failed: {' '.join(args)}")
+    log(f"  {' '.join(a for a in args[1:4])} … {time.monotonic() - started:.0f}s")
+    return result.stdout
+
+
+def task(name: str, url: str, **options) -> dict:
+    args = [PY, "bench/tasks.py", name]
+    for key, value in options.items():
+        args += [f"--{key}", str(value)]
+    out = run(args, env_for(url))
+    line = next(line for line in out.splitlines() if line.startswith("RESULT "))
+    return json.loads(line[len("RESULT ") :])
+
+
+def fresh_sqlite(name: str) -> str:
+    VAR.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        (VAR / f"{name}.sqlite3{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{VAR / name}.sqlite3"
+
+
+def fresh_pg(name: str) -> str:
+    admin = f"{PG}/postgres"
+    subprocess.run(
+        ["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        ["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True, capture_output=True
+    )
+    return f"{PG}/{name}"
+
+
+def prepare(url: str, *, members: int | None = None, branches: int | None = None) -> dict:
+    env = env_for(url)
+    run([PY, "manage.py", "migrate", "--no-input", "-v0"], env)
+    started = time.monotonic()
+    if members is None:
+        run([PY, "manage.py", "demo_data"], env)
+    else:
+        out = run(
+            [
+                PY,
+                "manage.py",
+                "synth",
+                "--members",
+                str(members),
+                "--branches",
+                str(branches),
+                "--years",
+                "1",
+            ],
+            env,
+        )
+        log("  " + out.strip().splitlines()[-1])
+    return {"seconds": time.monotonic() - started}
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        memory = f"{kb / 1024 / 1024:.0f} GiB"
+    except (OSError, AttributeError):
+        pass
+    versions = subprocess.run(
+        [PY, "-c", "import django, sqlite3, psycopg; print(django.get_version(), sqlite3.sqlite_version, psycopg.__version__)"],
+        capture_output=True, text=True,
+    ).stdout.split()  # fmt: skip
+    pg = subprocess.run(
+        ["psql", f"{PG}/postgres", "-Atc", "show server_version"], capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "cpu": cpu, "cores": os.cpu_count(), "memory": memory, "os": platform.platform(),
+        "python": platform.python_version(), "django": versions[0] if versions else "", "sqlite": versions[1] if len(versions) > 1 else "",
+        "psycopg": versions[2] if len(versions) > 2 else "", "postgresql": pg,
+    }  # fmt: skip
+
+
+def import_bench(rows: int) -> dict:
+    url = fresh_sqlite("import")
+    out = run([PY, "bench/import_members.py", str(rows)], env_for(url, ZHIBU_ENV="test"))
+    figures = {"rows": rows, "output": out.strip()}
+    match = re.search(r"total:\s+([\d.]+) s\s+([\d,]+) rows/s", out)
+    if match:
+        figures["seconds"] = float(match.group(1))
+        figures["rows_per_second"] = int(match.group(2).replace(",", ""))
+    match = re.search(r"peak RSS: (\d+) MB \(before the import: (\d+) MB\)", out)
+    if match:
+        figures["peak_rss_mb"], figures["baseline_rss_mb"] = (
+            int(match.group(1)),
+            int(match.group(2)),
+        )
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="S and a small M only")
+    parser.add_argument("--skip-l", action="store_true", help="leave out the 1,000,000-member size")
+    parser.add_argument("--skip-http", action="store_true")
+    args = parser.parse_args()
+    started = time.monotonic()
+    results: dict = {"machine": machine(), "sizes": {}, "quick": args.quick}
+    sizes = [("S", "sqlite", None, None)]
+    if args.quick:
+        sizes += [("M", "sqlite", 20_000, 1_000)]
+    else:
+        sizes += [("M", "sqlite", 100_000, 5_000), ("M", "postgresql", 100_000, 5_000)]
+        if not args.skip_l:
+            sizes += [("L", "postgresql", 1_000_000, 50_000)]
+    for label, engine, members, branches in sizes:
+        key = f"{label}-{engine}"
+        log(f"{key}: preparing")
+        url = (
+            fresh_sqlite(f"bench_{label.lower()}")
+            if engine == "sqlite"
+            else fresh_pg(f"zhibu_bench_{label.lower()}")
+        )
+        entry = {
+            "members": members,
+            "branches": branches,
+            "prepare": prepare(url, members=members, branches=branches),
+        }
+        org = "RLJT" if members is None else "SYN"
+        repeat = 1 if label == "L" else 3
+        log(f"{key}: evaluating a year")
+        entry["evaluate"] = task(
+            "evaluate", url, org=org, period=YEAR, repeat=repeat, first=1 if label == "L" else 2
+        )
+        log(f"{key}: engine against raw SQL")
+        entry["rawsql"] = task("rawsql", url, org=org, period=YEAR, repeat=repeat + 2)
+        if label != "S":
+            log(f"{key}: pages")
+            entry["pages"] = task("pages", url, org=org, period=YEAR, repeat=5)
+        if label == "M" and engine == "postgresql" and not args.skip_http:
+            log(f"{key}: HTTP load")
+            from bench import httpload
+
+            entry["http"] = httpload.load(url, org=org, period=YEAR, log=log)
+        results["sizes"][key] = entry
+        (VAR / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    log("Excel import")
+    results["import"] = import_bench(20_000 if args.quick else 100_000)
+    results["total_minutes"] = (time.monotonic() - started) / 60
+    (VAR / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    from bench import report
+
+    (ROOT / "docs" / "benchmarks.md").write_text(report.render(results))
+    log(f"wrote docs/benchmarks.md in {results['total_minutes']:.1f} minutes")
+    if not args.quick:
+        shutil.rmtree(VAR / "import", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()

@@ -1,0 +1,238 @@
+"""One measurement inside Django, printed as a JSON line (called by bench/run.py).
+
+    DATABASE_URL=... python bench/tasks.py evaluate --org SYN --period 2026 --repeat 3
+    DATABASE_URL=... python bench/tasks.py rawsql --org SYN --period 2026 --repeat 5
+    DATABASE_URL=... python bench/tasks.py pages --org SYN --period 2026 --repeat 7
+
+Timings are wall-clock seconds of the work itself (Django start-up excluded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhibu.settings")
+
+
+def summary(samples: list[float]) -> dict:
+    return {
+        "median": statistics.median(samples),
+        "min": min(samples),
+        "max": max(samples),
+        "runs": len(samples),
+    }
+
+
+def evaluate(args) -> dict:
+    """A year's rule evaluation of the whole tree: the first run (writes every finding)
+    and re-runs (nothing changed, nothing written)."""
+    from django.db import connection
+
+    from zhibu.core.models import Finding
+    from zhibu.core.rules import Period
+    from zhibu.core.rules.run import rules_run
+    from zhibu.orgs.models import Org
+
+    root = Org.objects.get(code=args.org)
+    period = Period.parse(args.period)
+    firsts, reruns = [], []
+    for attempt in range(args.first):
+        if attempt:
+            Finding.objects.all().delete()
+        started = time.perf_counter()
+        run = rules_run(root=root, period=period, trigger="bench")
+        firsts.append(time.perf_counter() - started)
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        again = rules_run(root=root, period=period, trigger="bench")
+        reruns.append(time.perf_counter() - started)
+        assert again.created == again.updated == again.deleted == 0, "re-run changed findings"
+    from zhibu.members.models import Member
+
+    return {
+        "engine": connection.vendor,
+        "orgs": Org.objects.filter(path__startswith=root.path).count(),
+        "members": Member.objects.count(),
+        "findings": run.evaluated,
+        "first": summary(firsts),
+        "rerun": summary(reruns),
+    }
+
+
+RAW_SQL = """
+WITH periods AS ({periods}),
+branches AS (
+  SELECT o.id FROM orgs_org o
+  WHERE o.path >= %(root)s AND o.path < %(upper)s AND o.kind IN ('branch','joint_branch','temporary_branch')
+    AND o.established_on < %(end)s AND (o.dissolved_on IS NULL OR o.dissolved_on > %(start)s)
+),
+committees AS (
+  SELECT DISTINCT c.org_id FROM orgs_committee c
+  WHERE c.elected_on <= %(today)s AND (c.ended_on IS NULL OR c.ended_on > %(today)s)
+),
+held AS (
+  SELECT r.org_id, r.kind, p.code, COUNT(*) AS n
+  FROM meetings_meetingkindrow r JOIN periods p
+    ON r."on" >= p.start AND r."on" < p.finish AND r.kind = p.kind
+  WHERE r.held AND r.org_id IN (SELECT id FROM branches)
+  GROUP BY r.org_id, r.kind, p.code
+)
+SELECT b.id, p.rule, p.code,
+       CASE WHEN COALESCE(h.n, 0) >= 1 THEN 'ok' WHEN p.finish > %(today)s THEN 'due' ELSE 'missing' END
+FROM branches b CROSS JOIN periods p
+LEFT JOIN held h ON h.org_id = b.id AND h.kind = p.kind AND h.code = p.code
+WHERE p.start <= %(today)s AND (p.rule <> 'MTG-02' OR b.id IN (SELECT org_id FROM committees))
+"""
+
+
+def rawsql(args) -> dict:
+    """MTG-01, MTG-02 and MTG-06 statuses for a year, by the engine and by one hand-written
+    SQL query over the same data: the ratio is how close the engine runs to the database."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from zhibu.core.rules import Period
+    from zhibu.core.rules.registry import in_force
+    from zhibu.core.rules.run import _evaluate, periods_for
+    from zhibu.core.scope import subtree_q, successor
+    from zhibu.orgs.models import Org
+
+    root = Org.objects.get(code=args.org)
+    period = Period.parse(args.period)
+    today = timezone.localdate()
+    orgs = list(Org.objects.filter(subtree_q([root.path])))
+    codes = {"MTG-01": "branch_assembly", "MTG-02": "branch_committee", "MTG-06": "theme_day"}
+    engine_samples, raw_samples = [], []
+    engine_rows = raw_rows = 0
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        engine_rows = 0
+        for code in codes:
+            rule = in_force(code, period.start)
+            for sub in periods_for(rule, period):
+                engine_rows += len(_evaluate(rule, orgs, sub, today))
+        engine_samples.append(time.perf_counter() - started)
+    values = []
+    for code, kind in codes.items():
+        rule = in_force(code, period.start)
+        for sub in periods_for(rule, period):
+            values.append(f"SELECT '{code}' AS rule, '{kind}' AS kind, '{sub.code}' AS code, "
+                          f"DATE '{sub.start}' AS start, DATE '{sub.end}' AS finish")  # fmt: skip
+    if connection.vendor == "sqlite":
+        values = [v.replace("DATE '", "'") for v in values]
+    sql = RAW_SQL.format(periods=" UNION ALL ".join(values))
+    params = {
+        "root": root.path,
+        "upper": successor(root.path),
+        "start": period.start,
+        "end": period.end,
+        "today": today,
+    }
+    if connection.vendor == "sqlite":
+        sql = (
+            sql.replace("%(root)s", ":root")
+            .replace("%(upper)s", ":upper")
+            .replace("%(start)s", ":start")
+        )
+        sql = sql.replace("%(end)s", ":end").replace("%(today)s", ":today")
+        params = {k: str(v) for k, v in params.items()}
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            raw_rows = len(cursor.fetchall())
+        raw_samples.append(time.perf_counter() - started)
+    return {
+        "engine": summary(engine_samples),
+        "raw": summary(raw_samples),
+        "engine_rows": engine_rows,
+        "raw_rows": raw_rows,
+        "ratio": statistics.median(engine_samples) / statistics.median(raw_samples),
+    }
+
+
+def pages(args) -> dict:
+    """Cockpit and member search as a 党委 secretary sees them (in-process, full stack)."""
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from zhibu.accounts.models import Role, RoleAssignment, User
+    from zhibu.orgs.models import Org
+
+    setup_test_environment()
+    root = Org.objects.get(code=args.org)
+    user, _ = User.objects.get_or_create(
+        username="bench-secretary", defaults={"full_name": "压测书记"}
+    )
+    if not RoleAssignment.objects.filter(user=user, org=root).exists():
+        RoleAssignment.objects.create(user=user, org=root, role=Role.SECRETARY, start="2000-01-01")
+    client = Client()
+    client.force_login(user)
+    targets = {
+        "cockpit": ("/cockpit/", {"org": str(root.public_id), "period": args.period}),
+        "member_search": ("/members/", {"q": "zh"}),
+        "member_search_initials": ("/members/", {"q": "wj"}),
+    }
+    results = {}
+    for name, (path, params) in targets.items():
+        samples = []
+        for attempt in range(args.repeat + 1):
+            started = time.perf_counter()
+            response = client.get(path, params, HTTP_HOST="127.0.0.1")
+            elapsed = time.perf_counter() - started
+            assert response.status_code == 200, (name, response.status_code)
+            if attempt:  # the first request warms caches and the connection
+                samples.append(elapsed)
+        results[name] = summary(samples)
+    return results
+
+
+def fixtures(args) -> dict:
+    """What the HTTP load needs: a login, an API token, a meeting to open."""
+    from zhibu.accounts.models import Role, RoleAssignment, User
+    from zhibu.api.models import ApiToken, hash_secret
+    from zhibu.meetings.models import Meeting
+    from zhibu.orgs.models import Org
+
+    root = Org.objects.get(code=args.org)
+    user, _ = User.objects.get_or_create(username="bench-load", defaults={"full_name": "压测用户"})
+    user.set_password("Bench-Load-2026!")
+    user.save()
+    if not RoleAssignment.objects.filter(user=user, org=root).exists():
+        RoleAssignment.objects.create(user=user, org=root, role=Role.SECRETARY, start="2000-01-01")
+    full, prefix, secret = ApiToken.generate()
+    ApiToken.objects.create(user=user, name="bench", prefix=prefix, secret_hash=hash_secret(secret))
+    meetings = list(Meeting.objects.order_by("-on").values_list("public_id", flat=True)[:200])
+    return {
+        "username": "bench-load", "password": "Bench-Load-2026!", "token": full, "org": str(root.public_id),
+        "meetings": [str(m) for m in meetings],
+    }  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("task", choices=["evaluate", "rawsql", "pages", "fixtures"])
+    parser.add_argument("--org", default="SYN")
+    parser.add_argument("--period", default="")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--first", type=int, default=1)
+    args = parser.parse_args()
+    import django
+
+    django.setup()
+    result = {"evaluate": evaluate, "rawsql": rawsql, "pages": pages, "fixtures": fixtures}[
+        args.task
+    ](args)
+    print("RESULT " + json.dumps(result, default=str))
+
+
+if __name__ == "__main__":
+    main()

@@ -14,7 +14,18 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from zhibu.accounts import permissions
-from zhibu.members.models import Member, MemberSpan, Sanction
+from zhibu.core.scope import subtree_q
+from zhibu.members.models import (
+    Attachment,
+    CorrectionRequest,
+    ImportBatch,
+    Member,
+    MemberSpan,
+    Mobility,
+    Sanction,
+    Transfer,
+)
+from zhibu.orgs.models import Org
 
 
 def visible_members(user, action: str = "member.view") -> QuerySet[Member]:
@@ -37,6 +48,18 @@ def member_for_user(user, public_id, *, write: bool = False, action: str | None 
     return member
 
 
+def members_for_user(user, public_ids, *, write: bool = False) -> list[Member]:
+    """Several members by public id, all or none: 404 if one is out of sight, 403 if one
+    may not be changed (``write``)."""
+    ids = set(public_ids)
+    found = list(visible_members(user).filter(public_id__in=ids).select_related("org", "group"))
+    if len(found) != len(ids):
+        raise Http404
+    if write and not all(permissions.can(user, "member.manage", m.org) for m in found):
+        raise PermissionDenied
+    return found
+
+
 def member_list(
     *,
     user,
@@ -45,11 +68,10 @@ def member_list(
     status: str | None = None,
     category: str | None = None,
     on_roster: bool = True,
+    action: str = "member.view",
 ) -> QuerySet[Member]:
-    """The roster the user may see, optionally within ``org``'s subtree and filtered."""
-    from zhibu.core.scope import subtree_q
-
-    qs = visible_members(user).select_related("org", "group")
+    """The roster the user may see (or export ...), optionally within ``org``'s subtree."""
+    qs = visible_members(user, action).select_related("org", "group")
     if org is not None:
         qs = qs.filter(subtree_q([org.path], field="org__path"))
     if status:
@@ -63,16 +85,62 @@ def member_list(
     return qs.order_by("org__path", "name_pinyin", "id")
 
 
+def prefix_q(field: str, prefix: str) -> Q:
+    """``field`` starts with ``prefix`` (lower-case ASCII), as an index-friendly range.
+
+    ``LIKE 'zs%'`` cannot use a B-tree index under SQLite's case-insensitive LIKE or a
+    non-C PostgreSQL collation; ``'zs' <= field < 'zt'`` can, on both.
+    """
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+
+
 def search_q(text: str) -> Q:
-    """Name, full pinyin ("zhangsan"), initials ("zs") or the last four ID digits."""
+    """Name, full pinyin ("zhangsan"), initials ("zs") or the last four ID digits.
+
+    Latin letters search the pinyin columns and digits the last-four column, by index:
+    the matching ids come from a subquery (a UNION of two index ranges for pinyin), so
+    the planner starts from the few matches instead of scanning the roster and testing
+    each row (20 ms → 2 ms at 30,000 members on SQLite). Chinese text falls back to a
+    substring match on the names.
+    """
     term = text.strip()
     lowered = term.lower().replace(" ", "")
-    condition = Q(name__contains=term) | Q(former_name__contains=term)
+    ids = Member.objects.order_by()
     if lowered.isascii() and lowered.isalpha():
-        condition |= Q(name_pinyin__startswith=lowered) | Q(name_initials__startswith=lowered)
-    if len(term) == 4 and (term[:3].isdigit() and (term[3].isdigit() or term[3] in "xX")):
-        condition |= Q(id_last4=term.upper())
-    return condition
+        by_pinyin = ids.filter(prefix_q("name_pinyin", lowered)).values("pk")
+        by_initials = ids.filter(prefix_q("name_initials", lowered)).values("pk")
+        return Q(pk__in=by_pinyin.union(by_initials))
+    if len(term) == 4 and term[:3].isdigit() and (term[3].isdigit() or term[3] in "xX"):
+        return Q(pk__in=ids.filter(id_last4=term.upper()).values("pk"))
+    return Q(name__contains=term) | Q(former_name__contains=term)
+
+
+def manageable_orgs(user, action: str = "member.manage", kinds=None) -> QuerySet[Org]:
+    """Active orgs of the given kinds (branches by default) where the user holds ``action``."""
+    kinds = Org.BRANCH_KINDS if kinds is None else kinds
+    return (
+        Org.objects.filter(permissions.scope_q(user, action), kind__in=kinds)
+        .filter(dissolved_on__isnull=True)
+        .order_by("path")
+    )
+
+
+ORG_CHOICES_MAX = 1000
+
+
+def org_choices_for(user) -> list[Org]:
+    """Orgs offered by the roster's org filter: visible orgs but 党小组, in tree order.
+
+    A large scope (a province has ~10^5 orgs) keeps the upper levels only; search and the
+    org pages narrow further down.
+    """
+    kinds = Org.BRANCH_KINDS | Org.COMMITTEE_KINDS
+    qs = manageable_orgs(user, "member.view", kinds).only("public_id", "name", "depth", "path")
+    rows = list(qs[: ORG_CHOICES_MAX + 1])
+    if len(rows) > ORG_CHOICES_MAX:
+        rows = sorted(qs.order_by("depth", "path")[:ORG_CHOICES_MAX], key=lambda o: o.path)
+    return rows
 
 
 # --- the dated roster (used by rules, meetings and development) ---------------------------
@@ -121,3 +189,133 @@ def voters_on(org, day: date) -> QuerySet[Member]:
     return members_on(org, day, statuses=(Member.Status.FULL,)).exclude(
         pk__in=under_probation_sanction_on(day).values("member")
     )
+
+
+# --- transfers, mobility, archive, imports, corrections -----------------------------------
+
+
+def visible_transfers(user) -> QuerySet[Transfer]:
+    """Transfers either side of which lies in the user's scope (sender or receiver)."""
+    return Transfer.objects.filter(
+        permissions.scope_q(user, "member.view", field="from_org__path")
+        | permissions.scope_q(user, "member.view", field="to_org__path")
+        | permissions.scope_q(user, "member.transfer", field="to_org__path")
+    )
+
+
+def transfer_for_user(
+    user, public_id, *, action: str | None = None, side: str = "from"
+) -> Transfer:
+    """One transfer (404 outside scope); with ``action``, 403 unless held on ``side``."""
+    try:
+        transfer = (
+            visible_transfers(user)
+            .select_related("member", "member__org", "from_org", "to_org")
+            .get(public_id=public_id)
+        )
+    except (Transfer.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if action:
+        org = transfer.from_org if side == "from" else transfer.to_org
+        if org is None or not permissions.can(user, action, org):
+            raise PermissionDenied
+    return transfer
+
+
+TRANSFER_BOXES = ("todo", "incoming", "outgoing", "overdue", "all")
+
+
+def transfer_list(*, user, box: str = "todo", today: date) -> QuerySet[Transfer]:
+    """Transfers for one of the boxes of the transfer page.
+
+    todo: what the user may act on now (approve as sender, receive as receiver, record a
+    letter's receipt); incoming / outgoing: by side; overdue: open with an expired letter
+    (MBR-04) — for a letter to outside the system, the member not yet received there.
+    """
+    qs = visible_transfers(user).select_related("member", "from_org", "to_org")
+    sends = permissions.scope_q(user, "member.transfer", field="from_org__path")
+    receives = permissions.scope_q(user, "member.transfer", field="to_org__path")
+    if box == "todo":
+        if not permissions.holds_anywhere(user, "member.transfer"):
+            return qs.none()
+        qs = qs.filter(
+            (Q(status=Transfer.Status.REQUESTED) & sends)
+            | (Q(status=Transfer.Status.SENT) & receives)
+            | (Q(status=Transfer.Status.ISSUED) & sends)
+        )
+    elif box == "incoming":
+        qs = qs.filter(permissions.scope_q(user, "member.view", field="to_org__path") | receives)
+    elif box == "outgoing":
+        qs = qs.filter(permissions.scope_q(user, "member.view", field="from_org__path"))
+    elif box == "overdue":
+        qs = qs.filter(status__in=Transfer.OPEN, valid_until__lt=today)
+    return qs.order_by("-requested_on", "-id")
+
+
+def visible_mobilities(user) -> QuerySet[Mobility]:
+    return Mobility.objects.filter(permissions.scope_q(user, "member.view", field="org__path"))
+
+
+def mobility_for_user(user, public_id, *, write: bool = False) -> Mobility:
+    try:
+        mobility = visible_mobilities(user).select_related("member", "org").get(public_id=public_id)
+    except (Mobility.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if write and not permissions.can(user, "member.manage", mobility.org):
+        raise PermissionDenied
+    return mobility
+
+
+def mobility_list(*, user, org: Org | None = None, current: bool = True) -> QuerySet[Mobility]:
+    qs = visible_mobilities(user).select_related("member", "org")
+    if org is not None:
+        qs = qs.filter(subtree_q([org.path], field="org__path"))
+    if current:
+        qs = qs.filter(ended_on__isnull=True)
+    return qs.order_by("org__path", "-started_on", "-id")
+
+
+def attachment_for_user(user, public_id, *, write: bool = False) -> Attachment:
+    """An archive file through its member's door (404 outside scope, 403 without manage)."""
+    try:
+        attachment = (
+            Attachment.objects.filter(
+                permissions.scope_q(user, "member.view", field="member__org__path")
+            )
+            .select_related("member", "member__org")
+            .get(public_id=public_id)
+        )
+    except (Attachment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if write and not permissions.can(user, "member.manage", attachment.member.org):
+        raise PermissionDenied
+    return attachment
+
+
+def batch_for_user(user, public_id) -> ImportBatch:
+    """An import batch: only its uploader sees it."""
+    try:
+        return ImportBatch.objects.get(public_id=public_id, uploaded_by=user)
+    except (ImportBatch.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def batch_list(*, user) -> QuerySet[ImportBatch]:
+    return ImportBatch.objects.filter(uploaded_by=user).order_by("-uploaded_at", "-id")
+
+
+def correction_for_user(user, public_id) -> CorrectionRequest:
+    """A correction request, handled by those who manage the member (else 404 / 403)."""
+    try:
+        correction = (
+            CorrectionRequest.objects.filter(
+                permissions.scope_q(user, "member.view", field="member__org__path")
+            )
+            .select_related("member", "member__org")
+            .get(public_id=public_id)
+        )
+    except (CorrectionRequest.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not permissions.can(user, "member.manage", correction.member.org):
+        raise PermissionDenied
+    return correction

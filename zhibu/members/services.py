@@ -7,6 +7,7 @@ here, in one place (``member_rebuild_spans``).
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -28,6 +29,18 @@ ADMITTED_BEFORE_APPLIED = _("入党日期不能早于申请入党日期。")
 DUPLICATE_PERSON = _(
     "该公民身份号码已登记为党员“%(name)s”（%(org)s），同一人不能重复登记（DQ-04）。"
 )
+# The same finding when the existing record lies outside the user's scope: no name, no org.
+DUPLICATE_PERSON_ELSEWHERE = _(
+    "该公民身份号码已在其他党组织登记，同一人不能重复登记（DQ-04），请与上级党组织核实。"
+)
+PHONE_INVALID = _("联系电话格式不正确：手机号为 11 位数字，固定电话如 010-12345678。")
+REVEAL_FIELD_UNKNOWN = _("只能查看公民身份号码或联系电话。")
+REVEAL_REASON_REQUIRED = _("请填写查看理由（不少于 4 个字）。")
+REVEAL_EMPTY = _("该党员未登记此项信息。")
+GROUP_NEEDED = _("请选择党小组。")
+CORRECTION_EMPTY = _("请填写应更正为的内容。")
+CORRECTION_ALREADY_HANDLED = _("该更正申请已处理。")
+CORRECTION_NEEDS_RESPONSE = _("不予更正时请填写处理意见。")
 ORG_NOT_BRANCH = _("党员应编入党支部（含联合、临时党支部），不能直接编入%(kind)s。")
 GROUP_NOT_IN_BRANCH = _("所选党小组不属于所选党支部。")
 ORG_DISSOLVED = _("所选党组织已撤销。")
@@ -49,6 +62,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     ),
     MemberEvent.Kind.TRANSFERRED_IN: (frozenset({Member.Status.TRANSFERRED_OUT}), ""),
     MemberEvent.Kind.TRANSFERRED_OUT: (frozenset(Member.ON_ROSTER), Member.Status.TRANSFERRED_OUT),
+    MemberEvent.Kind.TRANSFERRED: (frozenset(Member.ON_ROSTER), ""),
     MemberEvent.Kind.MOVED: (frozenset(Member.ON_ROSTER), ""),
     MemberEvent.Kind.SUSPENDED: (
         frozenset({Member.Status.FULL, Member.Status.PROBATIONARY}),
@@ -60,6 +74,10 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     MemberEvent.Kind.EXPELLED: (frozenset(Member.ON_ROSTER), Member.Status.LEFT),
     MemberEvent.Kind.DECEASED: (frozenset(Member.ON_ROSTER), Member.Status.DECEASED),
 }
+# Kinds that place the member in an org (the event carries the new branch).
+PLACING_KINDS = frozenset(
+    {MemberEvent.Kind.TRANSFERRED_IN, MemberEvent.Kind.TRANSFERRED, MemberEvent.Kind.MOVED}
+)
 EXIT_KINDS = {
     MemberEvent.Kind.PERSUADED_OUT: Member.ExitKind.PERSUADED,
     MemberEvent.Kind.REMOVED: Member.ExitKind.REMOVED,
@@ -88,8 +106,16 @@ def check_person(
     admitted_on: date | None,
     full_on: date | None,
     exclude_pk: int | None = None,
+    check_duplicate: bool = True,
+    user=None,
 ) -> dict[str, list]:
-    """The DQ-01..04 checks of one person; returns {field: [messages]} (empty when fine)."""
+    """The DQ-01..04 checks of one person; returns {field: [messages]} (empty when fine).
+
+    Forms, services and the Excel import all call this one function. The import checks
+    duplicates against the database itself, a chunk of rows at a time
+    (``check_duplicate=False``). With ``user``, a duplicate outside the user's scope is
+    reported without its name and org.
+    """
     errors: dict[str, list] = {}
 
     def add(field: str, message) -> None:
@@ -106,11 +132,15 @@ def check_person(
             add("birth_date", idnumber.ID_BIRTH_MISMATCH % {"day": info.birth_date})
         if gender and gender != info.gender:
             add("gender", idnumber.ID_SEX_MISMATCH % {"sex": Member.Gender(info.gender).label})
-        duplicate = (
-            Member.objects.filter(id_index=blind_index(info.number)).exclude(pk=exclude_pk).first()
-        )
-        if duplicate is not None:
-            add("id_number", DUPLICATE_PERSON % {"name": duplicate.name, "org": duplicate.org})
+        if check_duplicate:
+            duplicate = (
+                Member.objects.filter(id_index=blind_index(info.number))
+                .exclude(pk=exclude_pk)
+                .select_related("org")
+                .first()
+            )
+            if duplicate is not None:
+                add("id_number", duplicate_message(duplicate, user))
     born = birth_date or (info.birth_date if info else None)
     if admitted_on and born and admitted_on < born + relativedelta(years=18):
         add("admitted_on", ADMITTED_UNDER_18 % {"day": born + relativedelta(years=18)})
@@ -120,6 +150,38 @@ def check_person(
         add("admitted_on", FULL_WITHOUT_ADMISSION)
     if full_on and admitted_on and full_on < probation_end(admitted_on):
         add("full_on", FULL_BEFORE_PROBATION_ENDS % {"day": probation_end(admitted_on)})
+    return errors
+
+
+def duplicate_message(duplicate: Member, user=None) -> str:
+    from zhibu.accounts import permissions
+
+    if user is not None and not permissions.can(user, "member.view", duplicate.org):
+        return str(DUPLICATE_PERSON_ELSEWHERE)
+    return str(DUPLICATE_PERSON % {"name": duplicate.name, "org": duplicate.org})
+
+
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}(-\d{1,6})?")
+
+
+def normalise_phone(value: str) -> str:
+    return (value or "").strip().replace(" ", "").replace("－", "-")
+
+
+def check_phone(value: str) -> dict[str, list]:
+    """A mainland mobile number or a landline with its area code (empty is fine)."""
+    phone = normalise_phone(value)
+    if phone and not (_MOBILE.fullmatch(phone) or _LANDLINE.fullmatch(phone)):
+        return {"phone": [PHONE_INVALID]}
+    return {}
+
+
+def merge_errors(*parts: dict[str, list]) -> dict[str, list]:
+    errors: dict[str, list] = {}
+    for part in parts:
+        for field, messages in part.items():
+            errors.setdefault(field, []).extend(messages)
     return errors
 
 
@@ -142,6 +204,72 @@ def set_identity(member: Member, id_number: str) -> None:
     member.id_last4 = number[-4:] if number else ""
 
 
+def initial_events(
+    member: Member,
+    *,
+    enrolled_on: date | None = None,
+    transferred_in_on: date | None = None,
+    by=None,
+    document_no: str = "",
+    note: str = "",
+) -> list[MemberEvent]:
+    """The events a new record's dates imply (admission, 转正), unsaved.
+
+    A member transferred in from outside the system (``transferred_in_on``) was admitted
+    elsewhere: those events carry no org here, and a 转入 event places them, so the dated
+    roster starts on the day they arrived.
+    """
+    org, group = member.org, member.group
+    here = transferred_in_on is None
+    events = []
+    if member.admitted_on:
+        events.append(MemberEvent(member=member, kind=MemberEvent.Kind.ADMITTED, on=member.admitted_on,
+                                  org=org if here else None, group=group if here else None,
+                                  status_after=Member.Status.PROBATIONARY,
+                                  document_no=document_no if here else "", recorded_by=by, note=note))  # fmt: skip
+    if member.full_on:
+        events.append(MemberEvent(member=member, kind=MemberEvent.Kind.CONFIRMED, on=member.full_on,
+                                  status_after=Member.Status.FULL, recorded_by=by, note=note))  # fmt: skip
+    if not here:
+        events.append(MemberEvent(member=member, kind=MemberEvent.Kind.TRANSFERRED_IN, on=transferred_in_on,
+                                  org=org, group=group, status_after=member.status,
+                                  document_no=document_no, recorded_by=by, note=note))  # fmt: skip
+    if not events or member.status != events[-1].status_after:
+        # No admission date (legacy records) or a status the dates do not imply: a baseline.
+        events.append(MemberEvent(member=member, kind=MemberEvent.Kind.ENROLLED, on=enrolled_on or timezone.localdate(),
+                                  org=org, group=group, status_after=member.status, recorded_by=by,
+                                  note=str(_("建档时的状态"))))  # fmt: skip
+    return events
+
+
+def new_member(
+    *,
+    org: Org,
+    name: str,
+    gender: str,
+    birth_date: date,
+    id_number: str = "",
+    status: str | None = None,
+    admitted_on: date | None = None,
+    full_on: date | None = None,
+    applied_on: date | None = None,
+    group: Org | None = None,
+    **fields,
+) -> Member:
+    """An unsaved member with its derived values (status, pinyin, blind index) filled in."""
+    derived = Member.Status.FULL if full_on else Member.Status.PROBATIONARY
+    if "phone" in fields:
+        fields["phone"] = normalise_phone(fields["phone"])
+    member = Member(
+        org=org, group=group, name=name.strip(), gender=gender, birth_date=birth_date,
+        applied_on=applied_on, admitted_on=admitted_on, full_on=full_on,
+        status=status or derived, **fields,
+    )  # fmt: skip
+    member.name_pinyin, member.name_initials = pinyin_of(member.name)
+    set_identity(member, id_number)
+    return member
+
+
 @transaction.atomic
 def member_create(
     *,
@@ -156,43 +284,77 @@ def member_create(
     applied_on: date | None = None,
     group: Org | None = None,
     enrolled_on: date | None = None,
+    transferred_in_on: date | None = None,
     by=None,
     document_no: str = "",
     **fields,
 ) -> Member:
     """Register a member with the events their dates imply (admission, 转正)."""
-    errors = check_placement(org, group)
-    for field, messages in check_person(
-        id_number=id_number, birth_date=birth_date, gender=gender, applied_on=applied_on,
-        admitted_on=admitted_on, full_on=full_on,
-    ).items():  # fmt: skip
-        errors.setdefault(field, []).extend(messages)
+    errors = merge_errors(
+        check_placement(org, group),
+        check_person(
+            id_number=id_number, birth_date=birth_date, gender=gender, applied_on=applied_on,
+            admitted_on=admitted_on, full_on=full_on, user=by,
+        ),
+        check_phone(fields.get("phone", "")),
+    )  # fmt: skip
     if errors:
         raise ValidationError(errors)
-    derived = Member.Status.FULL if full_on else Member.Status.PROBATIONARY
-    member = Member(
+    member = new_member(
         org=org, group=group, name=name, gender=gender, birth_date=birth_date,
-        applied_on=applied_on, admitted_on=admitted_on, full_on=full_on,
-        status=status or derived, **fields,
+        id_number=id_number, status=status, admitted_on=admitted_on, full_on=full_on,
+        applied_on=applied_on, **fields,
     )  # fmt: skip
-    member.name_pinyin, member.name_initials = pinyin_of(name)
-    set_identity(member, id_number)
     member.full_clean(exclude=["id_index", "id_last4"])
     member.save()
-    events = []
-    if admitted_on:
-        events.append(MemberEvent(member=member, kind=MemberEvent.Kind.ADMITTED, on=admitted_on, org=org, group=group,
-                                  status_after=Member.Status.PROBATIONARY, document_no=document_no, recorded_by=by))  # fmt: skip
-    if full_on:
-        events.append(MemberEvent(member=member, kind=MemberEvent.Kind.CONFIRMED, on=full_on,
-                                  status_after=Member.Status.FULL, recorded_by=by))  # fmt: skip
-    if not events or member.status != events[-1].status_after:
-        # No admission date (legacy records) or a status the dates do not imply: a baseline.
-        events.append(MemberEvent(member=member, kind=MemberEvent.Kind.ENROLLED, on=enrolled_on or timezone.localdate(),
-                                  org=org, group=group, status_after=member.status, recorded_by=by,
-                                  note=str(_("建档时的状态"))))  # fmt: skip
+    events = initial_events(
+        member, enrolled_on=enrolled_on, transferred_in_on=transferred_in_on, by=by,
+        document_no=document_no,
+    )  # fmt: skip
     MemberEvent.objects.bulk_create(events)
     member_rebuild_spans(member)
+    return member
+
+
+# Fields a member's record may change outside status events (those go through events).
+EDITABLE_FIELDS = (
+    "name", "former_name", "gender", "ethnicity", "birth_date", "native_place", "education",
+    "degree", "occupation", "work_unit", "address", "category", "applied_on", "frail_exempt",
+    "frail_reason", "front_line",
+)  # fmt: skip
+
+
+@transaction.atomic
+def member_update(
+    *, member: Member, by=None, id_number: str = "", phone: str | None = None, **changes
+) -> Member:
+    """Change a member's personal data. An empty ``id_number`` keeps the stored one;
+    ``phone=None`` keeps the phone, ``""`` clears it."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"member_update cannot change {sorted(unknown)}")
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    for field, value in changes.items():
+        setattr(member, field, value)
+    errors = merge_errors(
+        check_person(
+            id_number=id_number or member.id_number, birth_date=member.birth_date,
+            gender=member.gender, applied_on=member.applied_on, admitted_on=member.admitted_on,
+            full_on=member.full_on, exclude_pk=member.pk, user=by,
+        ),
+        check_phone(phone or ""),
+    )  # fmt: skip
+    if errors:
+        raise ValidationError(errors)
+    if id_number:
+        set_identity(member, id_number)
+    if phone is not None:
+        member.phone = normalise_phone(phone)
+    member.name = member.name.strip()
+    member.name_pinyin, member.name_initials = pinyin_of(member.name)
+    member.full_clean(exclude=["id_index", "id_last4", "org", "group", "user"])
+    member._history_user = by
+    member.save()
     return member
 
 
@@ -224,7 +386,7 @@ def member_record_event(
         raise ValidationError({"on": EVENT_BEFORE_LAST % {"day": last.on}})
     if on > (today or timezone.localdate()):
         raise ValidationError({"on": EVENT_IN_FUTURE})
-    if kind in (MemberEvent.Kind.TRANSFERRED_IN, MemberEvent.Kind.MOVED):
+    if kind in PLACING_KINDS:
         if org is None:
             raise ValidationError({"org": EVENT_NEEDS_ORG})
         errors = check_placement(org, group)
@@ -246,17 +408,18 @@ def member_record_event(
         member.exit_kind = EXIT_KINDS[kind]
     if kind == MemberEvent.Kind.CONFIRMED:
         member.full_on = on
+    member._history_user = by
     member.save()
     member_rebuild_spans(member)
     return event
 
 
-def member_rebuild_spans(member: Member) -> list[MemberSpan]:
-    """Derive the member's spans from their events (idempotent)."""
+def spans_from_events(member: Member, events) -> list[MemberSpan]:
+    """The spans ``events`` (in date order) imply for ``member``, unsaved (pure)."""
     spans: list[MemberSpan] = []
     current: MemberSpan | None = None
     org_id, group_id = None, None
-    for event in member.events.order_by("on", "id"):
+    for event in events:
         if event.org_id is not None:
             org_id, group_id = event.org_id, event.group_id
         state = (org_id, group_id, event.status_after)
@@ -277,5 +440,117 @@ def member_rebuild_spans(member: Member) -> list[MemberSpan]:
             )
     if current is not None:
         spans.append(current)
+    return spans
+
+
+def member_rebuild_spans(member: Member) -> list[MemberSpan]:
+    """Derive the member's spans from their events (idempotent)."""
+    spans = spans_from_events(member, member.events.order_by("on", "id"))
     MemberSpan.objects.filter(member=member).delete()
     return MemberSpan.objects.bulk_create(spans)
+
+
+@transaction.atomic
+def member_assign_group(*, members, group: Org, on: date, by=None) -> int:
+    """Put several members of one or more branches into a 党小组 (a dated 党内调整 each).
+    All or nothing: one misplaced member refuses the whole batch."""
+    if group is None:
+        raise ValidationError({"group": GROUP_NEEDED})
+    changed = 0
+    for member in members:
+        if member.group_id == group.pk:
+            continue
+        errors = check_placement(member.org, group)
+        if errors:
+            raise ValidationError(
+                {
+                    "group": [
+                        f"{member.name}：{m}" for m in errors.get("group", errors.get("org", []))
+                    ]
+                }
+            )
+        member_record_event(
+            member=member, kind=MemberEvent.Kind.MOVED, on=on, org=member.org, group=group, by=by,
+            note=str(_("批量调整党小组")),
+        )  # fmt: skip
+        changed += 1
+    return changed
+
+
+# --- personal data ---------------------------------------------------------------------
+
+REVEALABLE = {"id_number": _("公民身份号码"), "phone": _("联系电话")}
+
+
+@transaction.atomic
+def member_reveal(*, member: Member, field: str, reason: str, by, request=None) -> str:
+    """The full value of a protected field, for a stated reason, with an audit record.
+
+    The caller has checked ``member.reveal`` at the member's org (``member_for_user``).
+    The audit event names the field and the reason, never the value.
+    """
+    from zhibu.core.audit import audit_record
+    from zhibu.core.models import AuditEvent
+
+    if field not in REVEALABLE:
+        raise ValidationError({"field": REVEAL_FIELD_UNKNOWN})
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise ValidationError({"reason": REVEAL_REASON_REQUIRED})
+    value = getattr(member, field) or ""
+    if not value:
+        raise ValidationError({"field": REVEAL_EMPTY})
+    audit_record(
+        kind=AuditEvent.Kind.REVEAL,
+        summary=_("查看%(name)s的%(field)s") % {"name": member.name, "field": REVEALABLE[field]},
+        actor=by,
+        request=request,
+        obj=member,
+        org_path=member.org.path,
+        details={"field": field, "reason": reason},
+    )
+    return value
+
+
+# --- corrections requested by members ---------------------------------------------------
+
+
+@transaction.atomic
+def correction_request(*, member: Member, field: str, proposed: str, reason: str = "", by=None):
+    """A member asks for their record to be corrected (from 我的信息)."""
+    from zhibu.members.models import CorrectionRequest
+
+    proposed = (proposed or "").strip()
+    if not proposed:
+        raise ValidationError({"proposed": CORRECTION_EMPTY})
+    if field == CorrectionRequest.Field.ID_NUMBER:
+        try:
+            proposed = idnumber.parse(proposed).number
+        except idnumber.InvalidIdNumber as exc:
+            raise ValidationError({"proposed": exc.message}) from None
+    if field == CorrectionRequest.Field.PHONE and check_phone(proposed):
+        raise ValidationError({"proposed": PHONE_INVALID})
+    record = CorrectionRequest(
+        member=member, field=field, proposed=proposed, reason=reason.strip(), requested_by=by
+    )
+    record.full_clean()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def correction_handle(*, correction, status: str, response: str = "", by=None):
+    """Close a correction request: done (the record was corrected) or rejected with a reason."""
+    from zhibu.members.models import CorrectionRequest
+
+    correction = CorrectionRequest.objects.select_for_update().get(pk=correction.pk)
+    if correction.status != CorrectionRequest.Status.OPEN:
+        raise ValidationError(CORRECTION_ALREADY_HANDLED)
+    if status == CorrectionRequest.Status.REJECTED and not response.strip():
+        raise ValidationError({"response": CORRECTION_NEEDS_RESPONSE})
+    correction.status = status
+    correction.response = response.strip()
+    correction.handled_by = by
+    correction.handled_at = timezone.now()
+    correction.save()
+    return correction

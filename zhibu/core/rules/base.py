@@ -118,10 +118,19 @@ class Context:
     on: date  # the reference day: the period's last day, or today for a running period
     params: dict[str, int]
     today: date
+    shared: dict = field(default_factory=dict)  # one run's cache, shared by all its rules
 
     @property
     def org_ids(self) -> list[int]:
         return [org.pk for org in self.orgs]
+
+    def memo(self, name: str, factory):
+        """Compute ``factory()`` once per run for this reference day and org set: rules
+        that read the same roster share one query."""
+        key = (name, self.on, tuple(org.pk for org in self.orgs))
+        if key not in self.shared:
+            self.shared[key] = factory()
+        return self.shared[key]
 
 
 class Rule:

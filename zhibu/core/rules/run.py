@@ -136,6 +136,7 @@ def rules_run(
     orgs = list(Org.objects.filter(subtree_q([root.path])).order_by("path"))
     path_of = {org.pk: org.path for org in orgs}
     exemptions = _exemptions(selected, root.path, period)
+    shared: dict = {}  # rules of this run share reads through Context.memo
     totals = {"evaluated": 0, "created": 0, "updated": 0, "deleted": 0}
     with translation.override("zh-hans"), transaction.atomic():
         for code in selected:
@@ -143,7 +144,7 @@ def rules_run(
                 rule = in_force(code, sub.start) or in_force(code, reference_day(sub, today))
                 if rule is None:
                     continue
-                outcomes = _evaluate(rule, orgs, sub, today)
+                outcomes = _evaluate(rule, orgs, sub, today, shared)
                 counts = _store(rule, sub, root.path, outcomes, exemptions, path_of)
                 for key, value in counts.items():
                     totals[key] += value
@@ -176,7 +177,7 @@ def periods_for_code(code: str, period: Period) -> list[Period]:
     return periods_for(rule, period)
 
 
-def _evaluate(rule: Rule, orgs: list, sub: Period, today: date) -> list[Outcome]:
+def _evaluate(rule: Rule, orgs: list, sub: Period, today: date, shared: dict | None = None) -> list[Outcome]:
     from zhibu.core.rules.base import Context
 
     on = reference_day(sub, today)
@@ -187,7 +188,7 @@ def _evaluate(rule: Rule, orgs: list, sub: Period, today: date) -> list[Outcome]
     for group in param_groups(rule, targets, on):
         if not group.enabled or not group.orgs:
             continue
-        ctx = Context(orgs=group.orgs, period=sub, on=on, params=group.params, today=today)
+        ctx = Context(orgs=group.orgs, period=sub, on=on, params=group.params, today=today, shared=shared if shared is not None else {})
         outcomes.extend(rule.evaluate(ctx))
     return outcomes
 
@@ -204,9 +205,14 @@ _FIELDS = (
 )
 
 
-def _signature(values) -> tuple:
-    """A comparable form of a finding's content (JSON fields canonicalised)."""
-    return tuple(_canonical(v) if isinstance(v, dict | list) else v for v in values)
+def _same(stored: tuple, values: tuple) -> bool:
+    """Is a stored finding's content equal to a new outcome's? Plain comparison first (the
+    database returns JSON as dicts and lists); canonical JSON only when that disagrees."""
+    if stored == values:
+        return True
+    return tuple(_canonical(v) if isinstance(v, dict | list) else v for v in stored) == tuple(
+        _canonical(v) if isinstance(v, dict | list) else v for v in values
+    )
 
 
 def _canonical(value) -> str:
@@ -233,7 +239,7 @@ def _store(
         .filter(subtree_q([root_path], field="org_path"))
         .values_list("pk", "org_id", "subject_type", "subject_id", *_FIELDS)
     ):
-        existing[(row[1], row[2], row[3])] = (row[0], _signature(row[4:]))
+        existing[(row[1], row[2], row[3])] = (row[0], tuple(row[4:]))
     citation = str(rule.citation)[:200]
     create, update, seen = [], [], set()
     for outcome in outcomes:
@@ -255,7 +261,7 @@ def _store(
             exemption.pk if exemption else None, rule.version,
         )  # fmt: skip
         current = existing.get(key)
-        if current is not None and current[1] == _signature(values):
+        if current is not None and _same(current[1], values):
             continue
         finding = Finding(
             pk=current[0] if current else None, rule_code=rule.code, period_code=sub.code, period_start=sub.start,
@@ -278,8 +284,16 @@ def _store(
     }
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _normal(value):
-    """JSON values as the database returns them (tuples become lists, dates strings)."""
+    """JSON values as the database returns them (tuples become lists, dates strings).
+    Plain values — the common case — pass through without a JSON round trip."""
+    if isinstance(value, dict) and all(isinstance(v, _PLAIN) for v in value.values()):
+        return value
+    if isinstance(value, list) and all(isinstance(v, _PLAIN) for v in value):
+        return value
     if isinstance(value, dict | list | tuple):
         return json.loads(json.dumps(value, default=str, sort_keys=True))
     return value

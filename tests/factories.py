@@ -59,14 +59,24 @@ def make_org(parent: Org | None, kind: str, name: str, *, sector: str = Sector.S
 def make_member(org: Org, name: str = "张三", *, gender: str = "M", birth_date: date = date(1988, 5, 17),
                 admitted_on: date | None = date(2012, 7, 1), full_on: date | None = date(2013, 7, 1),
                 group: Org | None = None, **fields):  # fmt: skip
-    number = fields.pop("id_number", None) or idnumber.fake(
-        _rng, birth_date=birth_date, gender=gender
-    )
+    number = fields.pop("id_number", None) or unique_id_number(birth_date, gender)
     return member_create(
         org=org, group=group, name=name, gender=gender, birth_date=birth_date, id_number=number,
         admitted_on=admitted_on, full_on=full_on, enrolled_on=fields.pop("enrolled_on", admitted_on),
         **fields,
     )  # fmt: skip
+
+
+_issued: set[str] = set()
+
+
+def unique_id_number(birth_date: date, gender: str) -> str:
+    """A checksum-valid fake ID number not handed out before in this test run."""
+    while True:
+        number = idnumber.fake(_rng, birth_date=birth_date, gender=gender)
+        if number not in _issued:
+            _issued.add(number)
+            return number
 
 
 def grant(

@@ -295,17 +295,30 @@ def test_edu01_per_member_hours_with_frail_members_excluded(cast):
             study_hours=Decimal("4"),
             absent=[cast.ordinary_member],
         )
-    results = judge("EDU-01", [cast.branch1], Period.parse("2025"))
-    assert frail.pk not in results
-    assert results[cast.secretary_member.pk].status == "ok"
-    assert results[cast.secretary_member.pk].numbers["hours"] == 32.0
-    short = results[cast.ordinary_member.pk]
-    assert (
-        short.status == "missing"
-        and short.subject_type == "member"
-        and short.org_id == cast.branch1.pk
-    )
-    assert "不足 32" in short.explanation
+    outcomes = evaluate(in_force("EDU-01", date(2025, 1, 1)), [cast.branch1], period=Period.parse("2025"), today=TODAY)
+    members = {o.subject_id: o for o in outcomes if o.subject_type == "member"}
+    # Only members short of the hours are judged one by one, once the year is over.
+    assert set(members) == {cast.ordinary_member.pk}
+    short = members[cast.ordinary_member.pk]
+    assert short.status == "missing" and short.org_id == cast.branch1.pk
+    assert "不足 32" in short.explanation and short.numbers["hours"] == 0.0
+    assert frail.pk not in members
+    assert not [o for o in outcomes if o.subject_type == "org"]  # someone is short: no "all met"
+
+
+def test_edu01_while_the_year_runs_the_branch_is_due_with_a_count(cast):
+    for month in range(1, 4):
+        record_meeting(cast.branch1, date(2025, month, 10), ["theme_day"], study_hours=Decimal("4"))
+    [outcome] = evaluate(in_force("EDU-01", date(2025, 1, 1)), [cast.branch1], period=Period.parse("2025"), today=date(2025, 4, 1))
+    assert outcome.subject_type == "org" and outcome.status == "due"
+    assert outcome.numbers == {"members": 2, "short": 2, "minimum": 32}
+
+
+def test_edu01_everyone_met_is_one_ok_for_the_branch(cast):
+    for month in range(1, 9):
+        record_meeting(cast.branch1, date(2025, month, 10), ["theme_day"], study_hours=Decimal("4"))
+    [outcome] = evaluate(in_force("EDU-01", date(2025, 1, 1)), [cast.branch1], period=Period.parse("2025"), today=TODAY)
+    assert (outcome.subject_type, outcome.status, outcome.numbers["short"]) == ("org", "ok", 0)
 
 
 def test_edu01_a_member_who_joined_in_july_owes_half_a_year(cast):
@@ -320,9 +333,11 @@ def test_edu01_a_member_who_joined_in_july_owes_half_a_year(cast):
         org=cast.branch1,
         today=TODAY,
     )
-    record_meeting(cast.branch1, date(2025, 9, 10), ["theme_day"], study_hours=Decimal("16"))
+    record_meeting(cast.branch1, date(2025, 9, 10), ["theme_day"], study_hours=Decimal("15"))
     result = judge("EDU-01", [cast.branch1], Period.parse("2025"))[newcomer.pk]
-    assert result.numbers["required"] == 16 and result.status == "ok"
+    assert result.numbers["required"] == 16 and result.status == "missing"  # 15 of the 16 owed
+    record_meeting(cast.branch1, date(2025, 10, 10), ["theme_day"], study_hours=Decimal("1"))
+    assert newcomer.pk not in judge("EDU-01", [cast.branch1], Period.parse("2025"))
 
 
 def test_edu02_committee_members_need_56_hours(cast):

@@ -98,11 +98,19 @@ def test_mbr05_contact_restored_clears_it(cast):
 # --- DQ ---------------------------------------------------------------------------------------------
 
 
+def legacy_identity(member, number):
+    """Store an ID number the way legacy data arrives: through set_identity, unvalidated."""
+    from zhibu.members.services import set_identity
+
+    set_identity(member, number)
+    member.save()
+
+
 def test_dq01_bad_check_digit_and_missing_id_number(cast):
     number = cast.ordinary_member.id_number
     wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
-    Member.objects.filter(pk=cast.ordinary_member.pk).update(id_number=wrong)
-    Member.objects.filter(pk=cast.secretary_member.pk).update(id_number="", id_index=None)
+    legacy_identity(cast.ordinary_member, wrong)
+    legacy_identity(cast.secretary_member, "")
     found = {o.subject_id: o.explanation for o in problems("DQ-01", cast.branch1)}
     assert "校验位不正确" in found[cast.ordinary_member.pk]
     assert "未登记公民身份号码" in found[cast.secretary_member.pk]
@@ -171,3 +179,15 @@ def test_evaluation_costs_the_same_queries_for_3_or_30_branches(db, code):
         assert outcomes
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 3
+
+
+def test_recheck_command_catches_numbers_changed_outside_zhibu(cast):
+    from django.core.management import call_command
+
+    number = cast.ordinary_member.id_number
+    wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
+    Member.objects.filter(pk=cast.ordinary_member.pk).update(id_number=wrong)  # behind Zhibu's back
+    assert not problems("DQ-01", cast.branch1)
+    call_command("members_recheck_ids")
+    [finding] = problems("DQ-01", cast.branch1)
+    assert "校验位不正确" in finding.explanation

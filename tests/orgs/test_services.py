@@ -149,7 +149,15 @@ def test_a_new_election_ends_the_previous_committee(cast):
 
 
 def test_only_full_members_may_hold_a_post(cast):
-    probationer = make_member(cast.branch1, "新同志", birth_date=date(1999, 1, 1), admitted_on=date(2026, 3, 1), full_on=None)
+    probationer = make_member(
+        cast.branch1,
+        "新同志",
+        birth_date=date(1999, 1, 1),
+        admitted_on=date(2026, 3, 1),
+        full_on=None,
+    )
     with pytest.raises(ValidationError) as exc:
-        services.post_assign(org=cast.branch1, post="organization", holder=probationer, start=date(2026, 4, 1))
+        services.post_assign(
+            org=cast.branch1, post="organization", holder=probationer, start=date(2026, 4, 1)
+        )
     assert "应为正式党员" in messages_of(exc.value)

@@ -4,11 +4,13 @@ selectors as the pages; scope and permissions are identical."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from ninja import NinjaAPI
 
 from zhibu.api import errors
 from zhibu.api.auth import api_auth
-from zhibu.api.routers import development, orgs, rules
+from zhibu.api.routers import development, meetings, orgs, rules
 
 api = NinjaAPI(
     title="支部 Zhibu API",
@@ -21,6 +23,20 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 errors.install(api)
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request, exc: SuspiciousOperation):
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields ...: 400 in the error shape
+    (Django would answer its HTML page)."""
+    detail = {"field": None, "rule": None, "message": type(exc).__name__}
+    if isinstance(exc, RequestDataTooBig):
+        mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        detail["message"] = f"request body larger than {mb} MB"
+    return api.create_response(request, errors.body(400, details=[detail]), status=400)
+
+
 api.add_router("/orgs", orgs.router)
 api.add_router("/development-cases", development.router)
+api.add_router("/meetings", meetings.router)
 api.add_router("/", rules.router)

@@ -2,12 +2,41 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import Schema
-from pydantic import ConfigDict, create_model
+from pydantic import ConfigDict, create_model, field_validator
+
+NUL = "\x00"
 
 
-class In(Schema):
-    """Input schemas refuse unknown fields (400), so a typo never silently does nothing."""
+def refuse_nul(value: Any) -> Any:
+    """A NUL character in any text (PostgreSQL cannot store or compare it) is malformed."""
+    if isinstance(value, str):
+        if NUL in value:
+            raise ValueError("text must not contain NUL (\\u0000) characters")
+    elif isinstance(value, list | tuple | set):
+        for item in value:
+            refuse_nul(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            refuse_nul(key)
+            refuse_nul(item)
+    return value
+
+
+class Filters(Schema):
+    """Query-string schemas of list endpoints: text without NUL (400)."""
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value):
+        return refuse_nul(value)
+
+
+class In(Filters):
+    """Input schemas refuse unknown fields (400), so a typo never silently does nothing,
+    and text with NUL characters (400)."""
 
     model_config = ConfigDict(extra="forbid")
 

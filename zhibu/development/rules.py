@@ -104,7 +104,7 @@ class DevRule(Rule):
 
     # --- findings over cases (set-based) ---------------------------------------------
     def cases(self, ctx: Context, **filters):
-        return Case.objects.filter(org__in=ctx.org_ids, status__in=OPEN_STATUSES, **filters)
+        return Case.objects.filter(org__in=ctx.org_in, status__in=OPEN_STATUSES, **filters)
 
     @staticmethod
     def steps_by_case(case_ids) -> dict[int, dict[int, list[date]]]:
@@ -682,7 +682,7 @@ class RushedBatches(DevRule):
             Decision.objects.filter(
                 kind="admission",
                 passed=True,
-                meeting__org__in=ctx.org_ids,
+                meeting__org__in=ctx.org_in,
                 meeting__on__gte=ctx.period.start,
                 meeting__on__lt=ctx.period.end,
             )
@@ -738,7 +738,7 @@ class Archive(DevRule):
 
     def evaluate(self, ctx):
         cases = list(
-            Case.objects.filter(org__in=ctx.org_ids, status=Case.Status.CONFIRMED, last_step=24)
+            Case.objects.filter(org__in=ctx.org_in, status=Case.Status.CONFIRMED, last_step=24)
         )
         steps = self.steps_by_case([c.pk for c in cases])
         out = []

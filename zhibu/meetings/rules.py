@@ -103,7 +103,8 @@ class CountRule(Rule):
         targets = self.targets(ctx)
         if not targets:
             return []
-        held = held_counts(self.meeting_kind, [o.pk for o in targets], period.start, period.end)
+        ids = ctx.org_in if len(targets) == len(ctx.orgs) else [o.pk for o in targets]
+        held = held_counts(self.meeting_kind, ids, period.start, period.end)
         # Translated once per evaluation, not once per org: at 10^4 orgs it matters.
         template = _("%(period)s召开%(noun)s %(n)s 次（应不少于 %(required)s 次）。")
         label, noun = period.label, str(self.noun)
@@ -194,7 +195,7 @@ class SecretaryLecture(Rule):
         required = ctx.params["min_count"]
         posts = list(
             CommitteePost.objects.filter(
-                org__in=ctx.org_ids, post=CommitteePost.Post.SECRETARY, start__lt=period.end
+                org__in=ctx.org_in, post=CommitteePost.Post.SECRETARY, start__lt=period.end
             )
             .filter(Q(end__isnull=True) | Q(end__gt=period.start))
             .values_list("org", "holder", "start", "end", "holder__name")
@@ -253,8 +254,8 @@ class ThemeDayMonthly(Rule):
     def evaluate(self, ctx: Context):
         period = period_of(self, ctx)
         required, postpone = ctx.params["min_count"], ctx.params["postpone_days"]
-        held = held_counts(MeetingKind.THEME_DAY, ctx.org_ids, period.start, period.end)
-        conf = settings_for(ctx.orgs)
+        held = held_counts(MeetingKind.THEME_DAY, ctx.org_in, period.start, period.end)
+        conf = ctx.memo("meeting-settings", lambda: settings_for(ctx.orgs))
         short = _("%(period)s开展主题党日 %(n)s 次（应不少于 %(required)s 次）。")
         met = _("%(period)s开展主题党日 %(n)s 次。")
         label = period.label
@@ -302,7 +303,7 @@ class YearlyReviewRule(Rule):
     def evaluate(self, ctx: Context):
         period = period_of(self, ctx)
         required = ctx.params["min_count"]
-        held = held_covering_year(self.meeting_kind, ctx.org_ids, period.start.year)
+        held = held_covering_year(self.meeting_kind, ctx.org_in, period.start.year)
         outcomes = []
         for org in ctx.orgs:
             _start, end = window(org, period)
@@ -369,12 +370,12 @@ class TalkPairs(Rule):
         period = period_of(self, ctx)
         minimum = ctx.params["min_coverage"]
         members: dict[int, set[int]] = defaultdict(set)
-        for org_id, member_id in spans_on(
-            ctx.on, org_ids=ctx.org_ids, statuses=ON_ROLL
-        ).values_list("org", "member"):
+        for org_id, member_id in spans_on(ctx.on, org_ids=ctx.org_in, statuses=ON_ROLL).values_list(
+            "org", "member"
+        ):
             members[org_id].add(member_id)
         talked: dict[int, set[tuple[int, int]]] = defaultdict(set)
-        talks = Talk.objects.filter(org__in=ctx.org_ids, on__gte=period.start, on__lt=period.end)
+        talks = Talk.objects.filter(org__in=ctx.org_in, on__gte=period.start, on__lt=period.end)
         for org_id, a, b in talks.values_list("org", "member_a", "member_b"):
             talked[org_id].add(pair(a, b))
         outcomes = []
@@ -412,7 +413,7 @@ def _vote_problems(ctx: Context, period: Period) -> dict[int, list[dict]]:
     recomputed from the roster as it stands now for the meeting date. Five queries."""
     decisions = list(
         Decision.objects.filter(
-            meeting__org__in=ctx.org_ids, meeting__on__gte=period.start, meeting__on__lt=period.end,
+            meeting__org__in=ctx.org_in, meeting__on__gte=period.start, meeting__on__lt=period.end,
             meeting__status__in=Meeting.HELD_STATUSES,
         ).values(
             "pk", "meeting_id", "meeting__org", "meeting__on", "meeting__public_id", "title", "body",
@@ -583,27 +584,58 @@ class StudyHoursRule(Rule):
             return []
         ids = {p[1] for p in people}
         # A long IN list would exceed SQLite's parameter limit: aggregate everyone instead.
-        hours = study_hours_between(period.start, period.end, ids if len(ids) <= 900 else None)
+        if len(ids) <= 900:
+            hours = study_hours_between(period.start, period.end, ids)
+        else:
+            # A long IN list would exceed SQLite's parameter limit: aggregate everyone, once
+            # per run and period (EDU-01 and EDU-02 share it).
+            hours = ctx.memo(
+                f"study-hours-{period.code}",
+                lambda: study_hours_between(period.start, period.end, None),
+                per_orgs=False,
+            )
         days = (period.end - period.start).days
         orgs_by_id = {o.pk: o for o in ctx.orgs}
+        running = period.end > ctx.today
+        short_text = _("%(name)s %(year)s年累计学时 %(done)s，不足 %(required)s。")
         outcomes = []
+        tally: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # org → [members, short]
         for org_id, member_id, public_id, name, first in people:
             # A member who joined the roll during the year owes the part of the year since.
             share = (period.end - max(first, period.start)).days / days
             required = int(minimum * share + 0.5)  # rounded to whole 学时
             done = hours.get(member_id, Decimal("0"))
-            values = {"name": name, "year": period.start.year, "done": done, "required": required}
+            tally[org_id][0] += 1
             if done >= required:
-                status = Status.OK
-                text = _("%(name)s %(year)s年累计学时 %(done)s（应不少于 %(required)s）。") % values
-            else:
-                status = shortfall(window(orgs_by_id[org_id], period)[1], ctx.today)
-                text = _("%(name)s %(year)s年累计学时 %(done)s，不足 %(required)s。") % values
+                continue
+            tally[org_id][1] += 1
+            if running:
+                continue  # while the year runs, the org's count says it; members are judged at its end
+            status = shortfall(window(orgs_by_id[org_id], period)[1], ctx.today)
+            values = {"name": name, "year": period.start.year, "done": done, "required": required}
             numbers = {"hours": float(done), "required": required, "minimum": minimum}
             outcomes.append(
-                Outcome(org_id, status, text, numbers, subject_type="member", subject_id=member_id,
-                        refs=[f"member:{public_id}"])
+                Outcome(org_id, status, short_text % values, numbers, subject_type="member",
+                        subject_id=member_id, refs=[f"member:{public_id}"])
             )  # fmt: skip
+        # One outcome per org: all met (ok); or, while the year runs, how many are behind.
+        for org_id, (members, short) in tally.items():
+            numbers = {"members": members, "short": short, "minimum": minimum}
+            values = {"year": period.start.year, "n": members, "short": short, "minimum": minimum}
+            if not short:
+                text = (
+                    _("%(year)s年 %(n)s 名应参学人员累计学时均达到要求（%(minimum)s 学时）。")
+                    % values
+                )
+                outcomes.append(Outcome(org_id, Status.OK, text, numbers))
+            elif running:
+                text = (
+                    _(
+                        "%(year)s年尚有 %(short)s 名（共 %(n)s 名）累计学时未达到 %(minimum)s 学时，本年度尚未结束。"
+                    )
+                    % values
+                )
+                outcomes.append(Outcome(org_id, Status.DUE, text, numbers))
         return outcomes
 
 
@@ -632,7 +664,7 @@ class MemberStudyHours(StudyHoursRule):
         from zhibu.members.selectors import spans_on
 
         rows = (
-            spans_on(ctx.on, org_ids=ctx.org_ids, statuses=ON_ROLL)
+            spans_on(ctx.on, org_ids=ctx.org_in, statuses=ON_ROLL)
             .filter(member__frail_exempt=False)  # MTG-11 / EDU-05
             .annotate(first=_first_on_roll(period))
             .values_list("org", "member", "member__public_id", "member__name", "first")
@@ -653,7 +685,7 @@ class CadreStudyHours(StudyHoursRule):
     def people(self, ctx, period):
         rows = (
             CommitteePost.objects.filter(
-                org__in=ctx.org_ids, post__in=COMMITTEE_POSTS, start__lte=ctx.on
+                org__in=ctx.org_in, post__in=COMMITTEE_POSTS, start__lte=ctx.on
             )
             .filter(Q(end__isnull=True) | Q(end__gt=ctx.on))
             .values_list("org", "holder", "holder__public_id", "holder__name")
@@ -680,7 +712,7 @@ class CorrectionDeadline(Rule):
         period = period_of(self, ctx)
         limit = ctx.params["max_months"]
         rows = Correction.objects.filter(
-            org__in=ctx.org_ids, ends_on__gte=period.start, ends_on__lt=period.end
+            org__in=ctx.org_in, ends_on__gte=period.start, ends_on__lt=period.end
         ).values_list(
             "org",
             "member",
@@ -750,11 +782,11 @@ class ImpossibleAttendance(Rule):
             meeting__status__in=Meeting.HELD_STATUSES,
         )
         here = Attendance.objects.filter(
-            in_period, meeting__org__in=ctx.org_ids, status=Attendance.Status.PRESENT
+            in_period, meeting__org__in=ctx.org_in, status=Attendance.Status.PRESENT
         )
         meetings_per_org = defaultdict(set)
         for org_id, meeting_id in Meeting.objects.filter(
-            org__in=ctx.org_ids,
+            org__in=ctx.org_in,
             on__gte=period.start,
             on__lt=period.end,
             status__in=Meeting.HELD_STATUSES,
@@ -764,8 +796,14 @@ class ImpossibleAttendance(Rule):
             member=OuterRef("member"), start__lte=OuterRef("meeting__on")
         ).filter(Q(end__isnull=True) | Q(end__gt=OuterRef("meeting__on")))
         problems: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        # Only members whose roll status changed during the period can have been off the
+        # roll on a meeting day; the per-row check runs for those few, not for everyone.
+        throughout = MemberSpan.objects.filter(status__in=ON_ROLL, start__lte=period.start).filter(
+            Q(end__isnull=True) | Q(end__gte=period.end)
+        )
+        changed = here.exclude(member__in=throughout.values("member"))
         for org_id, public_id, name, on in (
-            here.annotate(rolled=Exists(on_roll)).filter(rolled=False)
+            changed.annotate(rolled=Exists(on_roll)).filter(rolled=False)
             .values_list("meeting__org", "meeting__public_id", "member__name", "meeting__on")
         ):  # fmt: skip
             problems[org_id].append(

@@ -34,7 +34,7 @@ from zhibu.meetings.models import (
     Talk,
 )
 from zhibu.members.models import Member
-from zhibu.members.selectors import members_on
+from zhibu.members.selectors import ids_for_in, members_on
 from zhibu.orgs.models import CommitteePost, Org
 from zhibu.orgs.selectors import posts_on
 
@@ -174,7 +174,7 @@ def held_counts(
     """
     rows = (
         MeetingKindRow.objects.filter(
-            kind=kind, held=True, on__gte=start, on__lt=end, org__in=list(org_ids)
+            kind=kind, held=True, on__gte=start, on__lt=end, org__in=ids_for_in(org_ids)
         )
         .values_list("org", "on", "meeting__public_id")
         .order_by("on")
@@ -190,7 +190,9 @@ def held_covering_year(
 ) -> dict[int, list[tuple[date, str]]]:
     """Held meetings of a yearly kind (组织生活会, 民主评议) that review ``year``."""
     rows = (
-        MeetingKindRow.objects.filter(kind=kind, held=True, covers_year=year, org__in=list(org_ids))
+        MeetingKindRow.objects.filter(
+            kind=kind, held=True, covers_year=year, org__in=ids_for_in(org_ids)
+        )
         .values_list("org", "on", "meeting__public_id")
         .order_by("on")
     )

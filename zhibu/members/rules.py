@@ -7,14 +7,15 @@ of queries (never one per org or per member); problems are reported per member
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.utils.translation import gettext as _
 
+from zhibu.core.dbfunctions import AddYears
 from zhibu.core.rules import Citation, Confidence, Context, Outcome, Param, Rule, Status, register
 from zhibu.members import idnumber
 from zhibu.members.models import Member, MemberEvent, MemberSpan, Mobility, Transfer
@@ -156,7 +157,7 @@ def _member_outcome(org_id: int, member, status: str, text: str, numbers=None) -
 
 @dataclass(frozen=True)
 class RosterRow:
-    """The few member fields the DQ rules read (no full rows: phone numbers stay encrypted)."""
+    """The few member fields the DQ rules report (no full rows: phone numbers stay encrypted)."""
 
     org_id: int
     pk: int
@@ -168,30 +169,26 @@ class RosterRow:
     full_on: date | None
 
 
-def _roster_rows(ctx: Context, *, with_id_number: bool = False) -> list:
-    """Members on the roll of the context's orgs on ``ctx.on``: one query per run, shared
-    by the DQ rules (Context.memo), plain values."""
-    name = "dq-roster-with-id" if with_id_number else "dq-roster"
-    return ctx.memo(name, lambda: list(_read_roster(ctx, with_id_number)))
+ROW_FIELDS = ("org", "member", "member__public_id", "member__name", "member__birth_date", "member__gender",
+              "member__admitted_on", "member__full_on")  # fmt: skip
 
 
-def _read_roster(ctx: Context, with_id_number: bool):
-    fields = ["org", "member", "member__public_id", "member__name", "member__birth_date", "member__gender",
-              "member__admitted_on", "member__full_on"]  # fmt: skip
-    qs = spans_on(ctx.on, org_ids=ctx.org_ids, statuses=ON_ROSTER)
-    if with_id_number:
-        # The field decrypts on the way out, also in values_list; only this rule pays for it.
-        for row in qs.values_list(*fields, "member__id_number"):
-            yield RosterRow(*row[:-1]), row[-1] or ""
-    else:
-        for row in qs.values_list(*fields):
-            yield RosterRow(*row)
+def _roster(ctx: Context, condition: Q | None = None):
+    """Spans on the roll of the context's orgs on ``ctx.on`` — narrowed in the database by
+    ``condition`` so only the suspicious few rows come back."""
+    qs = spans_on(ctx.on, org_ids=ctx.org_in, statuses=ON_ROSTER)
+    return qs.filter(condition) if condition is not None else qs
+
+
+def _rows(qs, *extra: str):
+    for row in qs.values_list(*ROW_FIELDS, *extra):
+        yield RosterRow(*row[: len(ROW_FIELDS)]), row[len(ROW_FIELDS) :]
 
 
 def _open_mobility(ctx: Context, **filters):
     return (
         Mobility.objects.filter(
-            org__in=ctx.org_ids, member__isnull=False, started_on__lte=ctx.on, **filters
+            org__in=ctx.org_in, member__isnull=False, started_on__lte=ctx.on, **filters
         )
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=ctx.on))
         .select_related("member")
@@ -267,9 +264,17 @@ class IdNumberValid(Rule):
     module = "members"
 
     def evaluate(self, ctx: Context):
+        # The ID's own facts were derived when it was stored; only mismatches come back,
+        # and only those few numbers are decrypted to say exactly what is wrong.
+        suspicious = (
+            Q(member__id_number="")
+            | Q(member__id_format_ok=False)
+            | ~Q(member__id_birth_date=F("member__birth_date"))
+            | ~Q(member__id_gender=F("member__gender"))
+        )
         outcomes = []
-        for member, number in _roster_rows(ctx, with_id_number=True):
-            problem = self.problem(member, number)
+        for member, (number,) in _rows(_roster(ctx, suspicious), "member__id_number"):
+            problem = self.problem(member, number or "")
             if problem:
                 outcomes.append(_member_outcome(member.org_id, member, Status.SUSPECT, problem))
         return _with_ok_orgs(ctx, outcomes, _("在册党员的公民身份号码均通过校验。"))
@@ -298,18 +303,26 @@ class AdmittedAdult(Rule):
     module = "members"
 
     def evaluate(self, ctx: Context):
+        # Candidates in SQL (admitted in or before the 18th year), the exact date in Python.
+        young = Q(
+            member__admitted_on__isnull=False,
+            member__admitted_on__lt=AddYears("member__birth_date", 18),
+        )
         outcomes = []
-        for member in _roster_rows(ctx):
-            if member.admitted_on is None:
-                continue
+        for member, _extra in _rows(_roster(ctx, young)):
             adult = member.birth_date + relativedelta(years=18)
             if member.admitted_on < adult:
                 text = _("入党日期 %(day)s 早于年满 18 周岁之日（%(adult)s）。") % {
                     "day": member.admitted_on,
                     "adult": adult,
                 }
-                outcomes.append(_member_outcome(member.org_id, member, Status.SUSPECT, text,
-                                                {"admitted_on": member.admitted_on.isoformat(), "adult_on": adult.isoformat()}))  # fmt: skip
+                numbers = {
+                    "admitted_on": member.admitted_on.isoformat(),
+                    "adult_on": adult.isoformat(),
+                }
+                outcomes.append(
+                    _member_outcome(member.org_id, member, Status.SUSPECT, text, numbers)
+                )
         return _with_ok_orgs(ctx, outcomes, _("在册党员的入党日期均在年满 18 周岁之后。"))
 
 
@@ -322,10 +335,14 @@ class ConfirmedAfterProbation(Rule):
     module = "members"
 
     def evaluate(self, ctx: Context):
+        # Candidates in SQL (转正 within a year after admission, or without admission).
+        # Candidates in SQL (转正 before admission + 1 year); 29 February settled in Python.
+        early = Q(member__full_on__isnull=False) & (
+            Q(member__admitted_on__isnull=True)
+            | Q(member__full_on__lt=AddYears("member__admitted_on", 1))
+        )
         outcomes = []
-        for member in _roster_rows(ctx):
-            if member.full_on is None:
-                continue
+        for member, _extra in _rows(_roster(ctx, early)):
             if member.admitted_on is None:
                 text = _("有转正日期（%(day)s）但没有入党日期，无法计算预备期和党龄。") % {
                     "day": member.full_on
@@ -351,30 +368,42 @@ class OnePersonOneBranch(Rule):
     module = "members"
 
     def evaluate(self, ctx: Context):
-        members = {row.pk: row for row in _roster_rows(ctx)}
         running = Q(end__isnull=True) | Q(end__gt=ctx.on)
-        # Members on more than one roster on the day (here or anywhere else): grouped over
-        # the whole table, then narrowed in Python — no IN list as long as the roster.
+        # Grouped over the whole table, then narrowed to this subtree: members on more than
+        # one roster on the day, and the same name and birth date on the roll twice.
         doubled = dict(
             MemberSpan.objects.filter(running, start__lte=ctx.on, status__in=ON_ROSTER)
             .values_list("member")
             .annotate(n=Count("id"))
             .filter(n__gt=1)
         )
-        # The same name and birth date on the roll twice: probably one person registered twice.
-        twins = Counter(
-            {
-                (name, born): n
-                for name, born, n in Member.objects.filter(status__in=ON_ROSTER)
-                .values_list("name", "birth_date")
-                .annotate(n=Count("id"))
-                .filter(n__gt=1)
-            }
+        twins = {
+            (name, born): n
+            for name, born, n in Member.objects.filter(status__in=ON_ROSTER)
+            .values_list("name", "birth_date")
+            .annotate(n=Count("id"))
+            .filter(n__gt=1)
+        }
+        # Subqueries, not lists: the same three queries whatever the data (no empty-IN shortcut).
+        doubled_ids = (
+            MemberSpan.objects.filter(running, start__lte=ctx.on, status__in=ON_ROSTER)
+            .values("member")
+            .annotate(n=Count("id"))
+            .filter(n__gt=1)
+            .values("member")
         )
+        twin_names = (
+            Member.objects.filter(status__in=ON_ROSTER)
+            .values("name", "birth_date")
+            .annotate(n=Count("id"))
+            .filter(n__gt=1)
+            .values("name")
+        )
+        candidates = Q(member__in=doubled_ids) | Q(member__name__in=twin_names)
         outcomes = []
-        for member_id, member in members.items():
-            if member_id in doubled:
-                text = _("同一日期在 %(n)s 个党组织在册。") % {"n": doubled[member_id]}
+        for member, _extra in _rows(_roster(ctx, candidates)):
+            if member.pk in doubled:
+                text = _("同一日期在 %(n)s 个党组织在册。") % {"n": doubled[member.pk]}
                 outcomes.append(_member_outcome(member.org_id, member, Status.SUSPECT, text))
             elif twins.get((member.name, member.birth_date), 0) > 1:
                 text = _("另有同名且出生日期相同的在册党员，可能重复登记。")

@@ -152,10 +152,15 @@ def spans_on(
     """Roster spans running on ``day`` (optionally at the given orgs, in the given statuses)."""
     qs = MemberSpan.objects.filter(start__lte=day).filter(Q(end__isnull=True) | Q(end__gt=day))
     if org_ids is not None:
-        qs = qs.filter(org__in=list(org_ids))
+        qs = qs.filter(org__in=ids_for_in(org_ids))
     if statuses is not None:
         qs = qs.filter(status__in=list(statuses))
     return qs
+
+
+def ids_for_in(ids):
+    """A value for ``__in``: a subquery stays a subquery, anything else becomes a list."""
+    return ids if isinstance(ids, QuerySet) else list(ids)
 
 
 def members_on(

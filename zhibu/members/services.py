@@ -197,11 +197,23 @@ def check_placement(org: Org, group: Org | None) -> dict[str, list]:
 
 
 def set_identity(member: Member, id_number: str) -> None:
-    """Store an ID number with its blind index and last four digits (never in plaintext)."""
+    """Store an ID number with its blind index, last four digits and what the number says
+    (format, birth date, sex) — never the number in plaintext."""
     number = idnumber.normalise(id_number)
     member.id_number = number
     member.id_index = blind_index(number) if number else None
     member.id_last4 = number[-4:] if number else ""
+    derive_identity(member, number)
+
+
+def derive_identity(member: Member, number: str) -> None:
+    try:
+        info = idnumber.parse(number) if number else None
+    except idnumber.InvalidIdNumber:
+        info = None
+    member.id_format_ok = info is not None
+    member.id_birth_date = info.birth_date if info else None
+    member.id_gender = info.gender if info else ""
 
 
 def initial_events(

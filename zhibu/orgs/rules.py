@@ -25,7 +25,7 @@ ON_ROLL = (Member.Status.FULL, Member.Status.PROBATIONARY)
 
 def committees_on(ctx: Context) -> dict[int, Committee]:
     """The committee in office on ``ctx.on`` for each org of the context."""
-    rows = Committee.objects.filter(org__in=ctx.org_ids, elected_on__lte=ctx.on).filter(
+    rows = Committee.objects.filter(org__in=ctx.org_in, elected_on__lte=ctx.on).filter(
         Q(ended_on__isnull=True) | Q(ended_on__gt=ctx.on)
     )
     current: dict[int, Committee] = {}
@@ -37,7 +37,7 @@ def committees_on(ctx: Context) -> dict[int, Committee]:
 def secretaries_on(ctx: Context) -> dict[int, CommitteePost]:
     rows = (
         CommitteePost.objects.filter(
-            org__in=ctx.org_ids, post=CommitteePost.Post.SECRETARY, start__lte=ctx.on
+            org__in=ctx.org_in, post=CommitteePost.Post.SECRETARY, start__lte=ctx.on
         )
         .filter(Q(end__isnull=True) | Q(end__gt=ctx.on))
         .select_related("holder")
@@ -58,7 +58,7 @@ class UnitWithoutOwnBranch(Rule):
         minimum = ctx.params["min_full"]
         per_unit_org: dict[int, dict[int, int]] = defaultdict(dict)
         rows = (
-            spans_on(ctx.on, org_ids=ctx.org_ids, statuses=FULL)
+            spans_on(ctx.on, org_ids=ctx.org_in, statuses=FULL)
             .filter(member__work_unit__isnull=False)
             .values_list("member__work_unit", "org")
             .annotate(n=Count("member", distinct=True))
@@ -116,7 +116,7 @@ class BranchTooLarge(Rule):
 
     def evaluate(self, ctx: Context):
         limit = ctx.params["max_members"]
-        counts = counts_on(ctx.on, ctx.org_ids, ON_ROLL)
+        counts = counts_on(ctx.on, ctx.org_in, ON_ROLL)
         outcomes = []
         for org in ctx.orgs:
             n = counts.get(org.pk, 0)
@@ -145,7 +145,7 @@ class CommitteeRequired(Rule):
 
     def evaluate(self, ctx: Context):
         minimum = ctx.params["min_full"]
-        counts = counts_on(ctx.on, ctx.org_ids, FULL)
+        counts = counts_on(ctx.on, ctx.org_in, FULL)
         committees = committees_on(ctx)
         outcomes = []
         for org in ctx.orgs:

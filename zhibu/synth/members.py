@@ -10,7 +10,7 @@ from zhibu.core.crypto import blind_index
 from zhibu.demo.names import given_name, surname
 from zhibu.members import idnumber
 from zhibu.members.models import Member, MemberEvent, MemberSpan
-from zhibu.members.services import pinyin_of
+from zhibu.members.services import derive_identity, pinyin_of
 from zhibu.orgs.models import CommitteePost
 from zhibu.synth import Built, Plan, step
 
@@ -148,6 +148,7 @@ def build_members(plan: Plan, built: Built) -> None:
                 status=Member.Status.FULL if full else Member.Status.PROBATIONARY,
                 frail_exempt=age >= 78 and rng.random() < 0.3,
             )
+            derive_identity(member, number)
             # EncryptedTextField encrypts in get_prep_value, which bulk_create calls too.
             pending.append(member)
             placements.append(org_id)

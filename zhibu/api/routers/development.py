@@ -11,7 +11,7 @@ from ninja import Query, Router, Schema, Status
 
 from zhibu.api.errors import ApiError
 from zhibu.api.pagination import page
-from zhibu.api.schemas import ERRORS, In, page_of
+from zhibu.api.schemas import ERRORS, Filters, In, page_of
 from zhibu.core.db import replica_reads
 from zhibu.development import selectors, services
 from zhibu.development.models import Case, Step
@@ -56,7 +56,7 @@ class CaseOut(Schema):
 CasePage = page_of(CaseOut)
 
 
-class CaseFilters(Schema):
+class CaseFilters(Filters):
     org: UUID | None = None
     status: Case.Status | None = None
     stage: int | None = None

@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema, Status
 from zhibu.accounts import permissions
 from zhibu.api.errors import ApiError
 from zhibu.api.pagination import page
-from zhibu.api.schemas import ERRORS, In, page_of
+from zhibu.api.schemas import ERRORS, Filters, In, page_of
 from zhibu.core.db import replica_reads
 from zhibu.core.scope import subtree_q
 from zhibu.orgs import selectors, services
@@ -50,7 +50,7 @@ class OrgOut(Schema):
 OrgPage = page_of(OrgOut)
 
 
-class OrgFilters(Schema):
+class OrgFilters(Filters):
     parent: UUID | None = None
     subtree: UUID | None = None
     kind: Org.Kind | None = None
@@ -170,7 +170,8 @@ def update_org(request, org_id: UUID, payload: OrgUpdateIn):
     expected = payload.version or _if_match(request)
     if expected and expected != org.updated_at.isoformat():
         raise ApiError(409)
-    fields = payload.dict(exclude_unset=True, exclude={"version"})
+    # A field left out or sent as null stays as it is ("" clears a text field).
+    fields = payload.dict(exclude_unset=True, exclude_none=True, exclude={"version"})
     org = services.org_update(org=org, by=request.user, **fields)
     return _out(org)
 

@@ -6,15 +6,15 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from django.core.exceptions import ValidationError
 from ninja import Query, Router, Schema
 
 from zhibu.accounts import permissions
 from zhibu.api.errors import ApiError
 from zhibu.api.pagination import page
-from zhibu.api.schemas import ERRORS, In, page_of
+from zhibu.api.params import parse_period
+from zhibu.api.schemas import ERRORS, Filters, In, page_of
 from zhibu.core.db import replica_reads
-from zhibu.core.rules import Period, Status, registry
+from zhibu.core.rules import Status, registry
 from zhibu.core.rules.run import rules_run
 from zhibu.insight.selectors import findings_in
 from zhibu.orgs.selectors import org_for_user
@@ -58,7 +58,7 @@ class FindingOut(Schema):
 FindingPage = page_of(FindingOut)
 
 
-class FindingFilters(Schema):
+class FindingFilters(Filters):
     org: UUID
     period: str
     rule: str | None = None
@@ -131,15 +131,6 @@ class RunOut(Schema):
     duration_ms: int
 
 
-def _period(text: str) -> Period:
-    try:
-        return Period.parse(text)
-    except ValidationError as exc:
-        raise ApiError(
-            400, exc.messages[0], [{"field": "period", "rule": None, "message": exc.messages[0]}]
-        ) from None
-
-
 @router.get("/findings", response={200: FindingPage, **ERRORS}, summary="检查结果")
 def list_findings(request, filters: Query[FindingFilters]):
     if not permissions.holds_anywhere(request.user, "finding.view"):
@@ -147,9 +138,9 @@ def list_findings(request, filters: Query[FindingFilters]):
     org = org_for_user(request.user, filters.org)
     if not permissions.can(request.user, "finding.view", org):
         raise ApiError(404)
-    qs = findings_in(user=request.user, org=org, period=_period(filters.period)).select_related(
-        "org"
-    )
+    qs = findings_in(
+        user=request.user, org=org, period=parse_period(filters.period)
+    ).select_related("org")
     if filters.rule:
         qs = qs.filter(rule_code=filters.rule)
     if filters.status:
@@ -166,7 +157,7 @@ def list_rules(request):
 
 @router.post("/rules/run", response={200: RunOut, **ERRORS}, summary="重新执行检查")
 def run_rules(request, payload: RunIn):
-    period = _period(payload.period)
+    period = parse_period(payload.period)
     org = org_for_user(request.user, payload.org, action="rules.run")
     run = rules_run(root=org, period=period, by=request.user, trigger="api")
     return {

@@ -119,15 +119,25 @@ class Context:
     params: dict[str, int]
     today: date
     shared: dict = field(default_factory=dict)  # one run's cache, shared by all its rules
+    # The same orgs as a query, when the engine can state them as criteria: filters then
+    # carry a subquery instead of an IN list of thousands of ids.
+    org_query: Any = None
 
     @property
     def org_ids(self) -> list[int]:
         return [org.pk for org in self.orgs]
 
-    def memo(self, name: str, factory):
-        """Compute ``factory()`` once per run for this reference day and org set: rules
-        that read the same roster share one query."""
-        key = (name, self.on, tuple(org.pk for org in self.orgs))
+    @property
+    def org_in(self):
+        """For ``org__in=``: a subquery when available, else the list of ids."""
+        if self.org_query is not None:
+            return self.org_query.values("pk")
+        return self.org_ids
+
+    def memo(self, name: str, factory, *, per_orgs: bool = True):
+        """Compute ``factory()`` once per run for this reference day (and org set, unless
+        ``per_orgs`` is False): rules that read the same data share one query."""
+        key = (name, self.on, tuple(org.pk for org in self.orgs) if per_orgs else None)
         if key not in self.shared:
             self.shared[key] = factory()
         return self.shared[key]

@@ -82,6 +82,7 @@ class Finding(models.Model):
         related_name="findings",
     )
     computed_at = models.DateTimeField(_("计算时间"))
+    digest = models.CharField(max_length=32, blank=True, editable=False)  # content fingerprint
 
     class Meta:
         verbose_name = _("检查结果")

@@ -13,6 +13,7 @@ DQ ...) are judged once, as of the period's reference day, and filed under the p
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -144,7 +145,7 @@ def rules_run(
                 rule = in_force(code, sub.start) or in_force(code, reference_day(sub, today))
                 if rule is None:
                     continue
-                outcomes = _evaluate(rule, orgs, sub, today, shared)
+                outcomes = _evaluate(rule, orgs, sub, today, shared, root.path)
                 counts = _store(rule, sub, root.path, outcomes, exemptions, path_of)
                 for key, value in counts.items():
                     totals[key] += value
@@ -177,7 +178,33 @@ def periods_for_code(code: str, period: Period) -> list[Period]:
     return periods_for(rule, period)
 
 
-def _evaluate(rule: Rule, orgs: list, sub: Period, today: date, shared: dict | None = None) -> list[Outcome]:
+def applicable_query(rule: Rule, root_path: str, sub: Period, on: date):
+    """``applicable_orgs`` as database criteria over the run's subtree — the same orgs —
+    so rules filter by a subquery instead of an IN list of every id."""
+    from django.db.models import Q
+
+    from zhibu.orgs.models import Org
+
+    qs = Org.objects.filter(subtree_q([root_path]))
+    if rule.kinds:
+        qs = qs.filter(kind__in=sorted(rule.kinds))
+    if rule.sectors is not None:
+        qs = qs.filter(sector__in=sorted(rule.sectors))
+    start = sub.start if sub else on
+    qs = qs.filter(established_on__lte=on).filter(
+        Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=start)
+    )
+    return qs
+
+
+def _evaluate(
+    rule: Rule,
+    orgs: list,
+    sub: Period,
+    today: date,
+    shared: dict | None = None,
+    root_path: str = "",
+) -> list[Outcome]:
     from zhibu.core.rules.base import Context
 
     on = reference_day(sub, today)
@@ -185,10 +212,15 @@ def _evaluate(rule: Rule, orgs: list, sub: Period, today: date, shared: dict | N
         return []  # a period that has not begun is not judged
     targets = applicable_orgs(rule, orgs, sub, on)
     outcomes: list[Outcome] = []
-    for group in param_groups(rule, targets, on):
+    groups = param_groups(rule, targets, on)
+    for group in groups:
         if not group.enabled or not group.orgs:
             continue
-        ctx = Context(orgs=group.orgs, period=sub, on=on, params=group.params, today=today, shared=shared if shared is not None else {})
+        ctx = Context(
+            orgs=group.orgs, period=sub, on=on, params=group.params, today=today,
+            shared=shared if shared is not None else {},
+            org_query=applicable_query(rule, root_path, sub, on) if root_path and len(groups) == 1 else None,
+        )  # fmt: skip
         outcomes.extend(rule.evaluate(ctx))
     return outcomes
 
@@ -205,18 +237,12 @@ _FIELDS = (
 )
 
 
-def _same(stored: tuple, values: tuple) -> bool:
-    """Is a stored finding's content equal to a new outcome's? Plain comparison first (the
-    database returns JSON as dicts and lists); canonical JSON only when that disagrees."""
-    if stored == values:
-        return True
-    return tuple(_canonical(v) if isinstance(v, dict | list) else v for v in stored) == tuple(
-        _canonical(v) if isinstance(v, dict | list) else v for v in values
+def digest(values: tuple) -> str:
+    """A fingerprint of a finding's content: a run compares fingerprints, not JSON."""
+    text = json.dumps(
+        values, default=str, sort_keys=True, ensure_ascii=False, separators=(",", ":")
     )
-
-
-def _canonical(value) -> str:
-    return json.dumps(value, default=str, sort_keys=True, ensure_ascii=False)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def _store(
@@ -229,17 +255,17 @@ def _store(
 ) -> dict[str, int]:
     """Write the differences between stored findings and ``outcomes`` for one rule-period.
 
-    Existing findings are read as plain tuples (no model instances) and compared by
-    content, so an unchanged subtree costs one read and no writes.
+    Existing findings are read as keys and content fingerprints (no JSON, no model
+    instances), so an unchanged subtree costs one narrow read and no writes.
     """
     now = timezone.now()
-    existing: dict[tuple, tuple[int, tuple]] = {}
-    for row in (
+    existing: dict[tuple, tuple[int, str]] = {}
+    for pk, org_id, subject_type, subject_id, fingerprint in (
         Finding.objects.filter(rule_code=rule.code, period_code=sub.code)
         .filter(subtree_q([root_path], field="org_path"))
-        .values_list("pk", "org_id", "subject_type", "subject_id", *_FIELDS)
+        .values_list("pk", "org_id", "subject_type", "subject_id", "digest")
     ):
-        existing[(row[1], row[2], row[3])] = (row[0], tuple(row[4:]))
+        existing[(org_id, subject_type, subject_id)] = (pk, fingerprint)
     citation = str(rule.citation)[:200]
     create, update, seen = [], [], set()
     for outcome in outcomes:
@@ -260,20 +286,19 @@ def _store(
             status, original, _normal(outcome.numbers), explanation, citation, _normal(outcome.refs),
             exemption.pk if exemption else None, rule.version,
         )  # fmt: skip
+        fingerprint = digest(values)
         current = existing.get(key)
-        if current is not None and _same(current[1], values):
+        if current is not None and current[1] == fingerprint:
             continue
         finding = Finding(
             pk=current[0] if current else None, rule_code=rule.code, period_code=sub.code, period_start=sub.start,
             period_end=sub.end, org_id=outcome.org_id, org_path=path_of.get(outcome.org_id, ""),
             subject_type=outcome.subject_type, subject_id=outcome.subject_id, computed_at=now,
-            **dict(zip(_FIELDS, values, strict=True)),
+            digest=fingerprint, **dict(zip(_FIELDS, values, strict=True)),
         )  # fmt: skip
         (update if current else create).append(finding)
     stale = [pk for key, (pk, _) in existing.items() if key not in seen]
-    Finding.objects.bulk_create(create, batch_size=2000)
-    if update:
-        Finding.objects.bulk_update(update, [*_FIELDS, "computed_at"], batch_size=2000)
+    _write(create, update)
     for start in range(0, len(stale), 2000):
         Finding.objects.filter(pk__in=stale[start : start + 2000]).delete()
     return {
@@ -282,6 +307,44 @@ def _store(
         "updated": len(update),
         "deleted": len(stale),
     }
+
+
+_COLUMNS = (
+    "rule_code", "rule_version", "period_code", "period_start", "period_end", "org_id", "org_path",
+    "subject_type", "subject_id", "status", "original_status", "numbers", "explanation", "citation",
+    "refs", "exemption_id", "computed_at", "digest",
+)  # fmt: skip
+_CHANGING = (*_FIELDS, "digest", "computed_at")
+
+
+def _write(create: list[Finding], update: list[Finding]) -> None:
+    """Insert and update findings with one prepared statement each (``executemany``):
+    at hundreds of thousands of rows the ORM's per-batch SQL building and bulk_update's
+    CASE expressions cost more than the database work itself."""
+    from django.db import connection
+
+    if not create and not update:
+        return
+    fields = {f.attname: f for f in Finding._meta.concrete_fields}
+    table = connection.ops.quote_name(Finding._meta.db_table)
+
+    def prepared(finding: Finding, names) -> list:
+        return [fields[name].get_db_prep_save(getattr(finding, name), connection) for name in names]
+
+    with connection.cursor() as cursor:
+        if create:
+            columns = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
+            marks = ", ".join(["%s"] * len(_COLUMNS))
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608 - names from the model
+                [prepared(f, _COLUMNS) for f in create],
+            )
+        if update:
+            assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in _CHANGING)
+            cursor.executemany(
+                f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608 - names from the model
+                [[*prepared(f, _CHANGING), f.pk] for f in update],
+            )
 
 
 _PLAIN = (str, int, float, bool, type(None))

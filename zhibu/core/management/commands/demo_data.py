@@ -7,7 +7,10 @@ from zhibu import demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo organisation (deterministic, idempotent)."
+    help = (
+        "Load the demo organisation with its organisational life, development cases and "
+        "findings (deterministic, idempotent)."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--seed", type=int, default=2026)

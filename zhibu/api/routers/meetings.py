@@ -1,0 +1,433 @@
+"""/api/v1/meetings: organisational life through the same selectors and services as the
+pages — the list is ``selectors.meeting_list``, one meeting is ``meeting_for_user``, the
+org is ``meeting_org_for_user``; a held meeting is recorded by ``services.meeting_record``
+and every vote by ``services.decision_record``, so the roster, date and VOTE rules apply
+and a refused vote answers 422 naming its rule."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.forms import ChoiceField
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import field_validator
+
+from zhibu.accounts import permissions
+from zhibu.api.errors import ApiError, details_of
+from zhibu.api.pagination import page
+from zhibu.api.params import parse_period
+from zhibu.api.schemas import ERRORS, Filters, In, page_of
+from zhibu.core.db import replica_reads
+from zhibu.meetings import selectors, services, votes
+from zhibu.meetings.models import Attendance, Decision, Guest, Meeting, MeetingKind
+from zhibu.members.models import Member
+from zhibu.members.selectors import visible_members
+from zhibu.orgs.models import Linkage, Org
+from zhibu.orgs.selectors import linkage_candidates
+
+router = Router(tags=["meetings"])
+
+VIEW, RECORD = "meeting.view", "meeting.record"
+# Django's own (translated) message for a person who is not among the choices, as the
+# record form answers it.
+NOT_A_CHOICE = ChoiceField.default_error_messages["invalid_choice"]
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+class MeetingOut(Schema):
+    id: UUID
+    org_id: UUID
+    org_name: str
+    title: str
+    kinds: list[str]
+    status: str
+    on: date
+    starts_at: time | None
+    ends_at: time | None
+    place: str
+    study_hours: float
+    covers_year: int | None
+    present: int
+    expected: int
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.public_id
+
+    @staticmethod
+    def resolve_org_id(obj):
+        return obj.org.public_id
+
+    @staticmethod
+    def resolve_org_name(obj):
+        return obj.org.name
+
+    @staticmethod
+    def resolve_study_hours(obj):
+        return float(obj.study_hours)
+
+    @staticmethod
+    def resolve_present(obj):
+        return obj.n_present
+
+    @staticmethod
+    def resolve_expected(obj):
+        return obj.n_expected
+
+
+MeetingPage = page_of(MeetingOut)
+
+
+class AttendanceOut(Schema):
+    member_id: UUID
+    name: str
+    status: str
+    reason: str
+    study_hours: float
+
+
+class GuestOut(Schema):
+    name: str
+    role: str
+    note: str
+    member_id: UUID | None
+
+
+class DecisionOut(Schema):
+    id: UUID
+    title: str
+    kind: str
+    candidate: str
+    body: str
+    entitled: int
+    present: int
+    yes: int
+    no: int
+    abstain: int
+    written_yes: int
+    written_no: int
+    written_abstain: int
+    yes_total: int
+    needed: int
+    quorum_met: bool
+    passed: bool
+    note: str
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.public_id
+
+    @staticmethod
+    def resolve_needed(obj):
+        return votes.majority_of(obj.entitled)
+
+
+class MeetingDetailOut(MeetingOut):
+    topics: list[str]
+    minutes: str
+    decisions_text: str
+    tags: list[str]
+    host_id: UUID | None
+    recorder_id: UUID | None
+    lecturer_id: UUID | None
+    recorded_at: datetime | None
+    locked: bool
+    locks_on: date | None
+    attendance: list[AttendanceOut]
+    guests: list[GuestOut]
+    decisions: list[DecisionOut]
+
+    @staticmethod
+    def resolve_topics(obj):
+        return [line.strip() for line in obj.topics.splitlines() if line.strip()]
+
+    @staticmethod
+    def resolve_host_id(obj):
+        return obj.host.public_id if obj.host_id else None
+
+    @staticmethod
+    def resolve_recorder_id(obj):
+        return obj.recorder.public_id if obj.recorder_id else None
+
+    @staticmethod
+    def resolve_lecturer_id(obj):
+        return obj.lecturer.public_id if obj.lecturer_id else None
+
+    @staticmethod
+    def resolve_locked(obj):
+        return obj.lock[0]
+
+    @staticmethod
+    def resolve_locks_on(obj):
+        return obj.lock[1]
+
+    @staticmethod
+    def resolve_attendance(obj):
+        return obj.rows
+
+    @staticmethod
+    def resolve_guests(obj):
+        return [
+            {"name": g.name, "role": g.role, "note": g.note,
+             "member_id": g.member.public_id if g.member_id else None}
+            for g in obj.guests.select_related("member").order_by("id")
+        ]  # fmt: skip
+
+    @staticmethod
+    def resolve_decisions(obj):
+        return list(obj.decisions.order_by("id"))
+
+
+# --- input -----------------------------------------------------------------------------------
+
+
+class MeetingFilters(Filters):
+    org: UUID | None = None
+    period: str | None = Field(None, description="2025、2025Q3 或 2025-07")
+    kind: MeetingKind | None = None
+    status: Meeting.Status | None = None
+    cursor: str | None = None
+    limit: int = 50
+
+
+class AttendanceIn(In):
+    member: UUID
+    status: Attendance.Status
+    reason: str = Field("", max_length=200)
+
+
+class GuestIn(In):
+    """A leader of a committee above (by member id; the role follows the linkage) or
+    anyone else by name."""
+
+    member: UUID | None = None
+    name: str = Field("", max_length=50)
+    note: str = Field("", max_length=100)
+
+
+class DecisionIn(In):
+    title: str = Field(..., min_length=1, max_length=200)
+    kind: Decision.Kind = Decision.Kind.GENERAL
+    candidate: str = Field("", max_length=50)
+    yes: int = Field(..., ge=0, le=100_000)
+    no: int = Field(0, ge=0, le=100_000)
+    abstain: int = Field(0, ge=0, le=100_000)
+    written_yes: int = Field(0, ge=0, le=100_000)
+    written_no: int = Field(0, ge=0, le=100_000)
+    written_abstain: int = Field(0, ge=0, le=100_000)
+    passed: bool | None = Field(
+        None, description="声明的表决结果；与票数不符时拒绝（422，VOTE-01/02/03）"
+    )
+    note: str = Field("", max_length=300)
+
+
+class MeetingIn(In):
+    org: UUID
+    title: str = Field(..., min_length=1, max_length=200)
+    on: date
+    kinds: list[MeetingKind]
+    attendance: list[AttendanceIn] = Field(
+        ..., description="当日名册中每名应参会人员的出席情况（出席、请假须填事由、缺席）"
+    )
+    starts_at: time | None = None
+    ends_at: time | None = None
+    place: str = Field("", max_length=200)
+    topics: list[str] = []
+    host: UUID | None = None
+    recorder: UUID | None = None
+    lecturer: UUID | None = None
+    minutes: str = ""
+    decisions_text: str = ""
+    study_hours: Decimal = Field(Decimal("0"), ge=0, le=24, decimal_places=1)
+    tags: list[str] = []
+    covers_year: int | None = Field(None, ge=2000, le=2100)
+    guests: list[GuestIn] = []
+    decisions: list[DecisionIn] = []
+    complete: bool = True
+
+    @field_validator("starts_at", "ends_at")
+    @classmethod
+    def _local_time(cls, value: time | None) -> time | None:
+        if value is not None and value.tzinfo is not None:
+            raise ValueError("local time without an offset, e.g. 09:00")
+        return value
+
+    @field_validator("attendance")
+    @classmethod
+    def _once_each(cls, rows: list[AttendanceIn]) -> list[AttendanceIn]:
+        if len({row.member for row in rows}) != len(rows):
+            raise ValueError("each member at most once")
+        return rows
+
+
+# --- handlers ----------------------------------------------------------------------------------
+
+
+def _held_anywhere(user, action: str) -> None:
+    """As the pages' ``requires``: without the action anywhere, 403 reveals nothing."""
+    if not permissions.holds_anywhere(user, action):
+        raise ApiError(403)
+
+
+@router.get("", response={200: MeetingPage, **ERRORS}, summary="会议列表")
+def list_meetings(request, filters: Query[MeetingFilters]):
+    _held_anywhere(request.user, VIEW)
+    org = selectors.meeting_org_for_user(request.user, filters.org) if filters.org else None
+    period = parse_period(filters.period) if filters.period is not None else None
+    qs = selectors.meeting_list(
+        user=request.user, org=org, kind=filters.kind or "", status=filters.status or ""
+    )
+    if period is not None:
+        qs = qs.filter(on__gte=period.start, on__lt=period.end)
+    with replica_reads():  # a read-only list: the replica may serve it
+        items, cursor = page(qs, cursor=filters.cursor, limit=filters.limit)
+    return {"items": items, "next_cursor": cursor}
+
+
+@router.get("/{meeting_id}", response={200: MeetingDetailOut, **ERRORS}, summary="会议详情")
+def get_meeting(request, meeting_id: UUID):
+    _held_anywhere(request.user, VIEW)
+    return _detail(selectors.meeting_for_user(request.user, meeting_id))
+
+
+@router.post(
+    "",
+    response={201: MeetingDetailOut, **ERRORS},
+    summary="登记已召开的会议（含出席、列席、表决；违反表决规则返回 422）",
+)
+def create_meeting(request, payload: MeetingIn):
+    _held_anywhere(request.user, RECORD)
+    org = selectors.meeting_org_for_user(request.user, payload.org, action=RECORD)
+    kinds = [str(k) for k in payload.kinds]
+    people = selectors.roster(org, payload.on, kinds)
+    leaders = list(linkage_candidates(org=org, on=payload.on))
+    everyone = people + [m for m in leaders if m not in people]
+    attendance = _attendance(request.user, payload, people)
+    with transaction.atomic():  # a refused vote leaves no meeting behind
+        meeting = services.meeting_record(
+            org=org, on=payload.on, title=payload.title, kinds=kinds, attendance=attendance,
+            starts_at=payload.starts_at, ends_at=payload.ends_at, place=payload.place,
+            topics="\n".join(t.strip() for t in payload.topics if t.strip()),
+            host=_person(everyone, payload.host, "host"),
+            recorder=_person(everyone, payload.recorder, "recorder"),
+            lecturer=_person(everyone, payload.lecturer, "lecturer"),
+            minutes=payload.minutes, decisions_text=payload.decisions_text,
+            study_hours=payload.study_hours, tags=payload.tags, covers_year=payload.covers_year,
+            guests=_guests(payload.guests, leaders, org, payload.on), complete=payload.complete,
+            by=request.user,
+        )  # fmt: skip
+        for index, decision in enumerate(payload.decisions):
+            _decide(meeting, index, decision, by=request.user)
+    return Status(201, _detail(meeting))
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _attendance(user, payload: MeetingIn, people: list[Member]) -> dict[int, tuple[str, str]]:
+    """{member pk: (status, reason)} as the service takes it. A member who is not on the
+    roster that day is refused by the service by name; one the user may not even see is
+    refused here by id, so the answer never reveals a name outside the user's scope."""
+    on_roster = {m.public_id: m.pk for m in people}
+    others = [row.member for row in payload.attendance if row.member not in on_roster]
+    if others:
+        seen = dict(
+            visible_members(user).filter(public_id__in=others).values_list("public_id", "pk")
+        )
+        hidden = [str(i) for i in others if i not in seen]
+        if hidden:
+            names = "、".join(hidden)
+            raise ValidationError(
+                {"attendance": services.NOT_ON_ROSTER % {"day": payload.on, "names": names}}
+            )
+        on_roster = {**on_roster, **seen}
+    return {on_roster[row.member]: (str(row.status), row.reason) for row in payload.attendance}
+
+
+def _person(people: list[Member], public_id: UUID | None, field: str) -> Member | None:
+    """Host, recorder, lecturer: someone on the roster or a leader above, as on the page."""
+    if public_id is None:
+        return None
+    found = next((m for m in people if m.public_id == public_id), None)
+    if found is None:
+        raise ValidationError({field: NOT_A_CHOICE % {"value": public_id}})
+    return found
+
+
+def _guests(rows: list[GuestIn], leaders: list[Member], org: Org, on: date):
+    """Leaders by id (上级联系领导 when linked to the org that day, else 双重组织生活),
+    anyone else by name — as the record page builds them."""
+    linked = set(
+        Linkage.objects.filter(org=org, start__lte=on)
+        .exclude(end__lt=on)
+        .values_list("person", flat=True)
+    )
+    guests = []
+    for index, row in enumerate(rows):
+        if row.member is None:
+            guests.append(services.GuestIn(name=row.name, note=row.note))
+            continue
+        person = next((m for m in leaders if m.public_id == row.member), None)
+        if person is None:
+            raise ValidationError({f"guests.{index}.member": NOT_A_CHOICE % {"value": row.member}})
+        role = Guest.Role.HIGHER_LEADER if person.pk in linked else Guest.Role.DUAL_LIFE
+        guests.append(services.GuestIn(name=person.name, role=role, member=person, note=row.note))
+    return guests
+
+
+def _vote_rule(meeting: Meeting, decision: DecisionIn) -> str:
+    """The VOTE rule a refused claim of the result is about: quorum (VOTE-01 for the
+    assembly, VOTE-03 for the committee) or majority (VOTE-02)."""
+    body = services.decision_body(meeting)
+    entitled, present = services.entitled_and_present(meeting, body)
+    result = votes.count_votes(
+        votes.Tally(
+            entitled, present, decision.yes, decision.no, decision.abstain,
+            decision.written_yes, decision.written_no, decision.written_abstain,
+        )
+    )  # fmt: skip
+    if not result.quorum_met and decision.passed:
+        return "VOTE-01" if body == Decision.Body.ASSEMBLY else "VOTE-03"
+    return "VOTE-02"
+
+
+def _decide(meeting: Meeting, index: int, decision: DecisionIn, *, by) -> Decision:
+    try:
+        return services.decision_record(meeting=meeting, by=by, **decision.dict())
+    except ValidationError as exc:
+        details = details_of(exc)
+    rule_of = {"passed": lambda: _vote_rule(meeting, decision), "candidate": lambda: "VOTE-04"}
+    for item in details:
+        field = item["field"]
+        if item["rule"] is None and field in rule_of:
+            item["rule"] = rule_of[field]()
+        item["field"] = f"decisions.{index}.{field}" if field else f"decisions.{index}"
+    ruled = any(item["rule"] for item in details)
+    raise ApiError(
+        422,
+        details[0]["message"] if len(details) == 1 else None,
+        details,
+        "rule_violation" if ruled else None,
+    )
+
+
+def _detail(meeting: Meeting) -> Meeting:
+    """The meeting with what the detail shows: attendance with names, the lock."""
+    rows = list(
+        meeting.attendance.select_related("member").order_by("status", "member__name_pinyin")
+    )
+    meeting.rows = [
+        {"member_id": a.member.public_id, "name": a.member.name, "status": a.status,
+         "reason": a.reason, "study_hours": float(a.study_hours)}
+        for a in rows
+    ]  # fmt: skip
+    meeting.n_present = sum(1 for a in rows if a.status == Attendance.Status.PRESENT)
+    meeting.n_expected = len(rows)
+    meeting.lock = services.lock_state(meeting) if meeting.is_held else (False, None)
+    return meeting

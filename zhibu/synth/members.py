@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from zhibu.core.bulk import insert_rows
 from zhibu.core.crypto import blind_index
 from zhibu.demo.names import given_name, surname
 from zhibu.members import idnumber
@@ -54,7 +55,7 @@ def build_members(plan: Plan, built: Built) -> None:
         nonlocal pending, placements
         if not pending:
             return
-        Member.objects.bulk_create(pending, batch_size=BATCH)
+        insert_rows(Member, pending)
         created = list(
             Member.objects.filter(id_index__in=[m.id_index for m in pending]).values_list(
                 "pk", "admitted_on", "full_on", "status", "id_index"
@@ -104,8 +105,8 @@ def build_members(plan: Plan, built: Built) -> None:
                     )
                 )
             built.members_by_branch.setdefault(org_id, []).append(pk)
-        MemberEvent.objects.bulk_create(events, batch_size=BATCH)
-        MemberSpan.objects.bulk_create(spans, batch_size=BATCH)
+        insert_rows(MemberEvent, events)
+        insert_rows(MemberSpan, spans)
         pending, placements = [], []
 
     for org_id, size in zip(built.branch_ids, sizes, strict=False):

@@ -19,6 +19,9 @@ PERIOD_MALFORMED = _("期间格式不正确：请写成 2025（年）、2025Q3�
 _YEAR = re.compile(r"^(\d{4})$")
 _QUARTER = re.compile(r"^(\d{4})[Qq]([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+# Years a period may fall in: generous, but far enough from the calendar's ends (year 1,
+# year 9999) that period arithmetic (``split``, ``previous``, a year's end) never leaves it.
+YEARS = range(1900, 3000)
 
 
 @dataclass(frozen=True, order=True)
@@ -29,12 +32,14 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
+        """``2025``, ``2025Q3`` or ``2025-07`` with a year in ``YEARS``; anything else
+        raises ``ValidationError(PERIOD_MALFORMED)``."""
         value = (text or "").strip()
-        if m := _YEAR.match(value):
+        if (m := _YEAR.match(value)) and int(m.group(1)) in YEARS:
             return cls.year(int(m.group(1)))
-        if m := _QUARTER.match(value):
+        if (m := _QUARTER.match(value)) and int(m.group(1)) in YEARS:
             return cls.quarter(int(m.group(1)), int(m.group(2)))
-        if m := _MONTH.match(value):
+        if (m := _MONTH.match(value)) and int(m.group(1)) in YEARS:
             month = int(m.group(2))
             if 1 <= month <= 12:
                 return cls.month(int(m.group(1)), month)

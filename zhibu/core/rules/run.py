@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
+from zhibu.core.bulk import insert_rows
 from zhibu.core.rules.base import Outcome, Rule, Status
 from zhibu.core.rules.engine import applicable_orgs, reference_day
 from zhibu.core.rules.models import Exemption, Finding, RuleRun, Supplement
@@ -326,21 +327,16 @@ def _write(create: list[Finding], update: list[Finding]) -> None:
     if not create and not update:
         return
     fields = {f.attname: f for f in Finding._meta.concrete_fields}
-    table = connection.ops.quote_name(Finding._meta.db_table)
 
     def prepared(finding: Finding, names) -> list:
         return [fields[name].get_db_prep_save(getattr(finding, name), connection) for name in names]
 
-    with connection.cursor() as cursor:
-        if create:
-            columns = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
-            marks = ", ".join(["%s"] * len(_COLUMNS))
-            cursor.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608 - names from the model
-                [prepared(f, _COLUMNS) for f in create],
-            )
-        if update:
-            assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in _CHANGING)
+    if create:
+        insert_rows(Finding, create, _COLUMNS)
+    if update:
+        table = connection.ops.quote_name(Finding._meta.db_table)
+        assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in _CHANGING)
+        with connection.cursor() as cursor:
             cursor.executemany(
                 f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608 - names from the model
                 [[*prepared(f, _CHANGING), f.pk] for f in update],

@@ -47,6 +47,10 @@ class Command(BaseCommand):
                     f"{root.code} {period.code}: +{run.created} ~{run.updated} -{run.deleted} ({run.duration_ms} ms)"
                 )
         sent = send_digests(today)
+        from zhibu.members.imports import purge_stale
+
+        purged = purge_stale()
+        self.stdout.write(f"stale import uploads removed: {purged}")
         self.stdout.write(
             f"digests sent: {sent}; tick took {int((time.monotonic() - started) * 1000)} ms"
         )

@@ -210,9 +210,21 @@ def fixtures(args) -> dict:
     full, prefix, secret = ApiToken.generate()
     ApiToken.objects.create(user=user, name="bench", prefix=prefix, secret_hash=hash_secret(secret))
     meetings = list(Meeting.objects.order_by("-on").values_list("public_id", flat=True)[:200])
+    # Signed-in sessions made here, so the load measures the pages, not password hashing.
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    sessions = []
+    for _ in range(args.sessions):
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store["zhibu_last_seen"] = int(time.time()) + 3600
+        store.create()
+        sessions.append(store.session_key)
     return {
-        "username": "bench-load", "password": "Bench-Load-2026!", "token": full, "org": str(root.public_id),
-        "meetings": [str(m) for m in meetings],
+        "token": full, "org": str(root.public_id), "meetings": [str(m) for m in meetings], "sessions": sessions,
     }  # fmt: skip
 
 
@@ -223,6 +235,7 @@ def main() -> None:
     parser.add_argument("--period", default="")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--first", type=int, default=1)
+    parser.add_argument("--sessions", type=int, default=50)
     args = parser.parse_args()
     import django
 

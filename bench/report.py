@@ -26,6 +26,19 @@ def target(ok: bool) -> str:
     return "✅" if ok else "❌ gap"
 
 
+def _replica_lines(results: dict) -> list[str]:
+    entry = next((e["replica"] for e in results["sizes"].values() if "replica" in e), None)
+    if not entry:
+        return ["Not run in this invocation (needs root and a local cluster)."]
+    queries = entry.get("cockpit_queries", {})
+    lines = [f"- {line}" for line in entry.get("log", []) if line.strip()]
+    lines.append(
+        f"- cockpit through the replica: {spread(entry['cockpit'], ms)}; its queries: {queries.get('replica', '?')} on the "
+        f"replica, {queries.get('primary', '?')} on the primary (session and permissions, outside the read-only view)"
+    )
+    return lines
+
+
 def render(results: dict) -> str:
     m = results["machine"]
     lines = [
@@ -177,8 +190,11 @@ def render(results: dict) -> str:
         "",
         "## Reading replicas",
         "",
-        "`bench/replica.sh` starts a real streaming replica of the local PostgreSQL on loopback and runs the",
-        "cockpit against it through the `replica` alias; see docs/scaling.md.",
+        "`bench/replica.sh` starts a real streaming replica of the local PostgreSQL on loopback (pg_basebackup,",
+        "hot standby on port 5433), checks that a write on the primary streams to it, and runs the cockpit with",
+        "`ZHIBU_REPLICA_URL` pointing at it; see docs/scaling.md.",
+        "",
+        *_replica_lines(results),
         "",
         "## Commands",
         "",

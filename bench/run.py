@@ -203,6 +203,13 @@ def main() -> None:
             from bench import httpload
 
             entry["http"] = httpload.load(url, org=org, period=YEAR, log=log)
+        if label == "M" and engine == "postgresql" and os.geteuid() == 0:
+            log(f"{key}: cockpit on a streaming replica")
+            out = run(["bash", "bench/replica.sh", "zhibu_bench_m"], env_for(url))
+            line = next((x for x in out.splitlines() if x.startswith("RESULT ")), "")
+            if line:
+                entry["replica"] = json.loads(line[len("RESULT ") :])
+                entry["replica"]["log"] = [x for x in out.splitlines() if not x.startswith("RESULT ")]
         results["sizes"][key] = entry
         (VAR / "results.json").write_text(json.dumps(results, indent=2, default=str))
     log("Excel import")

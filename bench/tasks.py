@@ -181,6 +181,15 @@ def pages(args) -> dict:
         "member_search_initials": ("/members/", {"q": "wj"}),
     }
     results = {}
+    if args.aliases:
+        from django.db import connections
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connections["default"]) as primary:
+            if "replica" in connections:
+                with CaptureQueriesContext(connections["replica"]) as replica:
+                    client.get(targets["cockpit"][0], targets["cockpit"][1], HTTP_HOST="127.0.0.1")
+                results["cockpit_queries"] = {"primary": len(primary), "replica": len(replica)}
     for name, (path, params) in targets.items():
         samples = []
         for attempt in range(args.repeat + 1):
@@ -236,6 +245,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--first", type=int, default=1)
     parser.add_argument("--sessions", type=int, default=50)
+    parser.add_argument("--aliases", action="store_true", help="count the cockpit's queries per database alias")
     args = parser.parse_args()
     import django
 

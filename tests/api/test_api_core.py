@@ -231,3 +231,49 @@ def test_org_list_query_count_is_fixed(db, api, token_for):
             assert len(caller.get("/orgs", limit=100).json()["items"]) == n + 1
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_unknown_paths_answer_404_in_the_error_shape(cast, api, token_for):
+    caller = api(token_for(cast.party_secretary, write=True))
+    for response in (
+        caller.get("/nope"),
+        caller.get("/orgs/x/y/z"),
+        caller.post("/members/x/notes", {"a": 1}),
+        caller.patch("/meetings/2025/09", {}),
+        api(None).get("/"),  # the API's root: public, nothing there
+    ):
+        assert response.status_code == 404
+        assert response["Content-Type"].startswith("application/json")
+        assert response.json() == {
+            "code": "not_found",
+            "message": "接口地址不存在，请核对路径（见 /api/v1/docs）。",
+            "details": [],
+        }
+    # Unknown paths are behind the token check like every operation: 401 first.
+    anonymous = api(None).get("/nope")
+    assert anonymous.status_code == 401 and anonymous.json()["code"] == "unauthenticated"
+
+
+def test_a_method_the_path_does_not_take_answers_405_in_the_error_shape(
+    cast, api, client, token_for
+):
+    caller = api(token_for(cast.party_secretary, write=True))
+    headers = caller.headers
+    for method, path, allowed in (
+        ("delete", f"/orgs/{cast.branch1.public_id}", {"GET", "PATCH"}),
+        ("put", "/members", {"GET", "POST"}),
+        ("delete", f"/members/{cast.ordinary_member.public_id}", {"GET", "PATCH"}),
+        ("patch", f"/members/{cast.ordinary_member.public_id}/events", {"GET", "POST"}),
+    ):
+        response = getattr(client, method)(
+            f"/api/v1{path}", "{}", content_type="application/json", **headers
+        )
+        assert response.status_code == 405, (method, path)
+        assert response["Content-Type"].startswith("application/json")
+        assert {m.strip() for m in response["Allow"].split(",")} == allowed
+        assert response.json() == {
+            "code": "method_not_allowed",
+            "message": "该地址不支持此请求方法。",
+            "details": [],
+        }
+    assert cast.branch1.name == "第一党支部" and Org.objects.filter(pk=cast.branch1.pk).exists()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.core.cache import cache
@@ -322,6 +322,33 @@ def test_a_vote_short_of_a_majority_claimed_as_passed_names_vote_02(cast, api, t
     created = api(token_for(cast.branch_secretary, write=True)).post("/meetings", data)
     assert created.status_code == 201
     assert created.json()["decisions"][0]["passed"] is False
+
+
+def test_a_passed_vote_claimed_as_failed_names_vote_02(cast, api, token_for):
+    data = body(cast, decisions=[{"title": "事项", "yes": 2, "passed": False}])
+    response = api(token_for(cast.branch_secretary, write=True)).post("/meetings", data)
+    assert response.status_code == 422
+    assert response.json()["code"] == "rule_violation"
+    assert response.json()["details"] == [{
+        "field": "decisions.0.passed", "rule": "VOTE-02",
+        "message": "按票数该事项已通过（赞成 2 票，须 2 票），请核对表决结果。",
+    }]  # fmt: skip
+    assert unchanged()
+
+
+def test_an_attendee_present_at_another_meeting_at_that_time_names_dq_05(cast, api, token_for):
+    record_meeting(
+        cast.branch1, ON, ["branch_committee"], title="支委会", starts_at=time(10), ends_at=time(12)
+    )
+    response = api(token_for(cast.branch_secretary, write=True)).post("/meetings", body(cast))
+    assert response.status_code == 422
+    payload = response.json()
+    assert payload["code"] == "rule_violation"
+    assert payload["details"] == [{
+        "field": "attendance", "rule": "DQ-05",
+        "message": "李书记 同一时间已登记出席“支委会”（2025-09-15），同一人不能同时出席两个会议（DQ-05）。",
+    }]  # fmt: skip
+    assert Meeting.objects.count() == 1 and Attendance.objects.count() == 1
 
 
 def test_a_committee_vote_without_quorum_names_vote_03(cast, api, token_for):

@@ -6,8 +6,8 @@ status code the operation lists, a JSON body matching its schema.
 The number of examples is bounded so the suite stays fast; for a longer local hunt:
 ``ZHIBU_FUZZ_RANDOM=1 ZHIBU_FUZZ_EXAMPLES=500`` (add ``ZHIBU_FUZZ_TRACE=1 -s`` to print
 every call's status), on SQLite and on PostgreSQL. Generated ids are often swapped for real ones (the cast's orgs,
-members, a meeting and a development case, in scope and out of it), so requests reach the
-services instead of stopping at 404.
+members, a meeting, a development case and transfers, in scope and out of it; org codes
+for a transfer's receiver), so requests reach the services instead of stopping at 404.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.factories import record_meeting
 from zhibu.development.services import case_open
+from zhibu.members.transfers import transfer_start
 from zhibu.wsgi import application
 
 EXAMPLES = int(os.environ.get("ZHIBU_FUZZ_EXAMPLES", "25"))
@@ -77,6 +78,14 @@ def world(cast, token_for, wsgi_in_test_transaction):
         org=cast.branch1, name="申请人", gender="F", birth_date=date(1999, 2, 3),
         applied_on=date(2025, 5, 6), by=cast.branch_secretary,
     )  # fmt: skip
+    transfer = transfer_start(
+        member=cast.secretary_member, direction="out", outside_org="中共某区委组织部",
+        requested_on=date(2025, 3, 1), by=cast.branch_secretary,
+    )  # fmt: skip
+    other_transfer = transfer_start(
+        member=cast.other_member, direction="internal", to_org=cast.branch2,
+        requested_on=date(2025, 3, 1),
+    )  # fmt: skip
     orgs = [cast.branch1, cast.group1, cast.general_branch, cast.branch2, cast.other_branch]
     return {
         "token": token_for(cast.branch_secretary, write=True),
@@ -87,6 +96,8 @@ def world(cast, token_for, wsgi_in_test_transaction):
         ],
         "meeting": [str(meeting.public_id), str(other_meeting.public_id)],
         "case": [str(case.public_id)],
+        "transfer": [str(transfer.public_id), str(other_transfer.public_id)],
+        "code": ["ZB1", "ZB2", "XDZB", "XZ1"],
         "period": ["2025", "2025Q3", "2025-09", "2026Q1"],
     }
 
@@ -95,7 +106,8 @@ def world(cast, token_for, wsgi_in_test_transaction):
 ID_KINDS = {
     "org_id": "org", "org": "org", "parent": "org", "subtree": "org", "to_parent": "org",
     "meeting_id": "meeting", "case_id": "case", "member": "member", "host": "member",
-    "recorder": "member", "talker": "member", "period": "period",
+    "recorder": "member", "talker": "member", "period": "period", "member_id": "member",
+    "group": "org", "transfer_id": "transfer", "to_org": "code",
 }  # fmt: skip
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router
 
 from zhibu.api import errors
 from zhibu.api.auth import api_auth
-from zhibu.api.routers import development, meetings, orgs, rules
+from zhibu.api.routers import development, meetings, members, orgs, rules
 
 api = NinjaAPI(
     title="支部 Zhibu API",
@@ -37,6 +37,23 @@ def _suspicious(request, exc: SuspiciousOperation):
 
 
 api.add_router("/orgs", orgs.router)
+api.add_router("/members", members.router)
 api.add_router("/development-cases", development.router)
 api.add_router("/meetings", meetings.router)
 api.add_router("/", rules.router)
+
+# Last of all: any other path under /api/v1/ answers 404 in the error shape (after the
+# token check, as every operation does) instead of Django's HTML page. A known path with a
+# method it does not take answers 405 in the same shape (zhibu.api.urls).
+fallback = Router()
+
+
+@fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False,
+    url_name="api-not-found",
+)  # fmt: skip
+def no_such_path(request, rest: str):
+    raise errors.ApiError(404, str(errors.NO_SUCH_PATH))
+
+
+api.add_router("/", fallback)

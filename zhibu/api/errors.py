@@ -1,8 +1,8 @@
 """One error shape for every failure: {"code", "message" (Chinese), "details": [...]}.
 
 400 malformed request, 401 no or bad token, 403 the role lacks the action, 404 outside
-scope or absent, 409 stale write, 422 a rule or validation refused it, 429 too many bad
-tokens from one client.
+scope, absent or no such path, 405 a method the path does not take, 409 stale write, 422
+a rule or validation refused it, 429 too many bad tokens from one client.
 """
 
 from __future__ import annotations
@@ -21,15 +21,18 @@ MESSAGES = {
     401: _("未提供访问令牌，或令牌无效、已过期、已吊销。"),
     403: _("您的角色无权执行此操作。"),
     404: _("记录不存在，或不在您的管理范围内。"),
+    405: _("该地址不支持此请求方法。"),
     409: _("记录已被他人修改，请重新读取后再提交。"),
     422: _("数据未通过校验。"),
     429: _("无效令牌尝试过多，请稍后再试。"),
 }
+NO_SUCH_PATH = _("接口地址不存在，请核对路径（见 /api/v1/docs）。")
 CODES = {
     400: "malformed",
     401: "unauthenticated",
     403: "forbidden",
     404: "not_found",
+    405: "method_not_allowed",
     409: "conflict",
     422: "invalid",
     429: "too_many_requests",
@@ -124,7 +127,8 @@ def install(api) -> None:
     def _invalid(request, exc: ValidationError):
         details = details_of(exc)
         message = details[0]["message"] if len(details) == 1 else MESSAGES[422]
-        return api.create_response(request, body(422, message, details), status=422)
+        code = "rule_violation" if any(d["rule"] for d in details) else None
+        return api.create_response(request, body(422, message, details, code), status=422)
 
     @api.exception_handler(Http404)
     def _not_found(request, exc):

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Annotated, Any
 
-from ninja import Schema
+from ninja import Field, Schema
 from pydantic import ConfigDict, create_model, field_validator
 
 NUL = "\x00"
+
+# A day in an input: 1900-01-01 … 2999-12-31, far enough from the calendar's ends that the
+# services' date arithmetic (a year's probation, 18th birthdays, letters valid for three
+# months) never leaves it. Earlier or later is malformed (400).
+Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2999, 12, 31))]
 
 
 def refuse_nul(value: Any) -> Any:

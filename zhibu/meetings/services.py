@@ -411,11 +411,9 @@ def meeting_record(
     )
     if clash:
         member, other = clash[0]
+        params = {"name": member.name, "other": other.title, "day": other.on}
         raise ValidationError(
-            {
-                "attendance": DOUBLE_BOOKED
-                % {"name": member.name, "other": other.title, "day": other.on}
-            }
+            {"attendance": ValidationError(DOUBLE_BOOKED, code="DQ-05", params=params)}
         )
 
     if meeting is None:
@@ -529,7 +527,9 @@ def decision_record(
         raise ValidationError(NOT_HELD)
     body = decision_body(meeting)
     if any(sep in candidate for sep in MANY_SEPARATORS):
-        raise ValidationError({"candidate": DECISION_MANY_CANDIDATES})
+        raise ValidationError(
+            {"candidate": ValidationError(DECISION_MANY_CANDIDATES, code="VOTE-04")}
+        )
     entitled, present = entitled_and_present(meeting, body)
     tally = votes.Tally(
         entitled, present, yes, no, abstain, written_yes, written_no, written_abstain
@@ -543,10 +543,20 @@ def decision_record(
         "yes": result.yes_total,
         "needed": result.needed,
     }
+    # The rule a refused claim is about: quorum (VOTE-01 at the assembly, VOTE-03 at the
+    # committee) or majority (VOTE-02); the code reaches the API as details[].rule.
     if passed is True and not result.passed:
-        raise ValidationError({"passed": DECISION_NOT_PASSED % numbers})
+        if result.quorum_met:
+            rule = "VOTE-02"
+        else:
+            rule = "VOTE-01" if body == Decision.Body.ASSEMBLY else "VOTE-03"
+        raise ValidationError(
+            {"passed": ValidationError(DECISION_NOT_PASSED, code=rule, params=numbers)}
+        )
     if passed is False and result.passed:
-        raise ValidationError({"passed": DECISION_PASSED_BY_NUMBERS % numbers})
+        raise ValidationError(
+            {"passed": ValidationError(DECISION_PASSED_BY_NUMBERS, code="VOTE-02", params=numbers)}
+        )
     _guard_lock(meeting, reason=reason, by=by, what=_t("登记表决"), today=today)
     return Decision.objects.create(
         meeting=meeting, title=title, kind=kind, candidate=candidate.strip(), body=body,

@@ -381,32 +381,13 @@ def _guests(rows: list[GuestIn], leaders: list[Member], org: Org, on: date):
     return guests
 
 
-def _vote_rule(meeting: Meeting, decision: DecisionIn) -> str:
-    """The VOTE rule a refused claim of the result is about: quorum (VOTE-01 for the
-    assembly, VOTE-03 for the committee) or majority (VOTE-02)."""
-    body = services.decision_body(meeting)
-    entitled, present = services.entitled_and_present(meeting, body)
-    result = votes.count_votes(
-        votes.Tally(
-            entitled, present, decision.yes, decision.no, decision.abstain,
-            decision.written_yes, decision.written_no, decision.written_abstain,
-        )
-    )  # fmt: skip
-    if not result.quorum_met and decision.passed:
-        return "VOTE-01" if body == Decision.Body.ASSEMBLY else "VOTE-03"
-    return "VOTE-02"
-
-
 def _decide(meeting: Meeting, index: int, decision: DecisionIn, *, by) -> Decision:
     try:
         return services.decision_record(meeting=meeting, by=by, **decision.dict())
     except ValidationError as exc:
-        details = details_of(exc)
-    rule_of = {"passed": lambda: _vote_rule(meeting, decision), "candidate": lambda: "VOTE-04"}
+        details = details_of(exc)  # the service names the VOTE rule as the error's code
     for item in details:
         field = item["field"]
-        if item["rule"] is None and field in rule_of:
-            item["rule"] = rule_of[field]()
         item["field"] = f"decisions.{index}.{field}" if field else f"decisions.{index}"
     ruled = any(item["rule"] for item in details)
     raise ApiError(

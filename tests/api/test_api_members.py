@@ -326,7 +326,8 @@ def test_rules_and_validation_refuse_with_the_field_in_chinese_and_write_nothing
     for change, field, message in cases:
         response = caller.post("/members", new_person(cast, **change))
         data = error(response, 422)
-        assert data["code"] == "invalid", change
+        # Rule-based refusals (DQ-01..03) come as rule_violation with the code, others as invalid.
+        assert data["code"] in ("invalid", "rule_violation"), change
         assert field in {d["field"] for d in data["details"]}, (change, data)
         if message:
             assert message in [d["message"] for d in data["details"]], (change, data)
@@ -339,7 +340,7 @@ def test_a_duplicate_person_is_refused_naming_them_only_within_scope(cast, api, 
     ours = caller.post("/members", new_person(cast, id_number=cast.ordinary_member.id_number,
                                                birth_date="1992-09-03", gender="F"))  # fmt: skip
     assert error(ours, 422)["details"] == [{
-        "field": "id_number", "rule": None,
+        "field": "id_number", "rule": "DQ-04",
         "message": "该公民身份号码已登记为党员“王党员”（第一党支部），同一人不能重复登记（DQ-04）。",
     }]  # fmt: skip
     theirs = caller.post("/members", new_person(cast, id_number=cast.other_member.id_number,
@@ -677,3 +678,13 @@ def test_the_full_id_number_and_phone_never_appear_in_any_response(cast, api, to
     for body in bodies:
         assert number not in body and PHONE not in body
         assert number.lower() not in body.lower()
+
+
+def test_rule_based_refusals_name_their_rule(cast, api, token_for):
+    caller = api(token_for(cast.branch_secretary, write=True))
+    response = caller.post("/members", new_person(cast, admitted_on="2007-07-01", full_on=None))
+    data = error(response, 422)
+    assert data["code"] == "rule_violation"
+    assert {"field": "admitted_on", "rule": "DQ-02"} == {
+        k: data["details"][0][k] for k in ("field", "rule")
+    }

@@ -355,7 +355,7 @@ def _check_person(row: Row) -> None:
         if _failed(row, key):
             continue  # the cell itself was unreadable: that is the one problem to report
         for message in messages:
-            row.fail(key, message)
+            row.fail(key, message.message if isinstance(message, ValidationError) else message)
     if problems.get("id_number"):
         row.index = ""
 

@@ -118,20 +118,27 @@ def check_person(
     """
     errors: dict[str, list] = {}
 
-    def add(field: str, message) -> None:
-        errors.setdefault(field, []).append(message)
+    def add(field: str, message, code: str | None = None) -> None:
+        # The rule code travels with the message (the API reports it as details[].rule).
+        errors.setdefault(field, []).append(
+            ValidationError(message, code=code) if code else message
+        )
 
     info = None
     if id_number:
         try:
             info = idnumber.parse(id_number)
         except idnumber.InvalidIdNumber as exc:
-            add("id_number", exc.message)
+            add("id_number", exc.message, "DQ-01")
     if info is not None:
         if birth_date and birth_date != info.birth_date:
-            add("birth_date", idnumber.ID_BIRTH_MISMATCH % {"day": info.birth_date})
+            add("birth_date", idnumber.ID_BIRTH_MISMATCH % {"day": info.birth_date}, "DQ-01")
         if gender and gender != info.gender:
-            add("gender", idnumber.ID_SEX_MISMATCH % {"sex": Member.Gender(info.gender).label})
+            add(
+                "gender",
+                idnumber.ID_SEX_MISMATCH % {"sex": Member.Gender(info.gender).label},
+                "DQ-01",
+            )
         if check_duplicate:
             duplicate = (
                 Member.objects.filter(id_index=blind_index(info.number))
@@ -140,16 +147,16 @@ def check_person(
                 .first()
             )
             if duplicate is not None:
-                add("id_number", duplicate_message(duplicate, user))
+                add("id_number", duplicate_message(duplicate, user), "DQ-04")
     born = birth_date or (info.birth_date if info else None)
     if admitted_on and born and admitted_on < born + relativedelta(years=18):
-        add("admitted_on", ADMITTED_UNDER_18 % {"day": born + relativedelta(years=18)})
+        add("admitted_on", ADMITTED_UNDER_18 % {"day": born + relativedelta(years=18)}, "DQ-02")
     if applied_on and admitted_on and admitted_on < applied_on:
         add("admitted_on", ADMITTED_BEFORE_APPLIED)
     if full_on and not admitted_on:
         add("admitted_on", FULL_WITHOUT_ADMISSION)
     if full_on and admitted_on and full_on < probation_end(admitted_on):
-        add("full_on", FULL_BEFORE_PROBATION_ENDS % {"day": probation_end(admitted_on)})
+        add("full_on", FULL_BEFORE_PROBATION_ENDS % {"day": probation_end(admitted_on)}, "DQ-03")
     return errors
 
 
@@ -404,6 +411,8 @@ def member_record_event(
         errors = check_placement(org, group)
         if errors:
             raise ValidationError(errors)
+    else:
+        org = group = None  # only a placing event (转入, 党内调整) may move a member
     if not status_after:
         # Moves keep the status; restoring and transferring in return to full or probationary.
         status_after = member.status

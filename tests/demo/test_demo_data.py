@@ -1,4 +1,5 @@
-"""The demo enterprise: its shape, its data quality, its seeded gaps and its logins.
+"""The demo enterprise: its shape, its data quality, its seeded gaps and its logins; its
+organisational life and development cases as the cockpit shows them.
 
 Building the demo is the slow part, so the module builds it once (twice, to prove the
 second run creates nothing) inside a transaction that is rolled back at the end.
@@ -16,16 +17,23 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from zhibu import demo
 from zhibu.accounts.models import RoleAssignment, User
+from zhibu.core.rules import Period, registry
 from zhibu.core.rules.base import Status
 from zhibu.core.rules.engine import evaluate_codes
-from zhibu.demo import committees, roster
+from zhibu.core.rules.models import Exemption, Finding, RuleRun
+from zhibu.core.rules.run import rules_run
+from zhibu.demo import checks, committees, development, meetings, roster
 from zhibu.demo.logins import DEMO_LOGINS, ROOT_CODE
 from zhibu.demo.org import SEEDED_GAPS
 from zhibu.demo.state import Demo
+from zhibu.development.models import Case
+from zhibu.insight.selectors import cockpit_matrix, findings_in, ref_links
+from zhibu.meetings.models import Attendance, Decision, Meeting, MeetingKind, Talk
 from zhibu.members import idnumber
 from zhibu.members.models import Member
 from zhibu.members.services import check_person
@@ -44,6 +52,13 @@ def _totals() -> dict[str, int]:
         "linkages": Linkage.objects.count(),
         "users": User.objects.count(),
         "assignments": RoleAssignment.objects.count(),
+        "meetings": Meeting.objects.count(),
+        "attendance": Attendance.objects.count(),
+        "talks": Talk.objects.count(),
+        "cases": Case.objects.count(),
+        "findings": Finding.objects.count(),
+        "rule_runs": RuleRun.objects.count(),
+        "exemptions": Exemption.objects.count(),
     }
 
 
@@ -63,6 +78,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_second_build_creates_nothing(built):
     assert built["first"]["members"] > 0 and built["first"]["users"] == len(DEMO_LOGINS)
+    assert built["first"]["meetings"] > 500 and built["first"]["findings"] > 0
     assert set(built["second"].values()) == {0}
     assert _totals() == built["after_first"]
 
@@ -209,3 +225,183 @@ def test_demo_data_refuses_to_run_in_production(settings):
     settings.PRODUCTION = True
     with pytest.raises(CommandError, match="production"):
         call_command("demo_data")
+
+
+# --- organisational life, development and the cockpit -------------------------------------
+
+
+def _promised(today) -> list[tuple[str, str, str, str]]:
+    """(rule, status, org code, period code): the gaps the demo promises to the cockpit."""
+    quarter = Period.containing("quarter", today).code
+    gaps = meetings.seeded_gaps(today)
+    gaps += [(code, status, org, quarter) for code, status, org in development.SEEDED_FINDINGS]
+    gaps.append(("ORG-05", "late", "RLJT-GW", quarter))  # the expired term
+    return gaps
+
+
+def test_the_cockpit_shows_the_seeded_gaps_with_citations_down_to_the_records(built, client):
+    today = timezone.localdate()
+    secretary = User.objects.get(username="dangwei")
+    root = Org.objects.get(code=ROOT_CODE)
+    client.force_login(secretary)
+    width = len(root.path) + Org.steplen
+    for code, status, org_code, period_code in _promised(today):
+        period = Period.parse(period_code)
+        finding = (
+            findings_in(user=secretary, org=root, period=period)
+            .filter(rule_code=code, status=status, org__code=org_code)
+            .first()
+        )
+        assert finding is not None, (code, status, org_code, period_code)
+        assert finding.citation == str(registry.in_force(code, period.last_day).citation)[:200]
+        # The number in the cockpit's cell (the 党委's child above the org) counts it ...
+        matrix = cockpit_matrix(user=secretary, org=root, period=period)
+        cell = matrix.cells[finding.org_path[:width]][code]
+        assert cell.counts[status] >= 1
+        assert client.get(reverse("insight:cockpit"), {"period": period.code}).status_code == 200
+        # ... and drills down to the finding, and the finding to its records.
+        row = Org.objects.get(path=finding.org_path[:width])
+        page = client.get(
+            reverse("insight:findings"),
+            {"org": row.public_id, "period": period.code, "rule": code, "status": status},
+        )
+        assert page.status_code == 200
+        assert finding.explanation[:12] in page.content.decode()
+        for kind, url in ref_links(finding.refs):
+            if url is None:  # a committee has no page of its own: its org's page lists it
+                assert kind == "committee"
+                url = reverse("orgs:detail", args=[finding.org.public_id])
+            assert client.get(url).status_code == 200, (code, url)
+
+
+def test_members_short_of_32_hours_and_the_approved_exemption(built):
+    last_year = Period.year(timezone.localdate().year - 1)
+    edu = Finding.objects.filter(rule_code="EDU-01", period_code=last_year.code)
+    short = edu.filter(status="missing")
+    assert short.count() == 3 and all(f.refs[0].startswith("member:") for f in short)
+    assert {Member.objects.get(pk=f.subject_id).org.code for f in short} == {
+        "RLJT-FG1", "RLJT-GW", "RLJT-LT",
+    }  # fmt: skip
+    exempt = edu.get(status="exempt")
+    assert exempt.original_status == "missing" and "已豁免" in exempt.explanation
+    exemption = Exemption.objects.get(pk=exempt.exemption_id)
+    assert exemption.state == Exemption.State.APPROVED
+    assert exemption.approver.username == "dangwei" and exemption.member_id == exempt.subject_id
+    assert exempt.numbers["hours"] < 32 and exemption.org.code == "RLJT-DD"
+
+
+def test_running_the_rulebook_again_changes_nothing(built):
+    today = timezone.localdate()
+    root = Org.objects.get(code=ROOT_CODE)
+    for period in checks.periods(today):
+        run = rules_run(root=root, period=period, today=today)
+        assert (run.created, run.updated, run.deleted) == (0, 0, 0), period.code
+        assert run.evaluated > 0
+
+
+def test_the_organisational_life_is_lived_in_with_only_the_seeded_gaps(built):
+    from zhibu.core.workdays import Calendar
+
+    today = timezone.localdate()
+    start = meetings.window_start(today)
+    held = Meeting.objects.filter(status__in=Meeting.HELD_STATUSES)
+    assert not held.filter(on__gte=today).exists()
+    calendar = Calendar(start, today)
+    assert all(calendar.is_workday(on) for on in held.values_list("on", flat=True))
+    kinds = {kind: held.filter(kind_rows__kind=kind).count() for kind in MeetingKind.values}
+    months = (today.year - start.year) * 12 + today.month - 1
+    assert kinds[MeetingKind.THEME_DAY] >= 12 * months - 1
+    assert kinds[MeetingKind.BRANCH_ASSEMBLY] >= 12 * (months // 3)
+    assert kinds[MeetingKind.GROUP_MEETING] >= 9 * months - 1
+    assert kinds[MeetingKind.LIFE_MEETING] >= 12 and kinds[MeetingKind.MEMBER_REVIEW] >= 12
+    rows = Attendance.objects.all()
+    assert rows.filter(status="present").count() > 0.9 * rows.count()
+    assert rows.filter(status="absent").exists()
+    assert not rows.filter(status="leave", reason="").exists()
+    assert sum(1 for m in held if (m.backfilled_days or 0) > 7) == 2  # two 补录
+    assert held.filter(status=Meeting.Status.HELD).count() == 2  # records not yet complete
+    assert Talk.objects.exists() and Decision.objects.filter(kind="election").exists()
+    # In every period that is over, the meeting rules find exactly the gaps left on purpose.
+    over = {
+        (f.rule_code, f.status, f.org.code, f.period_code)
+        for f in Finding.objects.filter(rule_code__startswith="MTG", period_end__lte=today)
+        .exclude(status="ok")
+        .select_related("org")
+    }
+    assert over == set(meetings.seeded_gaps(today))
+
+
+def test_development_cases_at_every_stage_voted_at_real_assemblies(built):
+    today = timezone.localdate()
+    cases = Case.objects.all()
+    assert cases.count() == len(development.CASES) == 20
+    assert set(cases.values_list("stage", flat=True)) == {1, 2, 3, 4, 5}
+    statuses = set(cases.values_list("status", flat=True))
+    assert {"active", "probation", "archived", "stopped"} <= statuses
+    admitted = cases.exclude(member=None).select_related("member")
+    assert admitted.count() == 5
+    for case in admitted:
+        step = case.steps.get(number=15)
+        decision = step.decision
+        assert decision.passed and decision.kind == "admission" and decision.candidate == case.name
+        assert MeetingKind.BRANCH_ASSEMBLY in decision.meeting.kinds
+        assert decision.meeting.on == case.admitted_on == case.member.admitted_on
+    confirmed = cases.get(status="archived").member
+    assert confirmed.status == Member.Status.FULL
+    assert today - relativedelta(years=1) < confirmed.full_on <= today
+    assert Org.objects.get(code=ROOT_CODE).dev_plans.filter(year=today.year).exists()
+    found = {
+        (f.rule_code, f.status, f.org.code)
+        for f in Finding.objects.filter(
+            rule_code__startswith="DEV", period_code=Period.containing("quarter", today).code
+        )
+        .exclude(status="ok")
+        .select_related("org")
+    }
+    assert found == set(development.SEEDED_FINDINGS)
+
+
+# What the README says about the organisational life and development: (phrase in Chinese,
+# phrase in English, rule, status, org code or None, period code, number of findings).
+def _readme_claims(today):
+    last_quarter = Period.containing("quarter", today).previous().code
+    last_month = Period.containing("month", today).previous().code
+    last_year = str(today.year - 1)
+    quarter = Period.containing("quarter", today).code
+    return [
+        ("三分公司党支部上季度未召开支部党员大会", "三分公司党支部 held no 支部党员大会 last quarter",
+         "MTG-01", "missing", "RLJT-FG3", last_quarter, 1),
+        ("管网工程党支部两个月未开支委会", "管网工程党支部 skipped its 支委会 for two months",
+         "MTG-02", "missing", "RLJT-GW", None, 2),
+        ("城南供热站党小组上月未开党小组会", "城南供热站党小组 missed last month's meeting",
+         "MTG-03", "missing", "RLJT-FG1-3", last_month, 1),
+        ("一分公司党支部去年谈心谈话未全覆盖", "一分公司党支部 did not cover every pair in last year's talks",
+         "MTG-08", "missing", "RLJT-FG1", last_year, 1),
+        ("3 名党员去年学时不足 32 学时", "3 members fell short of 32 学时 last year",
+         "EDU-01", "missing", None, last_year, 3),
+        ("逾期未谈话", "a talk overdue", "DEV-02", "late", None, quarter, 1),
+        ("入党积极分子逾期未考察", "an activist not reviewed for six months",
+         "DEV-04", "late", None, quarter, 1),
+        ("预备期将满待讨论转正", "a probation about to end", "DEV-14", "due", None, quarter, 1),
+        ("1 项已批准的学时豁免", "1 exemption (study hours) is approved",
+         "EDU-01", "exempt", None, last_year, 1),
+    ]  # fmt: skip
+
+
+def test_the_readme_tells_the_truth_about_the_demo(built):
+    today = timezone.localdate()
+    section = README.read_text().split("### 演示账号 · Demo logins")[1].split("所有演示账号")[0]
+    chinese, english = section.replace("\n", ""), " ".join(section.split())
+    assert f"{len(development.CASES)} 个发展党员案例" in chinese
+    assert f"{len(development.CASES)} development cases" in english
+    assert "自去年 1 月 1 日以来的组织生活" in chinese and "since 1 January last year" in english
+    assert Meeting.objects.filter(on__lt=meetings.window_start(today)).count() <= 2  # dev votes
+    for zh, en, code, status, org_code, period_code, n in _readme_claims(today):
+        assert zh in chinese and en in english, zh
+        found = Finding.objects.filter(rule_code=code, status=status)
+        if period_code:
+            found = found.filter(period_code=period_code)
+        if org_code:
+            found = found.filter(org__code=org_code)
+            assert Org.objects.get(code=org_code).name in zh
+        assert found.count() == n, (zh, found.count())

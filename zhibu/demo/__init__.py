@@ -2,13 +2,18 @@
 
 市热力集团有限公司党委, a city heating group (国有企业): 3 党总支, 12 党支部 (one 联合党支部,
 three with 党小组), about 300 synthetic members, committees with terms, 定点联系 and one
-login per role (``DEMO_LOGINS``, the list the README and ``make demo`` print).
+login per role (``DEMO_LOGINS``, the list the README and ``make demo`` print); then its
+organisational life since 1 January last year (``meetings``), about twenty development
+cases at every stage (``development``) and the rulebook's findings with one approved
+exemption (``checks``).
 
 Deterministic by seed: the same seed gives the same people, numbers and dates, where dates
-are counted back from the demo's today so the seeded gaps (``org.SEEDED_GAPS``) stay true
-whenever the demo is built. Idempotent: once the 党委 (code ``RLJT``) exists, a run only
-re-creates missing logins. Each step is a module; later steps (meetings, development
-cases, ...) add a module and a line to ``build``.
+are counted back from the demo's today so the seeded gaps (``org.SEEDED_GAPS``,
+``meetings.seeded_gaps``, ``development.SEEDED_FINDINGS``) stay true whenever the demo is
+built. Idempotent, step by step, each step decided by a marker: the 党委 (code ``RLJT``)
+for the organisation, any meeting for the organisational life and development, any rule
+run for the findings; logins that are missing are created again. A second run creates
+nothing.
 """
 
 from __future__ import annotations
@@ -18,16 +23,20 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from zhibu.demo import committees, org, roster, users
+from zhibu.core.rules.models import RuleRun
+from zhibu.core.scope import subtree_q
+from zhibu.demo import checks, committees, development, meetings, org, roster, users
 from zhibu.demo.logins import DEMO_LOGINS, ROOT_CODE, DemoLogin
 from zhibu.demo.state import Demo
+from zhibu.meetings.models import Meeting
 from zhibu.orgs.models import Org
 
 __all__ = ["COUNTS", "DEMO_LOGINS", "DemoLogin", "build"]
 
 # What ``build`` reports, in this order.
 COUNTS = ("units", "orgs", "members", "member_events", "committees", "posts", "linkages",
-          "users", "assignments")  # fmt: skip
+          "users", "assignments", "meetings", "attendance", "talks", "reviews", "cases",
+          "steps", "findings", "exemptions")  # fmt: skip
 
 
 @transaction.atomic
@@ -42,4 +51,12 @@ def build(*, seed: int = 2026, today: date | None = None) -> dict[str, int]:
         committees.write_committees(demo, plan)
         roster.record_departures(demo)
     demo.counts.update(users.ensure_users(demo.today))
+    root = Org.objects.get(code=ROOT_CODE)
+    if not Meeting.objects.filter(subtree_q([root.path], field="org__path")).exists():
+        life = meetings.Life(demo, root)
+        development.plan(demo, life)
+        life.schedule()
+        life.run()
+    if not RuleRun.objects.filter(org=root).exists():
+        checks.run(demo, root)
     return {name: demo.counts[name] for name in COUNTS}

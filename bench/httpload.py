@@ -45,9 +45,27 @@ def load(url: str, *, org: str, period: str, log) -> dict:
             old.unlink()
         load_env = {**os.environ, "ZHIBU_BENCH_FIXTURES": str(path), "ZHIBU_BENCH_PERIOD": period}
         subprocess.run(
-            [str(ROOT / ".venv/bin/locust"), "-f", "bench/locustfile.py", "--headless", "-u", str(USERS), "-r", "10",
-             "-t", f"{SECONDS}s", "--host", f"http://127.0.0.1:{PORT}", "--csv", str(prefix), "--only-summary"],
-            cwd=ROOT, env=load_env, capture_output=True, timeout=SECONDS + 120,
+            [
+                str(ROOT / ".venv/bin/locust"),
+                "-f",
+                "bench/locustfile.py",
+                "--headless",
+                "-u",
+                str(USERS),
+                "-r",
+                "10",
+                "-t",
+                f"{SECONDS}s",
+                "--host",
+                f"http://127.0.0.1:{PORT}",
+                "--csv",
+                str(prefix),
+                "--only-summary",
+            ],
+            cwd=ROOT,
+            env=load_env,
+            capture_output=True,
+            timeout=SECONDS + 120,
         )  # fmt: skip  (locust exits 1 when any request failed; the CSV says which)
     finally:
         server.terminate()

@@ -31,7 +31,9 @@ class Staff(HttpUser):
 
     @task(2)
     def cockpit(self):
-        self.client.get("/cockpit/", params={"org": FIXTURES["org"], "period": PERIOD}, name="cockpit")
+        self.client.get(
+            "/cockpit/", params={"org": FIXTURES["org"], "period": PERIOD}, name="cockpit"
+        )
 
     @task(3)
     def meeting_detail(self):

@@ -209,7 +209,9 @@ def main() -> None:
             line = next((x for x in out.splitlines() if x.startswith("RESULT ")), "")
             if line:
                 entry["replica"] = json.loads(line[len("RESULT ") :])
-                entry["replica"]["log"] = [x for x in out.splitlines() if not x.startswith("RESULT ")]
+                entry["replica"]["log"] = [
+                    x for x in out.splitlines() if not x.startswith("RESULT ")
+                ]
         results["sizes"][key] = entry
         (VAR / "results.json").write_text(json.dumps(results, indent=2, default=str))
     log("Excel import")

@@ -245,7 +245,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--first", type=int, default=1)
     parser.add_argument("--sessions", type=int, default=50)
-    parser.add_argument("--aliases", action="store_true", help="count the cockpit's queries per database alias")
+    parser.add_argument(
+        "--aliases", action="store_true", help="count the cockpit's queries per database alias"
+    )
     args = parser.parse_args()
     import django
 

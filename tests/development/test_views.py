@@ -114,7 +114,8 @@ def test_read_only_and_outside_users_cannot_record(cast, case, login):
 
 def test_override_requested_below_and_approved_above(cast, case, login):
     login(cast.branch_secretary).post(
-        url("override", case), {"step_number": "3", "rule_code": "DEV-10", "reason": "补办"}
+        url("override", case),
+        {"ovr-step_number": "3", "ovr-rule_code": "DEV-10", "ovr-reason": "补办"},
     )
     row = Override.objects.get()
     assert row.state == "requested"
@@ -145,3 +146,25 @@ def test_plan_quotas_may_not_exceed_the_total(cast, login):
     assert login(cast.branch_secretary).post(
         url("plan") + f"?org={cast.committee.public_id}&year=2025", data
     ).status_code in (403, 404)
+
+
+def test_publicity_and_stop_through_the_page(cast, case, login):
+    client = login(cast.branch_secretary)
+    client.post(url("publicity", case), {"pub-key": "activist", "pub-start": "2025-09-30"})
+    assert case.publicities.get().ends_on == date(2025, 10, 13)
+    response = client.post(
+        url("stop", case), {"stop-on": "2025-10-20", "stop-reason": ""}, follow=True
+    )
+    assert "请填写终止原因" in response.content.decode()
+    client.post(url("stop", case), {"stop-on": "2025-10-20", "stop-reason": "本人撤回申请"})
+    case.refresh_from_db()
+    assert case.status == Case.Status.STOPPED
+
+
+def test_the_case_page_has_no_duplicate_element_ids(cast, case, login):
+    import re
+    from collections import Counter
+
+    body = login(cast.branch_secretary).get(url("case", case)).content.decode()
+    ids = Counter(re.findall(r'\sid="([^"]+)"', body))
+    assert [i for i, n in ids.items() if n > 1] == []

@@ -137,8 +137,9 @@ def case(request: HttpRequest, public_id) -> HttpResponse:
         "steps": list(item.steps.prefetch_related("people__member").select_related("decision__meeting").order_by("on", "id")),
         "publicities": item.publicities.all(), "overrides": item.overrides.select_related("requested_by", "approver"),
         "history": history_of(item), "can_manage": can_manage, "may_approve": services.may_approve(request.user, item),
-        "publicity_form": forms.PublicityForm(initial={"start": today}), "override_form": forms.OverrideForm(),
-        "stop_form": forms.StopForm(initial={"on": today}),
+        "publicity_form": forms.PublicityForm(initial={"start": today}, prefix="pub"),
+        "override_form": forms.OverrideForm(prefix="ovr"),
+        "stop_form": forms.StopForm(initial={"on": today}, prefix="stop"),
         "page_title": item.name, "breadcrumbs": _crumbs((item.name, None)),
     }  # fmt: skip
     return render(request, "development/case.html", context)
@@ -197,7 +198,7 @@ def _decision(case: Case, number: int, picked):
 @require_POST
 def publicity(request: HttpRequest, public_id) -> HttpResponse:
     item = selectors.case_for_user(request.user, public_id, write=True)
-    form = forms.PublicityForm(request.POST)
+    form = forms.PublicityForm(request.POST, prefix="pub")
     if form.is_valid():
         try:
             record = services.publicity_start(case=item, by=request.user, **form.cleaned_data)
@@ -225,7 +226,7 @@ def override(request: HttpRequest, public_id) -> HttpResponse:
         or services.may_approve(request.user, item)
     ):
         raise PermissionDenied
-    form = forms.OverrideForm(request.POST)
+    form = forms.OverrideForm(request.POST, prefix="ovr")
     if form.is_valid():
         try:
             result = services.override_request(
@@ -270,7 +271,7 @@ def override_decide(request: HttpRequest, public_id, override_id) -> HttpRespons
 @require_POST
 def stop(request: HttpRequest, public_id) -> HttpResponse:
     item = selectors.case_for_user(request.user, public_id, write=True)
-    form = forms.StopForm(request.POST)
+    form = forms.StopForm(request.POST, prefix="stop")
     if form.is_valid():
         try:
             services.case_stop(case=item, by=request.user, **form.cleaned_data)

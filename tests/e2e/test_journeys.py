@@ -1,0 +1,87 @@
+"""A few everyday journeys in a real browser: the cockpit drill-down, finding a member by
+pinyin initials, recording a development step refused by its article, and a phone screen."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.utils import timezone
+
+from zhibu.core.rules import Period
+from zhibu.core.rules.run import rules_run
+from zhibu.orgs import services as org_services
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+PASSWORD = "Test-pass-2026"  # tests/factories.UserFactory
+
+
+def sign_in(page, live_server, username: str) -> None:
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(live_server.url + "/")
+
+
+def test_party_secretary_drills_down_from_the_cockpit_to_the_article(cast, live_server, page):
+    post = cast.branch1.posts.get(post="secretary")
+    org_services.post_end(
+        record=post, on=timezone.localdate().replace(year=timezone.localdate().year - 1)
+    )
+    period = Period.containing("quarter", timezone.localdate())
+    rules_run(root=cast.committee, period=period)
+    sign_in(page, live_server, "dangwei")
+    page.get_by_role("link", name="驾驶舱").first.click()
+    page.wait_for_url("**/cockpit/**")
+    assert page.locator("table.zb-matrix").is_visible()
+    # The general branch's ORG-08 cell, then its findings with explanation and citation.
+    page.goto(
+        f"{live_server.url}/cockpit/findings/?org={cast.committee.public_id}&period={period.code}&rule=ORG-08"
+    )
+    row = page.locator("tbody tr", has_text="第一党支部")
+    assert "书记职务自" in row.inner_text()
+    assert "地方/单位规定" in row.inner_text()
+
+
+def test_branch_secretary_finds_a_member_by_pinyin_initials(cast, live_server, page):
+    sign_in(page, live_server, "zhibu1")
+    page.goto(live_server.url + "/members/")
+    page.locator("#id_q").fill("wdy")  # 王党员
+    page.get_by_role("button", name="查询").click()
+    body = page.locator("main").inner_text()
+    assert "王党员" in body and "赵党员" not in body and "钱党员" not in body
+
+
+def test_a_step_refused_by_its_article_is_explained_on_the_page(cast, live_server, page):
+    from zhibu.development import services
+
+    case = services.case_open(
+        org=cast.branch1,
+        name="申请人甲",
+        gender="M",
+        birth_date=date(1999, 5, 5),
+        applied_on=date(2025, 3, 1),
+    )
+    sign_in(page, live_server, "zhibu1")
+    page.goto(f"{live_server.url}/development/{case.public_id}/")
+    assert "党组织派人谈话" in page.locator("main").inner_text()
+    page.locator("input[name=on]").fill("2025-02-01")  # before the application: out of order
+    page.get_by_role("button", name="登记此步骤").click()
+    alert = page.get_by_role("alert").first.inner_text()
+    assert "DEV-00" in alert and "早于上一步骤" in alert
+    assert case.steps.count() == 1
+
+
+def test_the_shell_works_on_a_360_px_phone(cast, browser, live_server):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, "dangyuan")
+        assert page.get_by_role("button", name="打开导航").is_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"the page scrolls sideways: {width}px"
+        page.goto(live_server.url + "/meetings/my/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    finally:
+        context.close()

@@ -18,8 +18,8 @@ LABEL_FOR = re.compile(r'<label[^>]*\sfor="([^"]+)"')
 
 
 def pages(cast):
-    from zhibu.development.services import case_open
     from tests.factories import record_meeting
+    from zhibu.development.services import case_open
 
     case = case_open(
         org=cast.branch1,

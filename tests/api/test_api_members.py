@@ -685,6 +685,7 @@ def test_rule_based_refusals_name_their_rule(cast, api, token_for):
     response = caller.post("/members", new_person(cast, admitted_on="2007-07-01", full_on=None))
     data = error(response, 422)
     assert data["code"] == "rule_violation"
-    assert {
-        k: data["details"][0][k] for k in ("field", "rule")
-    } == {"field": "admitted_on", "rule": "DQ-02"}
+    assert {k: data["details"][0][k] for k in ("field", "rule")} == {
+        "field": "admitted_on",
+        "rule": "DQ-02",
+    }

@@ -295,7 +295,12 @@ def test_edu01_per_member_hours_with_frail_members_excluded(cast):
             study_hours=Decimal("4"),
             absent=[cast.ordinary_member],
         )
-    outcomes = evaluate(in_force("EDU-01", date(2025, 1, 1)), [cast.branch1], period=Period.parse("2025"), today=TODAY)
+    outcomes = evaluate(
+        in_force("EDU-01", date(2025, 1, 1)),
+        [cast.branch1],
+        period=Period.parse("2025"),
+        today=TODAY,
+    )
     members = {o.subject_id: o for o in outcomes if o.subject_type == "member"}
     # Only members short of the hours are judged one by one, once the year is over.
     assert set(members) == {cast.ordinary_member.pk}
@@ -309,7 +314,12 @@ def test_edu01_per_member_hours_with_frail_members_excluded(cast):
 def test_edu01_while_the_year_runs_the_branch_is_due_with_a_count(cast):
     for month in range(1, 4):
         record_meeting(cast.branch1, date(2025, month, 10), ["theme_day"], study_hours=Decimal("4"))
-    [outcome] = evaluate(in_force("EDU-01", date(2025, 1, 1)), [cast.branch1], period=Period.parse("2025"), today=date(2025, 4, 1))
+    [outcome] = evaluate(
+        in_force("EDU-01", date(2025, 1, 1)),
+        [cast.branch1],
+        period=Period.parse("2025"),
+        today=date(2025, 4, 1),
+    )
     assert outcome.subject_type == "org" and outcome.status == "due"
     assert outcome.numbers == {"members": 2, "short": 2, "minimum": 32}
 
@@ -317,7 +327,12 @@ def test_edu01_while_the_year_runs_the_branch_is_due_with_a_count(cast):
 def test_edu01_everyone_met_is_one_ok_for_the_branch(cast):
     for month in range(1, 9):
         record_meeting(cast.branch1, date(2025, month, 10), ["theme_day"], study_hours=Decimal("4"))
-    [outcome] = evaluate(in_force("EDU-01", date(2025, 1, 1)), [cast.branch1], period=Period.parse("2025"), today=TODAY)
+    [outcome] = evaluate(
+        in_force("EDU-01", date(2025, 1, 1)),
+        [cast.branch1],
+        period=Period.parse("2025"),
+        today=TODAY,
+    )
     assert (outcome.subject_type, outcome.status, outcome.numbers["short"]) == ("org", "ok", 0)
 
 

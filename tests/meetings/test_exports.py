@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from tests.factories import record_meeting
 from tests.meetings.conftest import TODAY, url
 from zhibu.core.models import AuditEvent
+from zhibu.core.pdf import font_path
 from zhibu.meetings import exports, services
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +86,7 @@ def test_the_ledger_pdf_embeds_noto_sans_sc_and_every_character_is_covered(
     reader, text = pdf_text(content)
     fonts = embedded_fonts(reader)
     assert fonts and all(name.split("+")[-1] == "NotoSansSC" for name in fonts), fonts
-    cmap = TTFont(str(exports.font_path()), lazy=True).getBestCmap()
+    cmap = TTFont(str(font_path()), lazy=True).getBestCmap()
     missing = {ch for ch in text if ord(ch) not in cmap}
     assert not missing, missing
     assert "missing" not in caplog.text.lower()

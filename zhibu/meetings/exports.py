@@ -1,10 +1,7 @@
 """The 台账: one PDF per branch per year with every meeting record in date order (cover,
 index, records, vote tallies, attendance), and the same year as an Excel summary.
 
-PDFs are drawn with fpdf2 (pure Python) in Noto Sans SC, which comes from the pinned
-``pylopdf-fonts-zh-cn`` package, so Chinese renders on a machine without CJK system
-fonts; fpdf2 embeds only the glyphs used. A character the font lacks (an emoji typed
-into the minutes) is replaced by "?" rather than drawn as an empty box.
+The PDF is drawn by ``zhibu.core.pdf.DocumentPDF`` (fpdf2 + embedded Noto Sans SC).
 """
 
 from __future__ import annotations
@@ -12,55 +9,17 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
-from fpdf.fonts import FontFace
 
 from zhibu.core.excel import build_workbook
+from zhibu.core.pdf import FONT_FAMILY, HEADINGS, RED, DocumentPDF, printable
 from zhibu.meetings.models import Attendance, Meeting, MeetingKind
 from zhibu.orgs.models import Org
-
-FONT_FAMILY = "NotoSansSC"
-RED = (179, 18, 27)
-HEADINGS = FontFace(emphasis="", color=RED, fill_color=(250, 240, 240))
-
-
-def font_path() -> Path:
-    """Noto Sans SC (SIL OFL 1.1) as installed by the pinned font package."""
-    import pylopdf_fonts_zh_cn
-
-    return Path(pylopdf_fonts_zh_cn.sans_path())
-
-
-@cache
-def font_codepoints() -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-
-    with TTFont(str(font_path()), lazy=True) as font:
-        return frozenset(font.getBestCmap())
-
-
-def printable(text) -> str:
-    """``text`` with every character the font cannot draw replaced, and no control codes."""
-    covered = font_codepoints()
-    out = []
-    for ch in str(text or ""):
-        if ch in "\n":
-            out.append(ch)
-        elif ch == "\t":
-            out.append(" ")
-        elif ord(ch) < 32 or ord(ch) not in covered:
-            out.append("?")
-        else:
-            out.append(ch)
-    return "".join(out)
-
 
 # --- data ----------------------------------------------------------------------------------------------
 
@@ -139,81 +98,8 @@ def _by_status(meeting: Meeting) -> dict[str, list]:
 # --- PDF -------------------------------------------------------------------------------------------------
 
 
-class LedgerPDF(FPDF):
-    def __init__(self, title: str):
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.ledger_title = title
-        self.add_font(FONT_FAMILY, "", str(font_path()))
-        self.set_font(FONT_FAMILY, size=10)
-        self.set_margins(18, 16, 18)
-        self.set_auto_page_break(auto=True, margin=16)
-        self.set_title(printable(title))
-        self.set_creator("Zhibu")
-
-    def header(self):
-        if self.page_no() > 1:
-            self.set_font(FONT_FAMILY, size=8)
-            self.set_text_color(120, 120, 120)
-            self.cell(
-                0, 6, printable(self.ledger_title), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT
-            )
-            self.set_text_color(0, 0, 0)
-            self.set_font(FONT_FAMILY, size=10)
-
-    def footer(self):
-        self.set_y(-12)
-        self.set_font(FONT_FAMILY, size=8)
-        self.cell(0, 6, f"— {self.page_no()} —", align="C")
-
-    # small helpers that always go through ``printable``
-    def heading(self, text: str, size: int = 14):
-        self.set_x(self.l_margin)
-        self.set_font(FONT_FAMILY, size=size)
-        self.set_text_color(*RED)
-        self.multi_cell(
-            0,
-            size * 0.55,
-            printable(text),
-            new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT,
-            wrapmode=WrapMode.CHAR,
-        )
-        self.set_text_color(0, 0, 0)
-        self.set_font(FONT_FAMILY, size=10)
-        self.ln(1)
-
-    def label(self, label: str):
-        self.set_x(self.l_margin)
-        self.set_font(FONT_FAMILY, size=10)
-        self.set_text_color(*RED)
-        self.cell(0, 6, printable(label), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.set_text_color(0, 0, 0)
-
-    def para(self, label: str, text: str):
-        if not str(text or "").strip():
-            return
-        if label:
-            self.label(label)
-        self.set_x(self.l_margin)
-        self.multi_cell(
-            0, 5.5, printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, wrapmode=WrapMode.CHAR
-        )
-        self.ln(1)
-
-    def grid(self, headers: list[str] | None, rows: list[list], widths: tuple | None = None):
-        self.set_font(FONT_FAMILY, size=9)
-        with self.table(col_widths=widths, line_height=5.5, text_align="LEFT", wrapmode=WrapMode.CHAR,
-                        headings_style=HEADINGS, first_row_as_headings=headers is not None) as table:  # fmt: skip
-            if headers is not None:
-                head = table.row()
-                for h in headers:
-                    head.cell(printable(h))
-            for values in rows:
-                row = table.row()
-                for value in values:
-                    row.cell(printable(value))
-        self.set_font(FONT_FAMILY, size=10)
-        self.ln(2)
+class LedgerPDF(DocumentPDF):
+    """The 台账's document (the shared Zhibu PDF style)."""
 
 
 def _record(pdf: LedgerPDF, number: int, meeting: Meeting) -> None:

@@ -415,6 +415,60 @@ def test_mbr07_correction_tracked_to_its_end(cast):
     assert one("MBR-07", cast.branch1, year).status == "ok"
 
 
+# --- MBR-06: six months without organisational life ---------------------------------------------------
+
+
+def mbr06(orgs, today=TODAY):
+    return evaluate(in_force("MBR-06", today), orgs, today=today)
+
+
+def test_mbr06_six_months_absent_everywhere_is_suspect_per_member(cast):
+    for month in range(1, 7):
+        record_meeting(
+            cast.branch1, date(2026, month, 10), ["theme_day"], absent=[cast.ordinary_member]
+        )
+    [result] = mbr06([cast.branch1, cast.branch2])  # branch2 held nothing: nothing to judge by
+    assert result.status == "suspect" and result.subject_type == "member"
+    assert result.subject_id == cast.ordinary_member.pk and result.org_id == cast.branch1.pk
+    assert result.refs == [f"member:{cast.ordinary_member.public_id}"]
+    assert "王党员" in result.explanation and "连续 6 个月" in result.explanation
+    assert result.numbers == {"since": "2026-01-01", "months": 6, "meetings": 6}
+    assert str(in_force("MBR-06", TODAY).citation) == "《中国共产党章程》第九条"
+
+
+def test_mbr06_a_leave_a_frail_member_or_a_newcomer_is_not_flagged(cast):
+    newcomer = make_member(
+        cast.branch1,
+        "新党员",
+        birth_date=date(1999, 3, 3),
+        admitted_on=date(2026, 3, 1),
+        full_on=None,
+    )  # on the roll since March
+    frail = make_member(cast.branch1, "老党员", birth_date=date(1940, 1, 1), frail_exempt=True)
+    for month in range(1, 7):
+        record_meeting(cast.branch1, date(2026, month, 10), ["theme_day"],
+                       absent=[newcomer, frail] + ([cast.ordinary_member] if month != 4 else []),
+                       leave=[cast.ordinary_member])  # fmt: skip
+    [result] = mbr06([cast.branch1])
+    assert result.status == "ok" and result.subject_type == "org"
+    assert "党员均参加或已请假" in result.explanation
+    # Seen from the end of October, the window starts in May: April's leave no longer counts.
+    late = {o.subject_id: o.status for o in mbr06([cast.branch1], today=date(2026, 10, 31))}
+    assert late == {cast.ordinary_member.pk: "suspect", newcomer.pk: "suspect"}
+
+
+def test_mbr06_costs_the_same_queries_for_3_or_30_branches(forest):
+    _root, branches, _groups = forest
+    rule, counts, sizes = in_force("MBR-06", TODAY), [], []
+    for n in (3, 30):
+        orgs = list(Org.objects.filter(pk__in=[o.pk for o in branches[:n]]))
+        with CaptureQueriesContext(connection) as queries:
+            outcomes = evaluate(rule, orgs, today=date(2025, 9, 30))
+        counts.append(len(queries))
+        sizes.append(len(outcomes))
+    assert counts[0] == counts[1] <= 3 and sizes == [3, 30]
+
+
 def test_rules_cite_their_regulation(cast):
     assert str(in_force("MTG-01", TODAY).citation) == "《中国共产党支部工作条例（试行）》第十一条"
     assert str(in_force("EDU-01", TODAY).citation) == "《中国共产党党员教育管理工作条例》第二十条"

@@ -107,12 +107,69 @@ def test_org01_a_unit_with_three_full_members_needs_its_own_branch(cast):
     assert outcome("ORG-01", joint).status == "ok"
 
 
+def test_org03_a_joint_branch_over_the_unit_limit(cast):
+    units = [UnitFactory(name=f"单位{i}") for i in range(4)]
+    joint = make_org(cast.committee, Org.Kind.JOINT_BRANCH, "联合党支部", units=units)
+    assert outcome("ORG-03", joint).numbers == {"units": 4, "limit": 5}
+    assert outcome("ORG-03", joint).status == "ok"
+    [result] = evaluate(in_force("ORG-03", TODAY), [joint], today=TODAY, params={"max_units": 3})
+    assert result.status == "due" and "超过 3 个" in result.explanation
+    assert evaluate_codes(["ORG-03"], [cast.branch1], on=TODAY)["ORG-03"] == []  # joint only
+
+
+def test_org06_committee_filing_and_secretary_approval(cast):
+    def by_subject(on=TODAY):
+        return {(o.subject_type, o.subject_id): o for o in evaluate_codes(["ORG-06"], [cast.branch1], on=on)["ORG-06"]}  # fmt: skip
+
+    post = cast.branch1.posts.get(post="secretary")
+    committee = services.committee_elect(org=cast.branch1, elected_on=date(2026, 6, 10))
+    results = by_subject()
+    assert results[("committee", committee.pk)].status == "due"  # 20 days after the election
+    assert results[("post", post.pk)].status == "late"  # secretary since 2021, never approved
+    assert "李书记" in results[("post", post.pk)].explanation
+    assert by_subject(date(2026, 7, 10))[("committee", committee.pk)].status == "late"
+    services.committee_file(committee=committee, filing="filed", on=date(2026, 6, 20))
+    results = by_subject()
+    assert results[("committee", committee.pk)].status == "ok"
+    assert ("post", post.pk) in results  # filing does not approve the secretary
+    services.post_approve(record=post, on=date(2021, 3, 20), document="热党〔2021〕9号")
+    assert set(by_subject()) == {("committee", committee.pk)}
+    services.committee_file(committee=committee, filing="rejected", on=date(2026, 6, 25))
+    assert by_subject()[("committee", committee.pk)].status == "late"
+
+
+def test_org06_approving_the_committee_approves_its_secretary(cast):
+    committee = services.committee_elect(org=cast.branch2, elected_on=date(2026, 6, 1))
+    services.post_assign(org=cast.branch2, post="secretary", holder=cast.branch2_member,
+                         start=date(2026, 6, 1), committee=committee)  # fmt: skip
+    statuses = [o.status for o in evaluate_codes(["ORG-06"], [cast.branch2], on=TODAY)["ORG-06"]]
+    assert sorted(statuses) == ["due", "due"]
+    services.committee_file(committee=committee, filing="approved", on=date(2026, 6, 20),
+                            document="热党〔2026〕3号")  # fmt: skip
+    statuses = [o.status for o in evaluate_codes(["ORG-06"], [cast.branch2], on=TODAY)["ORG-06"]]
+    assert statuses == ["ok"]
+
+
+def test_post_approval_is_for_secretaries_only_and_not_before_the_post(cast):
+    from django.core.exceptions import ValidationError
+
+    post = cast.branch1.posts.get(post="secretary")
+    with pytest.raises(ValidationError, match="不能早于任职日期"):
+        services.post_approve(record=post, on=date(2021, 2, 1), document="x")
+    member = services.post_assign(org=cast.branch1, post="publicity",
+                                  holder=cast.ordinary_member, start=date(2024, 1, 1))  # fmt: skip
+    with pytest.raises(ValidationError, match="无须上级批准"):
+        services.post_approve(record=member, on=date(2024, 2, 1), document="x")
+
+
 def test_rules_cite_their_regulation(cast):
     assert str(in_force("ORG-04", TODAY).citation) == "《中国共产党支部工作条例（试行）》第二十条"
     assert str(in_force("ORG-08", TODAY).citation) == "地方/单位规定：基层党组织标准化考核评分表"
 
 
-@pytest.mark.parametrize("code", ["ORG-01", "ORG-02", "ORG-04", "ORG-05", "ORG-07", "ORG-08"])
+@pytest.mark.parametrize(
+    "code", ["ORG-01", "ORG-02", "ORG-03", "ORG-04", "ORG-05", "ORG-06", "ORG-07", "ORG-08"]
+)
 def test_evaluation_costs_the_same_queries_for_3_or_30_branches(db, code):
     root = make_org(None, Org.Kind.COMMITTEE, "党委")
     unit = UnitFactory()

@@ -263,6 +263,28 @@ def test_committee_management_needs_the_action(cast, login):
     assert login(cast.branch_secretary).get(url("elect", cast.branch1)).status_code == 403
 
 
+def test_the_higher_committee_records_a_secretarys_approval(cast, login):
+    post = CommitteePost.objects.get(org=cast.branch1, post="secretary")
+    target = url("post_approve", cast.branch1, post.public_id)
+    assert login(cast.branch_secretary).get(target).status_code == 403
+    assert login(cast.outsider).get(target).status_code == 404
+    client = login(cast.party_secretary)
+    page = client.get(url("detail", cast.branch1) + "?tab=committee").content.decode()
+    assert target in page  # 待批准, with the link to record the approval
+    refused = client.post(target, {"on": "2020-01-01", "document": "热党〔2020〕1号"})
+    assert refused.status_code == 200 and "批复日期不能早于任职日期" in refused.content.decode()
+    missing = client.post(target, {"on": "2021-03-20"})
+    assert missing.status_code == 200 and not CommitteePost.objects.get(pk=post.pk).approved
+    assert (
+        client.post(target, {"on": "2021-03-20", "document": "热党〔2021〕9号"}).status_code == 302
+    )
+    post.refresh_from_db()
+    assert (post.approved, post.approved_on, post.approval_document) == (
+        True, date(2021, 3, 20), "热党〔2021〕9号"
+    )  # fmt: skip
+    assert client.get(target).status_code == 404  # approved once
+
+
 def test_linkage_from_a_higher_committee_member(cast, login):
     leader = make_member(cast.branch2, "周委员", birth_date=date(1975, 6, 6))
     from zhibu.orgs.services import post_assign

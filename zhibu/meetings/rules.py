@@ -1,7 +1,8 @@
-"""Rulebook entries about organisational life (RULES.md: MTG, VOTE, EDU-01/02, MBR-07, DQ-05).
+"""Rulebook entries about organisational life (RULES.md: MTG, VOTE, EDU-01/02, MBR-06/07, DQ-05).
 
 Every rule judges exactly one period of its own kind (``ctx.period``) for all orgs of the
-context with a fixed number of aggregate queries, then pure Python.
+context with a fixed number of aggregate queries, then pure Python; MBR-06 alone is a
+snapshot, judged over the months before its reference day.
 
 Orgs founded or dissolved inside a period are judged on the part of it they existed: the
 meetings counted are those held while the org existed, and the requirement is the whole
@@ -23,7 +24,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -53,7 +54,7 @@ from zhibu.meetings.selectors import (
     settings_for,
     study_hours_between,
 )
-from zhibu.members.models import Member, MemberSpan, Sanction
+from zhibu.members.models import Member, MemberSpan, Mobility, Sanction
 from zhibu.orgs.models import CommitteePost, Org
 from zhibu.orgs.rules import committees_on
 
@@ -693,6 +694,83 @@ class CadreStudyHours(StudyHoursRule):
         )
         # Post holders owe the whole year: the requirement comes with the post, not the roll.
         return [(o, m, str(p), n, period.start) for o, m, p, n in rows]
+
+
+# --- MBR-06: months without organisational life ---------------------------------------------------
+
+
+@register
+class NoOrganisationalLife(Rule):
+    """Members on the roll of a branch for the whole window who neither attended nor asked
+    leave for any meeting held in it, while their branch did hold meetings.
+
+    Judged as of a day over the ``months`` before it. Only the organisational-life part of
+    MBR-06 is checked here; unpaid dues (DUES-11) and assigned work join with their modules.
+    It is "suspect", not a verdict: 自行脱党 needs the branch to find there was no good
+    reason. Excluded: members the branch excused from organisational life (年老体弱) and
+    流动党员 away from the branch (their contact is followed by MBR-05).
+    """
+
+    code = "MBR-06"
+    title = "连续 6 个月不参加党的组织生活，应核实是否无正当理由"
+    citation = Citation("党章", "第九条", Confidence.CONFIRMED, note="教育管理 第三十一条")
+    kinds = BRANCHES
+    params = (Param("months", "连续月数", 6, "个月", stricter="lower"),)
+    module = "meetings"
+
+    def evaluate(self, ctx: Context):
+        months = ctx.params["months"]
+        since = ctx.on + timedelta(days=1) - relativedelta(months=months)
+        window = Q(meeting__on__gte=since, meeting__on__lte=ctx.on)
+        window &= Q(meeting__status__in=Meeting.HELD_STATUSES)
+        held = dict(
+            Meeting.objects.filter(
+                org__in=ctx.org_in, on__gte=since, on__lte=ctx.on,
+                status__in=Meeting.HELD_STATUSES, attendance__isnull=False,
+            ).values_list("org").annotate(n=Count("pk", distinct=True))
+        )  # fmt: skip
+        on_roll_at_start = MemberSpan.objects.filter(
+            member=OuterRef("member"), org=OuterRef("org"), start__lte=since
+        ).filter(Q(end__isnull=True) | Q(end__gt=since))
+        took_part = Attendance.objects.filter(
+            window,
+            member=OuterRef("member"),
+            status__in=(Attendance.Status.PRESENT, Attendance.Status.LEAVE),
+        )
+        away = Mobility.objects.filter(
+            member=OuterRef("member"), direction=Mobility.Direction.OUT, started_on__lte=ctx.on
+        ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=ctx.on))
+        rows = (
+            MemberSpan.objects.filter(
+                org__in=ctx.org_in, status__in=ON_ROLL, start__lte=ctx.on, member__frail_exempt=False,
+            )
+            .filter(Q(end__isnull=True) | Q(end__gt=ctx.on))
+            .filter(Exists(on_roll_at_start), ~Exists(took_part), ~Exists(away))
+            .values_list("org", "member", "member__public_id", "member__name")
+        )  # fmt: skip
+        flagged = defaultdict(list)
+        for org_id, member_id, public_id, name in rows:
+            if held.get(org_id):  # no meetings: nothing to judge by (MTG rules flag the branch)
+                flagged[org_id].append((member_id, public_id, name))
+        outcomes = []
+        numbers = {"since": since.isoformat(), "months": months}
+        for org in ctx.orgs:
+            n = held.get(org.pk, 0)
+            values = {"since": since, "n": n, "months": months}
+            for member_id, public_id, name in flagged.get(org.pk, ()):
+                text = _(
+                    "%(name)s自 %(since)s 起连续 %(months)s 个月未参加党的组织生活（支部期间召开会议 %(n)s 次，"
+                    "既未出席也未请假），请核实有无正当理由。"
+                ) % {**values, "name": name}
+                outcomes.append(
+                    Outcome(org.pk, Status.SUSPECT, text, {**numbers, "meetings": n},
+                            subject_type="member", subject_id=member_id,
+                            refs=[f"member:{public_id}"])
+                )  # fmt: skip
+            if n and not flagged.get(org.pk):
+                text = _("自 %(since)s 起支部召开会议 %(n)s 次，党员均参加或已请假。") % values
+                outcomes.append(Outcome(org.pk, Status.OK, text, {**numbers, "meetings": n}))
+        return outcomes
 
 
 # --- MBR-07: 限期改正 tracked to its end --------------------------------------------------------------

@@ -121,6 +121,11 @@ class PostForm(forms.Form):
         ]
 
 
+class ApproveForm(forms.Form):
+    on = date_field(_("批复日期"))
+    document = forms.CharField(label=_("批复文号"), max_length=100)
+
+
 class EndForm(forms.Form):
     on = date_field(_("结束日期"))
 

@@ -257,6 +257,8 @@ class CommitteePost(PublicIdModel, TimeStampedModel):
     start = models.DateField(_("任职日期"))
     end = models.DateField(_("离任日期"), null=True, blank=True)
     approved = models.BooleanField(_("上级已批准"), default=False)
+    approved_on = models.DateField(_("批复日期"), null=True, blank=True)
+    approval_document = models.CharField(_("批复文号"), max_length=100, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])

@@ -279,3 +279,114 @@ class SecretaryVacant(Rule):
                 status, text = Status.DUE, _("书记职务自 %(day)s 起空缺，请尽快配备。")
             outcomes.append(Outcome(org.pk, status, text % {"day": since, "limit": limit}, numbers))
         return outcomes
+
+
+@register
+class JointBranchUnits(Rule):
+    code = "ORG-03"
+    title = "联合党支部覆盖单位一般不超过 5 个"
+    citation = Citation("条例", "第五条", Confidence.ARTICLE_UNCERTAIN)
+    kinds = frozenset({Org.Kind.JOINT_BRANCH})
+    params = (Param("max_units", "覆盖单位上限", 5, "个", stricter="lower"),)
+    module = "orgs"
+
+    def evaluate(self, ctx: Context):
+        limit = ctx.params["max_units"]
+        counts = dict(
+            Org.units.through.objects.filter(org__in=ctx.org_in)
+            .values_list("org")
+            .annotate(n=Count("unit"))
+        )
+        outcomes = []
+        for org in ctx.orgs:
+            n = counts.get(org.pk, 0)
+            if n > limit:
+                status = Status.DUE
+                text = _("联合党支部覆盖 %(n)s 个单位，超过 %(limit)s 个，宜调整组织设置。")
+            else:
+                status, text = Status.OK, _("联合党支部覆盖 %(n)s 个单位。")
+            values = {"n": n, "limit": limit}
+            outcomes.append(Outcome(org.pk, status, text % values, {"units": n, "limit": limit}))
+        return outcomes
+
+
+@register
+class CommitteeFiling(Rule):
+    """The higher committee hears of every election, and approves every 书记 and 副书记.
+
+    One outcome per committee in office (its filing) and one per serving secretary or
+    deputy not yet approved: "filed" (备案) is enough for the committee, the two posts need
+    "approved" (批准), which an approval of the whole committee also gives.
+    """
+
+    code = "ORG-06"
+    title = "委员会报上级党委备案，书记、副书记报上级党委批准"
+    citation = Citation("条例", "第二十一条", Confidence.CONFIRMED, note="报送期限为地方/单位规定")
+    kinds = WITH_COMMITTEE
+    params = (Param("report_days", "报送期限（天）", 30, "天", stricter="lower"),)
+    module = "orgs"
+
+    def evaluate(self, ctx: Context):
+        days = ctx.params["report_days"]
+        outcomes = []
+        for org_id, committee in committees_on(ctx).items():
+            deadline = committee.elected_on + relativedelta(days=days)
+            numbers = {"filing": committee.filing, "elected_on": committee.elected_on.isoformat()}
+            values = {"n": committee.term_number, "day": committee.elected_on, "days": days}
+            if committee.filing == Committee.Filing.PENDING:
+                numbers["deadline"] = deadline.isoformat()
+                if deadline <= ctx.on:
+                    status = Status.LATE
+                    text = _("第%(n)s届委员会于 %(day)s 选举产生，超过 %(days)s 天仍未报上级党委备案或审批。")  # fmt: skip
+                else:
+                    status = Status.DUE
+                    text = _("第%(n)s届委员会于 %(day)s 选举产生，请在 %(days)s 天内报上级党委备案或审批。")  # fmt: skip
+            elif committee.filing == Committee.Filing.REJECTED:
+                status = Status.LATE
+                text = _("上级党委未批准第%(n)s届委员会的选举结果，请按批复要求处理后重新报批。")
+            else:
+                status = Status.OK
+                text = _("第%(n)s届委员会已报上级党委%(how)s。")
+                values["how"] = committee.get_filing_display()
+            outcomes.append(
+                Outcome(
+                    org_id,
+                    status,
+                    text % values,
+                    numbers,
+                    subject_type="committee",
+                    subject_id=committee.pk,
+                    refs=[f"committee:{committee.public_id}"],
+                )
+            )
+        waiting = (
+            CommitteePost.objects.filter(
+                org__in=ctx.org_in,
+                post__in=(CommitteePost.Post.SECRETARY, CommitteePost.Post.DEPUTY_SECRETARY),
+                approved=False,
+                start__lte=ctx.on,
+            )
+            .filter(Q(end__isnull=True) | Q(end__gt=ctx.on))
+            .select_related("holder")
+        )
+        for post in waiting:
+            values = {"post": post.get_post_display(), "name": post.holder.name, "day": post.start}
+            values["days"] = days
+            if post.start + relativedelta(days=days) <= ctx.on:
+                status = Status.LATE
+                text = _("%(post)s%(name)s自 %(day)s 任职，超过 %(days)s 天仍未经上级党委批准。")
+            else:
+                status = Status.DUE
+                text = _("%(post)s%(name)s自 %(day)s 任职，须报上级党委批准。")
+            outcomes.append(
+                Outcome(
+                    post.org_id,
+                    status,
+                    text % values,
+                    {"post": post.post, "start": post.start.isoformat()},
+                    subject_type="post",
+                    subject_id=post.pk,
+                    refs=[f"member:{post.holder.public_id}"],
+                )
+            )
+        return outcomes

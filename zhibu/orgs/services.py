@@ -36,6 +36,8 @@ SECOND_SECRETARY = _(
     "%(org)s 在 %(start)s 起的期间已有书记（%(holder)s，%(span)s），同一时间只能有一名书记。"
 )
 POST_END_BEFORE_START = _("离任日期不能早于任职日期。")
+POST_NEEDS_NO_APPROVAL = _("%(post)s无须上级批准，只有书记、副书记须报批。")
+APPROVAL_BEFORE_START = _("批复日期不能早于任职日期（%(day)s）。")
 POST_WRONG_LEVEL = _("%(post)s只能设在%(where)s。")
 HOLDER_OUTSIDE_ORG = _("任职人应是本组织（或其上级组织所辖范围内）的党员。")
 TERM_YEARS_INVALID = _(
@@ -301,8 +303,23 @@ def committee_file(
         CommitteePost.objects.filter(
             committee=committee,
             post__in=[CommitteePost.Post.SECRETARY, CommitteePost.Post.DEPUTY_SECRETARY],
-        ).update(approved=True)
+        ).filter(approved=False).update(approved=True, approved_on=on, approval_document=document)
     return committee
+
+
+@transaction.atomic
+def post_approve(*, record: CommitteePost, on: date, document: str = "", by=None) -> CommitteePost:
+    """Record the higher committee's approval (批准) of a 书记 or 副书记 (ORG-06)."""
+    if record.post not in (CommitteePost.Post.SECRETARY, CommitteePost.Post.DEPUTY_SECRETARY):
+        raise ValidationError(
+            {"post": POST_NEEDS_NO_APPROVAL % {"post": record.get_post_display()}}
+        )
+    if on < record.start:
+        raise ValidationError({"on": APPROVAL_BEFORE_START % {"day": record.start}})
+    record.approved, record.approved_on, record.approval_document = True, on, document
+    record.full_clean()
+    record.save(update_fields=["approved", "approved_on", "approval_document", "updated_at"])
+    return record
 
 
 _POST_LEVELS = {

@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("<uuid:public_id>/posts/new/", views.post_add, name="post_add"),
     path("<uuid:public_id>/posts/<uuid:post_id>/end/", views.post_end, name="post_end"),
+    path("<uuid:public_id>/posts/<uuid:post_id>/approve/", views.post_approve, name="post_approve"),
     path("<uuid:public_id>/linkage/new/", views.linkage_add, name="linkage_add"),
     path("<uuid:public_id>/linkage/<uuid:linkage_id>/end/", views.linkage_end, name="linkage_end"),
 ]

@@ -25,7 +25,7 @@ from zhibu.orgs import forms, selectors, services
 from zhibu.orgs.current import set_current_org
 from zhibu.orgs.models import Committee, CommitteePost, Linkage, Org, OrgEvent
 
-ORG_CHECKS = ("ORG-01", "ORG-02", "ORG-04", "ORG-05", "ORG-07", "ORG-08")
+ORG_CHECKS = ("ORG-01", "ORG-02", "ORG-03", "ORG-04", "ORG-05", "ORG-06", "ORG-07", "ORG-08")
 TABS = ("info", "committee", "children", "linkage", "history")
 
 
@@ -328,6 +328,24 @@ def post_end(request: HttpRequest, public_id, post_id) -> HttpResponse:
             messages.success(request, _("已登记离任。"))
             return _back_to(org, "committee")
     return _committee_page(request, org, form, _("登记离任：%(who)s") % {"who": record})
+
+
+@requires("committee.manage")
+def post_approve(request: HttpRequest, public_id, post_id) -> HttpResponse:
+    org = selectors.org_for_user(request.user, public_id, action="committee.manage")
+    record = CommitteePost.objects.filter(org=org, public_id=post_id, approved=False).first()
+    if record is None:
+        raise Http404
+    form = forms.ApproveForm(request.POST or None, initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_approve(record=record, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已登记上级批复。"))
+            return _back_to(org, "committee")
+    return _committee_page(request, org, form, _("登记上级批复：%(who)s") % {"who": record})
 
 
 @requires("committee.manage")

@@ -6,9 +6,13 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from fontTools.ttLib import TTFont
 
 from tests.factories import UserFactory, grant
+from tests.pdfs import embedded_fonts, pdf_text
 from zhibu.accounts.models import Role
+from zhibu.core.models import AuditEvent
+from zhibu.core.pdf import font_path
 from zhibu.development import services
 from zhibu.development.models import Case, DevPlan, Override
 
@@ -168,3 +172,29 @@ def test_the_case_page_has_no_duplicate_element_ids(cast, case, login):
     body = login(cast.branch_secretary).get(url("case", case)).content.decode()
     ids = Counter(re.findall(r'\sid="([^"]+)"', body))
     assert [i for i, n in ids.items() if n > 1] == []
+
+
+def test_the_case_file_pdf_lists_steps_materials_and_is_audited(cast, driver, login):
+    case = driver().run(upto=26).case
+    target = url("case_pdf", case)
+    assert target in login(cast.branch_secretary).get(url("case", case)).content.decode()
+    assert login(cast.outsider).get(target).status_code == 404
+    response = login(cast.ordinary).get(target)
+    assert response.status_code == 403  # a member does not read development files
+    response = login(cast.branch_secretary).get(target)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "filename*=utf-8''" in response["Content-Disposition"]
+    reader, text = pdf_text(response.content)
+    assert {name.split("+")[-1] for name in embedded_fonts(reader)} == {"NotoSansSC"}
+    cmap = TTFont(str(font_path()), lazy=True).getBestCmap()
+    assert not {ch for ch in text if ord(ch) not in cmap}
+    for expected in ("刘新同志入党材料汇编", "材料归档清单", "入党申请书", "政治审查合格",
+                     "入党介绍人李书记", "拟转正公示", "25.材料归档", "已归档"):  # fmt: skip
+        assert expected in text, expected
+    assert "未登记" not in text  # every material of a finished case is on file
+    assert AuditEvent.objects.filter(kind="export", summary__contains="刘新同志").count() == 1
+
+
+def test_the_case_file_of_a_fresh_case_marks_what_is_missing(cast, case, login):
+    _reader, text = pdf_text(login(cast.branch_secretary).get(url("case_pdf", case)).content)
+    assert "申请人甲" in text and "未登记" in text and "未归档" in text

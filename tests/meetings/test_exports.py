@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 from fontTools.ttLib import TTFont
 from openpyxl import load_workbook
-from pypdf import PdfReader
 
 from tests.factories import record_meeting
 from tests.meetings.conftest import TODAY, url
+from tests.pdfs import embedded_fonts, pdf_text
 from zhibu.core.models import AuditEvent
 from zhibu.core.pdf import font_path
 from zhibu.meetings import exports, services
@@ -55,27 +55,6 @@ def year_of_meetings(cast):
         org=cast.branch1, title="还没开的会", on=date(2025, 12, 1), kinds=["theme_day"]
     )
     return first, second
-
-
-def pdf_text(content: bytes) -> tuple[PdfReader, str]:
-    reader = PdfReader(io.BytesIO(content))
-    text = "".join(page.extract_text() for page in reader.pages)
-    # pypdf puts NULs between the two-byte codes of fpdf2's CID fonts: not glyphs.
-    return reader, "".join(text.replace("\x00", "").split())
-
-
-def embedded_fonts(reader: PdfReader) -> set[str]:
-    names = set()
-    for page in reader.pages:
-        for font in (page.get("/Resources", {}).get("/Font") or {}).values():
-            font = font.get_object()
-            descendant = font["/DescendantFonts"][0].get_object()
-            descriptor = descendant["/FontDescriptor"].get_object()
-            assert "/FontFile3" in descriptor or "/FontFile2" in descriptor, (
-                "the font must be embedded"
-            )
-            names.add(str(font["/BaseFont"]))
-    return names
 
 
 def test_the_ledger_pdf_embeds_noto_sans_sc_and_every_character_is_covered(

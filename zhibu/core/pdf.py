@@ -9,6 +9,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 from fpdf.fonts import FontFace
@@ -47,6 +49,12 @@ def printable(text) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
 
 class DocumentPDF(FPDF):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.new, name="new"),
     path("plan/", views.plan, name="plan"),
     path("<uuid:public_id>/", views.case, name="case"),
+    path("<uuid:public_id>/pdf/", views.case_pdf, name="case_pdf"),
     path("<uuid:public_id>/steps/<int:number>/", views.record_step, name="record_step"),
     path("<uuid:public_id>/publicity/", views.publicity, name="publicity"),
     path("<uuid:public_id>/override/", views.override, name="override"),

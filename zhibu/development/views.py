@@ -15,10 +15,13 @@ from django.views.decorators.http import require_POST
 
 from zhibu.accounts import permissions
 from zhibu.core.access import requires
+from zhibu.core.audit import audit_record
 from zhibu.core.forms import apply_errors
 from zhibu.core.history import history_of
+from zhibu.core.models import AuditEvent
+from zhibu.core.pdf import pdf_response
 from zhibu.core.scope import subtree_q
-from zhibu.development import forms, selectors, services
+from zhibu.development import exports, forms, selectors, services
 from zhibu.development.models import Case, Override
 from zhibu.development.steps import STAGES, STEPS
 from zhibu.members.models import Member
@@ -143,6 +146,15 @@ def case(request: HttpRequest, public_id) -> HttpResponse:
         "page_title": item.name, "breadcrumbs": _crumbs((item.name, None)),
     }  # fmt: skip
     return render(request, "development/case.html", context)
+
+
+@requires("development.view")
+def case_pdf(request: HttpRequest, public_id) -> HttpResponse:
+    """The case file as PDF (入党材料汇编), for the archive after 转正 (DEV-21)."""
+    item = selectors.case_for_user(request.user, public_id)
+    audit_record(kind=AuditEvent.Kind.EXPORT, summary=_("导出入党材料汇编：%(name)s") % {"name": item.name},
+                 request=request, obj=item, org_path=item.org.path)  # fmt: skip
+    return pdf_response(exports.case_pdf(item), f"{item.name}入党材料汇编.pdf")
 
 
 @requires("development.manage")

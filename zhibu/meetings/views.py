@@ -24,6 +24,7 @@ from zhibu.core.excel import workbook_response
 from zhibu.core.forms import apply_errors
 from zhibu.core.history import history_of
 from zhibu.core.models import AuditEvent
+from zhibu.core.pdf import pdf_response
 from zhibu.meetings import exports, feeds, forms, selectors, services
 from zhibu.meetings.models import (
     Attachment,
@@ -771,14 +772,7 @@ def _ledger_org(request, org_id, year: int, what: str) -> Org:
 @requires(VIEW)
 def ledger_pdf(request: HttpRequest, org_id, year: int) -> HttpResponse:
     org = _ledger_org(request, org_id, year, "PDF")
-    content = exports.ledger_pdf(org, year)
-    response = HttpResponse(content, content_type="application/pdf")
-    from urllib.parse import quote
-
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{quote(f'{org.name}{year}年组织生活台账.pdf')}"
-    )
-    return response
+    return pdf_response(exports.ledger_pdf(org, year), f"{org.name}{year}年组织生活台账.pdf")
 
 
 @requires(VIEW)

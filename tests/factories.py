@@ -68,15 +68,24 @@ def make_member(org: Org, name: str = "张三", *, gender: str = "M", birth_date
 
 
 _issued: set[str] = set()
+_REGIONS = tuple(
+    f"{city}{district:02d}"
+    for city in ("1101", "3101", "2301", "4401")
+    for district in range(1, 16)
+)
 
 
 def unique_id_number(birth_date: date, gender: str) -> str:
     """A checksum-valid fake ID number not handed out before in this test run."""
-    while True:
-        number = idnumber.fake(_rng, birth_date=birth_date, gender=gender)
+    # 500 sequence numbers per day, region and gender: the fixed birthdays of the shared
+    # cast would run out over a full suite, so the region varies too.
+    for _attempt in range(10_000):
+        region = _rng.choice(_REGIONS)
+        number = idnumber.fake(_rng, birth_date=birth_date, gender=gender, region=region)
         if number not in _issued:
             _issued.add(number)
             return number
+    raise RuntimeError(f"no unused fake ID number left for {birth_date} {gender}")
 
 
 def grant(

@@ -95,8 +95,8 @@ def test_audit_list_query_count_does_not_grow_with_events(
 ):
     for n in range(80):
         record(f"事件 {n}", actor=admins.system)
-    # session, user, grants, unread notices (shell); count, page; session save (3)
-    with django_assert_max_num_queries(9):
+    # session, user, grants, unread notices, own member record (shell); count, page; session save (3)
+    with django_assert_max_num_queries(10):
         response = auditor.get(reverse("accounts:audit"))
     assert len(seqs(response)) == 50
 

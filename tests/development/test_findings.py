@@ -39,6 +39,18 @@ def test_talk_overdue_after_a_month(cast):
     assert finding.refs == [f"case:{case.public_id}"]
 
 
+def test_a_closed_period_keeps_its_case_findings_and_gets_no_new_ones(cast):
+    case = services.case_open(org=cast.branch1, name="申请人", gender="F",
+                              birth_date=date(1999, 1, 1), applied_on=date(2026, 1, 5))  # fmt: skip
+    rules_run(root=cast.committee, period=Period.parse("2026Q1"), today=date(2026, 2, 6))
+    assert findings("DEV-02", case).get().period_code == "2026Q1"
+    # Months later both quarters are closed: the open case must not be filed under 2025,
+    # and 2026Q1's finding, stored while the quarter ran, stays as it was.
+    for code in ("2025Q4", "2026Q1"):
+        rules_run(root=cast.committee, period=Period.parse(code), today=date(2026, 6, 1))
+    assert [f.period_code for f in findings("DEV-02", case)] == ["2026Q1"]
+
+
 def test_approval_and_confirmation_overdue(driver, cast):
     d = driver().run(17)
     rules_run(root=cast.committee, period=Period.parse("2023Q4"), today=date(2023, 10, 1))

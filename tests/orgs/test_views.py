@@ -346,3 +346,15 @@ def test_tree_page_query_count_does_not_grow_with_the_tree(client, db, django_as
     assert response.status_code == 200
     assert len(large_run) == len(small_run)
     assert len(large_run) <= 12
+
+
+def test_a_committee_reference_opens_its_orgs_committee_tab_in_scope_only(cast, login):
+    committee = Committee.objects.create(
+        org=cast.branch1, term_number=1, elected_on=date(2024, 1, 1), term_years=3,
+        term_ends_on=date(2027, 1, 1),
+    )  # fmt: skip
+    target = reverse("orgs:committee", args=[committee.public_id])
+    response = login(cast.branch_secretary).get(target)
+    assert response.status_code == 302
+    assert response["Location"] == url("detail", cast.branch1) + "?tab=committee"
+    assert login(cast.outsider).get(target).status_code == 404

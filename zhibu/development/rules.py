@@ -76,6 +76,7 @@ class DevRule(Rule):
 
     kinds = BRANCHES
     period_kind = "snapshot"
+    live_only = True  # judged from each case's current step (see Rule.live_only)
     module = "development"
     checks_steps: tuple[int, ...] = ()
     blocking = True
@@ -672,6 +673,7 @@ class RushedBatches(DevRule):
         "细则", "第三条", Confidence.LOCAL, note="一次支部大会接收人数和年末集中发展为地方/单位规定"
     )
     period_kind = "year"
+    live_only = False  # counts dated admissions, so a past year can be judged
     params = (Param("max_per_meeting", "一次大会接收人数上限", 5, "人", stricter="lower"),)
     blocking = False
 

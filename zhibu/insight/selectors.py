@@ -30,6 +30,7 @@ REF_VIEWS = {
     "member": "members:detail",
     "meeting": "meetings:detail",
     "org": "orgs:detail",
+    "committee": "orgs:committee",
     "case": "development:case",
 }
 

@@ -346,7 +346,7 @@ class CommitteeFiling(Rule):
                 text = _("上级党委未批准第%(n)s届委员会的选举结果，请按批复要求处理后重新报批。")
             else:
                 status = Status.OK
-                text = _("第%(n)s届委员会已报上级党委%(how)s。")
+                text = _("第%(n)s届委员会：上级党委%(how)s。")
                 values["how"] = committee.get_filing_display()
             outcomes.append(
                 Outcome(

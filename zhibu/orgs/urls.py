@@ -7,6 +7,7 @@ app_name = "orgs"
 urlpatterns = [
     path("", views.tree, name="tree"),
     path("switch/", views.switch, name="switch"),
+    path("committees/<uuid:committee_id>/", views.committee, name="committee"),
     path("<uuid:public_id>/", views.detail, name="detail"),
     path("<uuid:public_id>/children/", views.children, name="children"),
     path("<uuid:public_id>/new/", views.create, name="create"),

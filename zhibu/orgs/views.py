@@ -255,6 +255,15 @@ def _back_to(org: Org, tab: str):
     return redirect(reverse("orgs:detail", args=[org.public_id]) + f"?tab={tab}")
 
 
+@requires("org.view")
+def committee(request: HttpRequest, committee_id) -> HttpResponse:
+    """A committee's place: its org's committee tab (findings link committees this way)."""
+    org_id = Committee.objects.filter(public_id=committee_id).values("org__public_id").first()
+    if org_id is None:
+        raise Http404
+    return _back_to(selectors.org_for_user(request.user, org_id["org__public_id"]), "committee")
+
+
 @requires("committee.manage")
 def elect(request: HttpRequest, public_id) -> HttpResponse:
     org = selectors.org_for_user(request.user, public_id, action="committee.manage")

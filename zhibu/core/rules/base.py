@@ -151,6 +151,10 @@ class Rule:
     kinds: ClassVar[frozenset[str]] = frozenset()  # Org.Kind values; empty = every kind
     sectors: ClassVar[frozenset[str] | None] = None  # None = every sector
     period_kind: ClassVar[str] = "snapshot"  # "month" | "quarter" | "year" | "snapshot"
+    # A snapshot rule that reads only the present state of its records (a case's current
+    # step), not their dated history, cannot judge a closed period: runs skip it there and
+    # keep what was stored while the period was running.
+    live_only: ClassVar[bool] = False
     params: ClassVar[tuple[Param, ...]] = ()
     effective_from: ClassVar[date] = date(2000, 1, 1)
     effective_to: ClassVar[date | None] = None

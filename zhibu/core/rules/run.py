@@ -144,7 +144,7 @@ def rules_run(
         for code in selected:
             for sub in periods_for_code(code, period):
                 rule = in_force(code, sub.start) or in_force(code, reference_day(sub, today))
-                if rule is None:
+                if rule is None or (rule.live_only and reference_day(sub, today) < today):
                     continue
                 outcomes = _evaluate(rule, orgs, sub, today, shared, root.path)
                 counts = _store(rule, sub, root.path, outcomes, exemptions, path_of)

@@ -12,7 +12,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.factories import UserFactory, grant, make_member, make_org, unique_id_number
+from tests.factories import (
+    UnitFactory,
+    UserFactory,
+    grant,
+    make_member,
+    make_org,
+    unique_id_number,
+)
 from zhibu.accounts.models import Role
 from zhibu.members import idnumber, transfers
 from zhibu.members.models import Member, MemberEvent, MemberSpan, Transfer
@@ -397,6 +404,24 @@ def test_update_through_the_edit_service_keeps_what_is_left_out(cast, api, token
     assert member.phone == "" and member.id_number == number
 
 
+def test_null_clears_the_work_unit_and_application_date_and_keeps_the_rest(cast, api, token_for):
+    member = cast.ordinary_member
+    unit = UnitFactory(name="市热力集团")
+    caller = api(token_for(cast.branch_secretary, write=True))
+    path = f"/members/{member.public_id}"
+    set_ = caller.patch(path, {"work_unit": str(unit.public_id), "applied_on": "2012-03-01"})
+    assert set_.status_code == 200, set_.json()
+    member.refresh_from_db()
+    assert member.work_unit == unit and member.applied_on == date(2012, 3, 1)
+    cleared = caller.patch(path, {"work_unit": None, "applied_on": None, "category": None})
+    assert cleared.status_code == 200, cleared.json()
+    member.refresh_from_db()
+    assert member.work_unit is None and member.applied_on is None
+    assert member.category == Member.Category.IN_SERVICE  # null leaves a required field alone
+    unknown = caller.patch(path, {"work_unit": "7b1d2c9e-0000-4000-8000-000000000000"})
+    assert error(unknown, 422)["details"][0]["field"] == "work_unit"
+
+
 def test_update_refused_by_a_check_is_422_and_changes_nothing(cast, api, token_for):
     member = cast.ordinary_member
     caller = api(token_for(cast.branch_secretary, write=True))
@@ -646,6 +671,80 @@ def test_a_transfer_step_through_another_member_or_out_of_scope_is_404(cast, api
     assert error(outsider.post(right, body), 404)
     transfer.refresh_from_db()
     assert transfer.status == Transfer.Status.REQUESTED
+
+
+def test_the_receiving_committee_receives_or_rejects_under_transfers(cast, api, token_for):
+    """Across committees: the receiver cannot see the member until it has received them."""
+    member = cast.ordinary_member
+    branch = api(token_for(cast.branch_secretary, write=True))
+    created = branch.post(
+        f"/members/{member.public_id}/transfers",
+        {"direction": "internal", "to_org": "XDZB", "requested_on": "2025-03-01"},
+    ).json()
+    committee = api(token_for(cast.party_secretary, write=True))
+    sent = committee.post(
+        f"/members/{member.public_id}/transfers/{created['id']}/approve",
+        {"issued_on": "2025-03-02", "letter_no": "No.7"},
+    ).json()
+    assert sent["status"] == "sent" and sent["member_name"] == "王党员"
+    receiver = api(token_for(cast.outsider, write=True))
+    todo = receiver.get("/transfers").json()
+    assert [t["id"] for t in todo["items"]] == [created["id"]] and todo["next_cursor"] is None
+    assert committee.get("/transfers").json()["items"] == []  # nothing left for the sender
+    assert [t["id"] for t in committee.get("/transfers", box="outgoing").json()["items"]] == [
+        created["id"]
+    ]
+    assert error(receiver.get(f"/members/{member.public_id}"), 404)
+    path = f"/transfers/{created['id']}"
+    assert receiver.get(path).json() == sent
+    # The sender may not receive for the other committee; a member of the branch may do nothing.
+    assert error(committee.post(f"{path}/receive", {"on": "2025-03-10"}), 403)
+    assert error(api(token_for(cast.ordinary, write=True)).post(f"{path}/receive",
+                                                                 {"on": "2025-03-10"}), 403)  # fmt: skip
+    # Bad input: a group outside the receiver's scope, a short reason, a malformed body.
+    refused = receiver.post(
+        f"{path}/receive", {"on": "2025-03-10", "group": str(cast.group1.public_id)}
+    )
+    assert error(refused, 404)
+    short = error(receiver.post(f"{path}/reject", {"reason": "不"}), 422)
+    assert short["details"][0]["field"] == "reason"
+    assert error(receiver.post(f"{path}/receive", {"on": "2025-03-10", "x": 1}), 400)
+    assert error(receiver.get("/transfers", box="nope"), 400)
+    member.refresh_from_db()
+    assert member.org == cast.branch1
+    received = receiver.post(f"{path}/receive", {"on": "2025-03-10"})
+    assert received.status_code == 200, received.json()
+    assert received.json()["status"] == "received"
+    member.refresh_from_db()
+    assert member.org == cast.other_branch
+    assert receiver.get(f"/members/{member.public_id}").status_code == 200
+    assert error(committee.post(f"{path}/reject", {"reason": "材料不全，退回"}), 422)  # done
+
+
+def test_a_sent_transfer_rejected_by_the_receiver_keeps_the_member(cast, api, token_for):
+    transfer = transfers.transfer_start(
+        member=cast.ordinary_member, direction="internal", to_org=cast.other_branch,
+        requested_on=date(2025, 3, 1),
+    )  # fmt: skip
+    transfers.transfer_approve(transfer=transfer, issued_on=date(2025, 3, 2), letter_no="No.8")
+    stranger = api(token_for(UserFactory(username="nobody"), write=True))
+    path = f"/transfers/{transfer.public_id}"
+    assert error(stranger.get(path), 403)  # holds no role anywhere
+    third = UserFactory(username="disan")
+    grant(third, Role.SECRETARY, make_org(None, Org.Kind.COMMITTEE, "第三党委", code="DS"))
+    for method, tail, body in (
+        ("get", "", None),
+        ("post", "/reject", {"reason": "不是我们的转接"}),
+    ):
+        call = getattr(api(token_for(third, write=True)), method)
+        assert error(call(f"{path}{tail}", body) if body else call(path), 404)  # neither side
+    receiver = api(token_for(cast.outsider, write=True))
+    rejected = receiver.post(f"{path}/reject", {"reason": "接收单位已撤销，请改转他处"})
+    assert rejected.status_code == 200 and rejected.json()["rejection_reason"].startswith(
+        "接收单位"
+    )
+    cast.ordinary_member.refresh_from_db()
+    assert cast.ordinary_member.org == cast.branch1
 
 
 # --- personal data never leaves unmasked ---------------------------------------------------------

@@ -10,7 +10,7 @@ from ninja import NinjaAPI, Router
 
 from zhibu.api import errors
 from zhibu.api.auth import api_auth
-from zhibu.api.routers import development, meetings, members, orgs, rules
+from zhibu.api.routers import development, meetings, members, orgs, rules, transfers
 
 api = NinjaAPI(
     title="支部 Zhibu API",
@@ -38,6 +38,7 @@ def _suspicious(request, exc: SuspiciousOperation):
 
 api.add_router("/orgs", orgs.router)
 api.add_router("/members", members.router)
+api.add_router("/transfers", transfers.router)
 api.add_router("/development-cases", development.router)
 api.add_router("/meetings", meetings.router)
 api.add_router("/", rules.router)

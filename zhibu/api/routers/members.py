@@ -48,6 +48,8 @@ Ethnicity = Literal[tuple(value for value, _label in ETHNICITY_CHOICES)]  # type
 EducationOrBlank = Literal[("", *Education.values)]  # type: ignore[valid-type]
 EventKind = Literal[tuple(str(k) for k in FORM_EVENT_KINDS)]  # type: ignore[valid-type]
 StartDirection = Literal["internal", "out"]
+# Fields a PATCH may clear with null (the others keep their value on null).
+CLEARABLE = frozenset({"work_unit", "applied_on"})
 
 
 # --- output ----------------------------------------------------------------------------------
@@ -162,6 +164,8 @@ class EventOut(Schema):
 
 class TransferOut(Schema):
     id: UUID
+    member_id: UUID
+    member_name: str
     direction: str
     status: str
     from_org_id: UUID | None
@@ -181,6 +185,14 @@ class TransferOut(Schema):
     @staticmethod
     def resolve_id(obj):
         return obj.public_id
+
+    @staticmethod
+    def resolve_member_id(obj):
+        return obj.member.public_id
+
+    @staticmethod
+    def resolve_member_name(obj):
+        return obj.member.name
 
     @staticmethod
     def resolve_from_org_id(obj):
@@ -237,8 +249,9 @@ class MemberCreateIn(In):
 
 
 class MemberUpdateIn(In):
-    """The edit page's fields. Left out or null: unchanged; "" clears a text field; an
-    empty ``id_number`` keeps the stored number (as on the page)."""
+    """The edit page's fields. Left out: unchanged; "" clears a text field; null clears
+    ``work_unit`` and ``applied_on`` and leaves any field that must have a value unchanged;
+    an empty ``id_number`` keeps the stored number (as on the page)."""
 
     version: str | None = Field(None, description="读取时得到的 version；已被他人修改则 409")
     name: str | None = Field(None, max_length=50)
@@ -348,7 +361,11 @@ def update_member(
         _version(payload.version, "version") if payload.version is not None else None,
         _if_match(if_match),
     ]
-    changes = payload.dict(exclude_unset=True, exclude_none=True, exclude={"version"})
+    changes = {
+        field: value
+        for field, value in payload.dict(exclude_unset=True, exclude={"version"}).items()
+        if value is not None or field in CLEARABLE
+    }
     if "work_unit" in changes:
         changes["work_unit"] = _unit(payload.work_unit)
     with transaction.atomic():
@@ -407,7 +424,7 @@ def record_event(request, member_id: UUID, payload: EventIn):
 def list_transfers(request, member_id: UUID):
     _held_anywhere(request.user, VIEW)
     member = selectors.member_for_user(request.user, member_id)
-    return list(member.transfers.select_related("from_org", "to_org"))
+    return list(member.transfers.select_related("member", "from_org", "to_org"))
 
 
 @router.post(

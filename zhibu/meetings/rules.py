@@ -879,7 +879,7 @@ class ImpossibleAttendance(Rule):
         throughout = MemberSpan.objects.filter(status__in=ON_ROLL, start__lte=period.start).filter(
             Q(end__isnull=True) | Q(end__gte=period.end)
         )
-        changed = here.exclude(member__in=throughout.values("member"))
+        changed = here.filter(~Exists(throughout.filter(member=OuterRef("member"))))
         for org_id, public_id, name, on in (
             changed.annotate(rolled=Exists(on_roll)).filter(rolled=False)
             .values_list("meeting__org", "meeting__public_id", "member__name", "meeting__on")
@@ -914,7 +914,9 @@ class ImpossibleAttendance(Rule):
                                 )
         outcomes = []
         for org in ctx.orgs:
-            found = problems.get(org.pk, [])
+            # Sorted (each reason starts with its day): rows come in no fixed order, and a
+            # re-run must store the same explanation (PostgreSQL returned them shuffled).
+            found = sorted(problems.get(org.pk, []), key=lambda item: (item[1], item[0]))
             n = len(meetings_per_org.get(org.pk, ()))
             if not n:
                 continue

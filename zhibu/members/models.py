@@ -147,7 +147,11 @@ class Member(PublicIdModel, TimeStampedModel):
         verbose_name = _("党员")
         verbose_name_plural = _("党员")
         ordering = ["name_pinyin", "id"]
-        indexes = [models.Index(fields=["org", "status"])]
+        indexes = [
+            models.Index(fields=["org", "status"]),
+            # DQ-04: another member with the same name and birth date, looked up per person.
+            models.Index(fields=["name", "birth_date"], name="member_name_birth"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from zhibu.core.dbfunctions import AddYears
@@ -143,7 +143,8 @@ def _lost(
 
 
 def _with_ok_orgs(ctx: Context, outcomes: list[Outcome], ok_text: str) -> list[Outcome]:
-    flagged = {o.org_id for o in outcomes if o.status != Status.OK}
+    """One ``ok`` finding for each org none of whose members has an outcome."""
+    flagged = {o.org_id for o in outcomes}
     for org in ctx.orgs:
         if org.pk not in flagged:
             outcomes.append(Outcome(org.pk, Status.OK, ok_text, {"members": 0}))
@@ -201,6 +202,7 @@ class AwayWithoutTransfer(Rule):
     title = "外出地点相对固定满 6 个月的，应转接组织关系"
     citation = Citation("教育管理", "第二十五条", Confidence.CONFIRMED)
     kinds = BRANCHES
+    live_only = True  # reads the present state of mobility records and status
     params = (Param("months", "外出时长（月）", 6, "个月", stricter="lower"),)
     module = "members"
 
@@ -230,6 +232,7 @@ class LostContact(Rule):
     title = "失去联系满 6 个月停止党籍，停止党籍后 2 年仍无联系予以除名"
     citation = Citation("教育管理", "第二十四条", Confidence.CONFIRMED)
     kinds = BRANCHES
+    live_only = True  # reads the present state of mobility records and status
     params = (
         Param("suspend_months", "失联后停止党籍（月）", 6, "个月", stricter="lower"),
         Param("remove_years", "停止党籍后除名（年）", 2, "年", stricter="lower"),
@@ -368,44 +371,34 @@ class OnePersonOneBranch(Rule):
     module = "members"
 
     def evaluate(self, ctx: Context):
-        running = Q(end__isnull=True) | Q(end__gt=ctx.on)
-        # Grouped over the whole table, then narrowed to this subtree: members on more than
-        # one roster on the day, and the same name and birth date on the roll twice.
-        doubled = dict(
-            MemberSpan.objects.filter(running, start__lte=ctx.on, status__in=ON_ROSTER)
-            .values_list("member")
-            .annotate(n=Count("id"))
-            .filter(n__gt=1)
-        )
-        twins = {
-            (name, born): n
-            for name, born, n in Member.objects.filter(status__in=ON_ROSTER)
-            .values_list("name", "birth_date")
-            .annotate(n=Count("id"))
-            .filter(n__gt=1)
-        }
-        # Subqueries, not lists: the same three queries whatever the data (no empty-IN shortcut).
-        doubled_ids = (
-            MemberSpan.objects.filter(running, start__lte=ctx.on, status__in=ON_ROSTER)
+        # Correlated subqueries over this subtree's roster only: the member's rosters on the
+        # day (spans by member) and another on-roll member with the same name and birth date
+        # anywhere, since a duplicate may sit in another subtree (members by name and birth
+        # date). Both are index lookups, so the cost follows the subtree, not the whole table.
+        rosters = (
+            MemberSpan.objects.filter(
+                Q(end__isnull=True) | Q(end__gt=ctx.on),
+                member=OuterRef("member"), start__lte=ctx.on, status__in=ON_ROSTER,
+            )
+            .order_by()
             .values("member")
             .annotate(n=Count("id"))
-            .filter(n__gt=1)
-            .values("member")
+            .values("n")
+        )  # fmt: skip
+        twin = Member.objects.filter(
+            status__in=ON_ROSTER, name=OuterRef("member__name"),
+            birth_date=OuterRef("member__birth_date"),
+        ).exclude(pk=OuterRef("member"))  # fmt: skip
+        suspicious = (
+            _roster(ctx)
+            .annotate(rosters=Subquery(rosters), twin=Exists(twin))
+            .filter(Q(rosters__gt=1) | Q(twin=True))
         )
-        twin_names = (
-            Member.objects.filter(status__in=ON_ROSTER)
-            .values("name", "birth_date")
-            .annotate(n=Count("id"))
-            .filter(n__gt=1)
-            .values("name")
-        )
-        candidates = Q(member__in=doubled_ids) | Q(member__name__in=twin_names)
         outcomes = []
-        for member, _extra in _rows(_roster(ctx, candidates)):
-            if member.pk in doubled:
-                text = _("同一日期在 %(n)s 个党组织在册。") % {"n": doubled[member.pk]}
-                outcomes.append(_member_outcome(member.org_id, member, Status.SUSPECT, text))
-            elif twins.get((member.name, member.birth_date), 0) > 1:
+        for member, (n, _twin) in _rows(suspicious, "rosters", "twin"):
+            if n > 1:
+                text = _("同一日期在 %(n)s 个党组织在册。") % {"n": n}
+            else:
                 text = _("另有同名且出生日期相同的在册党员，可能重复登记。")
-                outcomes.append(_member_outcome(member.org_id, member, Status.SUSPECT, text))
+            outcomes.append(_member_outcome(member.org_id, member, Status.SUSPECT, text))
         return _with_ok_orgs(ctx, outcomes, _("未发现重复登记或多头编入的党员。"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -255,6 +256,23 @@ def test_a_member_who_left_comes_back_by_id_number(cast):
     assert Member.objects.filter(id_index=member.id_index).count() == 1
 
 
+def test_transfer_in_of_a_person_registered_elsewhere_names_no_status_outside_scope(cast):
+    """The ID number of another committee's member: refused, without its roll status."""
+    other = cast.other_member
+    arriving = {"received_on": date(2025, 1, 5), "letter_no": "L-4", "outside_org": "外省",
+                "id_number": other.id_number}  # fmt: skip
+    with pytest.raises(ValidationError) as refused:
+        transfers.transfer_in_from_outside(to_org=cast.branch2, by=cast.party_secretary, **arriving)
+    message = refused.value.message_dict["id_number"][0]
+    assert "其他党组织" in message and "正式党员" not in message and other.name not in message
+    with pytest.raises(ValidationError) as inside:
+        transfers.transfer_in_from_outside(
+            to_org=cast.branch2, by=cast.party_secretary, **{**arriving, "id_number": cast.branch2_member.id_number}
+        )  # fmt: skip
+    assert "正式党员" in inside.value.message_dict["id_number"][0]
+    assert not Transfer.objects.exists()
+
+
 # --- mobility ---------------------------------------------------------------------------------------------
 
 
@@ -312,12 +330,14 @@ def test_mobility_step_dates_are_checked(cast, login):
     response = login(cast.branch_secretary).post(
         url("mobility_step", mobility.public_id, "end"), {"on": "2024-12-31"}
     )
-    assert (
-        "结束日期不能早于开始日期" in response.content.decode()
-        or "不能早于开始日期" in response.content.decode()
-    )
+    assert "结束日期不能早于开始日期" in response.content.decode()
+    for step in ("lost", "contact"):
+        response = login(cast.branch_secretary).post(
+            url("mobility_step", mobility.public_id, step), {"on": "2024-12-31"}
+        )
+        assert "日期不能早于外出流动开始日期（2025-01-01）" in response.content.decode(), step
     mobility.refresh_from_db()
-    assert mobility.ended_on is None
+    assert mobility.ended_on is None and mobility.lost_contact_since is None
 
 
 def test_registering_a_member_staying_here(cast, login):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.factories import UnitFactory, make_member, make_org
 from zhibu.core.rules import in_force
@@ -160,6 +161,16 @@ def test_post_approval_is_for_secretaries_only_and_not_before_the_post(cast):
                                   holder=cast.ordinary_member, start=date(2024, 1, 1))  # fmt: skip
     with pytest.raises(ValidationError, match="无须上级批准"):
         services.post_approve(record=member, on=date(2024, 2, 1), document="x")
+    with pytest.raises(ValidationError, match="不能晚于今天"):
+        services.post_approve(
+            record=post, on=timezone.localdate() + timedelta(days=1), document="x"
+        )
+    post.end = date(2022, 3, 1)
+    post.save(update_fields=["end"])
+    with pytest.raises(ValidationError, match="不能晚于离任日期"):
+        services.post_approve(record=post, on=date(2022, 3, 2), document="x")
+    post.refresh_from_db()
+    assert not post.approved
 
 
 def test_rules_cite_their_regulation(cast):

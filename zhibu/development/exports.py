@@ -10,6 +10,7 @@ from collections import defaultdict
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhibu.core.pdf import DocumentPDF
 from zhibu.development.models import Case, Step, StepPerson
@@ -17,13 +18,13 @@ from zhibu.development.steps import PUBLICITY_LABELS, STAGES, STEPS
 
 # What goes to the archive (DEV-21), and the steps that record each piece.
 MATERIALS = (
-    (_("入党申请书"), (1,)),
-    (_("入党积极分子、发展对象考察材料"), (6,)),
-    (_("政治审查材料"), (10,)),
-    (_("入党志愿书"), (14,)),
-    (_("预备期考察材料"), (21,)),
-    (_("转正申请书"), (22,)),
-    (_("上级党委审批转正意见"), (24,)),
+    (gettext_lazy("入党申请书"), (1,)),
+    (gettext_lazy("入党积极分子、发展对象考察材料"), (6,)),
+    (gettext_lazy("政治审查材料"), (10,)),
+    (gettext_lazy("入党志愿书"), (14,)),
+    (gettext_lazy("预备期考察材料"), (21,)),
+    (gettext_lazy("转正申请书"), (22,)),
+    (gettext_lazy("上级党委审批转正意见"), (24,)),
 )
 
 
@@ -68,9 +69,9 @@ def case_pdf(case: Case) -> bytes:
         found = [s for n in numbers for s in by_number.get(n, [])]
         if found:
             mark = "；".join(f"{s.on} {s.document}".strip() for s in found)
-            rows.append([label, _("已登记"), mark])
+            rows.append([str(label), _("已登记"), mark])
         else:
-            rows.append([label, _("未登记"), "—"])
+            rows.append([str(label), _("未登记"), "—"])
     archived = by_number.get(25)
     rows.append([_("材料归档"), _("已归档") if archived else _("未归档"),
                  "；".join(str(s.on) for s in archived or []) or "—"])  # fmt: skip

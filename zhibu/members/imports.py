@@ -52,6 +52,7 @@ from zhibu.accounts import permissions
 from zhibu.core.audit import audit_record
 from zhibu.core.crypto import blind_index
 from zhibu.core.models import AuditEvent
+from zhibu.core.scope import subtree_q
 from zhibu.members import excel, idnumber
 from zhibu.members.models import ImportBatch, Member, MemberEvent, MemberSpan
 from zhibu.members.services import (
@@ -218,7 +219,7 @@ class Places:
     def group(self, org: Org, text: str) -> Org | None:
         key = (org.pk, text)
         if key not in self.groups:
-            candidates = Org.objects.filter(kind=Org.Kind.GROUP, path__startswith=org.path)
+            candidates = Org.objects.filter(subtree_q([org.path]), kind=Org.Kind.GROUP)
             self.groups[key] = (
                 candidates.filter(code__iexact=text).first()
                 or candidates.filter(name=text).first()

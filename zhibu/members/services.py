@@ -44,6 +44,7 @@ CORRECTION_NEEDS_RESPONSE = _("不予更正时请填写处理意见。")
 ORG_NOT_BRANCH = _("党员应编入党支部（含联合、临时党支部），不能直接编入%(kind)s。")
 GROUP_NOT_IN_BRANCH = _("所选党小组不属于所选党支部。")
 ORG_DISSOLVED = _("所选党组织已撤销。")
+GROUP_DISSOLVED = _("所选党小组已撤销。")
 EVENT_BEFORE_LAST = _("变动日期不能早于该党员最近一次党籍变动（%(day)s）。")
 EVENT_IN_FUTURE = _("变动日期不能晚于今天。")
 EVENT_NOT_ALLOWED = _("党籍状态为“%(status)s”的党员不能办理“%(kind)s”。")
@@ -200,6 +201,8 @@ def check_placement(org: Org, group: Org | None) -> dict[str, list]:
         errors["org"] = [ORG_DISSOLVED]
     if group is not None and (group.kind != Org.Kind.GROUP or not group.path.startswith(org.path)):
         errors["group"] = [GROUP_NOT_IN_BRANCH]
+    elif group is not None and group.dissolved_on is not None:
+        errors["group"] = [GROUP_DISSOLVED]
     return errors
 
 

@@ -19,10 +19,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhibu.accounts import permissions
 from zhibu.core.crypto import blind_index
 from zhibu.members import idnumber
 from zhibu.members.models import Member, MemberEvent, Mobility, Transfer
 from zhibu.members.services import (
+    DUPLICATE_PERSON_ELSEWHERE,
     check_phone,
     check_placement,
     member_create,
@@ -46,6 +48,7 @@ REJECT_NEEDS_REASON = _("退回须写明理由：无正当理由不得拒收（M
 VALID_UNTIL_BEFORE_ISSUE = _("有效期不能早于开具日期。")
 DATE_IN_FUTURE = _("日期不能晚于今天。")
 DATE_BEFORE_REQUEST = _("日期不能早于申请日期（%(day)s）。")
+DATE_BEFORE_ISSUE = _("日期不能早于介绍信开具日期（%(day)s）。")
 ALREADY_ON_ROSTER = _("该公民身份号码对应的党员在册（%(status)s），不能再从系统外转入（DQ-04）。")
 PERSON_FIELDS_REQUIRED = _("首次转入本系统的党员，请填写姓名、性别、出生日期和入党日期。")
 
@@ -53,6 +56,7 @@ MOBILITY_OPEN_EXISTS = _("该党员已有未结束的外出流动登记。")
 MOBILITY_MEMBER_NOT_ON_ROSTER = _("只有在册党员可以登记外出流动。")
 MOBILITY_PERSON_REQUIRED = _("请填写流入党员的姓名。")
 MOBILITY_END_BEFORE_START = _("结束日期不能早于开始日期（%(day)s）。")
+MOBILITY_DATE_BEFORE_START = _("日期不能早于外出流动开始日期（%(day)s）。")
 MOBILITY_ENDED = _("该流动登记已结束。")
 MOBILITY_ORG_NOT_BRANCH = _("流动党员应由党支部管理。")
 
@@ -174,7 +178,7 @@ def transfer_receive(
     transfer = _locked(transfer, Transfer.Status.SENT)
     _not_future("on", on, today)
     if transfer.issued_on and on < transfer.issued_on:
-        raise ValidationError({"on": DATE_BEFORE_REQUEST % {"day": transfer.issued_on}})
+        raise ValidationError({"on": DATE_BEFORE_ISSUE % {"day": transfer.issued_on}})
     member_record_event(
         member=transfer.member, kind=MemberEvent.Kind.TRANSFERRED, on=on, org=transfer.to_org,
         group=group, by=by, document_no=transfer.letter_no,
@@ -195,7 +199,7 @@ def transfer_record_receipt(
     transfer = _locked(transfer, Transfer.Status.ISSUED)
     _not_future("on", on, today)
     if transfer.issued_on and on < transfer.issued_on:
-        raise ValidationError({"on": DATE_BEFORE_REQUEST % {"day": transfer.issued_on}})
+        raise ValidationError({"on": DATE_BEFORE_ISSUE % {"day": transfer.issued_on}})
     member_record_event(
         member=transfer.member, kind=MemberEvent.Kind.TRANSFERRED_OUT, on=on, by=by,
         document_no=transfer.letter_no,
@@ -268,9 +272,14 @@ def transfer_in_from_outside(
     returning = Member.objects.filter(id_index=blind_index(number)).first()
     if returning is not None:
         if returning.status != Member.Status.TRANSFERRED_OUT:
-            raise ValidationError(
-                {"id_number": ALREADY_ON_ROSTER % {"status": returning.get_status_display()}}
+            # Outside the user's scope the answer says no more than "registered elsewhere".
+            visible = by is None or permissions.can(by, "member.view", returning.org)
+            message = (
+                ALREADY_ON_ROSTER % {"status": returning.get_status_display()}
+                if visible
+                else DUPLICATE_PERSON_ELSEWHERE
             )
+            raise ValidationError({"id_number": message})
         member_record_event(
             member=returning, kind=MemberEvent.Kind.TRANSFERRED_IN, on=received_on, org=to_org,
             group=group, by=by, document_no=letter_no,
@@ -366,7 +375,7 @@ def mobility_record_contact(
     mobility = _open_mobility(mobility)
     _not_future("on", on, today)
     if on < mobility.started_on:
-        raise ValidationError({"on": MOBILITY_END_BEFORE_START % {"day": mobility.started_on}})
+        raise ValidationError({"on": MOBILITY_DATE_BEFORE_START % {"day": mobility.started_on}})
     mobility.last_contact_on = max(on, mobility.last_contact_on or on)
     mobility.lost_contact_since = None
     mobility._history_user = by
@@ -382,7 +391,7 @@ def mobility_mark_lost(
     mobility = _open_mobility(mobility)
     _not_future("since", since, today)
     if since < mobility.started_on:
-        raise ValidationError({"since": MOBILITY_END_BEFORE_START % {"day": mobility.started_on}})
+        raise ValidationError({"since": MOBILITY_DATE_BEFORE_START % {"day": mobility.started_on}})
     mobility.lost_contact_since = since
     mobility._history_user = by
     mobility.save()

@@ -38,6 +38,8 @@ SECOND_SECRETARY = _(
 POST_END_BEFORE_START = _("离任日期不能早于任职日期。")
 POST_NEEDS_NO_APPROVAL = _("%(post)s无须上级批准，只有书记、副书记须报批。")
 APPROVAL_BEFORE_START = _("批复日期不能早于任职日期（%(day)s）。")
+APPROVAL_IN_FUTURE = _("批复日期不能晚于今天。")
+APPROVAL_AFTER_END = _("该职务已于 %(day)s 免去，批复日期不能晚于离任日期。")
 POST_WRONG_LEVEL = _("%(post)s只能设在%(where)s。")
 HOLDER_OUTSIDE_ORG = _("任职人应是本组织（或其上级组织所辖范围内）的党员。")
 TERM_YEARS_INVALID = _(
@@ -316,6 +318,10 @@ def post_approve(*, record: CommitteePost, on: date, document: str = "", by=None
         )
     if on < record.start:
         raise ValidationError({"on": APPROVAL_BEFORE_START % {"day": record.start}})
+    if on > timezone.localdate():
+        raise ValidationError({"on": APPROVAL_IN_FUTURE})
+    if record.end is not None and on > record.end:
+        raise ValidationError({"on": APPROVAL_AFTER_END % {"day": record.end}})
     record.approved, record.approved_on, record.approval_document = True, on, document
     record.full_clean()
     record.save(update_fields=["approved", "approved_on", "approval_document", "updated_at"])

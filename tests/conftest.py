@@ -107,10 +107,15 @@ def login(client):
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Drop the audit table's append-only triggers in the test database: test isolation
-    flushes every table. ``tests/core/test_audit.py`` reinstalls them where it tests them."""
-    from django.db import connection
+    flushes every table. ``tests/core/test_audit.py`` reinstalls them where it tests them.
+
+    At the end, close every alias's connection (the replica alias mirrors the test
+    database), so PostgreSQL can drop the test database without "being accessed" warnings."""
+    from django.db import connection, connections
 
     from zhibu.core import dbguard
 
     with django_db_blocker.unblock():
         dbguard.uninstall(connection)
+    yield
+    connections.close_all()

@@ -299,6 +299,28 @@ def test_registering_a_member_going_away_and_the_flags(cast, login):
     assert mobility.lost_contact_since is None
 
 
+def test_the_mobility_page_applies_a_committees_tighter_supplement(cast, login):
+    """A 党委 that asks for transfers after 3 months instead of 6: the page flags as the
+    rulebook does, and another committee's members keep the default."""
+    from zhibu.core.rules.services import supplement_create
+
+    four_months_ago = timezone.localdate() - timedelta(days=125)
+    for member, org in (
+        (cast.ordinary_member, cast.branch1),
+        (cast.other_member, cast.other_branch),
+    ):
+        transfers.mobility_start(direction="out", member=member, org=org, place="外地",
+                                 started_on=four_months_ago)  # fmt: skip
+    url_ = url("mobility")
+    flag = "应转接组织关系。"  # the flag's own sentence, not the page's note on the rule
+    assert flag not in login(cast.party_secretary).get(url_).content.decode()
+    supplement_create(committee=cast.committee, rule_code="MBR-03", params={"months": 3},
+                      effective_from=date(2020, 1, 1))  # fmt: skip
+    body = login(cast.party_secretary).get(url_).content.decode()
+    assert "在外地，已满 3 个月，应转接组织关系。" in body
+    assert flag not in login(cast.outsider).get(url_).content.decode()
+
+
 def test_mobility_bad_input_and_access(cast, login, inspector):
     member = cast.ordinary_member
     data = {"place": "深圳", "reason": "work", "contact": "123", "started_on": "2025-01-01"}

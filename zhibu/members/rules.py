@@ -85,6 +85,32 @@ def mobility_flags(
     return flags
 
 
+def mobility_flags_in_force(mobilities, on: date) -> dict[int, list[Flag]]:
+    """``mobility_flags`` with each org's parameters as the rulebook applies them (defaults,
+    or the nearest local supplement; a rule switched off there flags nothing), so the
+    mobility page never disagrees with the cockpit. A few queries whatever the rows."""
+    from zhibu.core.rules.registry import in_force
+    from zhibu.core.rules.run import param_groups
+
+    orgs = list({m.org_id: m.org for m in mobilities}.values())
+    flags: dict[int, list[Flag]] = defaultdict(list)
+    for code, arguments in (
+        ("MBR-03", lambda p: {"away_months": p["months"]}),
+        ("MBR-05", lambda p: {"suspend_months": p["suspend_months"], "remove_years": p["remove_years"]}),
+    ):  # fmt: skip
+        rule = in_force(code, on)
+        if rule is None:
+            continue
+        for group in param_groups(rule, orgs, on):
+            ids = {org.pk for org in group.orgs}
+            rows = [m for m in mobilities if m.org_id in ids]
+            if not group.enabled or not rows:
+                continue
+            for pk, found in mobility_flags(rows, on, **arguments(group.params)).items():
+                flags[pk] += [flag for flag in found if flag.code == code]
+    return {pk: found for pk, found in flags.items() if found}
+
+
 def _away(mobility: Mobility, on: date, months: int, transfer_days: list[date]) -> list[Flag]:
     due = mobility.started_on + relativedelta(months=months)
     if due > on or any(day >= mobility.started_on for day in transfer_days):

@@ -517,11 +517,11 @@ def transfer_in(request: HttpRequest) -> HttpResponse:
 @requires("member.view")
 def mobility_list(request: HttpRequest) -> HttpResponse:
     """Members away (out) or staying here (in), with the MBR-03 and MBR-05 flags."""
-    from zhibu.members.rules import mobility_flags
+    from zhibu.members.rules import mobility_flags_in_force
 
     today = timezone.localdate()
     rows = list(selectors.mobility_list(user=request.user))
-    flags = mobility_flags(rows, today)
+    flags = mobility_flags_in_force(rows, today)
     context = {"page_title": _("流动党员"), "breadcrumbs": _crumbs((_("流动党员"), None)), "rows": rows,
                "flags": flags, "today": today,
                "can_manage": permissions.holds_anywhere(request.user, "member.manage")}  # fmt: skip

@@ -208,10 +208,19 @@ def visible_transfers(user) -> QuerySet[Transfer]:
     )
 
 
+def acting_side(transfer: Transfer, step: str) -> str:
+    """Whose ``member.transfer`` a step needs: the receiving side receives, and rejects once
+    the letter is sent; the sending side approves, records receipts and rejects a request."""
+    if step == "receive" or (step == "reject" and transfer.status == Transfer.Status.SENT):
+        return "to"
+    return "from"
+
+
 def transfer_for_user(
-    user, public_id, *, action: str | None = None, side: str = "from"
+    user, public_id, *, action: str | None = None, side: str = "from", step: str | None = None
 ) -> Transfer:
-    """One transfer (404 outside scope); with ``action``, 403 unless held on ``side``."""
+    """One transfer (404 outside scope); with ``action``, 403 unless held on ``side`` — or,
+    given a ``step``, on the side that acts for it."""
     try:
         transfer = (
             visible_transfers(user)
@@ -221,6 +230,8 @@ def transfer_for_user(
     except (Transfer.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     if action:
+        if step is not None:
+            side = acting_side(transfer, step)
         org = transfer.from_org if side == "from" else transfer.to_org
         if org is None or not permissions.can(user, action, org):
             raise PermissionDenied

@@ -415,22 +415,20 @@ def transfer_detail(request: HttpRequest, public_id) -> HttpResponse:
     return render(request, "members/transfer.html", context)
 
 
-# step → (title, form, service, the side whose member.transfer it needs)
+# step → (title, form, service); transfers.acting_side says whose member.transfer it needs
 STEPS = {
     "approve": (
         gettext_lazy("审批并开具介绍信"),
         forms.TransferApproveForm,
         transfers.transfer_approve,
-        "from",
     ),
-    "receive": (gettext_lazy("接收"), forms.TransferReceiveForm, transfers.transfer_receive, "to"),
+    "receive": (gettext_lazy("接收"), forms.TransferReceiveForm, transfers.transfer_receive),
     "receipt": (
         gettext_lazy("登记回执"),
         forms.TransferReceiptForm,
         transfers.transfer_record_receipt,
-        "from",
     ),
-    "reject": (gettext_lazy("退回"), forms.TransferRejectForm, transfers.transfer_reject, "from"),
+    "reject": (gettext_lazy("退回"), forms.TransferRejectForm, transfers.transfer_reject),
 }
 
 
@@ -450,12 +448,9 @@ def transfer_step(request: HttpRequest, public_id, step: str) -> HttpResponse:
     """Approve (sender), receive or reject (receiver), or record a letter's receipt."""
     if step not in STEPS:
         raise Http404
-    title, form_class, service, side = STEPS[step]
-    transfer = selectors.transfer_for_user(request.user, public_id)
-    if step == "reject" and transfer.status == Transfer.Status.SENT:
-        side = "to"
+    title, form_class, service = STEPS[step]
     transfer = selectors.transfer_for_user(
-        request.user, public_id, action="member.transfer", side=side
+        request.user, public_id, action="member.transfer", step=step
     )
     extra = {"groups": _groups_of(transfer.to_org)} if step == "receive" else {}
     form = form_class(request.POST or None, **extra)

@@ -16,8 +16,7 @@ from django.forms import ChoiceField
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
-from zhibu.accounts import permissions
-from zhibu.api.errors import ApiError, details_of
+from zhibu.api.errors import ApiError, details_of, require_anywhere
 from zhibu.api.pagination import page
 from zhibu.api.params import parse_period
 from zhibu.api.schemas import ERRORS, Filters, In, page_of
@@ -269,15 +268,9 @@ class MeetingIn(In):
 # --- handlers ----------------------------------------------------------------------------------
 
 
-def _held_anywhere(user, action: str) -> None:
-    """As the pages' ``requires``: without the action anywhere, 403 reveals nothing."""
-    if not permissions.holds_anywhere(user, action):
-        raise ApiError(403)
-
-
 @router.get("", response={200: MeetingPage, **ERRORS}, summary="会议列表")
 def list_meetings(request, filters: Query[MeetingFilters]):
-    _held_anywhere(request.user, VIEW)
+    require_anywhere(request.user, VIEW)
     org = selectors.meeting_org_for_user(request.user, filters.org) if filters.org else None
     period = parse_period(filters.period) if filters.period is not None else None
     qs = selectors.meeting_list(
@@ -292,7 +285,7 @@ def list_meetings(request, filters: Query[MeetingFilters]):
 
 @router.get("/{meeting_id}", response={200: MeetingDetailOut, **ERRORS}, summary="会议详情")
 def get_meeting(request, meeting_id: UUID):
-    _held_anywhere(request.user, VIEW)
+    require_anywhere(request.user, VIEW)
     return _detail(selectors.meeting_for_user(request.user, meeting_id))
 
 
@@ -302,7 +295,7 @@ def get_meeting(request, meeting_id: UUID):
     summary="登记已召开的会议（含出席、列席、表决；违反表决规则返回 422）",
 )
 def create_meeting(request, payload: MeetingIn):
-    _held_anywhere(request.user, RECORD)
+    require_anywhere(request.user, RECORD)
     org = selectors.meeting_org_for_user(request.user, payload.org, action=RECORD)
     kinds = [str(k) for k in payload.kinds]
     people = selectors.roster(org, payload.on, kinds)

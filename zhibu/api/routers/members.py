@@ -21,8 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Header, Query, Router, Schema, Status
 
-from zhibu.accounts import permissions
-from zhibu.api.errors import ApiError
+from zhibu.api.errors import ApiError, require_anywhere
 from zhibu.api.pagination import page
 from zhibu.api.schemas import ERRORS, Day, Filters, In, page_of
 from zhibu.core.db import replica_reads
@@ -307,15 +306,9 @@ class TransferReceiptIn(In):
 # --- handlers --------------------------------------------------------------------------------
 
 
-def _held_anywhere(user, action: str) -> None:
-    """As the pages' ``requires``: without the action anywhere, 403 reveals nothing."""
-    if not permissions.holds_anywhere(user, action):
-        raise ApiError(403)
-
-
 @router.get("", response={200: MemberPage, **ERRORS}, summary="党员名册")
 def list_members(request, filters: Query[MemberFilters]):
-    _held_anywhere(request.user, VIEW)
+    require_anywhere(request.user, VIEW)
     org = org_for_user(request.user, filters.org) if filters.org else None
     qs = selectors.member_list(
         user=request.user, org=org, q=filters.q, status=filters.status or None,
@@ -328,13 +321,13 @@ def list_members(request, filters: Query[MemberFilters]):
 
 @router.get("/{member_id}", response={200: MemberDetailOut, **ERRORS}, summary="党员详情（脱敏）")
 def get_member(request, member_id: UUID):
-    _held_anywhere(request.user, VIEW)
+    require_anywhere(request.user, VIEW)
     return selectors.member_for_user(request.user, member_id)
 
 
 @router.post("", response={201: MemberDetailOut, **ERRORS}, summary="登记党员")
 def create_member(request, payload: MemberCreateIn):
-    _held_anywhere(request.user, MANAGE)
+    require_anywhere(request.user, MANAGE)
     org = org_for_user(request.user, payload.org, action=MANAGE)
     group = org_for_user(request.user, payload.group, action=MANAGE) if payload.group else None
     data = payload.dict(exclude={"org", "group", "work_unit"})
@@ -355,7 +348,7 @@ def update_member(
         None, alias="If-Match", description='读取时得到的 version，写作 "<version>"'
     ),
 ):
-    _held_anywhere(request.user, MANAGE)
+    require_anywhere(request.user, MANAGE)
     member = selectors.member_for_user(request.user, member_id, write=True)
     expected = [
         _version(payload.version, "version") if payload.version is not None else None,
@@ -388,7 +381,7 @@ def update_member(
     "/{member_id}/events", response={200: list[EventOut], **ERRORS}, summary="党籍变动（时间顺序）"
 )
 def list_events(request, member_id: UUID):
-    _held_anywhere(request.user, VIEW)
+    require_anywhere(request.user, VIEW)
     member = selectors.member_for_user(request.user, member_id)
     return list(member.events.select_related("org", "group").order_by("on", "id"))
 
@@ -399,7 +392,7 @@ def list_events(request, member_id: UUID):
     summary="记录党籍变动（转正、停止党籍、党内调整等；状态不允许时返回 422）",
 )
 def record_event(request, member_id: UUID, payload: EventIn):
-    _held_anywhere(request.user, MANAGE)
+    require_anywhere(request.user, MANAGE)
     member = selectors.member_for_user(request.user, member_id, write=True)
     org = group = None
     if payload.kind == MemberEvent.Kind.MOVED:
@@ -422,7 +415,7 @@ def record_event(request, member_id: UUID, payload: EventIn):
     summary="组织关系转接记录",
 )
 def list_transfers(request, member_id: UUID):
-    _held_anywhere(request.user, VIEW)
+    require_anywhere(request.user, VIEW)
     member = selectors.member_for_user(request.user, member_id)
     return list(member.transfers.select_related("member", "from_org", "to_org"))
 
@@ -433,7 +426,7 @@ def list_transfers(request, member_id: UUID):
     summary="申请组织关系转接（系统内或转出至系统外）",
 )
 def start_transfer(request, member_id: UUID, payload: TransferIn):
-    _held_anywhere(request.user, MANAGE)
+    require_anywhere(request.user, MANAGE)
     member = selectors.member_for_user(request.user, member_id, write=True)
     data = payload.dict(exclude={"to_org"})
     to_org: Org | None = None
@@ -445,7 +438,7 @@ def start_transfer(request, member_id: UUID, payload: TransferIn):
 
 def _transfer(request, member_id: UUID, transfer_id: UUID) -> Transfer:
     """A transfer of the member, for the sending side's steps (``member.transfer`` there)."""
-    _held_anywhere(request.user, TRANSFER)
+    require_anywhere(request.user, TRANSFER)
     member = selectors.member_for_user(request.user, member_id)
     transfer = selectors.transfer_for_user(request.user, transfer_id, action=TRANSFER, side="from")
     if transfer.member_id != member.pk:

@@ -9,7 +9,7 @@ from uuid import UUID
 from ninja import Query, Router, Schema
 
 from zhibu.accounts import permissions
-from zhibu.api.errors import ApiError
+from zhibu.api.errors import ApiError, require_anywhere
 from zhibu.api.pagination import page
 from zhibu.api.params import parse_period
 from zhibu.api.schemas import ERRORS, Filters, In, page_of
@@ -133,8 +133,7 @@ class RunOut(Schema):
 
 @router.get("/findings", response={200: FindingPage, **ERRORS}, summary="检查结果")
 def list_findings(request, filters: Query[FindingFilters]):
-    if not permissions.holds_anywhere(request.user, "finding.view"):
-        raise ApiError(403)
+    require_anywhere(request.user, "finding.view")
     org = org_for_user(request.user, filters.org)
     if not permissions.can(request.user, "finding.view", org):
         raise ApiError(404)

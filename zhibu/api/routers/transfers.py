@@ -15,12 +15,12 @@ from uuid import UUID
 from django.utils import timezone
 from ninja import Field, Query, Router
 
+from zhibu.api.errors import require_anywhere
 from zhibu.api.pagination import page
-from zhibu.api.routers.members import TRANSFER, VIEW, TransferOut, _held_anywhere
+from zhibu.api.routers.members import TRANSFER, VIEW, TransferOut
 from zhibu.api.schemas import ERRORS, Day, Filters, In, page_of
 from zhibu.core.db import replica_reads
 from zhibu.members import selectors, transfers
-from zhibu.members.models import Transfer
 from zhibu.orgs.selectors import org_for_user
 
 router = Router(tags=["transfers"])
@@ -49,7 +49,7 @@ class TransferRejectIn(In):
 
 @router.get("", response={200: TransferPage, **ERRORS}, summary="组织关系转接（按办理箱）")
 def list_transfers(request, filters: Query[TransferFilters]):
-    _held_anywhere(request.user, VIEW)
+    require_anywhere(request.user, VIEW)
     qs = selectors.transfer_list(user=request.user, box=filters.box, today=timezone.localdate())
     with replica_reads():
         items, cursor = page(qs, cursor=filters.cursor, limit=filters.limit)
@@ -58,7 +58,7 @@ def list_transfers(request, filters: Query[TransferFilters]):
 
 @router.get("/{transfer_id}", response={200: TransferOut, **ERRORS}, summary="一次组织关系转接")
 def get_transfer(request, transfer_id: UUID):
-    _held_anywhere(request.user, VIEW)
+    require_anywhere(request.user, VIEW)
     return selectors.transfer_for_user(request.user, transfer_id)
 
 
@@ -68,8 +68,10 @@ def get_transfer(request, transfer_id: UUID):
     summary="接收方党委接收（系统内转接）",
 )
 def receive_transfer(request, transfer_id: UUID, payload: TransferReceiveIn):
-    _held_anywhere(request.user, TRANSFER)
-    transfer = selectors.transfer_for_user(request.user, transfer_id, action=TRANSFER, side="to")
+    require_anywhere(request.user, TRANSFER)
+    transfer = selectors.transfer_for_user(
+        request.user, transfer_id, action=TRANSFER, step="receive"
+    )
     group = org_for_user(request.user, payload.group) if payload.group else None
     return transfers.transfer_receive(
         transfer=transfer, on=payload.on, group=group, by=request.user
@@ -82,8 +84,8 @@ def receive_transfer(request, transfer_id: UUID, payload: TransferReceiveIn):
     summary="退回（待审批时由转出方，已发出时由接收方）",
 )
 def reject_transfer(request, transfer_id: UUID, payload: TransferRejectIn):
-    _held_anywhere(request.user, TRANSFER)
-    transfer = selectors.transfer_for_user(request.user, transfer_id)
-    side = "to" if transfer.status == Transfer.Status.SENT else "from"
-    transfer = selectors.transfer_for_user(request.user, transfer_id, action=TRANSFER, side=side)
+    require_anywhere(request.user, TRANSFER)
+    transfer = selectors.transfer_for_user(
+        request.user, transfer_id, action=TRANSFER, step="reject"
+    )
     return transfers.transfer_reject(transfer=transfer, reason=payload.reason, by=request.user)

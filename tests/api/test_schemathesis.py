@@ -212,3 +212,4 @@ def test_an_oversized_body_is_400_in_the_error_shape(cast, caller, settings):
     assert response.json()["code"] == "malformed" and response["Content-Type"].startswith(
         "application/json"
     )
+    assert response.json()["details"][0]["message"].startswith("请求内容超过 1.0")

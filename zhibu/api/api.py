@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
 from ninja import NinjaAPI, Router
 
 from zhibu.api import errors
@@ -29,10 +31,10 @@ errors.install(api)
 def _suspicious(request, exc: SuspiciousOperation):
     """A body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields ...: 400 in the error shape
     (Django would answer its HTML page)."""
-    detail = {"field": None, "rule": None, "message": type(exc).__name__}
+    detail = {"field": None, "rule": None, "message": str(errors.MESSAGES[400])}
     if isinstance(exc, RequestDataTooBig):
-        mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
-        detail["message"] = f"request body larger than {mb} MB"
+        size = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        detail["message"] = gettext("请求内容超过 %(size)s。") % {"size": size}
     return api.create_response(request, errors.body(400, details=[detail]), status=400)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
+from django.utils.translation import gettext
 from ninja import Field, Schema
 from pydantic import ConfigDict, create_model, field_validator
 
@@ -20,7 +21,7 @@ def refuse_nul(value: Any) -> Any:
     """A NUL character in any text (PostgreSQL cannot store or compare it) is malformed."""
     if isinstance(value, str):
         if NUL in value:
-            raise ValueError("text must not contain NUL (\\u0000) characters")
+            raise ValueError(gettext("文本中不能含有空字符（\\u0000）。"))
     elif isinstance(value, list | tuple | set):
         for item in value:
             refuse_nul(item)

@@ -408,6 +408,8 @@ def member_record_event(
         raise ValidationError({"on": EVENT_BEFORE_LAST % {"day": last.on}})
     if on > (today or timezone.localdate()):
         raise ValidationError({"on": EVENT_IN_FUTURE})
+    if kind == MemberEvent.Kind.MOVED and org is None:
+        org = member.org  # a change of 党小组 inside the branch
     if kind in PLACING_KINDS:
         if org is None:
             raise ValidationError({"org": EVENT_NEEDS_ORG})

@@ -31,7 +31,6 @@ from zhibu.members.models import (
     CorrectionRequest,
     ImportBatch,
     Member,
-    MemberEvent,
     Mobility,
     Transfer,
 )
@@ -261,8 +260,6 @@ def record_event(request: HttpRequest, public_id) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.service_kwargs()
-        if data["kind"] == MemberEvent.Kind.MOVED and data["org"] is None:
-            data["org"] = member.org  # a change of 党小组 inside the branch
         try:
             services.member_record_event(member=member, by=request.user, **data)
         except ValidationError as exc:

@@ -13,6 +13,7 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms import ChoiceField
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
@@ -254,14 +255,14 @@ class MeetingIn(In):
     @classmethod
     def _local_time(cls, value: time | None) -> time | None:
         if value is not None and value.tzinfo is not None:
-            raise ValueError("local time without an offset, e.g. 09:00")
+            raise ValueError(gettext("请填写不带时区的本地时间，如 09:00。"))
         return value
 
     @field_validator("attendance")
     @classmethod
     def _once_each(cls, rows: list[AttendanceIn]) -> list[AttendanceIn]:
         if len({row.member for row in rows}) != len(rows):
-            raise ValueError("each member at most once")
+            raise ValueError(gettext("同一党员在出席名单中只能出现一次。"))
         return rows
 
 

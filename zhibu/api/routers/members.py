@@ -396,7 +396,7 @@ def record_event(request, member_id: UUID, payload: EventIn):
     member = selectors.member_for_user(request.user, member_id, write=True)
     org = group = None
     if payload.kind == MemberEvent.Kind.MOVED:
-        org = org_for_user(request.user, payload.org, action=MANAGE) if payload.org else member.org
+        org = org_for_user(request.user, payload.org, action=MANAGE) if payload.org else None
         if payload.group:
             group = org_for_user(request.user, payload.group, action=MANAGE)
     elif payload.org or payload.group:

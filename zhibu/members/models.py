@@ -13,6 +13,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -399,9 +400,14 @@ class Transfer(PublicIdModel, TimeStampedModel):
     def is_open(self) -> bool:
         return self.status in self.OPEN
 
-    def overdue_on(self, day: date) -> bool:
-        """The letter's validity has run out while the transfer is still open."""
-        return self.is_open and self.valid_until is not None and self.valid_until < day
+    @property
+    def letter_expired(self) -> bool:
+        """The letter's validity has run out while the transfer is still open (MBR-04)."""
+        return (
+            self.is_open
+            and self.valid_until is not None
+            and self.valid_until < timezone.localdate()
+        )
 
 
 class Mobility(PublicIdModel, TimeStampedModel):
@@ -488,9 +494,6 @@ class Mobility(PublicIdModel, TimeStampedModel):
     @property
     def masked_contact(self) -> str:
         return mask_phone(self.contact)
-
-    def away_since(self, day: date) -> relativedelta:
-        return relativedelta(day, self.started_on)
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

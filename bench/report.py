@@ -86,17 +86,13 @@ def render(results: dict) -> str:
         if previous and previous[1] == engine:
             factor_members = e["members"] / max(previous[0]["members"], 1)
             factor_time = e["rerun"]["median"] / max(previous[0]["rerun"]["median"], 1e-9)
+            factor_findings = e["findings"] / max(previous[0]["findings"], 1)
             growth.append(
-                f"- {previous[2]} → {label} on {engine}: members ×{factor_members:,.1f}, re-run time ×{factor_time:,.1f}"
+                f"- {previous[2]} → {label} on {engine}: members ×{factor_members:,.1f}, findings"
+                f" ×{factor_findings:,.1f}, re-run time ×{factor_time:,.1f} (time per finding"
+                f" ×{factor_time / factor_findings:,.2f})"
             )
         previous = (e, engine, label)
-    if len([k for k in sizes if k.endswith("postgresql")]) > 1:
-        pg = [sizes[k]["evaluate"] for k in sizes if k.endswith("postgresql")]
-        factor_members = pg[-1]["members"] / max(pg[0]["members"], 1)
-        factor_time = pg[-1]["rerun"]["median"] / max(pg[0]["rerun"]["median"], 1e-9)
-        growth.append(
-            f"- M → L on PostgreSQL: members ×{factor_members:,.1f}, re-run time ×{factor_time:,.1f}"
-        )
     lines += [
         "",
         "Growth from one size to the next (target: no worse than linear in records):",

@@ -109,8 +109,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Drop the audit table's append-only triggers in the test database: test isolation
     flushes every table. ``tests/core/test_audit.py`` reinstalls them where it tests them.
 
-    At the end, close every alias's connection (the replica alias mirrors the test
-    database), so PostgreSQL can drop the test database without "being accessed" warnings."""
+    At the end, close this thread's connection of every alias (the replica alias mirrors
+    the test database) before pytest-django drops the test database."""
     from django.db import connection, connections
 
     from zhibu.core import dbguard

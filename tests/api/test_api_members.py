@@ -747,6 +747,28 @@ def test_a_sent_transfer_rejected_by_the_receiver_keeps_the_member(cast, api, to
     assert cast.ordinary_member.org == cast.branch1
 
 
+def test_the_sending_branch_cancels_an_open_transfer(cast, api, token_for):
+    transfer = transfers.transfer_start(
+        member=cast.ordinary_member, direction="internal", to_org=cast.other_branch,
+        requested_on=date(2025, 3, 1),
+    )  # fmt: skip
+    transfers.transfer_approve(transfer=transfer, issued_on=date(2025, 3, 2), letter_no="No.9")
+    path = f"/transfers/{transfer.public_id}/cancel"
+    assert error(api(token_for(cast.outsider, write=True)).post(path), 403)  # the receiver
+    assert error(api(token_for(cast.branch_secretary)).post(path), 403)  # a read-only token
+    third = UserFactory(username="disan")
+    grant(third, Role.SECRETARY, make_org(None, Org.Kind.COMMITTEE, "第三党委", code="DS"))
+    assert error(api(token_for(third, write=True)).post(path), 404)
+    transfer.refresh_from_db()
+    assert transfer.status == Transfer.Status.SENT
+    branch = api(token_for(cast.branch_secretary, write=True))
+    cancelled = branch.post(path)
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    assert error(branch.post(path), 422)  # nothing left to cancel
+    cast.ordinary_member.refresh_from_db()
+    assert cast.ordinary_member.org == cast.branch1
+
+
 # --- personal data never leaves unmasked ---------------------------------------------------------
 
 

@@ -3,8 +3,9 @@
 A transfer inside the system stays the sender's member until the receiving committee
 accepts it, so the receiver cannot reach it under ``/members/{id}``: it works here, as on
 the transfer pages — ``selectors.transfer_list`` for the boxes, ``transfer_for_user`` for
-one (404 outside both sides' scope, 403 without ``member.transfer`` on the acting side) and
-the same services (``transfer_receive``, ``transfer_reject``).
+one (404 outside both sides' scope, 403 without ``member.transfer`` on the acting side, or
+``member.manage`` on the sending side to cancel) and the same services
+(``transfer_receive``, ``transfer_reject``, ``transfer_cancel``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ninja import Field, Query, Router
 
 from zhibu.api.errors import require_anywhere
 from zhibu.api.pagination import page
-from zhibu.api.routers.members import TRANSFER, VIEW, TransferOut
+from zhibu.api.routers.members import MANAGE, TRANSFER, VIEW, TransferOut
 from zhibu.api.schemas import ERRORS, Day, Filters, In, page_of
 from zhibu.core.db import replica_reads
 from zhibu.members import selectors, transfers
@@ -89,3 +90,14 @@ def reject_transfer(request, transfer_id: UUID, payload: TransferRejectIn):
         request.user, transfer_id, action=TRANSFER, step="reject"
     )
     return transfers.transfer_reject(transfer=transfer, reason=payload.reason, by=request.user)
+
+
+@router.post(
+    "/{transfer_id}/cancel",
+    response={200: TransferOut, **ERRORS},
+    summary="撤销尚未办结的转接（转出方；党员留在原支部）",
+)
+def cancel_transfer(request, transfer_id: UUID):
+    require_anywhere(request.user, MANAGE)
+    transfer = selectors.transfer_for_user(request.user, transfer_id, action=MANAGE, side="from")
+    return transfers.transfer_cancel(transfer=transfer, by=request.user)

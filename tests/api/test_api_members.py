@@ -769,6 +769,42 @@ def test_the_sending_branch_cancels_an_open_transfer(cast, api, token_for):
     assert cast.ordinary_member.org == cast.branch1
 
 
+def test_a_member_arriving_from_outside_the_system_is_registered_with_the_letter(
+    cast, api, token_for
+):
+    number = unique_id_number(date(1985, 6, 6), "F")
+    body = {"to_org": str(cast.branch2.public_id), "received_on": "2025-04-01",
+            "outside_org": "中共某县委组织部", "letter_no": "No.778", "id_number": number,
+            "name": "孙转入", "gender": "F", "birth_date": "1985-06-06",
+            "admitted_on": "2010-07-01", "full_on": "2011-07-01"}  # fmt: skip
+    committee = api(token_for(cast.party_secretary, write=True))
+    # Bad input writes nothing: no letter number, a person registered in another committee,
+    # a branch outside the scope, a branch secretary without member.transfer.
+    assert (
+        error(committee.post("/transfers/in", {**body, "letter_no": " "}), 422)["details"][0][
+            "field"
+        ]
+        == "letter_no"
+    )
+    elsewhere = error(
+        committee.post("/transfers/in", {**body, "id_number": cast.other_member.id_number}), 422
+    )
+    assert "其他党组织" in elsewhere["details"][0]["message"]
+    assert error(
+        committee.post("/transfers/in", {**body, "to_org": str(cast.other_branch.public_id)}), 404
+    )
+    assert error(api(token_for(cast.branch_secretary, write=True)).post("/transfers/in", body), 403)
+    assert not Member.objects.filter(name="孙转入").exists()
+    response = committee.post("/transfers/in", body)
+    assert response.status_code == 201, response.json()
+    assert number not in response.content.decode()
+    data = response.json()
+    assert (data["direction"], data["status"], data["member_name"]) == ("in", "received", "孙转入")
+    member = Member.objects.get(name="孙转入")
+    assert member.org == cast.branch2 and member.id_number == number
+    assert member.transfers.get().letter_no == "No.778"
+
+
 # --- personal data never leaves unmasked ---------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ from typing import Literal
 from uuid import UUID
 
 from django.utils import timezone
-from ninja import Field, Query, Router
+from ninja import Field, Query, Router, Status
 
 from zhibu.api.errors import require_anywhere
 from zhibu.api.pagination import page
@@ -22,6 +22,7 @@ from zhibu.api.routers.members import MANAGE, TRANSFER, VIEW, TransferOut
 from zhibu.api.schemas import ERRORS, Day, Filters, In, page_of
 from zhibu.core.db import replica_reads
 from zhibu.members import selectors, transfers
+from zhibu.members.models import Member
 from zhibu.orgs.selectors import org_for_user
 
 router = Router(tags=["transfers"])
@@ -48,6 +49,26 @@ class TransferRejectIn(In):
     reason: str = Field(..., max_length=300, description="退回理由（至少 4 个字）")
 
 
+class TransferFromOutsideIn(In):
+    """The page 登记从系统外转入: the letter, and the person (their data only when they arrive
+    for the first time; someone who once left this system is found by the ID number)."""
+
+    to_org: UUID = Field(..., description="接收党支部")
+    group: UUID | None = Field(None, description="编入的党小组")
+    received_on: Day = Field(..., description="接收日期")
+    outside_org: str = Field(..., max_length=200, description="转出党组织全称")
+    letter_no: str = Field(..., max_length=50, description="介绍信编号（MBR-04）")
+    issued_on: Day | None = Field(None, description="介绍信开具日期")
+    id_number: str = Field(..., max_length=18, description="公民身份号码（只存密文，响应中不出现）")
+    name: str = Field("", max_length=50)
+    gender: Member.Gender | None = None
+    birth_date: Day | None = None
+    category: Member.Category = Member.Category.IN_SERVICE
+    admitted_on: Day | None = None
+    full_on: Day | None = None
+    phone: str = Field("", max_length=20)
+
+
 @router.get("", response={200: TransferPage, **ERRORS}, summary="组织关系转接（按办理箱）")
 def list_transfers(request, filters: Query[TransferFilters]):
     require_anywhere(request.user, VIEW)
@@ -55,6 +76,30 @@ def list_transfers(request, filters: Query[TransferFilters]):
     with replica_reads():
         items, cursor = page(qs, cursor=filters.cursor, limit=filters.limit)
     return {"items": items, "next_cursor": cursor}
+
+
+# Before the routes on /{transfer_id}: "in" is a path of its own, not an id.
+@router.post(
+    "/in",
+    response={201: TransferOut, **ERRORS},
+    summary="登记从系统外转入（凭介绍信；首次转入时同时登记党员）",
+)
+def transfer_in_from_outside(request, payload: TransferFromOutsideIn):
+    require_anywhere(request.user, TRANSFER)
+    to_org = org_for_user(request.user, payload.to_org, action=TRANSFER)
+    group = org_for_user(request.user, payload.group, action=TRANSFER) if payload.group else None
+    # As the page's form: what is left empty is not passed on.
+    person = {
+        key: value
+        for key, value in payload.dict(exclude={"to_org", "group"}).items()
+        if value not in ("", None)
+    }
+    for key in ("id_number", "letter_no", "outside_org"):
+        person.setdefault(key, "")
+    transfer = transfers.transfer_in_from_outside(
+        to_org=to_org, group=group, by=request.user, **person
+    )
+    return Status(201, transfer)
 
 
 @router.get("/{transfer_id}", response={200: TransferOut, **ERRORS}, summary="一次组织关系转接")

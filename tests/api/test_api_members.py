@@ -45,6 +45,14 @@ def inspector(cast):
     return user
 
 
+@pytest.fixture
+def third(db):
+    """The secretary of a third committee: on neither side of the cast's transfers."""
+    user = UserFactory(username="disan")
+    grant(user, Role.SECRETARY, make_org(None, Org.Kind.COMMITTEE, "第三党委", code="DS"))
+    return user
+
+
 def new_person(cast, **changes) -> dict:
     """A new full member of 第一党支部 with a valid ID number and a phone."""
     data = {
@@ -721,7 +729,7 @@ def test_the_receiving_committee_receives_or_rejects_under_transfers(cast, api, 
     assert error(committee.post(f"{path}/reject", {"reason": "材料不全，退回"}), 422)  # done
 
 
-def test_a_sent_transfer_rejected_by_the_receiver_keeps_the_member(cast, api, token_for):
+def test_a_sent_transfer_rejected_by_the_receiver_keeps_the_member(cast, api, token_for, third):
     transfer = transfers.transfer_start(
         member=cast.ordinary_member, direction="internal", to_org=cast.other_branch,
         requested_on=date(2025, 3, 1),
@@ -730,8 +738,6 @@ def test_a_sent_transfer_rejected_by_the_receiver_keeps_the_member(cast, api, to
     stranger = api(token_for(UserFactory(username="nobody"), write=True))
     path = f"/transfers/{transfer.public_id}"
     assert error(stranger.get(path), 403)  # holds no role anywhere
-    third = UserFactory(username="disan")
-    grant(third, Role.SECRETARY, make_org(None, Org.Kind.COMMITTEE, "第三党委", code="DS"))
     for method, tail, body in (
         ("get", "", None),
         ("post", "/reject", {"reason": "不是我们的转接"}),
@@ -747,7 +753,7 @@ def test_a_sent_transfer_rejected_by_the_receiver_keeps_the_member(cast, api, to
     assert cast.ordinary_member.org == cast.branch1
 
 
-def test_the_sending_branch_cancels_an_open_transfer(cast, api, token_for):
+def test_the_sending_branch_cancels_an_open_transfer(cast, api, token_for, third):
     transfer = transfers.transfer_start(
         member=cast.ordinary_member, direction="internal", to_org=cast.other_branch,
         requested_on=date(2025, 3, 1),
@@ -756,8 +762,6 @@ def test_the_sending_branch_cancels_an_open_transfer(cast, api, token_for):
     path = f"/transfers/{transfer.public_id}/cancel"
     assert error(api(token_for(cast.outsider, write=True)).post(path), 403)  # the receiver
     assert error(api(token_for(cast.branch_secretary)).post(path), 403)  # a read-only token
-    third = UserFactory(username="disan")
-    grant(third, Role.SECRETARY, make_org(None, Org.Kind.COMMITTEE, "第三党委", code="DS"))
     assert error(api(token_for(third, write=True)).post(path), 404)
     transfer.refresh_from_db()
     assert transfer.status == Transfer.Status.SENT

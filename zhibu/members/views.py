@@ -412,7 +412,7 @@ def transfer_detail(request: HttpRequest, public_id) -> HttpResponse:
     return render(request, "members/transfer.html", context)
 
 
-# step → (title, form, service); transfers.acting_side says whose member.transfer it needs
+# step → (title, form, service); selectors.acting_side says whose member.transfer it needs
 STEPS = {
     "approve": (
         gettext_lazy("审批并开具介绍信"),

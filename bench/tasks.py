@@ -38,7 +38,7 @@ def evaluate(args) -> dict:
 
     from zhibu.core.models import Finding
     from zhibu.core.rules import Period
-    from zhibu.core.rules.run import rules_run
+    from zhibu.insight.run import rules_run
     from zhibu.orgs.models import Org
 
     root = Org.objects.get(code=args.org)
@@ -100,8 +100,8 @@ def rawsql(args) -> dict:
 
     from zhibu.core.rules import Period
     from zhibu.core.rules.registry import in_force
-    from zhibu.core.rules.run import _evaluate, periods_for
     from zhibu.core.scope import subtree_q, successor
+    from zhibu.insight.run import _evaluate, periods_for
     from zhibu.orgs.models import Org
 
     root = Org.objects.get(code=args.org)

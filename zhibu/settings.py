@@ -85,6 +85,9 @@ INSTALLED_APPS = [
     "zhibu.development",
     "zhibu.insight",
     "zhibu.api",
+    # Generators of demo and benchmark data (their management commands); no models.
+    "zhibu.demo",
+    "zhibu.synth",
 ]
 # django.contrib.admin is deliberately absent: it would read every table unscoped and
 # show personal data to platform administrators (see docs/architecture.md).
@@ -124,7 +127,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "zhibu.core.context_processors.shell",
+                "zhibu.orgs.context_processors.shell",
             ],
             "builtins": [
                 "django.templatetags.i18n",

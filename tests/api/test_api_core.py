@@ -13,7 +13,7 @@ from zhibu.accounts.models import Role
 from zhibu.api.models import ApiToken
 from zhibu.core.models import AuditEvent
 from zhibu.core.rules import Period
-from zhibu.core.rules.run import rules_run
+from zhibu.insight.run import rules_run
 from zhibu.orgs.models import Org
 
 pytestmark = pytest.mark.django_db

@@ -20,18 +20,18 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from zhibu import demo
 from zhibu.accounts.models import RoleAssignment, User
 from zhibu.core.rules import Period, registry
 from zhibu.core.rules.base import Status
 from zhibu.core.rules.engine import evaluate_codes
 from zhibu.core.rules.models import Exemption, Finding, RuleRun
-from zhibu.core.rules.run import rules_run
+from zhibu.demo import builder as demo
 from zhibu.demo import checks, committees, development, meetings, roster
 from zhibu.demo.logins import DEMO_LOGINS, ROOT_CODE
 from zhibu.demo.org import SEEDED_GAPS
 from zhibu.demo.state import Demo
 from zhibu.development.models import Case
+from zhibu.insight.run import rules_run
 from zhibu.insight.selectors import cockpit_matrix, findings_in, ref_links
 from zhibu.meetings.models import Attendance, Decision, Meeting, MeetingKind, Talk
 from zhibu.members import idnumber

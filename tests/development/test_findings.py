@@ -12,8 +12,8 @@ from tests.factories import make_member, make_org
 from zhibu.core.models import Finding
 from zhibu.core.rules import Period, in_force
 from zhibu.core.rules.engine import evaluate
-from zhibu.core.rules.run import rules_run
 from zhibu.development import services
+from zhibu.insight.run import rules_run
 from zhibu.orgs.models import Org
 
 pytestmark = pytest.mark.django_db

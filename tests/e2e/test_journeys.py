@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from zhibu.core.rules import Period
-from zhibu.core.rules.run import rules_run
+from zhibu.insight.run import rules_run
 from zhibu.orgs import services as org_services
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -6,9 +6,13 @@ carries no decision, and a test walks the URLconf to prove none is missing.
 
 - ``public``: reachable without login (login page, health check, language switch).
 - ``login_only``: any signed-in user; the view shows only the user's own things.
-- ``requires(action)``: the user must hold ``action`` at some org (see
-  ``zhibu.accounts.permissions``); which org and record is then the access helper's job
-  (``org_for_user``, ``member_for_user`` ...), which answers 404 outside the user's scope.
+- ``requires(action)``: the user must hold ``action`` at some org; which org and record
+  is then the access helper's job (``org_for_user``, ``member_for_user`` ...), which
+  answers 404 outside the user's scope.
+
+Core knows no roles: the question "does this user hold the action anywhere?" is answered
+by the check the accounts app installs at start-up (``set_action_check``). Until one is
+installed every ``requires`` view is refused: deny by default.
 """
 
 from __future__ import annotations
@@ -25,6 +29,15 @@ PUBLIC = "public"
 LOGIN = "login"
 
 View = TypeVar("View", bound=Callable[..., Any])
+ActionCheck = Callable[[Any, str], bool]
+
+_action_check: ActionCheck | None = None
+
+
+def set_action_check(check: ActionCheck) -> None:
+    """Install the answer to "does ``user`` hold ``action`` at some org?" (accounts app)."""
+    global _action_check  # one process-wide seam, set once in AppConfig.ready
+    _action_check = check
 
 
 def _mark(view: View, decision: str) -> View:
@@ -48,9 +61,7 @@ def requires(action: str) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            from zhibu.accounts.permissions import holds_anywhere
-
-            if not holds_anywhere(request.user, action):
+            if _action_check is None or not _action_check(request.user, action):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -8,11 +8,14 @@ paths use treebeard's alphabet 0-9A-Z, which sorts the same in every collation w
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TypeVar
 
 from django.db.models import Q
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+T = TypeVar("T")
 
 
 def successor(path: str) -> str | None:
@@ -49,3 +52,29 @@ def subtree_q(paths: Iterable[str], field: str = "path") -> Q:
 
 def in_subtree(path: str, roots: Iterable[str]) -> bool:
     return any(path.startswith(root) for root in roots)
+
+
+# Treebeard's materialised-path step: each level adds four characters. ``Org.steplen``
+# is set from this, so path arithmetic below needs no import of the org model.
+STEPLEN = 4
+
+
+def ancestor_paths(path: str, *, include_self: bool = False) -> list[str]:
+    """The paths above ``path``, from the root down (and ``path`` itself if asked)."""
+    stop = len(path) + 1 if include_self else len(path)
+    return [path[:cut] for cut in range(STEPLEN, stop, STEPLEN)]
+
+
+def parent_path(path: str) -> str:
+    """The parent's path; a root is its own parent (so a subtree filter still holds)."""
+    return path[:-STEPLEN] or path
+
+
+def nearest(path: str, by_path: Mapping[str, T]) -> T | None:
+    """The value keyed by the deepest path at or above ``path`` (e.g. the nearest
+    committee's supplement), or None."""
+    for cut in range(len(path), 0, -STEPLEN):
+        found = by_path.get(path[:cut])
+        if found is not None:
+            return found
+    return None

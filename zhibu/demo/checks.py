@@ -14,10 +14,10 @@ from datetime import date
 from zhibu.accounts.models import User
 from zhibu.core.rules import Period
 from zhibu.core.rules.models import Finding
-from zhibu.core.rules.run import rerun_for_exemption, rules_run
-from zhibu.core.rules.services import exemption_request
 from zhibu.core.scope import subtree_q
 from zhibu.demo.state import Demo
+from zhibu.insight.run import rerun_for_exemption, rules_run
+from zhibu.insight.services import exemption_request
 from zhibu.meetings.models import Attendance
 from zhibu.members.models import Member
 from zhibu.orgs.models import Org

@@ -20,7 +20,7 @@ from zhibu.core.forms import apply_errors
 from zhibu.core.history import history_of
 from zhibu.core.models import AuditEvent
 from zhibu.core.pdf import pdf_response
-from zhibu.core.scope import subtree_q
+from zhibu.core.scope import ancestor_paths, parent_path, subtree_q
 from zhibu.development import exports, forms, selectors, services
 from zhibu.development.models import Case, Override
 from zhibu.development.steps import STAGES, STEPS
@@ -101,7 +101,7 @@ def new(request: HttpRequest) -> HttpResponse:
 def _candidates(case: Case, user):
     """Full members the user may see in the case's branch and around it (talkers may come
     from the committee above)."""
-    parent = case.org.path[: -Org.steplen] or case.org.path
+    parent = parent_path(case.org.path)
     return (
         visible_members(user)
         .filter(subtree_q([parent], field="org__path"), status=Member.Status.FULL)
@@ -301,7 +301,7 @@ def plan(request: HttpRequest) -> HttpResponse:
     org = _board_org(request)
     committee = org if org.kind == Org.Kind.COMMITTEE else None
     if committee is None:
-        paths = [org.path[:i] for i in range(Org.steplen, len(org.path), Org.steplen)]
+        paths = ancestor_paths(org.path)
         committee = (
             visible_orgs(request.user, "development.view")
             .filter(path__in=paths, kind=Org.Kind.COMMITTEE)

@@ -23,9 +23,10 @@ from zhibu.core.forms import apply_errors
 from zhibu.core.models import AuditEvent
 from zhibu.core.rules import Period, Status, registry
 from zhibu.core.rules.models import Exemption, Notification, Supplement
-from zhibu.core.rules.run import rerun_for_exemption, rules_run
-from zhibu.core.rules.services import exemption_decide, exemption_request, supplement_create
+from zhibu.core.scope import ancestor_paths
 from zhibu.insight import forms, selectors
+from zhibu.insight.run import rerun_for_exemption, rules_run
+from zhibu.insight.services import exemption_decide, exemption_request, supplement_create
 from zhibu.orgs.current import current_org
 from zhibu.orgs.models import Org, Sector
 from zhibu.orgs.selectors import org_for_user, visible_orgs
@@ -292,7 +293,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 def _committee_of(org: Org) -> Org | None:
     """The nearest 党委 at or above ``org`` (local supplements are made there)."""
-    paths = [org.path[:i] for i in range(Org.steplen, len(org.path) + 1, Org.steplen)]
+    paths = ancestor_paths(org.path, include_self=True)
     return Org.objects.filter(path__in=paths, kind=Org.Kind.COMMITTEE).order_by("-depth").first()
 
 

@@ -19,7 +19,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
 from zhibu.accounts import permissions
-from zhibu.core.scope import subtree_q
+from zhibu.core.scope import ancestor_paths, subtree_q
 from zhibu.meetings.models import (
     DEFAULT_COMMITTEE_DAY,
     DEFAULT_GROUP_DAY,
@@ -106,7 +106,7 @@ class EffectiveSettings:
 
 
 def _ancestor_paths(org: Org) -> list[str]:
-    return [org.path[:i] for i in range(Org.steplen, len(org.path) + 1, Org.steplen)]
+    return ancestor_paths(org.path, include_self=True)
 
 
 def settings_for(orgs: Iterable[Org]) -> dict[int, EffectiveSettings]:

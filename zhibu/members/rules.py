@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 
 from zhibu.core.dbfunctions import AddYears
 from zhibu.core.rules import Citation, Confidence, Context, Outcome, Param, Rule, Status, register
+from zhibu.core.rules.params import param_groups
+from zhibu.core.rules.registry import in_force
 from zhibu.members import idnumber
 from zhibu.members.models import Member, MemberEvent, MemberSpan, Mobility, Transfer
 from zhibu.members.selectors import spans_on
@@ -89,9 +91,6 @@ def mobility_flags_in_force(mobilities, on: date) -> dict[int, list[Flag]]:
     """``mobility_flags`` with each org's parameters as the rulebook applies them (defaults,
     or the nearest local supplement; a rule switched off there flags nothing), so the
     mobility page never disagrees with the cockpit. A few queries whatever the rows."""
-    from zhibu.core.rules.registry import in_force
-    from zhibu.core.rules.run import param_groups
-
     orgs = list({m.org_id: m.org for m in mobilities}.values())
     flags: dict[int, list[Flag]] = defaultdict(list)
     for code, arguments in (

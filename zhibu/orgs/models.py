@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
 from zhibu.core.models import PublicIdModel, TimeStampedModel
+from zhibu.core.scope import STEPLEN
 
 
 class Sector(models.TextChoices):
@@ -48,6 +49,8 @@ class Unit(PublicIdModel):
 
 class Org(MP_Node, PublicIdModel, TimeStampedModel):
     """A party organisation; its place in the tree is its materialised ``path``."""
+
+    steplen = STEPLEN  # the one definition lives in zhibu.core.scope
 
     class Kind(models.TextChoices):
         COMMITTEE = "committee", _("党委")

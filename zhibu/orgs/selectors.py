@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from zhibu.accounts import permissions
+from zhibu.core.scope import ancestor_paths, collapse, parent_path, subtree_q
 from zhibu.orgs.models import CommitteePost, Org, OrgEvent
 
 
@@ -66,8 +67,6 @@ def roots_for(user) -> list[Org]:
     paths = permissions.scope_paths(user, "org.view")
     if paths == [permissions.ALL_ORGS]:
         return list(Org.objects.filter(depth=1).order_by("path"))
-    from zhibu.core.scope import collapse
-
     return list(Org.objects.filter(path__in=collapse(paths)).order_by("path"))
 
 
@@ -97,8 +96,8 @@ def org_tree(*, user, on: date | None = None, include_dissolved: bool = False) -
     for org in orgs:
         count = direct.get(org.pk, 0)
         if count:
-            for cut in range(Org.steplen, len(org.path) + 1, Org.steplen):
-                totals[org.path[:cut]] += count
+            for path in ancestor_paths(org.path, include_self=True):
+                totals[path] += count
     top_depth = min(o.depth for o in orgs)
     rows = []
     for i, org in enumerate(orgs):
@@ -135,8 +134,7 @@ def tree_as_of(*, user, on: date) -> list[AsOfRow]:
     parent_of: dict[int, int | None] = {}
     path_index = {o.path: o.pk for o in orgs}
     for org in orgs:
-        parent_path = org.path[: -Org.steplen]
-        parent_of[org.pk] = path_index.get(parent_path) if parent_path else None
+        parent_of[org.pk] = path_index.get(parent_path(org.path)) if org.depth > 1 else None
     later_moves = OrgEvent.objects.filter(
         kind=OrgEvent.Kind.MOVED, on__gt=on, org__in=by_id
     ).order_by("-on", "-id")
@@ -169,7 +167,6 @@ def org_children(*, user, parent: Org, include_dissolved: bool = False) -> list[
     """The visible children of ``parent`` with subtree member counts: two queries."""
     from django.db.models.functions import Substr
 
-    from zhibu.core.scope import subtree_q
     from zhibu.members.models import Member
 
     children = visible_orgs(user).filter(subtree_q([parent.path]), depth=parent.depth + 1)
@@ -196,11 +193,10 @@ def org_children(*, user, parent: Org, include_dissolved: bool = False) -> list[
 
 def post_candidates(*, user, org: Org):
     """Members who may hold a post at ``org``: on the roster within its parent's subtree."""
-    from zhibu.core.scope import subtree_q
     from zhibu.members.models import Member
     from zhibu.members.selectors import visible_members
 
-    base = org.path[: -Org.steplen] or org.path
+    base = parent_path(org.path)
     return (
         visible_members(user)
         .filter(subtree_q([base], field="org__path"), status__in=Member.ON_ROSTER)
@@ -213,14 +209,14 @@ def linkage_candidates(*, org: Org, on: date):
     """Members holding a post, on ``on``, in a committee above ``org`` (定点联系)."""
     from zhibu.members.models import Member
 
-    ancestors = [org.path[:i] for i in range(Org.steplen, len(org.path), Org.steplen)]
+    ancestors = ancestor_paths(org.path)
     holders = posts_on(Org.objects.filter(path__in=ancestors).values("pk"), on).values("holder")
     return Member.objects.filter(pk__in=holders).order_by("name_pinyin")
 
 
 def ancestors_of(org: Org, user) -> list[Org]:
     """The visible ancestors of ``org``, top first (for breadcrumbs)."""
-    paths = [org.path[:i] for i in range(Org.steplen, len(org.path), Org.steplen)]
+    paths = ancestor_paths(org.path)
     return list(visible_orgs(user).filter(path__in=paths).order_by("depth"))
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 
+from zhibu.core.scope import ancestor_paths, parent_path
 from zhibu.orgs.models import Committee, CommitteePost, Linkage, Org, OrgEvent, Unit
 
 # --- messages (tests assert on these) --------------------------------------------------
@@ -371,8 +372,7 @@ def post_assign(
             }
         )
     # The holder belongs to the org's subtree, or is sent from within the parent's (选派).
-    parent_path = org.path[: -Org.steplen] or org.path
-    if not holder.org.path.startswith(parent_path):
+    if not holder.org.path.startswith(parent_path(org.path)):
         raise ValidationError({"holder": HOLDER_OUTSIDE_ORG})
     if post == CommitteePost.Post.SECRETARY:
         for other in CommitteePost.objects.select_for_update().filter(org=org, post=post):
@@ -410,7 +410,7 @@ def linkage_add(
     """定点联系: ``person`` must hold a post in a committee above ``org`` on ``start``."""
     higher_posts = CommitteePost.objects.filter(
         holder=person,
-        org__path__in=[org.path[:i] for i in range(Org.steplen, len(org.path), Org.steplen)],
+        org__path__in=ancestor_paths(org.path),
         start__lte=start,
     ).filter(Q(end__isnull=True) | Q(end__gt=start))
     if not higher_posts.exists():

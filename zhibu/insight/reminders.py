@@ -15,6 +15,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone, translation
 
 from zhibu.accounts import permissions
+from zhibu.accounts.models import RoleAssignment, User
 from zhibu.core.rules.base import Status
 from zhibu.core.rules.models import Finding, Notification
 
@@ -75,8 +76,6 @@ def digest_for(user, today: date) -> Notification | None:
 
 
 def send_digests(today: date | None = None) -> int:
-    from zhibu.accounts.models import RoleAssignment, User
-
     today = today or timezone.localdate()
     active = RoleAssignment.objects.filter(start__lte=today).exclude(end__lt=today).values("user")
     sent = 0

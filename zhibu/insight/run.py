@@ -19,21 +19,22 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
 from zhibu.core.bulk import insert_rows
-from zhibu.core.rules.base import Outcome, Rule, Status
+from zhibu.core.rules.base import Context, Outcome, Rule, Status
 from zhibu.core.rules.engine import applicable_orgs, reference_day
-from zhibu.core.rules.models import Exemption, Finding, RuleRun, Supplement
+from zhibu.core.rules.models import Exemption, Finding, RuleRun
+from zhibu.core.rules.params import param_groups
 from zhibu.core.rules.periods import Period
 from zhibu.core.rules.registry import codes as all_codes
-from zhibu.core.rules.registry import in_force
+from zhibu.core.rules.registry import in_force, versions
 from zhibu.core.scope import subtree_q
+from zhibu.orgs.models import Org
 
 log = logging.getLogger(__name__)
 
@@ -48,46 +49,6 @@ def periods_for(rule: Rule, period: Period) -> list[Period]:
     if KINDS_ORDER[kind] <= KINDS_ORDER[period.kind]:
         return period.split(kind)
     return [Period.containing(kind, period.start)]
-
-
-@dataclass
-class ParamGroup:
-    params: dict[str, int]
-    enabled: bool
-    orgs: list
-
-
-def param_groups(rule: Rule, orgs: list, on: date) -> list[ParamGroup]:
-    """Split ``orgs`` by the local supplement that governs them (nearest committee above).
-
-    Usually one group; at most one per supplement in force. One query.
-    """
-    supplements = (
-        Supplement.objects.filter(rule_code=rule.code, effective_from__lte=on)
-        .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=on))
-        .select_related("committee")
-    )
-    by_path = {s.committee.path: s for s in supplements}
-    if not by_path:
-        return [ParamGroup(rule.default_params(), True, orgs)]
-    grouped: dict[int | None, list] = defaultdict(list)
-    chosen: dict[int | None, Supplement | None] = {None: None}
-    steplen = 4
-    for org in orgs:
-        supplement = None
-        for cut in range(len(org.path), 0, -steplen):
-            supplement = by_path.get(org.path[:cut])
-            if supplement is not None:
-                break
-        key = supplement.pk if supplement else None
-        chosen[key] = supplement
-        grouped[key].append(org)
-    groups = []
-    for key, members in grouped.items():
-        supplement = chosen[key]
-        params = {**rule.default_params(), **(supplement.params if supplement else {})}
-        groups.append(ParamGroup(params, supplement.enabled if supplement else True, members))
-    return groups
 
 
 def _exemptions(
@@ -130,8 +91,6 @@ def rules_run(
     trigger: str = "manual",
 ) -> RuleRun:
     """Evaluate every rule in force over ``root``'s subtree for ``period`` and store findings."""
-    from zhibu.orgs.models import Org
-
     today = today or timezone.localdate()
     started = time.monotonic()
     selected = list(codes) if codes else all_codes()
@@ -170,8 +129,6 @@ def rules_run(
 def periods_for_code(code: str, period: Period) -> list[Period]:
     rule = in_force(code, period.start) or in_force(code, period.last_day)
     if rule is None:
-        from zhibu.core.rules.registry import versions
-
         candidates = versions(code)
         if not candidates:
             return []
@@ -182,10 +139,6 @@ def periods_for_code(code: str, period: Period) -> list[Period]:
 def applicable_query(rule: Rule, root_path: str, sub: Period, on: date):
     """``applicable_orgs`` as database criteria over the run's subtree — the same orgs —
     so rules filter by a subquery instead of an IN list of every id."""
-    from django.db.models import Q
-
-    from zhibu.orgs.models import Org
-
     qs = Org.objects.filter(subtree_q([root_path]))
     if rule.kinds:
         qs = qs.filter(kind__in=sorted(rule.kinds))
@@ -206,8 +159,6 @@ def _evaluate(
     shared: dict | None = None,
     root_path: str = "",
 ) -> list[Outcome]:
-    from zhibu.core.rules.base import Context
-
     on = reference_day(sub, today)
     if sub.start > today:
         return []  # a period that has not begun is not judged
@@ -322,8 +273,6 @@ def _write(create: list[Finding], update: list[Finding]) -> None:
     """Insert and update findings with one prepared statement each (``executemany``):
     at hundreds of thousands of rows the ORM's per-batch SQL building and bulk_update's
     CASE expressions cost more than the database work itself."""
-    from django.db import connection
-
     if not create and not update:
         return
     fields = {f.attname: f for f in Finding._meta.concrete_fields}

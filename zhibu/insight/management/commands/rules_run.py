@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from zhibu.core.rules import Period
-from zhibu.core.rules.run import rules_run
+from zhibu.insight.run import rules_run
+from zhibu.orgs.models import Org
 
 
 class Command(BaseCommand):
@@ -16,8 +17,6 @@ class Command(BaseCommand):
         parser.add_argument("--rule", action="append", dest="codes", help="only these rule codes")
 
     def handle(self, *args, org: str, period: str, codes=None, **options) -> None:
-        from zhibu.orgs.models import Org
-
         try:
             parsed = Period.parse(period)
         except ValidationError as exc:

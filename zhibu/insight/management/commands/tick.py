@@ -11,8 +11,10 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from zhibu.core.rules import Period
-from zhibu.core.rules.reminders import send_digests
-from zhibu.core.rules.run import rules_run
+from zhibu.insight.reminders import send_digests
+from zhibu.insight.run import rules_run
+from zhibu.members.imports import purge_stale
+from zhibu.orgs.models import Org
 
 # Records may be back-filled for a week after a meeting (the lock window), so the
 # previous period stays open that long after it ends.
@@ -36,8 +38,6 @@ class Command(BaseCommand):
         parser.add_argument("--date", help="pretend today is this ISO date (for back-fills)")
 
     def handle(self, *args, date=None, **options) -> None:
-        from zhibu.orgs.models import Org
-
         today = timezone.localdate() if not date else dt.date.fromisoformat(date)
         started = time.monotonic()
         for root in Org.objects.filter(depth=1, dissolved_on__isnull=True).order_by("path"):
@@ -47,8 +47,6 @@ class Command(BaseCommand):
                     f"{root.code} {period.code}: +{run.created} ~{run.updated} -{run.deleted} ({run.duration_ms} ms)"
                 )
         sent = send_digests(today)
-        from zhibu.members.imports import purge_stale
-
         purged = purge_stale()
         self.stdout.write(f"stale import uploads removed: {purged}")
         self.stdout.write(

@@ -1,8 +1,12 @@
-"""Context every page of the shell needs: the navigation and the current org."""
+"""Context every page of the shell needs: the navigation and the current org (the top
+bar's org switcher lives with the org tree; the navigation entries are core's)."""
 
 from __future__ import annotations
 
+from zhibu.accounts.permissions import grants
 from zhibu.core.navigation import ADMIN, MODULES
+from zhibu.core.rules.models import Notification
+from zhibu.orgs.current import current_org, switchable_orgs
 
 
 def _items(request, entries, held: set[str], active_key: str) -> list[dict]:
@@ -46,13 +50,8 @@ def shell(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from zhibu.accounts.permissions import grants
-    from zhibu.orgs.current import current_org, switchable_orgs
-
     held = {action for grant in grants(user) for action in grant.actions}
     active = _active_key(getattr(request, "resolver_match", None))
-    from zhibu.core.rules.models import Notification
-
     return {
         "unread_notifications": Notification.objects.filter(
             user=user, read_at__isnull=True

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from zhibu.demo import DEMO_LOGINS
+from zhibu.demo.logins import DEMO_LOGINS
 
 
 class Command(BaseCommand):

@@ -15,6 +15,7 @@ from zhibu.core.models import AuditEvent
 from zhibu.core.rules.base import Confidence
 from zhibu.core.rules.models import Exemption, Supplement
 from zhibu.core.rules.registry import in_force, versions
+from zhibu.orgs.models import Org
 
 UNKNOWN_RULE = _("没有编号为“%(code)s”的规则。")
 SUPPLEMENT_LOOSENS = _(
@@ -53,8 +54,6 @@ def supplement_create(
     request=None,
 ) -> Supplement:
     """Record a local supplement; refuse any that loosens a confirmed (C/C?) rule."""
-    from zhibu.orgs.models import Org
-
     if committee.kind != Org.Kind.COMMITTEE:
         raise ValidationError({"committee": SUPPLEMENT_NOT_COMMITTEE})
     if effective_to is not None and effective_to <= effective_from:

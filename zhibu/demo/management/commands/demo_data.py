@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from zhibu import demo
+from zhibu.demo import builder as demo
 
 
 class Command(BaseCommand):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from zhibu.orgs.models import Org
 from zhibu.synth import Plan, build
 
 
@@ -23,8 +24,6 @@ class Command(BaseCommand):
             raise CommandError("synth refuses to run in production.")
         if members < branches * 3:
             raise CommandError("每个党支部至少 3 名党员：--members 应不少于 --branches 的 3 倍。")
-        from zhibu.orgs.models import Org
-
         if Org.objects.filter(code=code).exists():
             raise CommandError(f"组织代码 {code} 已存在：请换一个 --code，或使用新的数据库。")
         built = build(

@@ -1,0 +1,59 @@
+"""The parameters in force for an org: a rule's defaults, tightened by the local
+supplement of the nearest committee above (RULES.md design consequence 2).
+
+Workflow checks (a development step's earliest date) and rule runs both ask here, so a
+hint, a block and a finding agree under any supplement.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q
+
+from zhibu.core.rules.base import Rule
+from zhibu.core.rules.models import Supplement
+from zhibu.core.scope import nearest
+
+
+@dataclass
+class ParamGroup:
+    params: dict[str, int]
+    enabled: bool
+    orgs: list
+
+
+def param_groups(rule: Rule, orgs: list, on: date) -> list[ParamGroup]:
+    """Split ``orgs`` by the local supplement that governs them (nearest committee above).
+
+    Usually one group; at most one per supplement in force. One query.
+    """
+    supplements = (
+        Supplement.objects.filter(rule_code=rule.code, effective_from__lte=on)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=on))
+        .select_related("committee")
+    )
+    by_path = {s.committee.path: s for s in supplements}
+    if not by_path:
+        return [ParamGroup(rule.default_params(), True, orgs)]
+    grouped: dict[int | None, list] = defaultdict(list)
+    chosen: dict[int | None, Supplement | None] = {None: None}
+    for org in orgs:
+        supplement = nearest(org.path, by_path)
+        key = supplement.pk if supplement else None
+        chosen[key] = supplement
+        grouped[key].append(org)
+    groups = []
+    for key, members in grouped.items():
+        supplement = chosen[key]
+        params = {**rule.default_params(), **(supplement.params if supplement else {})}
+        groups.append(ParamGroup(params, supplement.enabled if supplement else True, members))
+    return groups
+
+
+def params_for(rule: Rule, org, on: date) -> dict[str, int]:
+    """The parameters ``rule`` applies to one org on ``on`` (defaults or its supplement)."""
+    groups = param_groups(rule, [org], on)
+    return groups[0].params if groups else rule.default_params()

@@ -1,0 +1,46 @@
+"""Builds the demo enterprise (see the package docstring): ``build`` and its counts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from zhibu.core.rules.models import RuleRun
+from zhibu.core.scope import subtree_q
+from zhibu.demo import checks, committees, development, meetings, org, roster, users
+from zhibu.demo.logins import DEMO_LOGINS, ROOT_CODE, DemoLogin
+from zhibu.demo.state import Demo
+from zhibu.meetings.models import Meeting
+from zhibu.orgs.models import Org
+
+__all__ = ["COUNTS", "DEMO_LOGINS", "DemoLogin", "build"]
+
+# What ``build`` reports, in this order.
+COUNTS = ("units", "orgs", "members", "member_events", "committees", "posts", "linkages",
+          "users", "assignments", "meetings", "attendance", "talks", "reviews", "cases",
+          "steps", "findings", "exemptions")  # fmt: skip
+
+
+@transaction.atomic
+def build(*, seed: int = 2026, today: date | None = None) -> dict[str, int]:
+    """Create the demo if absent; return counts of what was created (all zero when present)."""
+    demo = Demo(seed=seed, today=today or timezone.localdate())
+    if not Org.objects.filter(code=ROOT_CODE).exists():
+        org.create_tree(demo)
+        roster.plan_roster(demo)
+        plan = committees.plan_committees(demo)  # also gives secretaries their job titles
+        roster.write_members(demo)
+        committees.write_committees(demo, plan)
+        roster.record_departures(demo)
+    demo.counts.update(users.ensure_users(demo.today))
+    root = Org.objects.get(code=ROOT_CODE)
+    if not Meeting.objects.filter(subtree_q([root.path], field="org__path")).exists():
+        life = meetings.Life(demo, root)
+        development.plan(demo, life)
+        life.schedule()
+        life.run()
+    if not RuleRun.objects.filter(org=root).exists():
+        checks.run(demo, root)
+    return {name: demo.counts[name] for name in COUNTS}

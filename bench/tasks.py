@@ -38,8 +38,8 @@ def evaluate(args) -> dict:
 
     from zhibu.core.models import Finding
     from zhibu.core.rules import Period
-    from zhibu.insight.run import rules_run
     from zhibu.orgs.models import Org
+    from zhibu.rulebook.run import rules_run
 
     root = Org.objects.get(code=args.org)
     period = Period.parse(args.period)
@@ -101,8 +101,8 @@ def rawsql(args) -> dict:
     from zhibu.core.rules import Period
     from zhibu.core.rules.registry import in_force
     from zhibu.core.scope import subtree_q, successor
-    from zhibu.insight.run import _evaluate, periods_for
     from zhibu.orgs.models import Org
+    from zhibu.rulebook.run import _evaluate, periods_for
 
     root = Org.objects.get(code=args.org)
     period = Period.parse(args.period)

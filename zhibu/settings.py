@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "zhibu.core",
     "zhibu.accounts",
     "zhibu.orgs",
+    "zhibu.rulebook",
     "zhibu.members",
     "zhibu.meetings",
     "zhibu.duties",

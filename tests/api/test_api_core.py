@@ -13,8 +13,8 @@ from zhibu.accounts.models import Role
 from zhibu.api.models import ApiToken
 from zhibu.core.models import AuditEvent
 from zhibu.core.rules import Period
-from zhibu.insight.run import rules_run
 from zhibu.orgs.models import Org
+from zhibu.rulebook.run import rules_run
 
 pytestmark = pytest.mark.django_db
 

@@ -14,10 +14,10 @@ from tests.factories import UserFactory, grant, make_member, make_org
 from zhibu.accounts.models import Role
 from zhibu.core.models import AuditEvent, Exemption, Finding
 from zhibu.core.rules import Citation, Outcome, Period, Rule, Status, registry
-from zhibu.insight.run import periods_for, rules_run
-from zhibu.insight.services import exemption_decide, exemption_request, supplement_create
 from zhibu.orgs import services as org_services
 from zhibu.orgs.models import Org
+from zhibu.rulebook.run import periods_for, rules_run
+from zhibu.rulebook.services import exemption_decide, exemption_request, supplement_create
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 6, 30)

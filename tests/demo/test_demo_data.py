@@ -31,13 +31,13 @@ from zhibu.demo.logins import DEMO_LOGINS, ROOT_CODE
 from zhibu.demo.org import SEEDED_GAPS
 from zhibu.demo.state import Demo
 from zhibu.development.models import Case
-from zhibu.insight.run import rules_run
 from zhibu.insight.selectors import cockpit_matrix, findings_in, ref_links
 from zhibu.meetings.models import Attendance, Decision, Meeting, MeetingKind, Talk
 from zhibu.members import idnumber
 from zhibu.members.models import Member
 from zhibu.members.services import check_person
 from zhibu.orgs.models import Committee, CommitteePost, Linkage, Org
+from zhibu.rulebook.run import rules_run
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 ORG_CODES = ["ORG-01", "ORG-02", "ORG-04", "ORG-05", "ORG-07", "ORG-08"]

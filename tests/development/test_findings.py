@@ -13,8 +13,8 @@ from zhibu.core.models import Finding
 from zhibu.core.rules import Period, in_force
 from zhibu.core.rules.engine import evaluate
 from zhibu.development import services
-from zhibu.insight.run import rules_run
 from zhibu.orgs.models import Org
+from zhibu.rulebook.run import rules_run
 
 pytestmark = pytest.mark.django_db
 

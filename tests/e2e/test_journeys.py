@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from zhibu.core.rules import Period
-from zhibu.insight.run import rules_run
 from zhibu.orgs import services as org_services
+from zhibu.rulebook.run import rules_run
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Test-pass-2026"  # tests/factories.UserFactory

@@ -16,9 +16,9 @@ from tests.factories import UserFactory, grant, make_member, make_org
 from zhibu.accounts.models import Role
 from zhibu.core.models import AuditEvent, Exemption, Finding, Supplement
 from zhibu.core.rules import Period
-from zhibu.insight.run import rules_run
 from zhibu.orgs import services as org_services
 from zhibu.orgs.models import Org
+from zhibu.rulebook.run import rules_run
 
 pytestmark = pytest.mark.django_db
 
@@ -197,7 +197,7 @@ def test_home_shows_the_branch_secretary_their_to_do(vacant, login):
 
 
 def test_inbox_shows_the_daily_digest(vacant, login):
-    from zhibu.insight.reminders import digest_for
+    from zhibu.rulebook.reminders import digest_for
 
     digest_for(vacant.branch_secretary, timezone.localdate())
     body = login(vacant.branch_secretary).get(reverse("insight:inbox")).content.decode()

@@ -302,7 +302,7 @@ def test_registering_a_member_going_away_and_the_flags(cast, login):
 def test_the_mobility_page_applies_a_committees_tighter_supplement(cast, login):
     """A 党委 that asks for transfers after 3 months instead of 6: the page flags as the
     rulebook does, and another committee's members keep the default."""
-    from zhibu.insight.services import supplement_create
+    from zhibu.rulebook.services import supplement_create
 
     four_months_ago = timezone.localdate() - timedelta(days=125)
     for member, org in (

@@ -16,11 +16,11 @@ from zhibu.core.rules import Period
 from zhibu.core.rules.models import Finding
 from zhibu.core.scope import subtree_q
 from zhibu.demo.state import Demo
-from zhibu.insight.run import rerun_for_exemption, rules_run
-from zhibu.insight.services import exemption_request
 from zhibu.meetings.models import Attendance
 from zhibu.members.models import Member
 from zhibu.orgs.models import Org
+from zhibu.rulebook.run import rerun_for_exemption, rules_run
+from zhibu.rulebook.services import exemption_request
 
 SICK_LEAVE = "病休（住院治疗）"  # the leave reason of the member the exemption is for
 EXEMPTION_RULE = "EDU-01"

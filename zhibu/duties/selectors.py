@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from zhibu.accounts import permissions
+from zhibu.core.scope import subtree_q
 from zhibu.duties.models import Rectification
 
 VIEW, WRITE = "finding.view", "meeting.record"
@@ -28,8 +29,6 @@ def item_for_user(user, public_id, *, action: str = VIEW) -> Rectification:
 
 
 def item_list(*, user, status: str = "", org=None) -> QuerySet[Rectification]:
-    from zhibu.core.scope import subtree_q
-
     qs = visible_items(user).select_related("org", "owner")
     if org is not None:
         qs = qs.filter(subtree_q([org.path], field="org__path"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from zhibu.accounts import permissions
-from zhibu.insight.reminders import open_problems
+from zhibu.rulebook.reminders import open_problems
 
 TODO_LIMIT = 15
 

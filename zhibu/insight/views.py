@@ -25,11 +25,12 @@ from zhibu.core.rules import Period, Status, registry
 from zhibu.core.rules.models import Exemption, Notification, Supplement
 from zhibu.core.scope import ancestor_paths
 from zhibu.insight import forms, selectors
-from zhibu.insight.run import rerun_for_exemption, rules_run
-from zhibu.insight.services import exemption_decide, exemption_request, supplement_create
+from zhibu.members.selectors import member_for_user
 from zhibu.orgs.current import current_org
 from zhibu.orgs.models import Org, Sector
 from zhibu.orgs.selectors import org_for_user, visible_orgs
+from zhibu.rulebook.run import rerun_for_exemption, rules_run
+from zhibu.rulebook.services import exemption_decide, exemption_request, supplement_create
 
 
 def _period(request) -> Period:
@@ -180,8 +181,6 @@ def exemption_new(request: HttpRequest) -> HttpResponse:
         raise Http404
     member = None
     if request.GET.get("member"):
-        from zhibu.members.selectors import member_for_user
-
         member = member_for_user(request.user, request.GET["member"])
     form = forms.ExemptionForm(
         request.POST or None, initial={"start": period.start, "end": period.last_day}

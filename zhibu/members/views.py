@@ -26,6 +26,7 @@ from zhibu.core.db import replica_reads
 from zhibu.core.forms import apply_errors
 from zhibu.core.history import history_of
 from zhibu.core.models import AuditEvent
+from zhibu.core.scope import subtree_q
 from zhibu.members import archive, excel, forms, imports, selectors, services, transfers
 from zhibu.members.models import (
     CorrectionRequest,
@@ -71,8 +72,6 @@ def _groups(user, action: str = "member.manage") -> list[Org]:
 
 
 def _groups_of(org: Org) -> list[Org]:
-    from zhibu.core.scope import subtree_q
-
     return list(
         Org.objects.filter(
             subtree_q([org.path]), kind=Org.Kind.GROUP, dissolved_on__isnull=True

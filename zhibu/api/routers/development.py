@@ -16,6 +16,7 @@ from zhibu.core.db import replica_reads
 from zhibu.development import selectors, services
 from zhibu.development.models import Case, Step
 from zhibu.development.steps import STEPS
+from zhibu.meetings.models import Decision
 from zhibu.members.selectors import visible_members
 from zhibu.orgs.selectors import org_for_user
 
@@ -167,8 +168,6 @@ def record_step(request, case_id: UUID, payload: StepIn):
         people["introducers"] = pick(payload.introducers)
     decision = None
     if payload.decision:
-        from zhibu.meetings.models import Decision
-
         decision = (
             Decision.objects.filter(public_id=payload.decision, meeting__org=case.org)
             .select_related("meeting")

@@ -15,9 +15,9 @@ from zhibu.api.params import parse_period
 from zhibu.api.schemas import ERRORS, Filters, In, page_of
 from zhibu.core.db import replica_reads
 from zhibu.core.rules import Status, registry
-from zhibu.insight.run import rules_run
 from zhibu.insight.selectors import findings_in
 from zhibu.orgs.selectors import org_for_user
+from zhibu.rulebook.run import rules_run
 
 router = Router(tags=["rules"])
 

@@ -11,10 +11,10 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from zhibu.core.rules import Period
-from zhibu.insight.reminders import send_digests
-from zhibu.insight.run import rules_run
 from zhibu.members.imports import purge_stale
 from zhibu.orgs.models import Org
+from zhibu.rulebook.reminders import send_digests
+from zhibu.rulebook.run import rules_run
 
 # Records may be back-filled for a week after a meeting (the lock window), so the
 # previous period stays open that long after it ends.

@@ -4,8 +4,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from zhibu.core.rules import Period
-from zhibu.insight.run import rules_run
 from zhibu.orgs.models import Org
+from zhibu.rulebook.run import rules_run
 
 
 class Command(BaseCommand):

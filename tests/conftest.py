@@ -55,8 +55,8 @@ class Cast:
 def cast(db):
     from tests.factories import UserFactory, grant, make_member, make_org
     from zhibu.accounts.models import Role
+    from zhibu.committees.services import post_assign
     from zhibu.orgs.models import Org
-    from zhibu.orgs.services import post_assign
 
     committee = make_org(None, Org.Kind.COMMITTEE, "集团党委", code="JT")
     general = make_org(committee, Org.Kind.GENERAL_BRANCH, "第一党总支", code="ZZ1")

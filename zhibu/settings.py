@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "zhibu.orgs",
     "zhibu.rulebook",
     "zhibu.members",
+    "zhibu.committees",
     "zhibu.meetings",
     "zhibu.duties",
     "zhibu.development",

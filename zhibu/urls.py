@@ -13,7 +13,7 @@ urlpatterns = [
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("accounts/", include("zhibu.accounts.urls")),
     path("admin/", include("zhibu.accounts.admin_urls")),
-    path("orgs/", include("zhibu.orgs.urls")),
+    path("orgs/", include("zhibu.committees.urls")),
     path("members/", include("zhibu.members.urls")),
     path("meetings/", include("zhibu.meetings.urls")),
     path("duties/", include("zhibu.duties.urls")),

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from tests.factories import UserFactory, grant, make_member, record_meeting
 from zhibu.accounts.models import Role
+from zhibu.committees.services import post_assign
 from zhibu.meetings.models import Attendance, Decision, Guest, Meeting, MeetingKindRow
-from zhibu.orgs.services import post_assign
 
 pytestmark = pytest.mark.django_db
 

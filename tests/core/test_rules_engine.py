@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import UserFactory, grant, make_member, make_org
 from zhibu.accounts.models import Role
+from zhibu.committees import services as committee_services
 from zhibu.core.models import AuditEvent, Exemption, Finding
 from zhibu.core.rules import Citation, Outcome, Period, Rule, Status, registry
-from zhibu.orgs import services as org_services
 from zhibu.orgs.models import Org
 from zhibu.rulebook.run import periods_for, rules_run
 from zhibu.rulebook.services import exemption_decide, exemption_request, supplement_create
@@ -91,12 +91,12 @@ def test_a_second_run_changes_nothing(cast):
 
 def test_findings_follow_the_records_and_cite_the_regulation(cast):
     post = cast.branch1.posts.get(post="secretary")
-    org_services.post_end(record=post, on=date(2025, 10, 1))
+    committee_services.post_end(record=post, on=date(2025, 10, 1))
     rules_run(root=cast.committee, period=Period.parse("2026Q2"), today=TODAY)
     finding = Finding.objects.get(rule_code="ORG-08", org=cast.branch1, period_code="2026Q2")
     assert finding.status == "late"
     assert finding.citation == "地方/单位规定：基层党组织标准化考核评分表"
-    org_services.post_assign(
+    committee_services.post_assign(
         org=cast.branch1, post="secretary", holder=cast.ordinary_member, start=date(2026, 6, 1)
     )
     run = rules_run(root=cast.committee, period=Period.parse("2026Q2"), today=TODAY)
@@ -118,7 +118,7 @@ def test_a_run_only_touches_its_own_subtree(cast):
 
 def test_an_approved_exemption_turns_a_finding_exempt_and_is_audited(cast):
     post = cast.branch1.posts.get(post="secretary")
-    org_services.post_end(record=post, on=date(2025, 10, 1))
+    committee_services.post_end(record=post, on=date(2025, 10, 1))
     exemption = exemption_request(
         rule_code="ORG-08", org=cast.branch1, start=date(2026, 4, 1), end=date(2026, 6, 30),
         reason="书记病休，上级同意暂缓配备", by=cast.party_secretary,
@@ -246,7 +246,7 @@ def _tree(n):
     for i in range(n):
         branch = make_org(root, Org.Kind.BRANCH, f"支部{n}-{i}")
         member = make_member(branch, f"书记{i}", birth_date=date(1980, 2, 1 + i % 27))
-        org_services.post_assign(
+        committee_services.post_assign(
             org=branch, post="secretary", holder=member, start=date(2020, 1, 1)
         )
     return root
@@ -268,7 +268,7 @@ def test_tick_evaluates_open_periods_and_sends_one_digest(cast, mailoutbox):
     cast.party_secretary.email = "dangwei@example.cn"
     cast.party_secretary.save()
     post = cast.branch1.posts.get(post="secretary")
-    org_services.post_end(record=post, on=date(2025, 10, 1))
+    committee_services.post_end(record=post, on=date(2025, 10, 1))
     call_command("tick", "--date", "2026-06-30")
     call_command("tick", "--date", "2026-06-30")
     digests = Notification.objects.filter(user=cast.party_secretary)

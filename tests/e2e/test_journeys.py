@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
+from zhibu.committees import services as committee_services
 from zhibu.core.rules import Period
-from zhibu.orgs import services as org_services
 from zhibu.rulebook.run import rules_run
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -26,7 +26,7 @@ def sign_in(page, live_server, username: str) -> None:
 
 def test_party_secretary_drills_down_from_the_cockpit_to_the_article(cast, live_server, page):
     post = cast.branch1.posts.get(post="secretary")
-    org_services.post_end(
+    committee_services.post_end(
         record=post, on=timezone.localdate().replace(year=timezone.localdate().year - 1)
     )
     period = Period.containing("quarter", timezone.localdate())

@@ -14,9 +14,9 @@ from openpyxl import load_workbook
 
 from tests.factories import UserFactory, grant, make_member, make_org
 from zhibu.accounts.models import Role
+from zhibu.committees import services as committee_services
 from zhibu.core.models import AuditEvent, Exemption, Finding, Supplement
 from zhibu.core.rules import Period
-from zhibu.orgs import services as org_services
 from zhibu.orgs.models import Org
 from zhibu.rulebook.run import rules_run
 
@@ -32,7 +32,7 @@ def period():
 def vacant(cast, period):
     """第一党支部's secretary left a year ago: ORG-08 is late."""
     post = cast.branch1.posts.get(post="secretary")
-    org_services.post_end(
+    committee_services.post_end(
         record=post, on=timezone.localdate().replace(year=timezone.localdate().year - 1)
     )
     rules_run(root=cast.committee, period=period)

@@ -10,13 +10,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import make_member, make_org, record_meeting
+from zhibu.committees import services as committee_services
 from zhibu.core.rules import Period, in_force
 from zhibu.core.rules.engine import evaluate
 from zhibu.meetings import services
 from zhibu.meetings.models import Meeting
 from zhibu.members.models import MemberEvent, Sanction
 from zhibu.members.services import member_record_event
-from zhibu.orgs import services as org_services
 from zhibu.orgs.models import Org
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +101,7 @@ def test_a_branch_dissolved_mid_quarter_is_judged_on_the_part_it_existed(cast):
 
 
 def test_mtg02_applies_only_to_branches_with_a_committee_in_office(cast):
-    org_services.committee_elect(org=cast.branch1, elected_on=date(2024, 3, 1))
+    committee_services.committee_elect(org=cast.branch1, elected_on=date(2024, 3, 1))
     record_meeting(cast.branch1, date(2025, 7, 3), ["branch_committee"])
     july = judge("MTG-02", [cast.branch1, cast.branch2], Period.parse("2025-07"))
     assert set(july) == {cast.branch1.pk}
@@ -126,7 +126,7 @@ def test_mtg04_is_a_local_rule_with_a_configurable_frequency(cast):
 
 
 def test_mtg05_counts_lectures_given_by_the_committee_secretary(cast):
-    org_services.post_assign(
+    committee_services.post_assign(
         org=cast.committee, post="secretary", holder=cast.branch2_member, start=date(2024, 1, 1)
     )
     year = Period.parse("2025")
@@ -262,8 +262,8 @@ def test_vote_rules_ignore_probationers_and_members_under_probation_sanction(cas
 
 
 def test_vote03_committee_quorum(cast):
-    org_services.committee_elect(org=cast.branch1, elected_on=date(2024, 3, 1))
-    org_services.post_assign(
+    committee_services.committee_elect(org=cast.branch1, elected_on=date(2024, 3, 1))
+    committee_services.post_assign(
         org=cast.branch1, post="organization", holder=cast.ordinary_member, start=date(2024, 3, 1)
     )
     meeting = record_meeting(cast.branch1, date(2025, 8, 5), ["branch_committee"])
@@ -272,11 +272,11 @@ def test_vote03_committee_quorum(cast):
     )
     assert one("VOTE-03", cast.branch1).status == "ok"
     third = make_member(cast.branch1, "宣传委员")
-    org_services.post_assign(
+    committee_services.post_assign(
         org=cast.branch1, post="publicity", holder=third, start=date(2024, 3, 1)
     )
     fourth = make_member(cast.branch1, "纪检委员")
-    org_services.post_assign(
+    committee_services.post_assign(
         org=cast.branch1, post="discipline", holder=fourth, start=date(2024, 3, 1)
     )
     assert one("VOTE-03", cast.branch1).status == "suspect"
@@ -382,7 +382,7 @@ def test_dq05_present_after_being_transferred_out(cast):
 
 
 def test_dq05_present_at_two_meetings_at_the_same_time(cast):
-    org_services.post_assign(
+    committee_services.post_assign(
         org=cast.committee, post="secretary", holder=cast.secretary_member, start=date(2024, 1, 1)
     )
     a = record_meeting(
@@ -498,8 +498,8 @@ def forest(db):
             )
             for k in range(3)
         ]
-        org_services.committee_elect(org=branch, elected_on=date(2024, 1, 1))
-        org_services.post_assign(
+        committee_services.committee_elect(org=branch, elected_on=date(2024, 1, 1))
+        committee_services.post_assign(
             org=branch, post="secretary", holder=members[0], start=date(2020, 1, 1)
         )
         secretary = secretary or members[0]
@@ -524,7 +524,9 @@ def forest(db):
         )
         branches.append(branch)
         groups.append(group)
-    org_services.post_assign(org=root, post="secretary", holder=secretary, start=date(2020, 1, 1))
+    committee_services.post_assign(
+        org=root, post="secretary", holder=secretary, start=date(2020, 1, 1)
+    )
     return root, branches, groups
 
 

@@ -12,10 +12,10 @@ from django.urls import reverse
 from tests.factories import UserFactory, grant, make_member, record_meeting
 from tests.meetings.conftest import TODAY, record_data, url
 from zhibu.accounts.models import Role
+from zhibu.committees import services as committee_services
 from zhibu.core.models import AuditEvent
 from zhibu.meetings import services
 from zhibu.meetings.models import Attendance, Decision, Meeting, MeetingKindRow
-from zhibu.orgs import services as org_services
 
 pytestmark = pytest.mark.django_db
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -380,7 +380,7 @@ def test_list_filters_by_kind(cast, login, frozen):
 
 
 def test_the_annual_plan_follows_the_rules_in_force_and_is_idempotent(cast, login, frozen):
-    org_services.committee_elect(org=cast.branch1, elected_on=date(2024, 3, 1))
+    committee_services.committee_elect(org=cast.branch1, elected_on=date(2024, 3, 1))
     services.settings_update(
         org=cast.branch1,
         theme_day=10,

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import UnitFactory, make_member, make_org
+from zhibu.committees import services as committee_services
 from zhibu.core.rules import in_force
 from zhibu.core.rules.engine import evaluate, evaluate_codes
-from zhibu.orgs import services
 from zhibu.orgs.models import Org
 
 pytestmark = pytest.mark.django_db
@@ -55,12 +55,14 @@ def test_org04_seven_full_members_need_a_committee_probationers_do_not_count(cas
     assert outcome("ORG-04", branch).status == "ok"
     fill(branch, 1)
     assert outcome("ORG-04", branch).status == "missing"
-    services.committee_elect(org=branch, elected_on=date(2026, 3, 1))
+    committee_services.committee_elect(org=branch, elected_on=date(2026, 3, 1))
     assert outcome("ORG-04", branch).status == "ok"
 
 
 def test_org05_expired_ending_soon_and_fine(cast):
-    services.committee_elect(org=cast.branch1, elected_on=date(2023, 6, 30))  # ends 2026-06-30
+    committee_services.committee_elect(
+        org=cast.branch1, elected_on=date(2023, 6, 30)
+    )  # ends 2026-06-30
     assert outcome("ORG-05", cast.branch1).status == "late"
     assert outcome("ORG-05", cast.branch1, on=date(2026, 6, 29)).status == "due"
     assert (
@@ -78,7 +80,9 @@ def test_org07_secretary_party_age(cast):
         admitted_on=date(2025, 1, 10),
         full_on=date(2026, 1, 10),
     )
-    services.post_assign(org=cast.branch2, post="secretary", holder=young, start=date(2026, 2, 1))
+    committee_services.post_assign(
+        org=cast.branch2, post="secretary", holder=young, start=date(2026, 2, 1)
+    )
     result = outcome("ORG-07", cast.branch2)
     assert result.status == "suspect"
     assert "不足 1 年" in result.explanation
@@ -87,7 +91,7 @@ def test_org07_secretary_party_age(cast):
 
 def test_org08_vacancy_is_due_then_late_after_six_months(cast):
     post = cast.branch1.posts.get(post="secretary")
-    services.post_end(record=post, on=date(2026, 1, 1))
+    committee_services.post_end(record=post, on=date(2026, 1, 1))
     assert outcome("ORG-08", cast.branch1, on=date(2026, 6, 30)).status == "due"
     result = outcome("ORG-08", cast.branch1, on=date(2026, 7, 1))
     assert result.status == "late"
@@ -123,29 +127,29 @@ def test_org06_committee_filing_and_secretary_approval(cast):
         return {(o.subject_type, o.subject_id): o for o in evaluate_codes(["ORG-06"], [cast.branch1], on=on)["ORG-06"]}  # fmt: skip
 
     post = cast.branch1.posts.get(post="secretary")
-    committee = services.committee_elect(org=cast.branch1, elected_on=date(2026, 6, 10))
+    committee = committee_services.committee_elect(org=cast.branch1, elected_on=date(2026, 6, 10))
     results = by_subject()
     assert results[("committee", committee.pk)].status == "due"  # 20 days after the election
     assert results[("post", post.pk)].status == "late"  # secretary since 2021, never approved
     assert "李书记" in results[("post", post.pk)].explanation
     assert by_subject(date(2026, 7, 10))[("committee", committee.pk)].status == "late"
-    services.committee_file(committee=committee, filing="filed", on=date(2026, 6, 20))
+    committee_services.committee_file(committee=committee, filing="filed", on=date(2026, 6, 20))
     results = by_subject()
     assert results[("committee", committee.pk)].status == "ok"
     assert ("post", post.pk) in results  # filing does not approve the secretary
-    services.post_approve(record=post, on=date(2021, 3, 20), document="热党〔2021〕9号")
+    committee_services.post_approve(record=post, on=date(2021, 3, 20), document="热党〔2021〕9号")
     assert set(by_subject()) == {("committee", committee.pk)}
-    services.committee_file(committee=committee, filing="rejected", on=date(2026, 6, 25))
+    committee_services.committee_file(committee=committee, filing="rejected", on=date(2026, 6, 25))
     assert by_subject()[("committee", committee.pk)].status == "late"
 
 
 def test_org06_approving_the_committee_approves_its_secretary(cast):
-    committee = services.committee_elect(org=cast.branch2, elected_on=date(2026, 6, 1))
-    services.post_assign(org=cast.branch2, post="secretary", holder=cast.branch2_member,
+    committee = committee_services.committee_elect(org=cast.branch2, elected_on=date(2026, 6, 1))
+    committee_services.post_assign(org=cast.branch2, post="secretary", holder=cast.branch2_member,
                          start=date(2026, 6, 1), committee=committee)  # fmt: skip
     statuses = [o.status for o in evaluate_codes(["ORG-06"], [cast.branch2], on=TODAY)["ORG-06"]]
     assert sorted(statuses) == ["due", "due"]
-    services.committee_file(committee=committee, filing="approved", on=date(2026, 6, 20),
+    committee_services.committee_file(committee=committee, filing="approved", on=date(2026, 6, 20),
                             document="热党〔2026〕3号")  # fmt: skip
     statuses = [o.status for o in evaluate_codes(["ORG-06"], [cast.branch2], on=TODAY)["ORG-06"]]
     assert statuses == ["ok"]
@@ -156,19 +160,19 @@ def test_post_approval_is_for_secretaries_only_and_not_before_the_post(cast):
 
     post = cast.branch1.posts.get(post="secretary")
     with pytest.raises(ValidationError, match="不能早于任职日期"):
-        services.post_approve(record=post, on=date(2021, 2, 1), document="x")
-    member = services.post_assign(org=cast.branch1, post="publicity",
+        committee_services.post_approve(record=post, on=date(2021, 2, 1), document="x")
+    member = committee_services.post_assign(org=cast.branch1, post="publicity",
                                   holder=cast.ordinary_member, start=date(2024, 1, 1))  # fmt: skip
     with pytest.raises(ValidationError, match="无须上级批准"):
-        services.post_approve(record=member, on=date(2024, 2, 1), document="x")
+        committee_services.post_approve(record=member, on=date(2024, 2, 1), document="x")
     with pytest.raises(ValidationError, match="不能晚于今天"):
-        services.post_approve(
+        committee_services.post_approve(
             record=post, on=timezone.localdate() + timedelta(days=1), document="x"
         )
     post.end = date(2022, 3, 1)
     post.save(update_fields=["end"])
     with pytest.raises(ValidationError, match="不能晚于离任日期"):
-        services.post_approve(record=post, on=date(2022, 3, 2), document="x")
+        committee_services.post_approve(record=post, on=date(2022, 3, 2), document="x")
     post.refresh_from_db()
     assert not post.approved
 
@@ -190,8 +194,10 @@ def test_evaluation_costs_the_same_queries_for_3_or_30_branches(db, code):
         member = make_member(
             branch, f"书记{i}", birth_date=date(1980, 1, 1 + i % 28), work_unit=unit
         )
-        services.post_assign(org=branch, post="secretary", holder=member, start=date(2020, 1, 1))
-        services.committee_elect(org=branch, elected_on=date(2024, 1, 1))
+        committee_services.post_assign(
+            org=branch, post="secretary", holder=member, start=date(2020, 1, 1)
+        )
+        committee_services.committee_elect(org=branch, elected_on=date(2024, 1, 1))
         branches.append(branch)
     rule = in_force(code, TODAY)
     counts = []

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tests.factories import make_member, make_org
+from zhibu.committees import services as committee_services
 from zhibu.orgs import services
 from zhibu.orgs.models import Committee, CommitteePost, Org, OrgEvent
 
@@ -64,7 +65,7 @@ def test_moving_a_branch_records_a_dated_event_and_moves_its_subtree(cast):
 
 def test_dissolving_an_org_with_members_is_refused(cast):
     with pytest.raises(ValidationError) as exc:
-        services.org_dissolve(org=cast.branch2, on=date(2025, 1, 1), document_no="X-2")
+        committee_services.org_dissolve(org=cast.branch2, on=date(2025, 1, 1), document_no="X-2")
     assert "还有 1 名党员" in messages_of(exc.value)
     cast.branch2.refresh_from_db()
     assert cast.branch2.dissolved_on is None
@@ -74,13 +75,13 @@ def test_dissolving_an_org_with_sub_orgs_is_refused(cast):
     empty = make_org(cast.committee, Org.Kind.GENERAL_BRANCH, "空总支")
     make_org(empty, Org.Kind.BRANCH, "空支部")
     with pytest.raises(ValidationError) as exc:
-        services.org_dissolve(org=empty, on=date(2025, 1, 1), document_no="X-3")
+        committee_services.org_dissolve(org=empty, on=date(2025, 1, 1), document_no="X-3")
     assert "还有 1 个下级组织" in messages_of(exc.value)
 
 
 def test_dissolving_an_empty_org_is_dated_and_recorded(cast):
     empty = make_org(cast.general_branch, Org.Kind.BRANCH, "空支部")
-    services.org_dissolve(org=empty, on=date(2025, 3, 31), document_no="X-4")
+    committee_services.org_dissolve(org=empty, on=date(2025, 3, 31), document_no="X-4")
     empty.refresh_from_db()
     assert empty.dissolved_on == date(2025, 3, 31)
     assert empty.exists_on(date(2025, 3, 30)) and not empty.exists_on(date(2025, 3, 31))
@@ -105,7 +106,7 @@ def test_a_joint_branch_covers_at_most_five_units(cast):
 def test_a_second_secretary_for_overlapping_dates_is_refused(cast):
     other = make_member(cast.branch1, "孙委员", birth_date=date(1983, 4, 4))
     with pytest.raises(ValidationError) as exc:
-        services.post_assign(
+        committee_services.post_assign(
             org=cast.branch1, post="secretary", holder=other, start=date(2024, 1, 1)
         )
     assert "同一时间只能有一名书记" in messages_of(exc.value)
@@ -114,15 +115,17 @@ def test_a_second_secretary_for_overlapping_dates_is_refused(cast):
 
 def test_a_new_secretary_may_start_the_day_the_old_one_leaves(cast):
     current = CommitteePost.objects.get(org=cast.branch1, post="secretary")
-    services.post_end(record=current, on=date(2024, 1, 1))
+    committee_services.post_end(record=current, on=date(2024, 1, 1))
     other = make_member(cast.branch1, "孙委员", birth_date=date(1983, 4, 4))
-    services.post_assign(org=cast.branch1, post="secretary", holder=other, start=date(2024, 1, 1))
+    committee_services.post_assign(
+        org=cast.branch1, post="secretary", holder=other, start=date(2024, 1, 1)
+    )
     assert CommitteePost.objects.filter(org=cast.branch1, post="secretary").count() == 2
 
 
 def test_a_post_ending_before_it_starts_is_refused(cast):
     with pytest.raises(ValidationError) as exc:
-        services.post_assign(
+        committee_services.post_assign(
             org=cast.branch1, post="organization", holder=cast.ordinary_member,
             start=date(2024, 5, 1), end=date(2024, 4, 1),
         )  # fmt: skip
@@ -130,18 +133,21 @@ def test_a_post_ending_before_it_starts_is_refused(cast):
 
 
 def test_terms_follow_the_sector(cast):
-    committee = services.committee_elect(org=cast.branch1, elected_on=date(2024, 2, 29))
+    committee = committee_services.committee_elect(org=cast.branch1, elected_on=date(2024, 2, 29))
     assert committee.term_years == 3
     assert committee.term_ends_on == date(2027, 2, 28)  # calendar-correct from 29 February
     village = make_org(cast.committee, Org.Kind.BRANCH, "村党支部", sector="rural")
-    assert services.committee_elect(org=village, elected_on=date(2024, 1, 10)).term_years == 5
+    assert (
+        committee_services.committee_elect(org=village, elected_on=date(2024, 1, 10)).term_years
+        == 5
+    )
     with pytest.raises(ValidationError):
-        services.committee_elect(org=village, elected_on=date(2025, 1, 10), term_years=3)
+        committee_services.committee_elect(org=village, elected_on=date(2025, 1, 10), term_years=3)
 
 
 def test_a_new_election_ends_the_previous_committee(cast):
-    first = services.committee_elect(org=cast.branch1, elected_on=date(2021, 3, 1))
-    second = services.committee_elect(org=cast.branch1, elected_on=date(2024, 3, 1))
+    first = committee_services.committee_elect(org=cast.branch1, elected_on=date(2021, 3, 1))
+    second = committee_services.committee_elect(org=cast.branch1, elected_on=date(2024, 3, 1))
     first.refresh_from_db()
     assert first.ended_on == date(2024, 3, 1)
     assert second.term_number == 2
@@ -157,7 +163,7 @@ def test_only_full_members_may_hold_a_post(cast):
         full_on=None,
     )
     with pytest.raises(ValidationError) as exc:
-        services.post_assign(
+        committee_services.post_assign(
             org=cast.branch1, post="organization", holder=probationer, start=date(2026, 4, 1)
         )
     assert "应为正式党员" in messages_of(exc.value)

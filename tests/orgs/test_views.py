@@ -287,7 +287,7 @@ def test_the_higher_committee_records_a_secretarys_approval(cast, login):
 
 def test_linkage_from_a_higher_committee_member(cast, login):
     leader = make_member(cast.branch2, "周委员", birth_date=date(1975, 6, 6))
-    from zhibu.orgs.services import post_assign
+    from zhibu.committees.services import post_assign
 
     post_assign(org=cast.committee, post="member", holder=leader, start=date(2023, 1, 1))
     client = login(cast.party_secretary)

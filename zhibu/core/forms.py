@@ -36,3 +36,10 @@ class DateInput(forms.DateInput):
 
 def date_field(label, *, required: bool = True, help_text: str = "") -> forms.DateField:
     return forms.DateField(label=label, required=required, widget=DateInput(), help_text=help_text)
+
+
+def indented(orgs) -> list[tuple[str, str]]:
+    """Choices showing the tree shape: "　　第一党支部"."""
+    orgs = list(orgs)
+    top = min((o.depth for o in orgs), default=1)
+    return [(str(o.public_id), "　" * (o.depth - top) + o.name) for o in orgs]

@@ -17,12 +17,12 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from zhibu.committees import services as committee_services
 from zhibu.demo.logins import ROOT_CODE
 from zhibu.demo.org import BRANCH_SPECS, ORGS, SPECS, OrgSpec
 from zhibu.demo.people import Person
 from zhibu.demo.state import Demo
 from zhibu.members.models import Member, MemberEvent
-from zhibu.orgs import services
 from zhibu.orgs.models import Committee, CommitteePost
 
 P = CommitteePost.Post
@@ -274,22 +274,22 @@ def write_committees(demo: Demo, plan: Plan) -> None:
         org = demo.orgs[item.org]
         committee = None
         if item.elected_on is not None:
-            committee = services.committee_elect(
+            committee = committee_services.committee_elect(
                 org=org, elected_on=item.elected_on, term_number=item.term_number
             )
             demo.counts["committees"] += 1
         for post in item.posts:
-            services.post_assign(
+            committee_services.post_assign(
                 org=org, post=post.post, holder=_member(post.person), start=post.start,
                 end=post.end, committee=committee, note=post.note,
             )  # fmt: skip
             demo.counts["posts"] += 1
         if committee is not None and item.decided_on is not None:
-            services.committee_file(
+            committee_services.committee_file(
                 committee=committee, filing=item.filing, on=item.decided_on, document=item.document
             )
     for key, branch, start in plan.linkages:
-        services.linkage_add(
+        committee_services.linkage_add(
             org=demo.orgs[branch], person=_member(demo.key_people[key]), start=start,
             note="党委委员基层党建联系点",
         )  # fmt: skip

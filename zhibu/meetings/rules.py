@@ -28,6 +28,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zhibu.committees.rules import committees_on
 from zhibu.core.rules import (
     Citation,
     Confidence,
@@ -56,7 +57,6 @@ from zhibu.meetings.selectors import (
 )
 from zhibu.members.models import Member, MemberSpan, Mobility, Sanction
 from zhibu.orgs.models import CommitteePost, Org
-from zhibu.orgs.rules import committees_on
 
 BRANCHES = frozenset(Org.BRANCH_KINDS)
 ON_ROLL = (Member.Status.FULL, Member.Status.PROBATIONARY)

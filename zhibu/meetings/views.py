@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhibu.accounts import permissions
+from zhibu.committees.selectors import linkage_candidates
 from zhibu.core.access import login_only, public, requires
 from zhibu.core.audit import audit_record
 from zhibu.core.excel import workbook_response
@@ -42,7 +43,6 @@ from zhibu.meetings.models import (
 from zhibu.members.models import Member
 from zhibu.members.selectors import members_on
 from zhibu.orgs.models import Linkage, Org
-from zhibu.orgs.selectors import linkage_candidates
 
 VIEW, RECORD = "meeting.view", "meeting.record"
 

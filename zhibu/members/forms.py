@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhibu.core.forms import date_field
+from zhibu.core.forms import date_field, indented
 from zhibu.members.choices import ETHNICITY_CHOICES, Education
 from zhibu.members.models import (
     Attachment,
@@ -17,7 +17,6 @@ from zhibu.members.models import (
     Transfer,
 )
 from zhibu.members.services import REVEALABLE
-from zhibu.orgs.forms import indented
 from zhibu.orgs.models import Unit
 
 BLANK = [("", "—")]

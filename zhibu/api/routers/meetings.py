@@ -21,13 +21,13 @@ from zhibu.api.errors import ApiError, details_of, require_anywhere
 from zhibu.api.pagination import page
 from zhibu.api.params import parse_period
 from zhibu.api.schemas import ERRORS, Filters, In, page_of
+from zhibu.committees.selectors import linkage_candidates
 from zhibu.core.db import replica_reads
 from zhibu.meetings import selectors, services, votes
 from zhibu.meetings.models import Attendance, Decision, Guest, Meeting, MeetingKind
 from zhibu.members.models import Member
 from zhibu.members.selectors import visible_members
 from zhibu.orgs.models import Linkage, Org
-from zhibu.orgs.selectors import linkage_candidates
 
 router = Router(tags=["meetings"])
 

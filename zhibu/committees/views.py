@@ -1,4 +1,7 @@
-"""Org pages: the tree browser, the org page with its tabs, and the write forms."""
+"""Org pages: the tree browser, the org page with its tabs, and the write forms.
+
+They live above the roll (member counts, post holders, the ORG checks), so in this app;
+the URLs keep the ``orgs`` namespace."""
 
 from __future__ import annotations
 
@@ -15,13 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhibu.accounts import permissions
+from zhibu.committees import forms, selectors, services
 from zhibu.core.access import login_only, requires
 from zhibu.core.forms import apply_errors
 from zhibu.core.history import history_of
 from zhibu.core.rules import in_force
 from zhibu.core.rules.engine import evaluate_codes
 from zhibu.members.selectors import member_for_user
-from zhibu.orgs import forms, selectors, services
+from zhibu.orgs import selectors as org_selectors
+from zhibu.orgs import services as org_services
 from zhibu.orgs.current import set_current_org
 from zhibu.orgs.models import Committee, CommitteePost, Linkage, Org, OrgEvent
 
@@ -31,7 +36,7 @@ TABS = ("info", "committee", "children", "linkage", "history")
 
 def _crumbs(request, org: Org, *tail) -> list[tuple[str, str | None]]:
     trail = [(_("组织"), reverse("orgs:tree"))]
-    for ancestor in selectors.ancestors_of(org, request.user):
+    for ancestor in org_selectors.ancestors_of(org, request.user):
         trail.append(
             (
                 ancestor.short_name or ancestor.name,
@@ -57,11 +62,11 @@ def tree(request: HttpRequest) -> HttpResponse:
     on = _parse_day(request.GET.get("on"))
     context = {"page_title": _("党组织"), "breadcrumbs": [(_("组织"), None)], "q": q, "on": on}
     if q:
-        context["results"] = list(selectors.org_list(user=request.user, q=q)[:100])
+        context["results"] = list(org_selectors.org_list(user=request.user, q=q)[:100])
     elif on:
-        context["as_of"] = selectors.tree_as_of(user=request.user, on=on)
+        context["as_of"] = org_selectors.tree_as_of(user=request.user, on=on)
     else:
-        roots = selectors.roots_for(request.user)
+        roots = org_selectors.roots_for(request.user)
         context["roots"] = [
             (root, selectors.org_children(user=request.user, parent=root)) for root in roots
         ]
@@ -71,14 +76,14 @@ def tree(request: HttpRequest) -> HttpResponse:
 @requires("org.view")
 def children(request: HttpRequest, public_id) -> HttpResponse:
     """htmx partial: the children of one org in the tree browser."""
-    org = selectors.org_for_user(request.user, public_id)
+    org = org_selectors.org_for_user(request.user, public_id)
     rows = selectors.org_children(user=request.user, parent=org)
     return render(request, "orgs/_children.html", {"rows": rows})
 
 
 @requires("org.view")
 def detail(request: HttpRequest, public_id) -> HttpResponse:
-    org = selectors.org_for_user(request.user, public_id)
+    org = org_selectors.org_for_user(request.user, public_id)
     tab = request.GET.get("tab", "info")
     if tab not in TABS:
         raise Http404
@@ -94,7 +99,9 @@ def detail(request: HttpRequest, public_id) -> HttpResponse:
         "can_move": permissions.can_strictly_below(user, "org.structure", org)
         and org.dissolved_on is None,
         "can_committee": permissions.can(user, "committee.manage", org),
-        "secretary": selectors.posts_on([org.pk], today, [CommitteePost.Post.SECRETARY]).first(),
+        "secretary": org_selectors.posts_on(
+            [org.pk], today, [CommitteePost.Post.SECRETARY]
+        ).first(),
     }
     if tab == "info":
         results = evaluate_codes(ORG_CHECKS, [org], on=today)
@@ -124,11 +131,11 @@ def detail(request: HttpRequest, public_id) -> HttpResponse:
 
 @requires("org.structure")
 def create(request: HttpRequest, public_id) -> HttpResponse:
-    parent = selectors.org_for_user(request.user, public_id, action="org.structure")
+    parent = org_selectors.org_for_user(request.user, public_id, action="org.structure")
     form = forms.OrgCreateForm(request.POST or None, parent=parent)
     if request.method == "POST" and form.is_valid():
         try:
-            org = services.org_create(parent=parent, by=request.user, **form.cleaned_data)
+            org = org_services.org_create(parent=parent, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -144,7 +151,7 @@ def create(request: HttpRequest, public_id) -> HttpResponse:
 
 @requires("org.edit")
 def edit(request: HttpRequest, public_id) -> HttpResponse:
-    org = selectors.org_for_user(request.user, public_id, action="org.edit")
+    org = org_selectors.org_for_user(request.user, public_id, action="org.edit")
     initial = {
         f: getattr(org, f)
         for f in (
@@ -164,7 +171,7 @@ def edit(request: HttpRequest, public_id) -> HttpResponse:
         data = dict(form.cleaned_data)
         units = list(data.pop("units"))
         try:
-            services.org_update(org=org, by=request.user, units=units, **data)
+            org_services.org_update(org=org, by=request.user, units=units, **data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -180,7 +187,7 @@ def edit(request: HttpRequest, public_id) -> HttpResponse:
 
 def _structure_below(request, public_id) -> Org:
     """An org the user may move or dissolve: granted from an org above it."""
-    org = selectors.org_for_user(request.user, public_id)
+    org = org_selectors.org_for_user(request.user, public_id)
     if not permissions.can_strictly_below(request.user, "org.structure", org):
         raise PermissionDenied
     return org
@@ -189,13 +196,13 @@ def _structure_below(request, public_id) -> Org:
 @requires("org.structure")
 def move(request: HttpRequest, public_id) -> HttpResponse:
     org = _structure_below(request, public_id)
-    targets = selectors.move_targets(user=request.user, org=org)
+    targets = org_selectors.move_targets(user=request.user, org=org)
     form = forms.OrgMoveForm(request.POST or None, targets=targets)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        target = selectors.org_for_user(request.user, data["to_parent"], action="org.structure")
+        target = org_selectors.org_for_user(request.user, data["to_parent"], action="org.structure")
         try:
-            services.org_move(
+            org_services.org_move(
                 org=org,
                 to_parent=target,
                 on=data["on"],
@@ -261,12 +268,12 @@ def committee(request: HttpRequest, committee_id) -> HttpResponse:
     org_id = Committee.objects.filter(public_id=committee_id).values("org__public_id").first()
     if org_id is None:
         raise Http404
-    return _back_to(selectors.org_for_user(request.user, org_id["org__public_id"]), "committee")
+    return _back_to(org_selectors.org_for_user(request.user, org_id["org__public_id"]), "committee")
 
 
 @requires("committee.manage")
 def elect(request: HttpRequest, public_id) -> HttpResponse:
-    org = selectors.org_for_user(request.user, public_id, action="committee.manage")
+    org = org_selectors.org_for_user(request.user, public_id, action="committee.manage")
     form = forms.ElectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -281,7 +288,7 @@ def elect(request: HttpRequest, public_id) -> HttpResponse:
 
 @requires("committee.manage")
 def file_committee(request: HttpRequest, public_id, committee_id) -> HttpResponse:
-    org = selectors.org_for_user(request.user, public_id, action="committee.manage")
+    org = org_selectors.org_for_user(request.user, public_id, action="committee.manage")
     committee = Committee.objects.filter(org=org, public_id=committee_id).first()
     if committee is None:
         raise Http404
@@ -299,7 +306,7 @@ def file_committee(request: HttpRequest, public_id, committee_id) -> HttpRespons
 
 @requires("committee.manage")
 def post_add(request: HttpRequest, public_id) -> HttpResponse:
-    org = selectors.org_for_user(request.user, public_id, action="committee.manage")
+    org = org_selectors.org_for_user(request.user, public_id, action="committee.manage")
     candidates = list(selectors.post_candidates(user=request.user, org=org))
     form = forms.PostForm(request.POST or None, org=org, candidates=candidates)
     if request.method == "POST" and form.is_valid():
@@ -323,7 +330,7 @@ def post_add(request: HttpRequest, public_id) -> HttpResponse:
 
 @requires("committee.manage")
 def post_end(request: HttpRequest, public_id, post_id) -> HttpResponse:
-    org = selectors.org_for_user(request.user, public_id, action="committee.manage")
+    org = org_selectors.org_for_user(request.user, public_id, action="committee.manage")
     record = CommitteePost.objects.filter(org=org, public_id=post_id, end__isnull=True).first()
     if record is None:
         raise Http404
@@ -341,7 +348,7 @@ def post_end(request: HttpRequest, public_id, post_id) -> HttpResponse:
 
 @requires("committee.manage")
 def post_approve(request: HttpRequest, public_id, post_id) -> HttpResponse:
-    org = selectors.org_for_user(request.user, public_id, action="committee.manage")
+    org = org_selectors.org_for_user(request.user, public_id, action="committee.manage")
     record = CommitteePost.objects.filter(org=org, public_id=post_id, approved=False).first()
     if record is None:
         raise Http404
@@ -359,7 +366,7 @@ def post_approve(request: HttpRequest, public_id, post_id) -> HttpResponse:
 
 @requires("committee.manage")
 def linkage_add(request: HttpRequest, public_id) -> HttpResponse:
-    org = selectors.org_for_user(request.user, public_id, action="committee.manage")
+    org = org_selectors.org_for_user(request.user, public_id, action="committee.manage")
     candidates = list(selectors.linkage_candidates(org=org, on=timezone.localdate()))
     form = forms.LinkageForm(request.POST or None, candidates=candidates)
     if request.method == "POST" and form.is_valid():
@@ -386,7 +393,7 @@ def linkage_add(request: HttpRequest, public_id) -> HttpResponse:
 
 @requires("committee.manage")
 def linkage_end(request: HttpRequest, public_id, linkage_id) -> HttpResponse:
-    org = selectors.org_for_user(request.user, public_id, action="committee.manage")
+    org = org_selectors.org_for_user(request.user, public_id, action="committee.manage")
     link = Linkage.objects.filter(org=org, public_id=linkage_id, end__isnull=True).first()
     if link is None:
         raise Http404

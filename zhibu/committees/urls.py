@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhibu.orgs import views
+from zhibu.committees import views
 
 app_name = "orgs"
 

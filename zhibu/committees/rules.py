@@ -1,5 +1,7 @@
 """Rulebook entries about setting up and running organisations (RULES.md, ORG rows).
 
+They count members and committees, so they live here, above the roll (see the package).
+
 Each rule is computed for all orgs of the context at once: a few aggregate queries,
 then pure Python over the results. They are "snapshot" rules, judged as of a day.
 """

@@ -6,16 +6,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhibu.core.forms import date_field
+from zhibu.core.forms import date_field, indented
 from zhibu.orgs.models import Committee, CommitteePost, Org, Sector, Unit
 from zhibu.orgs.services import ALLOWED_PARENTS
-
-
-def indented(orgs) -> list[tuple[str, str]]:
-    """Choices showing the tree shape: "　　第一党支部"."""
-    orgs = list(orgs)
-    top = min((o.depth for o in orgs), default=1)
-    return [(str(o.public_id), "　" * (o.depth - top) + o.name) for o in orgs]
 
 
 class OrgCreateForm(forms.Form):

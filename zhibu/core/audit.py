@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from django.db import transaction
@@ -16,9 +17,11 @@ GENESIS = "0" * 64
 
 
 def _digest(event: AuditEvent) -> str:
+    """The event's hash, from its fields exactly as the database gives them back: the time
+    in UTC (an aware time in another zone reads back as UTC), the address as stored."""
     payload = {
         "seq": event.seq,
-        "at": event.at.isoformat(),
+        "at": event.at.astimezone(UTC).isoformat(),
         "actor": event.actor_id,
         "actor_name": event.actor_name,
         "kind": event.kind,
@@ -32,6 +35,21 @@ def _digest(event: AuditEvent) -> str:
     }
     canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _stored(value: Any) -> Any:
+    """``value`` as a JSON column returns it on every engine: JSON types only, no NUL
+    characters (PostgreSQL refuses them), and whole floats as integers (jsonb prints
+    ``1e20`` back as ``100000000000000000000``)."""
+    if isinstance(value, dict):
+        return {_stored(str(k)): _stored(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_stored(v) for v in value]
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def client_ip(request) -> str | None:
@@ -57,6 +75,7 @@ def audit_record(
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
+    ip = client_ip(request)
     event = AuditEvent(
         seq=head.seq + 1,
         at=timezone.now(),
@@ -66,10 +85,13 @@ def audit_record(
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(getattr(obj, "public_id", getattr(obj, "pk", ""))) if obj is not None else "",
         org_path=org_path,
-        ip=client_ip(request),
-        summary=str(summary)[:300],
-        # Normalised through JSON so the hash verifies after the database round-trip.
-        details=json.loads(json.dumps(details or {}, ensure_ascii=False, default=str)),
+        ip=AuditEvent._meta.get_field("ip").get_prep_value(ip) if ip else None,
+        summary=_stored(str(summary)[:300]),
+        # Normalised as the database will return it, so the hash verifies after the
+        # round trip (dates become strings; NaN and infinities are refused).
+        details=_stored(
+            json.loads(json.dumps(details or {}, ensure_ascii=False, default=str, allow_nan=False))
+        ),
         prev_hash=head.hash,
     )
     event.hash = _digest(event)

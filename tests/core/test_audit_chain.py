@@ -64,4 +64,3 @@ def test_any_event_written_and_read_back_verifies(moment, zone, details, ip, sum
     assert stored.at == when
     result = audit_verify()
     assert result.ok, result.reason
-

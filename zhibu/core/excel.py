@@ -1,8 +1,9 @@
 """Writing spreadsheets safely: every export goes through ``workbook_response``.
 
 Cells are written as plain values; text that a spreadsheet would run as a formula
-(starting with = + - @, a tab or a carriage return) is neutralised with a leading
-apostrophe-quote prefix, so exports never carry formulas (CSV/formula injection).
+(starting with = + - @, a tab or a line break) is neutralised with a leading
+apostrophe-quote prefix, so exports never carry formulas (CSV/formula injection). Line
+breaks are one newline each (a browser's CRLF would show as ``_x000D_``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from zhibu.core.text import normal_newlines
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -32,7 +35,7 @@ def safe_cell(value):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if isinstance(value, int | float | date):
         return value
-    text = str(value)
+    text = normal_newlines(str(value))
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text

@@ -15,6 +15,8 @@ from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 from fpdf.fonts import FontFace
 
+from zhibu.core.text import normal_newlines
+
 FONT_FAMILY = "NotoSansSC"
 RED = (179, 18, 27)
 HEADINGS = FontFace(emphasis="", color=RED, fill_color=(250, 240, 240))
@@ -36,10 +38,11 @@ def font_codepoints() -> frozenset[int]:
 
 
 def printable(text) -> str:
-    """``text`` with every character the font cannot draw replaced, and no control codes."""
+    """``text`` with every character the font cannot draw replaced, and no control codes.
+    Line breaks typed in a browser (CRLF) or an old Mac file (CR) become one newline."""
     covered = font_codepoints()
     out = []
-    for ch in str(text or ""):
+    for ch in normal_newlines(str(text or "")):
         if ch in "\n":
             out.append(ch)
         elif ch == "\t":

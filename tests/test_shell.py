@@ -151,3 +151,33 @@ def test_healthz_answers_503_when_the_database_fails(client, monkeypatch):
     monkeypatch.setattr(CursorWrapper, "execute", broken)
     response = client.get(reverse("healthz"))
     assert response.status_code == 503
+
+
+def test_favicon_ico_leads_to_the_icon_in_static(client):
+    from django.contrib.staticfiles import finders
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("zhibu/favicon.svg")
+    assert finders.find("zhibu/favicon.svg") is not None
+
+
+def test_a_refused_request_logs_one_line_without_a_traceback(cast, login):
+    import io
+    import logging
+
+    from zhibu.core.logs import ForbiddenWithoutTraceback
+
+    handler = next(
+        h
+        for h in logging.getLogger().handlers
+        if any(isinstance(f, ForbiddenWithoutTraceback) for f in h.filters)
+    )
+    stream, handler.stream = handler.stream, io.StringIO()
+    try:
+        response = login(cast.ordinary).get("/admin/users/")
+        written = handler.stream.getvalue()
+    finally:
+        handler.stream = stream
+    assert response.status_code == 403
+    assert "Forbidden" in written and "Traceback" not in written

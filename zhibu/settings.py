@@ -263,7 +263,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A refused request (403) is one warning line, not a traceback: it is expected traffic.
+    "filters": {"no_forbidden_traceback": {"()": "zhibu.core.logs.ForbiddenWithoutTraceback"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_forbidden_traceback"],
+        }
+    },
     "root": {"handlers": ["console"], "level": "INFO" if not TESTING else "WARNING"},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

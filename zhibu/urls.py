@@ -10,6 +10,7 @@ from zhibu.core.access import public
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("accounts/", include("zhibu.accounts.urls")),
     path("admin/", include("zhibu.accounts.admin_urls")),

@@ -35,6 +35,9 @@ def test_party_secretary_drills_down_from_the_cockpit_to_the_article(cast, live_
     page.get_by_role("link", name="驾驶舱").first.click()
     page.wait_for_url("**/cockpit/**")
     assert page.locator("table.zb-matrix").is_visible()
+    # Regression: Bootstrap's table styles painted every status cell white.
+    late = page.locator("td.zb-cell-late").first
+    assert late.evaluate("cell => getComputedStyle(cell).backgroundColor") == "rgb(246, 201, 203)"
     # The general branch's ORG-08 cell, then its findings with explanation and citation.
     page.goto(
         f"{live_server.url}/cockpit/findings/?org={cast.committee.public_id}&period={period.code}&rule=ORG-08"

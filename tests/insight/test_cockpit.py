@@ -50,6 +50,17 @@ def test_cockpit_shows_the_matrix_with_drill_down_links(vacant, login, period):
     assert "rule=ORG-08" in body
 
 
+def test_matrix_cells_explain_themselves_in_words(vacant, login, period):
+    """Regression: tooltips showed raw codes (late) and the columns bare rule codes."""
+    body = (
+        login(vacant.party_secretary)
+        .get(reverse("insight:cockpit"), {"org": vacant.committee.public_id})
+        .content.decode()
+    )
+    assert "最严重：逾期" in body and 'title="late"' not in body
+    assert 'class="zb-matrix-rule-title">书记' in body  # ORG-08's title under its code
+
+
 def test_drill_down_shows_explanation_citation_and_only_the_subtree(vacant, login, period):
     client = login(vacant.party_secretary)
     body = client.get(

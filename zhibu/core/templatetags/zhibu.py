@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from zhibu.core.rules.base import Status
+
 register = template.Library()
 
 
@@ -27,3 +29,12 @@ PERIOD_KIND_LABELS = {
 @register.filter
 def period_kind_label(kind: str) -> str:
     return str(PERIOD_KIND_LABELS.get(kind, kind))
+
+
+@register.filter
+def status_label(status: str) -> str:
+    """A finding status in words (``late`` → 逾期), for tooltips and plain text."""
+    try:
+        return str(Status(status).label)
+    except ValueError:
+        return ""

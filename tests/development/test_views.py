@@ -152,6 +152,17 @@ def test_plan_quotas_may_not_exceed_the_total(cast, login):
     ).status_code in (403, 404)
 
 
+def test_branch_secretary_reads_the_plan_of_the_committee_above(cast, login):
+    """Regression: 年度发展计划 was a 404 for branch users."""
+    DevPlan.objects.create(committee=cast.committee, year=2025, quota=3)
+    response = login(cast.branch_secretary).get(url("plan") + "?year=2025")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "集团党委" in body and "第一党支部" in body
+    assert "第二党支部" not in body  # other branches' rows stay outside the scope
+    assert "<form" not in body or 'name="quota"' not in body  # reads, may not plan
+
+
 def test_publicity_and_stop_through_the_page(cast, case, login):
     client = login(cast.branch_secretary)
     client.post(url("publicity", case), {"pub-key": "activist", "pub-start": "2025-09-30"})

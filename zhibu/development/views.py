@@ -301,10 +301,10 @@ def plan(request: HttpRequest) -> HttpResponse:
     org = _board_org(request)
     committee = org if org.kind == Org.Kind.COMMITTEE else None
     if committee is None:
-        paths = ancestor_paths(org.path)
+        # A branch works to its 党委's plan: the committee above is shown even though it
+        # lies outside the branch's scope; the branch rows below stay scoped.
         committee = (
-            visible_orgs(request.user, "development.view")
-            .filter(path__in=paths, kind=Org.Kind.COMMITTEE)
+            Org.objects.filter(path__in=ancestor_paths(org.path), kind=Org.Kind.COMMITTEE)
             .order_by("-depth")
             .first()
         )

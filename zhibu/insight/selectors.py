@@ -35,14 +35,10 @@ REF_VIEWS = {
 }
 
 
-def snapshot_codes() -> set[str]:
-    return {rule.code for rule in registry.catalogue() if rule.period_kind == "snapshot"}
-
-
 def period_q(period: Period) -> Q:
     """Findings that belong to ``period``: periodic rules' periods overlapping it, and
     snapshot rules filed under exactly this period."""
-    snapshots = snapshot_codes()
+    snapshots = registry.snapshot_codes()
     periodic = Q(period_start__lt=period.end, period_end__gt=period.start) & ~Q(
         rule_code__in=snapshots
     )
@@ -146,7 +142,7 @@ def monthly_trend(*, user, org: Org, period: Period, months: int = 12) -> list[d
         Finding.objects.filter(permissions.scope_q(user, "finding.view", field="org_path"))
         .filter(subtree_q([org.path], field="org_path"))
         .filter(period_start__gte=start, period_start__lt=end)
-        .exclude(rule_code__in=snapshot_codes())
+        .exclude(rule_code__in=registry.snapshot_codes())
         .filter(period_code__regex=r"^[0-9]{4}-[0-9]{2}$")
         .values_list("period_code", "status")
         .annotate(n=Count("id"))
@@ -160,9 +156,16 @@ def monthly_trend(*, user, org: Org, period: Period, months: int = 12) -> list[d
         code = f"{cursor.year}-{cursor.month:02d}"
         counts = table.get(code, {})
         total = sum(counts.values())
-        problems = sum(n for s, n in counts.items() if s in PROBLEMS)
+        # Items still due (their deadline not passed) are not problems yet.
+        problems = sum(n for s, n in counts.items() if s in PROBLEMS and s != Status.DUE)
         series.append(
-            {"month": code, "total": total, "problems": problems, "ok": counts.get(Status.OK, 0)}
+            {
+                "month": code,
+                "total": total,
+                "problems": problems,
+                "due": counts.get(Status.DUE, 0),
+                "ok": counts.get(Status.OK, 0),
+            }
         )
         cursor += relativedelta(months=1)
     return series

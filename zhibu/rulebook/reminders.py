@@ -11,13 +11,14 @@ from datetime import date
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone, translation
 
 from zhibu.accounts import permissions
 from zhibu.accounts.models import RoleAssignment, User
 from zhibu.core.rules.base import Status
 from zhibu.core.rules.models import Finding, Notification
+from zhibu.core.rules.registry import snapshot_codes
 
 URGENCY = Case(
     When(status=Status.LATE, then=Value(0)),
@@ -32,7 +33,19 @@ MAX_ITEMS = 30
 
 
 def open_problems(user, today: date):
-    """Problem findings in the user's scope whose period is current or ended within a year."""
+    """Problem findings in the user's scope whose period is current or ended within a year,
+    each problem once: a rule judged as of a day (ORG-08 ...) is filed under every period a
+    run covers, and only its latest judgement counts — an older "late" that a later run
+    found resolved is gone."""
+    superseded = Finding.objects.filter(
+        rule_code=OuterRef("rule_code"),
+        org_id=OuterRef("org_id"),
+        subject_type=OuterRef("subject_type"),
+        subject_id=OuterRef("subject_id"),
+    ).filter(
+        Q(period_end__gt=OuterRef("period_end"))
+        | Q(period_end=OuterRef("period_end"), period_start__gt=OuterRef("period_start"))
+    )
     return (
         Finding.objects.filter(permissions.scope_q(user, "finding.view", field="org_path"))
         .filter(
@@ -40,6 +53,7 @@ def open_problems(user, today: date):
             period_end__gt=today.replace(year=today.year - 1),
             period_start__lte=today,
         )
+        .exclude(Q(rule_code__in=snapshot_codes()) & Exists(superseded))
         .select_related("org")
         .annotate(urgency=URGENCY)
         .order_by("urgency", "period_end", "org_path", "rule_code")

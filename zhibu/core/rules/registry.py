@@ -51,6 +51,11 @@ def catalogue(day: date | None = None) -> list[Rule]:
     return result
 
 
+def snapshot_codes() -> set[str]:
+    """Codes of the rules judged as of a day (filed under every period a run covers)."""
+    return {rule.code for rule in catalogue() if rule.period_kind == "snapshot"}
+
+
 def _sort_key(code: str) -> tuple[str, int]:
     prefix, _, number = code.partition("-")
     return prefix, int(number) if number.isdigit() else 0

@@ -13,12 +13,14 @@
     var chart = echarts.init(trendNode);
     chart.setOption({
       tooltip: { trigger: "axis" },
-      legend: { data: ["问题", "符合"] },
+      legend: { data: ["问题", "待办", "符合"] },
       grid: { left: 40, right: 16, top: 36, bottom: 28 },
       xAxis: { type: "category", data: trend.map(function (r) { return r.month; }) },
       yAxis: { type: "value", minInterval: 1 },
       series: [
         { name: "问题", type: "bar", stack: "all", color: red, data: trend.map(function (r) { return r.problems; }) },
+        // Still due this month: not a problem yet, shown apart.
+        { name: "待办", type: "bar", stack: "all", color: gold, data: trend.map(function (r) { return r.due; }) },
         { name: "符合", type: "bar", stack: "all", color: green, data: trend.map(function (r) { return r.ok; }) }
       ]
     });

@@ -83,6 +83,18 @@ def test_a_second_build_creates_nothing(built):
     assert _totals() == built["after_first"]
 
 
+def test_the_demo_inbox_has_todays_digest_and_the_audit_chain_verifies(built):
+    """Regressions: the demo's inbox was empty with open items; its back-dated audit
+    events were reported as tampered."""
+    from zhibu.core.audit import audit_verify
+    from zhibu.core.rules.models import Notification
+
+    assert built["first"]["notifications"] > 0
+    assert Notification.objects.filter(user__username="dangwei").exists()
+    result = audit_verify()
+    assert result.ok, result.reason
+
+
 def test_the_enterprise_has_the_promised_shape(built):
     orgs = Org.objects.filter(path__startswith=Org.objects.get(code=ROOT_CODE).path)
     kinds = Counter(orgs.values_list("kind", flat=True))

@@ -20,7 +20,7 @@ __all__ = ["COUNTS", "DEMO_LOGINS", "DemoLogin", "build"]
 # What ``build`` reports, in this order.
 COUNTS = ("units", "orgs", "members", "member_events", "committees", "posts", "linkages",
           "users", "assignments", "meetings", "attendance", "talks", "reviews", "cases",
-          "steps", "findings", "exemptions")  # fmt: skip
+          "steps", "findings", "exemptions", "notifications")  # fmt: skip
 
 
 @transaction.atomic

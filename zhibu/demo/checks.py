@@ -19,6 +19,7 @@ from zhibu.demo.state import Demo
 from zhibu.meetings.models import Attendance
 from zhibu.members.models import Member
 from zhibu.orgs.models import Org
+from zhibu.rulebook.reminders import send_digests
 from zhibu.rulebook.run import rerun_for_exemption, rules_run
 from zhibu.rulebook.services import exemption_request
 
@@ -69,3 +70,5 @@ def run(demo: Demo, root: Org) -> None:
         rerun_for_exemption(exemption, by=secretary)
         demo.counts["exemptions"] += 1
     demo.counts["findings"] += Finding.objects.filter(in_demo).count() - before
+    # Today's digests, as the nightly tick would have sent them: the inbox is not empty.
+    demo.counts["notifications"] += send_digests(demo.today)

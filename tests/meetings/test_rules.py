@@ -19,6 +19,7 @@ from zhibu.meetings.services.reviews import correction_close
 from zhibu.meetings.services.scheduling import meeting_cancel, meeting_plan
 from zhibu.meetings.services.talks import talk_record
 from zhibu.members.models import MemberEvent, Sanction
+from zhibu.members.selectors import voter_roll, voters_on
 from zhibu.members.services import member_record_event
 from zhibu.orgs import services as org_services
 from zhibu.orgs.models import Org
@@ -259,6 +260,22 @@ def test_vote_rules_ignore_probationers_and_members_under_probation_sanction(cas
     )
     # The stored tally counted 王党员, who had no vote: 1 voter, 2 yes → still a majority.
     assert one("VOTE-02", cast.branch1).status == "ok"
+
+
+def test_the_voter_roll_of_a_period_agrees_with_voters_on_each_day(cast):
+    make_member(cast.branch1, "预备", admitted_on=date(2025, 1, 10), full_on=None)
+    Sanction.objects.create(
+        member=cast.ordinary_member,
+        kind=Sanction.Kind.PROBATION,
+        decided_on=date(2025, 3, 1),
+        ends_on=date(2025, 6, 1),
+    )
+    roll = voter_roll(org_ids=[cast.branch1.pk], start=date(2025, 1, 1), end=date(2026, 1, 1))
+    days = [date(2025, 2, 28), date(2025, 3, 1), date(2025, 5, 31), date(2025, 6, 1)]
+    for day in days:
+        voters = set(voters_on(cast.branch1, day).values_list("pk", flat=True))
+        assert roll.on(cast.branch1.pk, day) == voters
+        assert (cast.ordinary_member.pk in voters) is (day in (days[0], days[3]))
 
 
 def test_vote03_committee_quorum(cast):

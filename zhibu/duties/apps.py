@@ -7,6 +7,7 @@ class DutiesConfig(AppConfig):
     verbose_name = "责任落实"
 
     def ready(self) -> None:
+        # The meeting page lists a 组织生活会's problems; meetings cannot import duties.
         from zhibu.duties.selectors import meeting_detail_context
         from zhibu.meetings.views.detail import register_detail_context
 

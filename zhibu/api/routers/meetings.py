@@ -23,14 +23,14 @@ from zhibu.api.params import parse_period
 from zhibu.api.schemas import ERRORS, Filters, In, page_of
 from zhibu.core.db import replica_reads
 from zhibu.meetings import selectors, votes
-from zhibu.meetings.models import Attendance, Decision, Guest, Meeting, MeetingKind
+from zhibu.meetings.models import Attendance, Decision, Meeting, MeetingKind
 from zhibu.meetings.services import recording
 from zhibu.meetings.services.decisions import decision_record
 from zhibu.meetings.services.locking import lock_state
 from zhibu.meetings.services.recording import MeetingInput, meeting_record
 from zhibu.members.models import Member
 from zhibu.members.selectors import visible_members
-from zhibu.orgs.models import Linkage, Org
+from zhibu.orgs.models import Org
 from zhibu.orgs.selectors import linkage_candidates
 
 router = Router(tags=["meetings"])
@@ -358,11 +358,7 @@ def _person(people: list[Member], public_id: UUID | None, field: str) -> Member 
 def _guests(rows: list[GuestIn], leaders: list[Member], org: Org, on: date):
     """Leaders by id (上级联系领导 when linked to the org that day, else 双重组织生活),
     anyone else by name — as the record page builds them."""
-    linked = set(
-        Linkage.objects.filter(org=org, start__lte=on)
-        .exclude(end__lt=on)
-        .values_list("person", flat=True)
-    )
+    linked = selectors.linked_people(org, on)
     guests = []
     for index, row in enumerate(rows):
         if row.member is None:
@@ -371,8 +367,7 @@ def _guests(rows: list[GuestIn], leaders: list[Member], org: Org, on: date):
         person = next((m for m in leaders if m.public_id == row.member), None)
         if person is None:
             raise ValidationError({f"guests.{index}.member": NOT_A_CHOICE % {"value": row.member}})
-        role = Guest.Role.HIGHER_LEADER if person.pk in linked else Guest.Role.DUAL_LIFE
-        guests.append(recording.GuestIn(name=person.name, role=role, member=person, note=row.note))
+        guests.append(recording.GuestIn.leader(person, linked=linked, note=row.note))
     return guests
 
 

@@ -52,6 +52,13 @@ class GuestIn:
     member: Member | None = None
     note: str = ""
 
+    @classmethod
+    def leader(cls, person: Member, *, linked: set[int], note: str = "") -> GuestIn:
+        """A leader from above: 上级联系领导 when in ``linked`` (see
+        ``selectors.linked_people``), else attending as 双重组织生活."""
+        role = Guest.Role.HIGHER_LEADER if person.pk in linked else Guest.Role.DUAL_LIFE
+        return cls(name=person.name, role=role, member=person, note=note)
+
 
 def _double_booked(
     member_ids: set[int], on: date, starts_at, ends_at, exclude_pk

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from zhibu.core.access import requires
 from zhibu.core.forms import apply_errors
 from zhibu.meetings import forms, selectors
-from zhibu.meetings.models import Attendance, Guest, Meeting, MeetingKind
+from zhibu.meetings.models import Attendance, Meeting, MeetingKind
 from zhibu.meetings.services.locking import lock_state
 from zhibu.meetings.services.recording import GuestIn, meeting_record
 from zhibu.meetings.views.common import (
@@ -27,7 +27,7 @@ from zhibu.meetings.views.common import (
     render_page,
 )
 from zhibu.members.models import Member
-from zhibu.orgs.models import Linkage, Org
+from zhibu.orgs.models import Org
 from zhibu.orgs.selectors import linkage_candidates
 
 
@@ -63,17 +63,12 @@ def _posted_attendance(data) -> dict[int, tuple[str, str]]:
 
 
 def _guests(form, leaders, org: Org, on: date) -> list[GuestIn]:
-    linked = set(
-        Linkage.objects.filter(org=org, start__lte=on)
-        .exclude(end__lt=on)
-        .values_list("person", flat=True)
-    )
+    linked = selectors.linked_people(org, on)
     guests = []
     for public_id in form.cleaned_data.get("leaders") or []:
         person = pick(leaders, public_id)
         if person is not None:
-            role = Guest.Role.HIGHER_LEADER if person.pk in linked else Guest.Role.DUAL_LIFE
-            guests.append(GuestIn(name=person.name, role=role, member=person))
+            guests.append(GuestIn.leader(person, linked=linked))
     for line in (form.cleaned_data.get("other_guests") or "").splitlines():
         name, _sep, note = line.strip().partition(" ")
         if name:

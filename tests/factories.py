@@ -10,6 +10,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from zhibu.accounts.services import role_grant
+from zhibu.meetings.services.recording import MeetingInput, meeting_record
 from zhibu.members import idnumber
 from zhibu.members.services import member_create
 from zhibu.orgs import services as org_services
@@ -102,7 +103,6 @@ def record_meeting(org: Org, on: date, kinds=("branch_assembly",), *, absent=(),
     """A held meeting recorded through the service, everyone on the roster present except
     ``absent`` and ``leave`` (members)."""
     from zhibu.meetings import selectors as meeting_selectors
-    from zhibu.meetings import services as meeting_services
 
     absent_ids = {m.pk for m in absent}
     leave_ids = {m.pk for m in leave}
@@ -114,7 +114,7 @@ def record_meeting(org: Org, on: date, kinds=("branch_assembly",), *, absent=(),
             attendance[member.pk] = ("leave", "出差")
         else:
             attendance[member.pk] = ("present", "")
-    return meeting_services.meeting_record(
-        org=org, on=on, title=title or f"{on:%Y-%m-%d} 会议", kinds=list(kinds), attendance=attendance,
-        today=today or max(on, date(2026, 6, 30)), **fields,
-    )  # fmt: skip
+    call = {k: fields.pop(k) for k in ("meeting", "reason", "by") if k in fields}
+    data = MeetingInput(org=org, on=on, title=title or f"{on:%Y-%m-%d} 会议", kinds=list(kinds),
+                        attendance=attendance, **fields)  # fmt: skip
+    return meeting_record(data=data, today=today or max(on, date(2026, 6, 30)), **call)

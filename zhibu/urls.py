@@ -6,6 +6,8 @@ from django.views.i18n import set_language
 from zhibu.api.urls import api_urls
 from zhibu.core import views as core_views
 from zhibu.core.access import public
+from zhibu.duties.urls import meeting_urlpatterns as duties_meeting_urls
+from zhibu.meetings.urls import urlpatterns as meeting_urls
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -16,7 +18,7 @@ urlpatterns = [
     path("admin/", include("zhibu.accounts.admin_urls")),
     path("orgs/", include("zhibu.committees.urls")),
     path("members/", include("zhibu.members.urls")),
-    path("meetings/", include("zhibu.meetings.urls")),
+    path("meetings/", include((meeting_urls + duties_meeting_urls, "meetings"))),
     path("duties/", include("zhibu.duties.urls")),
     path("development/", include("zhibu.development.urls")),
     path("cockpit/", include("zhibu.insight.urls")),

@@ -9,7 +9,7 @@ import pytest
 from tests.factories import record_meeting
 from zhibu.development import services
 from zhibu.development.models import Case
-from zhibu.meetings.services import decision_record
+from zhibu.meetings.services.decisions import decision_record
 from zhibu.members.selectors import voters_on
 
 

@@ -81,7 +81,7 @@ def test_rushed_batch_admissions_are_flagged(cast):
     ]
     meeting_votes = [vote(c, date(2025, 12, 20), "admission") for c in cases[:1]]
     meeting = meeting_votes[0].meeting
-    from zhibu.meetings.services import decision_record
+    from zhibu.meetings.services.decisions import decision_record
 
     for case in cases[1:]:
         decision_record(

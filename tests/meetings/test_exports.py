@@ -16,7 +16,9 @@ from tests.meetings.conftest import TODAY, url
 from tests.pdfs import embedded_fonts, pdf_text
 from zhibu.core.models import AuditEvent
 from zhibu.core.pdf import font_path
-from zhibu.meetings import exports, services
+from zhibu.meetings import exports
+from zhibu.meetings.services.decisions import decision_record
+from zhibu.meetings.services.scheduling import meeting_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +29,7 @@ def year_of_meetings(cast):
                            title="第一季度党员大会暨主题党日", study_hours=Decimal("3"), lecturer=cast.secretary_member,
                            minutes="学习《中国共产党支部工作条例（试行）》，重温入党誓词。😀", tags=["重温入党誓词"],
                            absent=[cast.ordinary_member], today=TODAY)  # fmt: skip
-    services.decision_record(
-        meeting=first, title="推选优秀党员", yes=1, no=0, abstain=0, today=TODAY
-    )
+    decision_record(meeting=first, title="推选优秀党员", yes=1, no=0, abstain=0, today=TODAY)
     record_meeting(
         cast.group1, date(2025, 4, 20), ["group_meeting"], title="四月党小组会", today=TODAY
     )
@@ -40,7 +40,7 @@ def year_of_meetings(cast):
         title="第二季度支部党员大会",
         today=TODAY,
     )
-    services.decision_record(
+    decision_record(
         meeting=second,
         title="接收张三为预备党员",
         candidate="张三",
@@ -51,9 +51,7 @@ def year_of_meetings(cast):
         today=TODAY,
     )
     record_meeting(cast.branch2, date(2025, 6, 1), ["theme_day"], title="别的支部的会", today=TODAY)
-    services.meeting_plan(
-        org=cast.branch1, title="还没开的会", on=date(2025, 12, 1), kinds=["theme_day"]
-    )
+    meeting_plan(org=cast.branch1, title="还没开的会", on=date(2025, 12, 1), kinds=["theme_day"])
     return first, second
 
 

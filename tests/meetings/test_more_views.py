@@ -13,8 +13,12 @@ from icalendar import Calendar
 from tests.factories import make_member, record_meeting
 from tests.meetings.conftest import TODAY, url
 from zhibu.duties.models import Rectification
-from zhibu.meetings import services
 from zhibu.meetings.models import Attachment, Correction, FeedToken, LifeMeetingPrep, Review, Talk
+from zhibu.meetings.services import attachments as attachment_services
+from zhibu.meetings.services.attachments import attachment_add
+from zhibu.meetings.services.org_settings import settings_update
+from zhibu.meetings.services.reviews import review_open
+from zhibu.meetings.services.scheduling import meeting_plan
 
 pytestmark = pytest.mark.django_db
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -36,14 +40,12 @@ def events(response) -> dict[str, object]:
 
 
 def test_the_member_feed_lists_their_planned_meetings(cast, login, client, frozen):
-    services.meeting_plan(org=cast.branch1, title="10月主题党日", on=date(2025, 10, 15), kinds=["theme_day"],
+    meeting_plan(org=cast.branch1, title="10月主题党日", on=date(2025, 10, 15), kinds=["theme_day"],
                           place="党员活动室", starts_at=datetime(2025, 1, 1, 14, 30).time())  # fmt: skip
-    services.meeting_plan(
+    meeting_plan(
         org=cast.group1, title="10月党小组会", on=date(2025, 10, 20), kinds=["group_meeting"]
     )
-    services.meeting_plan(
-        org=cast.branch2, title="别的支部", on=date(2025, 10, 15), kinds=["theme_day"]
-    )
+    meeting_plan(org=cast.branch2, title="别的支部", on=date(2025, 10, 15), kinds=["theme_day"])
     token = token_for(login, cast.ordinary)
     client.logout()
     found = events(client.get(url("meeting_feed_member", token)))
@@ -70,12 +72,8 @@ def test_a_wrong_token_is_404_and_a_reset_token_stops_working(cast, login, clien
 
 
 def test_the_org_feed_shows_only_what_the_tokens_user_may_see(cast, login, client, frozen):
-    services.meeting_plan(
-        org=cast.branch1, title="一支部会", on=date(2025, 10, 15), kinds=["theme_day"]
-    )
-    services.meeting_plan(
-        org=cast.branch2, title="二支部会", on=date(2025, 10, 15), kinds=["theme_day"]
-    )
+    meeting_plan(org=cast.branch1, title="一支部会", on=date(2025, 10, 15), kinds=["theme_day"])
+    meeting_plan(org=cast.branch2, title="二支部会", on=date(2025, 10, 15), kinds=["theme_day"])
     secretary = token_for(login, cast.branch_secretary)
     member = token_for(login, cast.ordinary)
     party = token_for(login, cast.party_secretary)
@@ -129,9 +127,9 @@ def test_photos_and_sign_in_sheets_are_checked_stored_and_served_behind_access(
     ],
 )
 def test_bad_uploads_are_refused(cast, login, frozen, monkeypatch, name, content, message):
-    monkeypatch.setattr(services, "ATTACHMENT_MAX_MB", 0)
+    monkeypatch.setattr(attachment_services, "ATTACHMENT_MAX_MB", 0)
     if name != "huge.png":
-        monkeypatch.setattr(services, "ATTACHMENT_MAX_MB", 10)
+        monkeypatch.setattr(attachment_services, "ATTACHMENT_MAX_MB", 10)
     meeting = record_meeting(cast.branch1, date(2025, 9, 20), ["theme_day"], today=TODAY)
     response = login(cast.branch_secretary).post(
         url("attachment_new", meeting), {"kind": "photo", "file": SimpleUploadedFile(name, content)}
@@ -142,7 +140,7 @@ def test_bad_uploads_are_refused(cast, login, frozen, monkeypatch, name, content
 
 def test_attachments_cannot_be_deleted_after_the_lock(cast, login, frozen):
     meeting = record_meeting(cast.branch1, date(2025, 9, 20), ["theme_day"], today=TODAY)
-    item = services.attachment_add(meeting=meeting, upload=SimpleUploadedFile("a.png", PNG))
+    item = attachment_add(meeting=meeting, upload=SimpleUploadedFile("a.png", PNG))
     frozen.move_to(datetime(2025, 10, 30, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
     login(cast.branch_secretary).post(url("attachment_delete", meeting, item))
     assert Attachment.objects.filter(pk=item.pk).exists()
@@ -256,7 +254,7 @@ def test_a_review_grades_every_member_and_opens_a_correction_for_the_failing_gra
 
 
 def test_a_tally_larger_than_the_members_and_an_unknown_grade_are_refused(cast, login, frozen):
-    review = services.review_open(org=cast.branch1, year=2025, today=TODAY)
+    review = review_open(org=cast.branch1, year=2025, today=TODAY)
     entry_url = reverse(
         "meetings:review_entry", args=[review.public_id, cast.ordinary_member.public_id]
     )
@@ -290,9 +288,9 @@ def test_a_correction_lasts_at_most_one_year_and_is_closed_with_an_outcome(cast,
 
 
 def test_review_grades_follow_the_committees_settings(cast, frozen):
-    services.settings_update(org=cast.committee, theme_day=None, committee_day=None, group_day=None, lock_days=None,
+    settings_update(org=cast.committee, theme_day=None, committee_day=None, group_day=None, lock_days=None,
                              review_grades=["好", "较好", "一般", "差"])  # fmt: skip
-    review = services.review_open(org=cast.branch1, year=2025, today=TODAY)
+    review = review_open(org=cast.branch1, year=2025, today=TODAY)
     assert review.grades == ["好", "较好", "一般", "差"] and review.failing_grade == "差"
 
 
@@ -343,9 +341,7 @@ def test_a_problem_with_a_past_deadline_is_refused(cast, login, frozen):
 
 def test_my_page_shows_upcoming_meetings_attendance_and_hours(cast, login, frozen):
     record_meeting(cast.branch1, date(2025, 9, 10), ["theme_day"], study_hours=4, today=TODAY)
-    services.meeting_plan(
-        org=cast.branch1, title="10月主题党日", on=date(2025, 10, 15), kinds=["theme_day"]
-    )
+    meeting_plan(org=cast.branch1, title="10月主题党日", on=date(2025, 10, 15), kinds=["theme_day"])
     body = login(cast.ordinary).get(reverse("meetings:my")).content.decode()
     assert 'name="viewport" content="width=device-width, initial-scale=1"' in body
     assert "10月主题党日" in body and "请假" in body

@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from tests.meetings.conftest import url
-from zhibu.meetings import services
 from zhibu.meetings.models import Attendance, Meeting
+from zhibu.meetings.services.scheduling import meeting_plan
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage",
@@ -61,7 +61,7 @@ def no_sideways_scroll(page) -> bool:
 
 def test_leave_on_a_phone_then_record_in_one_page(live_server, phone, cast):
     today = timezone.localdate()
-    meeting = services.meeting_plan(
+    meeting = meeting_plan(
         org=cast.branch1, title="主题党日", on=today + timedelta(days=3), kinds=["theme_day"]
     )
     sign_in(phone, live_server.url, "dangyuan")

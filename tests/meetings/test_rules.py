@@ -13,9 +13,14 @@ from tests.factories import make_member, make_org, record_meeting
 from zhibu.committees import services as committee_services
 from zhibu.core.rules import Period, in_force
 from zhibu.core.rules.engine import evaluate
-from zhibu.meetings import services
 from zhibu.meetings.models import Meeting
+from zhibu.meetings.services.decisions import decision_record
+from zhibu.meetings.services.org_settings import settings_update
+from zhibu.meetings.services.reviews import correction_close
+from zhibu.meetings.services.scheduling import meeting_cancel, meeting_plan
+from zhibu.meetings.services.talks import talk_record
 from zhibu.members.models import MemberEvent, Sanction
+from zhibu.members.selectors import voter_roll, voters_on
 from zhibu.members.services import member_record_event
 from zhibu.orgs.models import Org
 
@@ -60,13 +65,11 @@ def test_mtg01_a_running_quarter_is_due_not_missing(cast):
 def test_mtg01_meetings_outside_the_quarter_planned_or_cancelled_do_not_count(cast):
     record_meeting(cast.branch1, date(2025, 6, 30), ["branch_assembly"])
     record_meeting(cast.branch1, date(2025, 10, 1), ["branch_assembly"])
-    services.meeting_plan(
-        org=cast.branch1, title="计划", on=date(2025, 9, 1), kinds=["branch_assembly"]
-    )
-    cancelled = services.meeting_plan(
+    meeting_plan(org=cast.branch1, title="计划", on=date(2025, 9, 1), kinds=["branch_assembly"])
+    cancelled = meeting_plan(
         org=cast.branch1, title="取消", on=date(2025, 9, 2), kinds=["branch_assembly"]
     )
-    services.meeting_cancel(meeting=cancelled, reason="台风")
+    meeting_cancel(meeting=cancelled, reason="台风")
     assert one("MTG-01", cast.branch1).status == "missing"
 
 
@@ -144,7 +147,7 @@ def test_mtg05_counts_lectures_given_by_the_committee_secretary(cast):
 
 
 def test_mtg06_late_when_held_after_the_fixed_day_plus_a_week(cast):
-    services.settings_update(
+    settings_update(
         org=cast.committee,
         theme_day=5,
         committee_day=None,
@@ -183,21 +186,21 @@ def test_mtg08_pairs_coverage(cast):
     year = Period.parse("2025")
     result = one("MTG-08", cast.branch1, year)
     assert result.status == "missing" and result.numbers["required_pairs"] == 3
-    services.talk_record(
+    talk_record(
         org=cast.branch1,
         on=date(2025, 3, 1),
         member_a=cast.secretary_member,
         member_b=cast.ordinary_member,
         topic="思想",
     )
-    services.talk_record(
+    talk_record(
         org=cast.branch1,
         on=date(2025, 3, 2),
         member_a=cast.secretary_member,
         member_b=third,
         topic="工作",
     )
-    services.talk_record(
+    talk_record(
         org=cast.branch1,
         on=date(2025, 3, 3),
         member_a=third,
@@ -207,7 +210,7 @@ def test_mtg08_pairs_coverage(cast):
     result = one("MTG-08", cast.branch1, year)
     assert result.numbers["covered_pairs"] == 2 and result.numbers["coverage"] == 66
     assert one("MTG-08", cast.branch1, year, params={"min_coverage": 60}).status == "ok"
-    services.talk_record(
+    talk_record(
         org=cast.branch1,
         on=date(2025, 3, 4),
         member_a=cast.ordinary_member,
@@ -222,7 +225,7 @@ def test_mtg08_pairs_coverage(cast):
 
 def test_vote_rules_flag_a_pass_that_the_roster_no_longer_supports(cast):
     meeting = record_meeting(cast.branch1, date(2025, 8, 20), ["branch_assembly"])
-    services.decision_record(
+    decision_record(
         meeting=meeting,
         title="接收张某为预备党员",
         candidate="张某",
@@ -247,9 +250,7 @@ def test_vote_rules_flag_a_pass_that_the_roster_no_longer_supports(cast):
 def test_vote_rules_ignore_probationers_and_members_under_probation_sanction(cast):
     make_member(cast.branch1, "预备", admitted_on=date(2025, 1, 10), full_on=None)
     meeting = record_meeting(cast.branch1, date(2025, 8, 20), ["branch_assembly"])
-    services.decision_record(
-        meeting=meeting, title="事项", yes=2, no=0, abstain=0, passed=True, today=TODAY
-    )
+    decision_record(meeting=meeting, title="事项", yes=2, no=0, abstain=0, passed=True, today=TODAY)
     assert one("VOTE-01", cast.branch1).status == "ok"
     Sanction.objects.create(
         member=cast.ordinary_member,
@@ -261,13 +262,29 @@ def test_vote_rules_ignore_probationers_and_members_under_probation_sanction(cas
     assert one("VOTE-02", cast.branch1).status == "ok"
 
 
+def test_the_voter_roll_of_a_period_agrees_with_voters_on_each_day(cast):
+    make_member(cast.branch1, "预备", admitted_on=date(2025, 1, 10), full_on=None)
+    Sanction.objects.create(
+        member=cast.ordinary_member,
+        kind=Sanction.Kind.PROBATION,
+        decided_on=date(2025, 3, 1),
+        ends_on=date(2025, 6, 1),
+    )
+    roll = voter_roll(org_ids=[cast.branch1.pk], start=date(2025, 1, 1), end=date(2026, 1, 1))
+    days = [date(2025, 2, 28), date(2025, 3, 1), date(2025, 5, 31), date(2025, 6, 1)]
+    for day in days:
+        voters = set(voters_on(cast.branch1, day).values_list("pk", flat=True))
+        assert roll.on(cast.branch1.pk, day) == voters
+        assert (cast.ordinary_member.pk in voters) is (day in (days[0], days[3]))
+
+
 def test_vote03_committee_quorum(cast):
     committee_services.committee_elect(org=cast.branch1, elected_on=date(2024, 3, 1))
     committee_services.post_assign(
         org=cast.branch1, post="organization", holder=cast.ordinary_member, start=date(2024, 3, 1)
     )
     meeting = record_meeting(cast.branch1, date(2025, 8, 5), ["branch_committee"])
-    services.decision_record(
+    decision_record(
         meeting=meeting, title="研究发展对象", yes=2, no=0, abstain=0, passed=True, today=TODAY
     )
     assert one("VOTE-03", cast.branch1).status == "ok"
@@ -411,7 +428,7 @@ def test_mbr07_correction_tracked_to_its_end(cast):
     year = Period.parse("2026")
     assert one("MBR-07", cast.branch1, year, today=date(2025, 12, 1)).status == "due"
     assert one("MBR-07", cast.branch1, year, today=TODAY).status == "late"
-    services.correction_close(correction=correction, outcome="corrected", on=date(2026, 1, 5))
+    correction_close(correction=correction, outcome="corrected", on=date(2026, 1, 5))
     assert one("MBR-07", cast.branch1, year).status == "ok"
 
 
@@ -505,11 +522,11 @@ def forest(db):
         secretary = secretary or members[0]
         meeting = record_meeting(branch, date(2025, 8, 12), ["theme_day", "branch_assembly", "party_lecture"],
                                  study_hours=Decimal("4"), starts_at=time(9), ends_at=time(11), lecturer=members[0])  # fmt: skip
-        services.decision_record(
+        decision_record(
             meeting=meeting, title="事项", yes=3, no=0, abstain=0, passed=True, today=TODAY
         )
         committee_meeting = record_meeting(branch, date(2025, 8, 5), ["branch_committee"])
-        services.decision_record(
+        decision_record(
             meeting=committee_meeting,
             title="研究",
             yes=1,
@@ -519,7 +536,7 @@ def forest(db):
             today=TODAY,
         )
         record_meeting(group, date(2025, 8, 20), ["group_meeting"])
-        services.talk_record(
+        talk_record(
             org=branch, on=date(2025, 3, 1), member_a=members[0], member_b=members[1], topic="谈心"
         )
         branches.append(branch)

@@ -14,8 +14,9 @@ from tests.meetings.conftest import TODAY, record_data, url
 from zhibu.accounts.models import Role
 from zhibu.committees import services as committee_services
 from zhibu.core.models import AuditEvent
-from zhibu.meetings import services
 from zhibu.meetings.models import Attendance, Decision, Meeting, MeetingKindRow
+from zhibu.meetings.services.org_settings import settings_update
+from zhibu.meetings.services.scheduling import meeting_plan
 
 pytestmark = pytest.mark.django_db
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -196,7 +197,7 @@ def test_plan_notice_leave_then_record(cast, login, frozen):
 
 
 def test_a_member_cannot_ask_leave_from_another_branch_meeting(cast, login, frozen):
-    other = services.meeting_plan(
+    other = meeting_plan(
         org=cast.branch2, title="二支部会", on=date(2025, 10, 15), kinds=["theme_day"]
     )
     assert login(cast.ordinary).post(url("leave", other), {"reason": "x"}).status_code == 404
@@ -204,9 +205,7 @@ def test_a_member_cannot_ask_leave_from_another_branch_meeting(cast, login, froz
 
 
 def test_cancelling_needs_a_reason(cast, login, frozen):
-    meeting = services.meeting_plan(
-        org=cast.branch1, title="会", on=date(2025, 10, 15), kinds=["theme_day"]
-    )
+    meeting = meeting_plan(org=cast.branch1, title="会", on=date(2025, 10, 15), kinds=["theme_day"])
     client = login(cast.branch_secretary)
     assert client.post(url("cancel", meeting), {"reason": ""}).status_code == 200
     assert client.post(url("cancel", meeting), {"reason": "台风停课"}).status_code == 302
@@ -381,7 +380,7 @@ def test_list_filters_by_kind(cast, login, frozen):
 
 def test_the_annual_plan_follows_the_rules_in_force_and_is_idempotent(cast, login, frozen):
     committee_services.committee_elect(org=cast.branch1, elected_on=date(2024, 3, 1))
-    services.settings_update(
+    settings_update(
         org=cast.branch1,
         theme_day=10,
         committee_day=None,
@@ -412,7 +411,7 @@ def test_the_annual_plan_follows_the_rules_in_force_and_is_idempotent(cast, logi
 
 
 def test_editing_a_planned_meeting(cast, login, frozen):
-    meeting = services.meeting_plan(
+    meeting = meeting_plan(
         org=cast.branch1, title="11月主题党日", on=date(2025, 11, 10), kinds=["theme_day"]
     )
     response = login(cast.branch_secretary).post(

@@ -37,9 +37,23 @@ from zhibu.demo import texts
 from zhibu.demo.clock import Timeline, at, moment
 from zhibu.demo.logins import ROOT_CODE
 from zhibu.demo.state import Demo
-from zhibu.duties.services import rectification_close, rectification_recheck
-from zhibu.meetings import selectors, services
+from zhibu.duties.services import life_problem_add, rectification_close, rectification_recheck
+from zhibu.meetings import selectors
 from zhibu.meetings.models import Attendance, Decision, Meeting, MeetingKind
+from zhibu.meetings.services.decisions import decision_record
+from zhibu.meetings.services.leave import leave_request
+from zhibu.meetings.services.life import life_prep_update
+from zhibu.meetings.services.org_settings import settings_update
+from zhibu.meetings.services.plans import plan_generate, plan_items
+from zhibu.meetings.services.recording import GuestIn, MeetingInput, meeting_record
+from zhibu.meetings.services.reviews import (
+    correction_update,
+    review_entry_update,
+    review_finish,
+    review_open,
+)
+from zhibu.meetings.services.scheduling import meeting_cancel, meeting_notice
+from zhibu.meetings.services.talks import talk_record
 from zhibu.members.models import Member, MemberSpan
 from zhibu.members.selectors import members_on, voters_on
 from zhibu.orgs.models import Committee, CommitteePost, Linkage, Org
@@ -221,7 +235,7 @@ class Life:
 
     def _settings(self) -> None:
         for code, values in SETTINGS.items():
-            services.settings_update(
+            settings_update(
                 org=self.orgs[code], theme_day=values.get("theme_day"),
                 committee_day=values.get("committee_day"), group_day=values.get("group_day"),
                 lock_days=None, review_grades=[], by=self.users.get(SETTINGS_BY[code]),
@@ -271,7 +285,7 @@ class Life:
         days: dict[int, dict[date, list[str]]] = defaultdict(dict)
         for branch in self.branches:
             for year in range(self.start.year, self.today.year + 1):
-                for item in services.plan_items(org=branch, year=year):
+                for item in plan_items(org=branch, year=year):
                     days[item.org.pk][item.on] = list(item.kinds)
         return days
 
@@ -429,7 +443,7 @@ class Life:
         topics: list[str],
         planned: Meeting | None = None,
         lecturer: Member | str | None = None,
-        guests: list[services.GuestIn] | None = None,
+        guests: list[GuestIn] | None = None,
         complete: bool = True,
         decisions_text: str = "",
     ) -> Meeting:
@@ -451,13 +465,13 @@ class Life:
             + (f"，缺席 {absent} 人" if absent else "")
             + "。会议议题：" + "；".join(topics) + "。与会党员结合工作实际作了交流发言。"
         )  # fmt: skip
-        meeting = services.meeting_record(
-            org=org, on=on, title=title, kinds=kinds, attendance=attendance, meeting=planned,
+        data = MeetingInput(
+            org=org, on=on, title=title, kinds=kinds, attendance=attendance,
             starts_at=starts, ends_at=ends, place=self.place(org), topics="\n".join(topics),
             host=host, recorder=recorder, lecturer=lecturer, minutes=minutes,
             decisions_text=decisions_text, study_hours=hours, guests=guests, complete=complete,
-            by=self.recorder_user(org),
         )  # fmt: skip
+        meeting = meeting_record(data=data, meeting=planned, by=self.recorder_user(org))
         for pk in people:
             self.busy[(pk, on)].append((starts, ends))
         self.demo.counts["meetings"] += 1
@@ -490,7 +504,7 @@ class Life:
             )
         )
         abstain = 1 if len(present) >= 12 and self.rng.random() < 0.3 else 0
-        return services.decision_record(
+        return decision_record(
             meeting=meeting, title=title, kind=kind, candidate=candidate,
             yes=len(present) - abstain, no=0, abstain=abstain, by=self.recorder_user(meeting.org),
         )  # fmt: skip
@@ -540,7 +554,7 @@ class Life:
     # --- entries -------------------------------------------------------------------------------
 
     def _plan_year(self, branch: Org, year: int) -> None:
-        created = services.plan_generate(org=branch, year=year, by=self.recorder_user(branch))
+        created = plan_generate(org=branch, year=year, by=self.recorder_user(branch))
         late = backfills(self.today)
         periods = gap_periods(self.today)
         for meeting in created:
@@ -584,7 +598,7 @@ class Life:
         return on
 
     def _cancel(self, meeting: Meeting, reason: str) -> None:
-        services.meeting_cancel(meeting=meeting, reason=reason, by=self.recorder_user(meeting.org))
+        meeting_cancel(meeting=meeting, reason=reason, by=self.recorder_user(meeting.org))
 
     def _hold(self, meeting: Meeting, on: date, drop_assembly: bool) -> None:
         rng, org, kinds = self.rng, meeting.org, list(meeting.kinds)
@@ -641,7 +655,7 @@ class Life:
             return self.dangwei, []
         person = self.linked.get(org.pk)
         if on.month == 9 and person is not None and person.org_id != org.pk:
-            guest = services.GuestIn(
+            guest = GuestIn(
                 name=person.name, role="higher_leader", member=person, note="党委委员基层党建联系点"
             )
             return person, [guest]
@@ -650,7 +664,7 @@ class Life:
     def _life_meeting(self, meeting: Meeting) -> None:
         rng, by = self.rng, self.recorder_user(meeting.org)
         opinions = rng.randint(4, 12)
-        services.life_prep_update(
+        life_prep_update(
             meeting=meeting, by=by, study_done=True, study_note="会前组织党员集中学习，撰写发言提纲",
             talks_done=True, talks_note="支部班子成员之间、班子成员和党员之间、党员之间普遍开展谈心谈话",
             opinions_collected=True, opinions_count=opinions,
@@ -660,7 +674,7 @@ class Life:
         owner = self.secretary(meeting.org, meeting.on)
         for problem, measure, days in rng.sample(texts.PROBLEMS, 2):
             deadline = meeting.on + timedelta(days=days)
-            item = services.life_problem_add(
+            item = life_problem_add(
                 meeting=meeting,
                 problem=problem,
                 measure=measure,
@@ -681,7 +695,7 @@ class Life:
 
     def _review(self, meeting: Meeting) -> None:
         rng, by, year = self.rng, self.recorder_user(meeting.org), meeting.covers_year
-        review = services.review_open(org=meeting.org, year=year, meeting=meeting, by=by)
+        review = review_open(org=meeting.org, year=year, meeting=meeting, by=by)
         voters = meeting.attendance.filter(status=PRESENT).count()
         entries = list(
             review.entries.select_related("member").order_by("member__name_pinyin", "pk")
@@ -700,14 +714,14 @@ class Life:
                 grade = grades[0]
             else:
                 grade = grades[1]
-            services.review_entry_update(
+            review_entry_update(
                 entry=entry, self_assessment=rng.choice(texts.SELF_ASSESSMENT),
                 peer_review="同志们认为该同志能够履行党员义务。" if grade != grades[-1] else
                 "多次无故不参加组织生活，党员意识淡薄。",
                 tally=self._tally(grades, grade, voters), grade=grade, by=by,
             )  # fmt: skip
-        for correction in services.review_finish(review=review, on=meeting.on, by=by):
-            services.correction_update(
+        for correction in review_finish(review=review, on=meeting.on, by=by):
+            correction_update(
                 correction=correction, ends_on=correction.ends_on,
                 measures="支部书记结对帮教，每月谈心一次；按时参加组织生活，每季度向支部书面汇报思想。",
                 by=by,
@@ -786,7 +800,7 @@ class Life:
                 if self.workday_on_or_after(day) <= high:
                     day = self.workday_on_or_after(day)
                 with at(moment(day, rng.randint(9, 17), rng.randint(0, 59))):
-                    services.talk_record(
+                    talk_record(
                         org=branch, on=day, member_a=a, member_b=b, topic=rng.choice(texts.TALK_TOPICS), by=by,
                     )  # fmt: skip
                 self.demo.counts["talks"] += 1
@@ -801,7 +815,7 @@ class Life:
         ).select_related("org").order_by("on", "org__path")  # fmt: skip
         asked = False
         for meeting in soon:
-            services.meeting_notice(
+            meeting_notice(
                 meeting=meeting, by=self.recorder_user(meeting.org),
                 notice=f"定于{meeting.on:%m月%d日}召开“{meeting.title}”，请全体党员准时参加，"
                 "因故不能参加的请提前向支部书记请假。",
@@ -810,9 +824,7 @@ class Life:
                 roster = selectors.roster(meeting.org, meeting.on, meeting.kinds)
                 if roster:
                     member = self.rng.choice(roster)
-                    services.leave_request(
-                        meeting=meeting, member=member, reason="出差", today=self.today
-                    )
+                    leave_request(meeting=meeting, member=member, reason="出差", today=self.today)
                     asked = True
 
     def run(self) -> None:

@@ -37,16 +37,29 @@ def _steps(case: Case) -> list[Step]:
 
 
 def case_pdf(case: Case) -> bytes:
+    """Title, basic facts, the archive checklist, the steps, 公示 and overrides."""
     steps = _steps(case)
     by_number: dict[int, list[Step]] = defaultdict(list)
     for step in steps:
         by_number[step.number].append(step)
     title = _("%(name)s 入党材料汇编") % {"name": case.name}
     pdf = DocumentPDF(title)
+    _title(pdf, case, title)
+    _basics(pdf, case)
+    _materials(pdf, by_number)
+    _step_table(pdf, steps)
+    _publicities(pdf, case)
+    _overrides(pdf, case)
+    return bytes(pdf.output())
+
+
+def _title(pdf: DocumentPDF, case: Case, title: str) -> None:
     pdf.add_page()
     pdf.heading(title, size=18)
     pdf.para("", _("%(org)s　生成于 %(day)s") % {"org": case.org.name, "day": timezone.localdate()})
 
+
+def _basics(pdf: DocumentPDF, case: Case) -> None:
     pdf.heading(_("基本情况"))
     pdf.grid(
         None,
@@ -63,6 +76,9 @@ def case_pdf(case: Case) -> bytes:
     if case.stop_reason:
         pdf.para(_("终止原因"), case.stop_reason)
 
+
+def _materials(pdf: DocumentPDF, by_number: dict[int, list[Step]]) -> None:
+    """The archive checklist (DEV-21)."""
     pdf.heading(_("材料归档清单"))
     rows = []
     for label, numbers in MATERIALS:
@@ -77,6 +93,9 @@ def case_pdf(case: Case) -> bytes:
                  "；".join(str(s.on) for s in archived or []) or "—"])  # fmt: skip
     pdf.grid([_("材料"), _("情况"), _("日期与文号")], rows, widths=(60, 24, 90))
 
+
+def _step_table(pdf: DocumentPDF, steps: list[Step]) -> None:
+    """Every step with its documents, result and people; then the steps' conclusions."""
     pdf.heading(_("发展步骤"))
     roles = dict(StepPerson.Role.choices)
     rows = []
@@ -100,6 +119,8 @@ def case_pdf(case: Case) -> bytes:
             pdf.label(STEPS[step.number].label)
             pdf.para("", "\n".join(t for t in (step.conclusion, step.note) if t))
 
+
+def _publicities(pdf: DocumentPDF, case: Case) -> None:
     publicities = list(case.publicities.order_by("start"))
     if publicities:
         pdf.heading(_("公示"))
@@ -109,6 +130,9 @@ def case_pdf(case: Case) -> bytes:
               p.objections or _("无")] for p in publicities],
             widths=(44, 50, 16, 64),
         )  # fmt: skip
+
+
+def _overrides(pdf: DocumentPDF, case: Case) -> None:
     overrides = list(
         case.overrides.select_related("requested_by", "approver").order_by("requested_at")
     )
@@ -120,4 +144,3 @@ def case_pdf(case: Case) -> bytes:
               o.approver.get_full_name() if o.approver else "—"] for o in overrides],
             widths=(40, 18, 68, 20, 28),
         )  # fmt: skip
-    return bytes(pdf.output())

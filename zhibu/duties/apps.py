@@ -5,3 +5,10 @@ class DutiesConfig(AppConfig):
     name = "zhibu.duties"
     label = "duties"
     verbose_name = "责任落实"
+
+    def ready(self) -> None:
+        # The meeting page lists a 组织生活会's problems; meetings cannot import duties.
+        from zhibu.duties.selectors import meeting_detail_context
+        from zhibu.meetings.views.detail import register_detail_context
+
+        register_detail_context(meeting_detail_context)

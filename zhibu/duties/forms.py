@@ -32,3 +32,16 @@ class RecheckForm(forms.Form):
     )
     on = date_field(_("复查日期"))
     note = forms.CharField(label=_("复查意见"), max_length=300, required=False)
+
+
+class ProblemForm(forms.Form):
+    """A problem found at a 组织生活会 (RESP-05), owned by someone on the meeting's roster."""
+
+    problem = forms.CharField(label=_("查摆的问题"), widget=forms.Textarea(attrs={"rows": 2}))
+    measure = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 2}))
+    owner = forms.ChoiceField(label=_("责任人"), required=False)
+    deadline = date_field(_("整改期限"))
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "—")] + [(str(m.public_id), m.name) for m in people]

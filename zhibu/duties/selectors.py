@@ -9,6 +9,7 @@ from django.http import Http404
 from zhibu.accounts import permissions
 from zhibu.core.scope import subtree_q
 from zhibu.duties.models import Rectification
+from zhibu.meetings.models import Meeting
 
 VIEW, WRITE = "finding.view", "meeting.record"
 
@@ -40,3 +41,20 @@ def item_list(*, user, status: str = "", org=None) -> QuerySet[Rectification]:
 def can_recheck(user, item: Rectification) -> bool:
     """复查 is for the level above the item's org (granted strictly above it)."""
     return permissions.can_strictly_below(user, WRITE, item.org)
+
+
+def life_problem_ref(meeting: Meeting) -> str:
+    """How an item found at a meeting points back to it (``Rectification.source_ref``)."""
+    return f"meeting:{meeting.public_id}"
+
+
+def meeting_problems(meeting: Meeting) -> list[Rectification]:
+    """The items found at ``meeting`` (a 组织生活会), for its page; the page checked access."""
+    return list(
+        Rectification.objects.filter(source_ref=life_problem_ref(meeting)).select_related("owner")
+    )
+
+
+def meeting_detail_context(meeting: Meeting) -> dict:
+    """What the meeting page shows of rectification (registered in ``DutiesConfig.ready``)."""
+    return {"problems": meeting_problems(meeting)}

@@ -1,4 +1,5 @@
-"""Writes to rectification items (RESP-05): create, 销号 with evidence, re-check."""
+"""Writes to rectification items (RESP-05): create (also from a 组织生活会), 销号 with
+evidence, re-check."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhibu.duties.models import Rectification
+from zhibu.duties.selectors import life_problem_ref
+from zhibu.meetings.models import Meeting
 from zhibu.members.models import Member
 from zhibu.orgs.models import Org
 
@@ -54,6 +57,24 @@ def rectification_create(
     item.full_clean(exclude=["owner", "created_by"])
     item.save()
     return item
+
+
+@transaction.atomic
+def life_problem_add(
+    *,
+    meeting: Meeting,
+    problem: str,
+    measure: str,
+    deadline: date,
+    owner: Member | None = None,
+    by=None,
+) -> Rectification:
+    """A problem found at a 组织生活会 becomes a tracked rectification item (RESP-05)."""
+    return rectification_create(
+        org=meeting.org, problem=problem, measure=measure, owner=owner, deadline=deadline,
+        source=Rectification.Source.LIFE_MEETING, source_ref=life_problem_ref(meeting),
+        source_label=str(meeting), by=by,
+    )  # fmt: skip
 
 
 @transaction.atomic

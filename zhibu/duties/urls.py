@@ -11,3 +11,9 @@ urlpatterns = [
     path("<uuid:public_id>/close/", views.close, name="close"),
     path("<uuid:public_id>/recheck/", views.recheck, name="recheck"),
 ]
+
+# Mounted under /meetings/ in the meetings namespace by zhibu/urls.py: the page belongs to
+# a meeting, but the write is a rectification item, and meetings may not import duties.
+meeting_urlpatterns = [
+    path("<uuid:public_id>/problems/new/", views.life_problem_new, name="problem_new"),
+]

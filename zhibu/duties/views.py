@@ -1,11 +1,12 @@
-"""Rectification pages: the list, one item, creating, 销号 and 复查."""
+"""Rectification pages: the list, one item, creating, 销号 and 复查; and the problems found
+at a 组织生活会, entered from the meeting's page (the URL stays under /meetings/)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +19,10 @@ from zhibu.core.history import history_of
 from zhibu.duties import forms, selectors, services
 from zhibu.duties.models import Rectification
 from zhibu.duties.selectors import VIEW, WRITE
+from zhibu.meetings import selectors as meeting_selectors
+from zhibu.meetings.models import MeetingKind
 from zhibu.meetings.selectors import meeting_org_for_user
+from zhibu.meetings.views.common import RECORD, form_page, meeting_crumbs, pick
 from zhibu.members.selectors import members_on
 
 
@@ -126,3 +130,26 @@ def recheck(request: HttpRequest, public_id) -> HttpResponse:
             messages.success(request, _("已登记复查结论。"))
             return redirect("duties:detail", item.public_id)
     return _form_page(request, form, _("复查"), item=item)
+
+
+@requires(RECORD)
+def life_problem_new(request: HttpRequest, public_id) -> HttpResponse:
+    """登记查摆问题: a problem found at a 组织生活会 becomes a rectification item."""
+    meeting = meeting_selectors.meeting_for_user(request.user, public_id, action=RECORD)
+    if MeetingKind.LIFE_MEETING not in meeting.kinds:
+        raise Http404
+    people = meeting_selectors.roster(meeting.org, meeting.on, meeting.kinds)
+    form = forms.ProblemForm(request.POST or None, people=people)
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        try:
+            services.life_problem_add(meeting=meeting, problem=cd["problem"], measure=cd["measure"],
+                                      deadline=cd["deadline"], owner=pick(people, cd["owner"]), by=request.user)  # fmt: skip
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已列入整改清单。"))
+            return redirect("meetings:detail", meeting.public_id)
+    title = _("登记查摆问题")
+    return form_page(request, meeting.org, form, title, meeting_crumbs(meeting, (title, None)),
+                     reverse("meetings:detail", args=[meeting.public_id]))  # fmt: skip

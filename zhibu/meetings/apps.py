@@ -7,6 +7,7 @@ class MeetingsConfig(AppConfig):
     verbose_name = "组织生活"
 
     def ready(self) -> None:
+        # Imported here: the panel reads models, which are loaded only once apps are ready.
         from zhibu.core.home import register_panel
         from zhibu.meetings.panels import upcoming_panel
 

@@ -102,90 +102,22 @@ class LedgerPDF(DocumentPDF):
     """The 台账's document (the shared Zhibu PDF style)."""
 
 
-def _record(pdf: LedgerPDF, number: int, meeting: Meeting) -> None:
-    pdf.start_section(printable(f"{number}. {meeting.on:%Y-%m-%d} {meeting.title}"))
-    pdf.heading(f"{number}. {meeting.title}")
-    groups = _by_status(meeting)
-    present, leave, absent = (groups.get(s, []) for s in ("present", "leave", "absent"))
-    entered = (
-        timezone.localtime(meeting.recorded_at).strftime("%Y-%m-%d %H:%M")
-        if meeting.recorded_at
-        else "—"
-    )
-    late = meeting.backfilled_days
-    if late is not None and late > 7:
-        entered += _("（会后 %(n)s 天补录）") % {"n": late}
-    facts = [
-        [_("组织"), meeting.org.name, _("会议类型"), _kinds(meeting)],
-        [_("时间"), _time(meeting), _("地点"), meeting.place or "—"],
-        [
-            _("主持人"),
-            meeting.host.name if meeting.host else "—",
-            _("记录人"),
-            meeting.recorder.name if meeting.recorder else "—",
-        ],
-        [_("学时"), f"{meeting.study_hours}", _("录入时间"), entered],
-    ]
-    if meeting.lecturer or meeting.tags:
-        facts.append(
-            [
-                _("党课主讲人"),
-                meeting.lecturer.name if meeting.lecturer else "—",
-                _("标签"),
-                "、".join(meeting.tags) or "—",
-            ]
-        )
-    pdf.grid(None, facts, widths=(18, 62, 18, 62))
-    counts = _("应到 %(expected)s 人，实到 %(present)s 人，请假 %(leave)s 人，缺席 %(absent)s 人。") % {
-        "expected": len(present) + len(leave) + len(absent), "present": len(present),
-        "leave": len(leave), "absent": len(absent),
-    }  # fmt: skip
-    lines = [counts, _("出席：") + ("、".join(a.member.name for a in present) or "—")]
-    if leave:
-        lines.append(_("请假：") + "；".join(f"{a.member.name}（{a.reason}）" for a in leave))
-    if absent:
-        lines.append(
-            _("缺席：")
-            + "；".join(
-                f"{a.member.name}（{a.reason}）" if a.reason else a.member.name for a in absent
-            )
-        )
-    guests = list(meeting.guests.all())
-    if guests:
-        lines.append(
-            _("列席：")
-            + "；".join(
-                f"{g.name}（{g.get_role_display()}{'，' + g.note if g.note else ''}）"
-                for g in guests
-            )
-        )
-    pdf.para(_("出席情况"), "\n".join(lines))
-    pdf.para(_("议题"), meeting.topics)
-    pdf.para(_("会议记录"), meeting.minutes)
-    pdf.para(_("决定事项"), meeting.decisions_text)
-    decisions = list(meeting.decisions.all())
-    if decisions:
-        pdf.label(_("表决"))
-        pdf.grid(
-            [_("表决事项"), _("对象"), _("应到"), _("实到"), _("赞成（含书面）"), _("反对"), _("弃权"), _("结果")],
-            [[d.title, d.candidate or "—", d.entitled, d.present, f"{d.yes_total}（{d.written_yes}）",
-              d.no + d.written_no, d.abstain + d.written_abstain, _result(d)] for d in decisions],
-            widths=(44, 20, 12, 12, 22, 12, 12, 16),
-        )  # fmt: skip
-    attachments = list(meeting.attachments.all())
-    if attachments:
-        pdf.para(
-            _("附件"), "；".join(f"{a.get_kind_display()}：{a.original_name}" for a in attachments)
-        )
-    pdf.ln(4)
-
-
 def ledger_pdf(org: Org, year: int) -> bytes:
+    """Cover, index, one record per meeting, then the year's votes and attendance."""
     meetings = list(ledger_meetings(org, year))
-    title = _("%(org)s %(year)s 年度组织生活台账") % {"org": org.name, "year": year}
-    pdf = LedgerPDF(title)
+    pdf = LedgerPDF(_("%(org)s %(year)s 年度组织生活台账") % {"org": org.name, "year": year})
+    _cover(pdf, org, year, meetings)
+    # The index is drawn last, once every record's and summary's page is known.
+    starts: list[tuple[int, Meeting, int]] = []
+    sections: list[tuple[str, int]] = []
+    _index(pdf, meetings, starts, sections)
+    _records(pdf, meetings, starts)
+    sections.append(_vote_summary(pdf, meetings))
+    sections.append(_attendance_summary(pdf, meetings))
+    return bytes(pdf.output())
 
-    # Cover.
+
+def _cover(pdf: LedgerPDF, org: Org, year: int, meetings: list[Meeting]) -> None:
     pdf.add_page()
     pdf.ln(60)
     pdf.set_font(FONT_FAMILY, size=24)
@@ -220,8 +152,15 @@ def ledger_pdf(org: Org, year: int) -> bytes:
     pdf.ln(20)
     pdf.cell(0, 8, printable(_("生成日期：%(day)s") % {"day": timezone.localdate()}), align="C")
 
-    # Index: a placeholder filled in at the end, when every record's page is known.
-    starts: list[tuple[int, Meeting, int]] = []
+
+def _index(
+    pdf: LedgerPDF,
+    meetings: list[Meeting],
+    starts: list[tuple[int, Meeting, int]],
+    sections: list[tuple[str, int]],
+) -> None:
+    """A placeholder for the index, rendered at output from ``starts`` and ``sections``
+    (filled in by then)."""
     rows_per_page = 25  # conservative: short rows, heading on the first page
     index_pages = max(1, -(-(len(meetings) + 3) // rows_per_page))
 
@@ -254,6 +193,11 @@ def ledger_pdf(org: Org, year: int) -> bytes:
 
     pdf.add_page()
     pdf.insert_toc_placeholder(render_index, pages=index_pages)
+
+
+def _records(
+    pdf: LedgerPDF, meetings: list[Meeting], starts: list[tuple[int, Meeting, int]]
+) -> None:
     if not meetings:
         pdf.para(_("会议记录"), _("本年度尚无会议记录。"))
     for number, meeting in enumerate(meetings, start=1):
@@ -262,10 +206,102 @@ def ledger_pdf(org: Org, year: int) -> bytes:
         starts.append((number, meeting, pdf.page_no()))
         _record(pdf, number, meeting)
 
-    # Vote tallies and attendance, for the whole year.
-    sections: list[tuple[str, int]] = []
+
+def _record(pdf: LedgerPDF, number: int, meeting: Meeting) -> None:
+    """One meeting: facts, attendance, topics, minutes, decisions, votes, attachments."""
+    pdf.start_section(printable(f"{number}. {meeting.on:%Y-%m-%d} {meeting.title}"))
+    pdf.heading(f"{number}. {meeting.title}")
+    pdf.grid(None, _facts(meeting), widths=(18, 62, 18, 62))
+    pdf.para(_("出席情况"), "\n".join(_attendance_lines(meeting)))
+    pdf.para(_("议题"), meeting.topics)
+    pdf.para(_("会议记录"), meeting.minutes)
+    pdf.para(_("决定事项"), meeting.decisions_text)
+    _record_votes(pdf, meeting)
+    attachments = list(meeting.attachments.all())
+    if attachments:
+        pdf.para(
+            _("附件"), "；".join(f"{a.get_kind_display()}：{a.original_name}" for a in attachments)
+        )
+    pdf.ln(4)
+
+
+def _facts(meeting: Meeting) -> list[list]:
+    entered = (
+        timezone.localtime(meeting.recorded_at).strftime("%Y-%m-%d %H:%M")
+        if meeting.recorded_at
+        else "—"
+    )
+    late = meeting.backfilled_days
+    if late is not None and late > 7:
+        entered += _("（会后 %(n)s 天补录）") % {"n": late}
+    facts = [
+        [_("组织"), meeting.org.name, _("会议类型"), _kinds(meeting)],
+        [_("时间"), _time(meeting), _("地点"), meeting.place or "—"],
+        [
+            _("主持人"),
+            meeting.host.name if meeting.host else "—",
+            _("记录人"),
+            meeting.recorder.name if meeting.recorder else "—",
+        ],
+        [_("学时"), f"{meeting.study_hours}", _("录入时间"), entered],
+    ]
+    if meeting.lecturer or meeting.tags:
+        facts.append(
+            [
+                _("党课主讲人"),
+                meeting.lecturer.name if meeting.lecturer else "—",
+                _("标签"),
+                "、".join(meeting.tags) or "—",
+            ]
+        )
+    return facts
+
+
+def _attendance_lines(meeting: Meeting) -> list[str]:
+    groups = _by_status(meeting)
+    present, leave, absent = (groups.get(s, []) for s in ("present", "leave", "absent"))
+    counts = _("应到 %(expected)s 人，实到 %(present)s 人，请假 %(leave)s 人，缺席 %(absent)s 人。") % {
+        "expected": len(present) + len(leave) + len(absent), "present": len(present),
+        "leave": len(leave), "absent": len(absent),
+    }  # fmt: skip
+    lines = [counts, _("出席：") + ("、".join(a.member.name for a in present) or "—")]
+    if leave:
+        lines.append(_("请假：") + "；".join(f"{a.member.name}（{a.reason}）" for a in leave))
+    if absent:
+        lines.append(
+            _("缺席：")
+            + "；".join(
+                f"{a.member.name}（{a.reason}）" if a.reason else a.member.name for a in absent
+            )
+        )
+    guests = list(meeting.guests.all())
+    if guests:
+        lines.append(
+            _("列席：")
+            + "；".join(
+                f"{g.name}（{g.get_role_display()}{'，' + g.note if g.note else ''}）"
+                for g in guests
+            )
+        )
+    return lines
+
+
+def _record_votes(pdf: LedgerPDF, meeting: Meeting) -> None:
+    decisions = list(meeting.decisions.all())
+    if decisions:
+        pdf.label(_("表决"))
+        pdf.grid(
+            [_("表决事项"), _("对象"), _("应到"), _("实到"), _("赞成（含书面）"), _("反对"), _("弃权"), _("结果")],
+            [[d.title, d.candidate or "—", d.entitled, d.present, f"{d.yes_total}（{d.written_yes}）",
+              d.no + d.written_no, d.abstain + d.written_abstain, _result(d)] for d in decisions],
+            widths=(44, 20, 12, 12, 22, 12, 12, 16),
+        )  # fmt: skip
+
+
+def _vote_summary(pdf: LedgerPDF, meetings: list[Meeting]) -> tuple[str, int]:
+    """The year's votes on a new page; returns its index entry."""
     pdf.add_page()
-    sections.append((_("表决汇总"), pdf.page_no()))
+    entry = (_("表决汇总"), pdf.page_no())
     pdf.start_section(printable(_("表决汇总")))
     pdf.heading(_("表决汇总"))
     votes = [(m, d) for m in meetings for d in m.decisions.all()]
@@ -278,8 +314,13 @@ def ledger_pdf(org: Org, year: int) -> bytes:
         )  # fmt: skip
     else:
         pdf.para("", _("本年度无表决事项。"))
+    return entry
+
+
+def _attendance_summary(pdf: LedgerPDF, meetings: list[Meeting]) -> tuple[str, int]:
+    """Each member's attendance and hours for the year on a new page; returns its index entry."""
     pdf.add_page()
-    sections.append((_("出席汇总"), pdf.page_no()))
+    entry = (_("出席汇总"), pdf.page_no())
     pdf.start_section(printable(_("出席汇总")))
     pdf.heading(_("出席汇总"))
     summary_rows = attendance_summary(meetings)
@@ -291,7 +332,7 @@ def ledger_pdf(org: Org, year: int) -> bytes:
         )  # fmt: skip
     else:
         pdf.para("", _("本年度无出席记录。"))
-    return bytes(pdf.output())
+    return entry
 
 
 # --- Excel -------------------------------------------------------------------------------------------------

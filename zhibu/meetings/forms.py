@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibu.core.forms import date_field
 from zhibu.meetings.models import Attachment, Correction, Decision, MeetingKind
-from zhibu.meetings.services import ALLOWED_KINDS
+from zhibu.meetings.services.kinds import ALLOWED_KINDS
+from zhibu.meetings.services.recording import GuestIn, MeetingInput
 
 
 class TimeInput(forms.TimeInput):
@@ -124,6 +125,17 @@ class MeetingRecordForm(MeetingPlanForm):
         self.fields["leaders"].choices = [(str(m.public_id), m.name) for m in leaders]
         if not leaders:
             del self.fields["leaders"]
+        self.people = people
+
+    def meeting_input(self, *, org, attendance, guests: list[GuestIn]) -> MeetingInput:
+        """The valid form as the record service takes it (people by public id → members)."""
+        cd = self.cleaned_data
+        people = {str(m.public_id): m for m in self.people}
+        return MeetingInput.build(
+            cd, org=org, kinds=cd["kinds"], attendance=attendance, topics=cd["topics"],
+            host=people.get(cd["host"]), recorder=people.get(cd["recorder"]),
+            lecturer=people.get(cd["lecturer"]), tags=split_tags(cd["tags"]), guests=guests,
+        )  # fmt: skip
 
 
 class NoticeForm(forms.Form):
@@ -185,17 +197,6 @@ class LifePrepForm(forms.Form):
     reason = forms.CharField(
         label=_("修改理由"), max_length=200, required=False, help_text=_("记录锁定后修改须填写")
     )
-
-
-class ProblemForm(forms.Form):
-    problem = forms.CharField(label=_("查摆的问题"), widget=forms.Textarea(attrs={"rows": 2}))
-    measure = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 2}))
-    owner = forms.ChoiceField(label=_("责任人"), required=False)
-    deadline = date_field(_("整改期限"))
-
-    def __init__(self, *args, people, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = people_choices(people)
 
 
 class LeaveForm(forms.Form):

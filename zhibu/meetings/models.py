@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -187,8 +188,6 @@ class Meeting(PublicIdModel, TimeStampedModel):
     def locks_on(self, lock_days: int) -> date:
         """The first day on which the record is locked: ``lock_days`` days after the meeting,
         or after its first entry when it was entered late (补录, visible as such)."""
-        from django.utils import timezone
-
         start = self.on
         if self.recorded_at is not None:
             start = max(start, timezone.localdate(self.recorded_at))
@@ -202,8 +201,6 @@ class Meeting(PublicIdModel, TimeStampedModel):
         """Days between the meeting and the first entry of its record (补录 when large)."""
         if self.recorded_at is None:
             return None
-        from django.utils import timezone
-
         return (timezone.localdate(self.recorded_at) - self.on).days
 
 

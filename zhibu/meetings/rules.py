@@ -40,6 +40,7 @@ from zhibu.core.rules import (
     Status,
     register,
 )
+from zhibu.meetings import votes
 from zhibu.meetings.models import (
     Attendance,
     Correction,
@@ -47,15 +48,18 @@ from zhibu.meetings.models import (
     Meeting,
     MeetingKind,
     MeetingKindRow,
+    Talk,
 )
 from zhibu.meetings.selectors import (
     COMMITTEE_POSTS,
     held_counts,
     held_covering_year,
+    pair,
     settings_for,
     study_hours_between,
 )
-from zhibu.members.models import Member, MemberSpan, Mobility, Sanction
+from zhibu.members.models import Member, MemberSpan, Mobility
+from zhibu.members.selectors import spans_on, voter_roll
 from zhibu.orgs.models import CommitteePost, Org
 
 BRANCHES = frozenset(Org.BRANCH_KINDS)
@@ -364,10 +368,6 @@ class TalkPairs(Rule):
     module = "meetings"
 
     def evaluate(self, ctx: Context):
-        from zhibu.meetings.models import Talk
-        from zhibu.meetings.selectors import pair
-        from zhibu.members.selectors import spans_on
-
         period = period_of(self, ctx)
         minimum = ctx.params["min_coverage"]
         members: dict[int, set[int]] = defaultdict(set)
@@ -424,20 +424,7 @@ def _vote_problems(ctx: Context, period: Period) -> dict[int, list[dict]]:
     if not decisions:
         return {}
     org_ids = {d["meeting__org"] for d in decisions}
-    full_spans: dict[int, list[tuple[int, date, date | None]]] = defaultdict(list)
-    for org_id, member, start, end in (
-        MemberSpan.objects.filter(org__in=org_ids, status=Member.Status.FULL, start__lt=period.end)
-        .filter(Q(end__isnull=True) | Q(end__gt=period.start))
-        .values_list("org", "member", "start", "end")
-    ):
-        full_spans[org_id].append((member, start, end))
-    sanctions: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
-    for member, start, end in (
-        Sanction.objects.filter(kind=Sanction.Kind.PROBATION, decided_on__lt=period.end)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=period.start))
-        .values_list("member", "decided_on", "ends_on")
-    ):
-        sanctions[member].append((start, end))
+    voters = voter_roll(org_ids=org_ids, start=period.start, end=period.end)
     posts: dict[int, list[tuple[int, date, date | None]]] = defaultdict(list)
     for org_id, holder, start, end in (
         CommitteePost.objects.filter(
@@ -460,10 +447,7 @@ def _vote_problems(ctx: Context, period: Period) -> dict[int, list[dict]]:
     for d in decisions:
         day, org_id = d["meeting__on"], d["meeting__org"]
         if d["body"] == Decision.Body.ASSEMBLY:
-            entitled = {
-                m for m, s, e in full_spans[org_id]
-                if running(s, e, day) and not any(running(a, b, day) for a, b in sanctions.get(m, ()))
-            }  # fmt: skip
+            entitled = voters.on(org_id, day)
         else:
             entitled = {h for h, s, e in posts[org_id] if running(s, e, day)}
         n_entitled = len(entitled)
@@ -471,8 +455,8 @@ def _vote_problems(ctx: Context, period: Period) -> dict[int, list[dict]]:
         d.update(
             n_entitled=n_entitled,
             n_present=n_present,
-            quorum_ok=2 * n_present > n_entitled,
-            majority_ok=2 * (d["yes"] + d["written_yes"]) > n_entitled,
+            quorum_ok=votes.has_quorum(n_entitled, n_present),
+            majority_ok=votes.has_majority(n_entitled, d["yes"] + d["written_yes"]),
         )
         problems[org_id].append(d)
     return problems
@@ -662,8 +646,6 @@ class MemberStudyHours(StudyHoursRule):
     params = (Param("min_hours", "学时", 32, "学时", stricter="higher"),)
 
     def people(self, ctx, period):
-        from zhibu.members.selectors import spans_on
-
         rows = (
             spans_on(ctx.on, org_ids=ctx.org_in, statuses=ON_ROLL)
             .filter(member__frail_exempt=False)  # MTG-11 / EDU-05

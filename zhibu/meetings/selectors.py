@@ -35,7 +35,7 @@ from zhibu.meetings.models import (
 )
 from zhibu.members.models import Member
 from zhibu.members.selectors import ids_for_in, members_on
-from zhibu.orgs.models import CommitteePost, Org
+from zhibu.orgs.models import CommitteePost, Linkage, Org
 from zhibu.orgs.selectors import posts_on
 
 # Kinds whose attendees are the committee, not the whole roster.
@@ -142,6 +142,15 @@ def effective_settings(org: Org) -> EffectiveSettings:
 
 
 # --- rosters ---------------------------------------------------------------------------------
+
+
+def linked_people(org: Org, day: date) -> set[int]:
+    """Leaders linked to ``org`` (定点联系) on ``day``: at its meetings, 上级联系领导."""
+    return set(
+        Linkage.objects.filter(org=org, start__lte=day)
+        .exclude(end__lt=day)
+        .values_list("person", flat=True)
+    )
 
 
 def committee_member_ids(org: Org, day: date) -> set[int]:

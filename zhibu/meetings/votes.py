@@ -55,6 +55,16 @@ def majority_of(entitled: int) -> int:
     return entitled // 2 + 1
 
 
+def has_quorum(entitled: int, present: int) -> bool:
+    """More than half of those entitled are present (VOTE-01, VOTE-03)."""
+    return entitled > 0 and 2 * present > entitled
+
+
+def has_majority(entitled: int, yes_total: int) -> bool:
+    """The yes votes, written ones included, exceed half of those entitled (VOTE-02)."""
+    return 2 * yes_total > entitled
+
+
 def count_votes(tally: Tally) -> VoteResult:
     t = tally
     numbers = (
@@ -86,6 +96,6 @@ def count_votes(tally: Tally) -> VoteResult:
     yes_total = max(t.yes, 0) + max(t.written_yes, 0)
     if errors:
         return VoteResult(False, False, yes_total, needed, tuple(errors))
-    quorum = t.entitled > 0 and 2 * t.present > t.entitled
-    passed = quorum and 2 * yes_total > t.entitled
+    quorum = has_quorum(t.entitled, t.present)
+    passed = quorum and has_majority(t.entitled, yes_total)
     return VoteResult(quorum, passed, yes_total, needed)

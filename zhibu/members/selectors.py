@@ -6,7 +6,9 @@ answers 404; inside it but without the needed action, 403.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
@@ -189,11 +191,60 @@ def under_probation_sanction_on(day: date) -> QuerySet[Sanction]:
     )
 
 
+# Voting rights (VOTE-01): full members on the roll on the day — not 预备党员 — and not
+# under a running 留党察看. ``voters_on`` asks it for one org and day, ``voter_roll`` for
+# many orgs and days at once; both read the rows through the two filters below.
+VOTING_STATUSES = (Member.Status.FULL,)
+
+
 def voters_on(org, day: date) -> QuerySet[Member]:
-    """Members with voting rights on ``day``: full members not under 留党察看 (VOTE-01)."""
-    return members_on(org, day, statuses=(Member.Status.FULL,)).exclude(
+    """Members with voting rights at ``org`` on ``day`` (see ``VOTING_STATUSES``)."""
+    return members_on(org, day, statuses=VOTING_STATUSES).exclude(
         pk__in=under_probation_sanction_on(day).values("member")
     )
+
+
+def _running(start: date, end: date | None, day: date) -> bool:
+    """A dated span [start, end) contains ``day``, as in ``spans_on``."""
+    return start <= day and (end is None or day < end)
+
+
+@dataclass(frozen=True)
+class VoterRoll:
+    """Voting rights at some orgs over a period, held in memory: ``on(org_id, day)`` gives
+    the same members as ``voters_on`` would (the org's own roll, not a 党小组's)."""
+
+    spans: Mapping[int, list[tuple[int, date, date | None]]]
+    probation: Mapping[int, list[tuple[date, date | None]]]
+
+    def on(self, org_id: int, day: date) -> set[int]:
+        return {
+            member
+            for member, start, end in self.spans.get(org_id, ())
+            if _running(start, end, day)
+            and not any(_running(a, b, day) for a, b in self.probation.get(member, ()))
+        }
+
+
+def voter_roll(*, org_ids: Iterable[int], start: date, end: date) -> VoterRoll:
+    """The voting rights at ``org_ids`` on any day in [start, end): two queries."""
+    spans: dict[int, list[tuple[int, date, date | None]]] = defaultdict(list)
+    for org_id, member, since, until in (
+        MemberSpan.objects.filter(
+            org__in=ids_for_in(org_ids), status__in=VOTING_STATUSES, start__lt=end
+        )
+        .filter(Q(end__isnull=True) | Q(end__gt=start))
+        .values_list("org", "member", "start", "end")
+    ):
+        spans[org_id].append((member, since, until))
+    probation: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
+    for member, since, until in (
+        Sanction.objects.filter(kind=Sanction.Kind.PROBATION, decided_on__lt=end)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=start))
+        .values_list("member", "decided_on", "ends_on")
+    ):
+        probation[member].append((since, until))
+    return VoterRoll(spans, probation)
 
 
 # --- transfers, mobility, archive, imports, corrections -----------------------------------

@@ -1,7 +1,7 @@
 """/api/v1/meetings: organisational life through the same selectors and services as the
 pages — the list is ``selectors.meeting_list``, one meeting is ``meeting_for_user``, the
-org is ``meeting_org_for_user``; a held meeting is recorded by ``services.meeting_record``
-and every vote by ``services.decision_record``, so the roster, date and VOTE rules apply
+org is ``meeting_org_for_user``; a held meeting is recorded by ``meeting_record``
+and every vote by ``decision_record``, so the roster, date and VOTE rules apply
 and a refused vote answers 422 naming its rule."""
 
 from __future__ import annotations
@@ -23,11 +23,15 @@ from zhibu.api.params import parse_period
 from zhibu.api.schemas import ERRORS, Filters, In, page_of
 from zhibu.committees.selectors import linkage_candidates
 from zhibu.core.db import replica_reads
-from zhibu.meetings import selectors, services, votes
-from zhibu.meetings.models import Attendance, Decision, Guest, Meeting, MeetingKind
+from zhibu.meetings import selectors, votes
+from zhibu.meetings.models import Attendance, Decision, Meeting, MeetingKind
+from zhibu.meetings.services import recording
+from zhibu.meetings.services.decisions import decision_record
+from zhibu.meetings.services.locking import lock_state
+from zhibu.meetings.services.recording import MeetingInput, meeting_record
 from zhibu.members.models import Member
 from zhibu.members.selectors import visible_members
-from zhibu.orgs.models import Linkage, Org
+from zhibu.orgs.models import Org
 
 router = Router(tags=["meetings"])
 
@@ -304,18 +308,15 @@ def create_meeting(request, payload: MeetingIn):
     everyone = people + [m for m in leaders if m not in people]
     attendance = _attendance(request.user, payload, people)
     with transaction.atomic():  # a refused vote leaves no meeting behind
-        meeting = services.meeting_record(
-            org=org, on=payload.on, title=payload.title, kinds=kinds, attendance=attendance,
-            starts_at=payload.starts_at, ends_at=payload.ends_at, place=payload.place,
+        data = MeetingInput.build(
+            payload.dict(), org=org, kinds=kinds, attendance=attendance,
             topics="\n".join(t.strip() for t in payload.topics if t.strip()),
             host=_person(everyone, payload.host, "host"),
             recorder=_person(everyone, payload.recorder, "recorder"),
             lecturer=_person(everyone, payload.lecturer, "lecturer"),
-            minutes=payload.minutes, decisions_text=payload.decisions_text,
-            study_hours=payload.study_hours, tags=payload.tags, covers_year=payload.covers_year,
-            guests=_guests(payload.guests, leaders, org, payload.on), complete=payload.complete,
-            by=request.user,
+            tags=payload.tags, guests=_guests(payload.guests, leaders, org, payload.on),
         )  # fmt: skip
+        meeting = meeting_record(data=data, by=request.user)
         for index, decision in enumerate(payload.decisions):
             _decide(meeting, index, decision, by=request.user)
     return Status(201, _detail(meeting))
@@ -338,7 +339,7 @@ def _attendance(user, payload: MeetingIn, people: list[Member]) -> dict[int, tup
         if hidden:
             names = "、".join(hidden)
             raise ValidationError(
-                {"attendance": services.NOT_ON_ROSTER % {"day": payload.on, "names": names}}
+                {"attendance": recording.NOT_ON_ROSTER % {"day": payload.on, "names": names}}
             )
         on_roster = {**on_roster, **seen}
     return {on_roster[row.member]: (str(row.status), row.reason) for row in payload.attendance}
@@ -357,27 +358,22 @@ def _person(people: list[Member], public_id: UUID | None, field: str) -> Member 
 def _guests(rows: list[GuestIn], leaders: list[Member], org: Org, on: date):
     """Leaders by id (上级联系领导 when linked to the org that day, else 双重组织生活),
     anyone else by name — as the record page builds them."""
-    linked = set(
-        Linkage.objects.filter(org=org, start__lte=on)
-        .exclude(end__lt=on)
-        .values_list("person", flat=True)
-    )
+    linked = selectors.linked_people(org, on)
     guests = []
     for index, row in enumerate(rows):
         if row.member is None:
-            guests.append(services.GuestIn(name=row.name, note=row.note))
+            guests.append(recording.GuestIn(name=row.name, note=row.note))
             continue
         person = next((m for m in leaders if m.public_id == row.member), None)
         if person is None:
             raise ValidationError({f"guests.{index}.member": NOT_A_CHOICE % {"value": row.member}})
-        role = Guest.Role.HIGHER_LEADER if person.pk in linked else Guest.Role.DUAL_LIFE
-        guests.append(services.GuestIn(name=person.name, role=role, member=person, note=row.note))
+        guests.append(recording.GuestIn.leader(person, linked=linked, note=row.note))
     return guests
 
 
 def _decide(meeting: Meeting, index: int, decision: DecisionIn, *, by) -> Decision:
     try:
-        return services.decision_record(meeting=meeting, by=by, **decision.dict())
+        return decision_record(meeting=meeting, by=by, **decision.dict())
     except ValidationError as exc:
         details = details_of(exc)  # the service names the VOTE rule as the error's code
     for item in details:
@@ -404,5 +400,5 @@ def _detail(meeting: Meeting) -> Meeting:
     ]  # fmt: skip
     meeting.n_present = sum(1 for a in rows if a.status == Attendance.Status.PRESENT)
     meeting.n_expected = len(rows)
-    meeting.lock = services.lock_state(meeting) if meeting.is_held else (False, None)
+    meeting.lock = lock_state(meeting) if meeting.is_held else (False, None)
     return meeting

@@ -1,0 +1,1 @@
+"""Organisational-life pages, one module per topic; ``zhibu.meetings.urls`` maps them."""

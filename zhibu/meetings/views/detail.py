@@ -1,0 +1,60 @@
+"""One meeting's page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from zhibu.accounts import permissions
+from zhibu.core.access import requires
+from zhibu.core.history import history_of
+from zhibu.meetings import selectors
+from zhibu.meetings.models import Attendance, LifeMeetingPrep, Meeting, MeetingKind
+from zhibu.meetings.services.locking import lock_state
+from zhibu.meetings.views.common import RECORD, VIEW, meeting_crumbs, render_page
+
+# Apps above meetings (duties: the problems found at a 组织生活会) add to this page through
+# providers registered in their AppConfig.ready(), since meetings may not import them.
+_detail_context: list[Callable[[Meeting], dict]] = []
+
+
+def register_detail_context(provider: Callable[[Meeting], dict]) -> None:
+    """Add ``provider(meeting) -> dict`` to the context of every meeting page."""
+    if provider not in _detail_context:
+        _detail_context.append(provider)
+
+
+@requires(VIEW)
+def detail(request: HttpRequest, public_id) -> HttpResponse:
+    meeting = selectors.meeting_for_user(request.user, public_id)
+    attendance = list(
+        meeting.attendance.select_related("member").order_by("status", "member__name_pinyin")
+    )
+    locked, locks_on = lock_state(meeting) if meeting.is_held else (False, None)
+    unlocked_edits = list(
+        meeting.history.exclude(history_change_reason__isnull=True).exclude(history_change_reason="")
+        .select_related("history_user").order_by("-history_date")
+    )  # fmt: skip
+    prep = LifeMeetingPrep.objects.filter(meeting=meeting).first()
+    context = {
+        "meeting": meeting, "attendance": attendance, "locked": locked, "locks_on": locks_on,
+        "present": [a for a in attendance if a.status == Attendance.Status.PRESENT],
+        "leave": [a for a in attendance if a.status == Attendance.Status.LEAVE],
+        "absent": [a for a in attendance if a.status == Attendance.Status.ABSENT],
+        "guests": list(meeting.guests.all()), "decisions": list(meeting.decisions.all()),
+        "attachments": list(meeting.attachments.all()), "prep": prep,
+        "is_life": MeetingKind.LIFE_MEETING in meeting.kinds,
+        "can_vote": bool({MeetingKind.BRANCH_ASSEMBLY, MeetingKind.BRANCH_COMMITTEE} & set(meeting.kinds)),
+        "can_record": permissions.can(request.user, RECORD, meeting.org),
+        "history": history_of(meeting), "unlocked_edits": unlocked_edits,
+    }  # fmt: skip
+    for provider in _detail_context:
+        context.update(provider(meeting))
+    return render_page(
+        request,
+        "meetings/detail.html",
+        meeting.title,
+        [*meeting_crumbs(meeting)[:-1], (meeting.title, None)],
+        **context,
+    )

@@ -13,6 +13,7 @@ from zhibu.core.access import PUBLIC, decision_of
 EXPECTED_PUBLIC = {
     "login",
     "healthz",
+    "favicon",
     "set_language",
     "openapi-json",
     "openapi-view",

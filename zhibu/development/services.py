@@ -19,7 +19,6 @@ from zhibu.core import workdays
 from zhibu.core.audit import audit_record
 from zhibu.core.crypto import blind_index
 from zhibu.core.models import AuditEvent
-from zhibu.core.rules.run import param_groups
 from zhibu.development import rules
 from zhibu.development.models import (
     OPEN_STATUSES,
@@ -57,11 +56,6 @@ class StepRefused(ValidationError):
     def __init__(self, violations: list[rules.Violation]) -> None:
         self.violations = violations
         super().__init__({"on": [ValidationError(v.as_text(), code=v.code) for v in violations]})
-
-
-def _params(rule, org, on: date) -> dict[str, int]:
-    groups = param_groups(rule, [org], on)
-    return groups[0].params if groups else rule.default_params()
 
 
 def _person_checks(
@@ -160,7 +154,7 @@ def step_record(
     )  # fmt: skip
     violations = []
     for rule in rules.blocking_rules_for(number, on):
-        sc.params = _params(rule, case.org, on)
+        sc.params = rules.params_in_force(rule, case.org, on)
         found = rule.check(sc)
         if found is not None:
             violations.append(found)
@@ -284,7 +278,7 @@ def publicity_start(
         raise ValidationError({"key": PUBLICITY_KEY})
     if working_days is None:
         rule = rules.Publicity()
-        working_days = _params(rule, case.org, start)["working_days"]
+        working_days = rules.params_in_force(rule, case.org, start)["working_days"]
     if working_days < 1:
         raise ValidationError({"working_days": PUBLICITY_DAYS})
     span = workdays.working_days_end(start, working_days)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 STAGES = {
@@ -32,7 +33,7 @@ PUBLICITY_LABELS = {
 class StepDef:
     number: int
     stage: int
-    name: str
+    name: str | Promise  # a lazy translation
     repeatable: bool = False
     publicity: str = ""
     people: str = ""  # "talker", "contacts", "introducers"

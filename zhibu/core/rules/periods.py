@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
@@ -90,7 +90,7 @@ class Period:
 
     @property
     def last_day(self) -> date:
-        return self.end - relativedelta(days=1)
+        return self.end - timedelta(days=1)
 
     def contains(self, day: date) -> bool:
         return self.start <= day < self.end

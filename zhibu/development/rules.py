@@ -1,4 +1,4 @@
-"""Rulebook entries for developing members (RULES.md, DEV rows).
+"""Rulebook entries for developing members (docs/rules.md, DEV rows).
 
 Each rule does up to two jobs with one set of parameters:
 

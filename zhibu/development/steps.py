@@ -1,4 +1,4 @@
-"""The five stages and 25 steps of developing a member (细则; RULES.md, DEV rows).
+"""The five stages and 25 steps of developing a member (细则; docs/rules.md, DEV rows).
 
 Each step says which stage it belongs to, whether it may be recorded more than once
 (the half-yearly reviews of an activist, the continued observation of a probationer),

@@ -1,4 +1,4 @@
-"""Rulebook entries about setting up and running organisations (RULES.md, ORG rows).
+"""Rulebook entries about setting up and running organisations (docs/rules.md, ORG rows).
 
 Each rule is computed for all orgs of the context at once: a few aggregate queries,
 then pure Python over the results. They are "snapshot" rules, judged as of a day.

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibu.core.rules.periods import Period
 
-# The regulations cited by the rulebook (RULES.md, consequence 5).
+# The regulations cited by the rulebook (docs/rules.md, consequence 5).
 REGULATIONS = {
     "条例": "《中国共产党支部工作条例（试行）》",
     "细则": "《中国共产党发展党员工作细则》",

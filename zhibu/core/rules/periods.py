@@ -1,7 +1,7 @@
 """Reporting periods: a month (``2025-07``), a quarter (``2025Q3``) or a year (``2025``).
 
 Periods are half-open date ranges ``[start, end)``; month and year arithmetic goes through
-``relativedelta`` so month ends and leap years come out right (RULES.md, consequence 4).
+``relativedelta`` so month ends and leap years come out right (docs/rules.md, consequence 4).
 """
 
 from __future__ import annotations

@@ -910,15 +910,15 @@ def params_in_force(rule: DevRule, org, on: date) -> dict[str, int]:
     return groups[0].params if groups else rule.default_params()
 
 
-def step_window(sc: StepContext) -> Window:
+def step_window(sc: StepContext, params=params_in_force) -> Window:
     """When step ``sc.number`` of ``sc.case`` may and should be recorded, by the rules in
-    force on ``sc.on`` with the case's parameters (``params_in_force``)."""
+    force on ``sc.on`` with the case's parameters (``params_in_force``, or a memo of it)."""
     from zhibu.core.rules.registry import catalogue
 
     chosen = [r for r in catalogue(sc.on) if isinstance(r, DevRule) and sc.number in r.window_steps]
     window = Window()
     for rule in sorted(chosen, key=lambda r: (r.window_order, r.code)):
-        sc.params = params_in_force(rule, sc.case.org, sc.on)
+        sc.params = params(rule, sc.case.org, sc.on)
         rule.window(sc, window)
     return window
 

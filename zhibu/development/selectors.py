@@ -3,7 +3,9 @@ pipeline board and the plan against actual."""
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -65,7 +67,7 @@ class NextStep:
     reasons: list[str] = field(default_factory=list)
 
 
-def next_step(case: Case, today: date) -> NextStep | None:
+def next_step(case: Case, today: date, *, params=rules.params_in_force) -> NextStep | None:
     """The step that comes next, with the window the rules allow and why: the rules in
     force ``today`` with the parameters of the case's committee (supplements included),
     the same ones ``services.step_record`` checks against (``rules.step_window``)."""
@@ -77,11 +79,17 @@ def next_step(case: Case, today: date) -> NextStep | None:
     number = case.last_step + 1
     if number == 7 and 6 not in {s.number for s in steps}:
         number = 6
-    sc = rules.StepContext(
-        case=case, number=number, on=today, steps=steps, publicities=list(case.publicities.all())
-    )
-    window = rules.step_window(sc)
+    # Only the steps after a 公示 look at publicities (DEV-10): one query fewer elsewhere.
+    publicities = list(case.publicities.all()) if STEPS[number].publicity else []
+    sc = rules.StepContext(case=case, number=number, on=today, steps=steps, publicities=publicities)
+    window = rules.step_window(sc, params)
     return NextStep(number, str(STEPS[number].name), window.earliest, window.latest, window.reasons)
+
+
+def next_steps(cases: Iterable[Case], today: date) -> list[tuple[Case, NextStep | None]]:
+    """``next_step`` for a page of cases, looking up each rule's parameters once per branch."""
+    params = functools.cache(rules.params_in_force)
+    return [(case, next_step(case, today, params=params)) for case in cases]
 
 
 @dataclass

@@ -15,7 +15,7 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
 
 help:
 	@echo "make demo    set up everything and serve the demo organisation on http://$(HOST):$(PORT)/"
-	@echo "make test    set up everything and run lint and the whole test suite"
+	@echo "make test    set up everything and run lint (ruff, mypy) and the whole test suite"
 	@echo "make fmt     format the code (ruff)"
 	@echo "make messages  refresh the English catalogue (needs GNU gettext)"
 	@echo "make bench   run the benchmarks and write docs/benchmarks.md (long)"
@@ -57,6 +57,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+	ZHIBU_ENV=test $(VENV)/bin/mypy
 
 fmt: setup
 	$(VENV)/bin/ruff format .

@@ -1,6 +1,6 @@
 """`make bench`: build the benchmark databases, measure, and write docs/benchmarks.md.
 
-Sizes (RULES.md, Scale): S is the demo organisation; M is 100,000 members in 5,000
+Sizes (docs/scaling.md): S is the demo organisation; M is 100,000 members in 5,000
 branches (a city or a large SOE group), on SQLite and PostgreSQL; L is 1,000,000 members
 in 50,000 branches (a province's worth of a sector), on PostgreSQL. Each figure is the
 median of several runs with the spread (min–max). Long: about 30–45 minutes on 2 cores.

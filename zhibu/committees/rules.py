@@ -1,4 +1,4 @@
-"""Rulebook entries about setting up and running organisations (RULES.md, ORG rows).
+"""Rulebook entries about setting up and running organisations (docs/rules.md, ORG rows).
 
 They count members and committees, so they live here, above the roll (see the package).
 

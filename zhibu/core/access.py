@@ -65,7 +65,7 @@ def requires(action: str) -> Callable[[View], View]:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        return _mark(wrapper, f"action:{action}")  # type: ignore[arg-type]
+        return _mark(wrapper, f"action:{action}")  # type: ignore[arg-type,return-value]
 
     return decorator
 

@@ -1,4 +1,4 @@
-"""Rulebook entries for developing members (RULES.md, DEV rows).
+"""Rulebook entries for developing members (docs/rules.md, DEV rows).
 
 Each rule does up to two jobs with one set of parameters:
 
@@ -23,6 +23,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from zhibu.core.rules import Citation, Confidence, Context, Outcome, Param, Rule, Status, register
+from zhibu.core.rules.params import params_for
 from zhibu.development.models import OPEN_STATUSES, Case, Step
 from zhibu.development.steps import PUBLICITY_LABELS, STEPS
 from zhibu.orgs.models import Org
@@ -43,6 +44,31 @@ class Violation:
         if self.earliest:
             text += _("最早可于 %(day)s 办理。") % {"day": self.earliest.isoformat()}
         return text
+
+
+@dataclass
+class Window:
+    """When a step may and should be recorded, and why: the hint beside the next step.
+
+    ``earliest`` is the first day the rules' ``check`` accepts (a rule that refuses an
+    earlier day gives this same date); ``latest`` is the deadline its findings use.
+    """
+
+    earliest: date | None = None
+    latest: date | None = None
+    reasons: list[str] = field(default_factory=list)
+
+    def not_before(self, day: date | None, why: str = "") -> None:
+        if day is not None and (self.earliest is None or day > self.earliest):
+            self.earliest = day
+        if day is not None and why:
+            self.reasons.append(why)
+
+    def due_by(self, day: date | None, why: str) -> None:
+        if day is not None and (self.latest is None or day < self.latest):
+            self.latest = day
+        if day is not None:
+            self.reasons.append(why)
 
 
 @dataclass
@@ -83,6 +109,10 @@ class DevRule(Rule):
     # A local-practice limit, or a confirmed rule's own special case, may be passed with
     # an approved override; a confirmed requirement never.
     special_case = False
+    # The steps whose window (earliest day, deadline) this rule sets; see ``window``.
+    window_steps: tuple[int, ...] = ()
+    # Where the rule's reason stands among the window's reasons (lower first).
+    window_order = 0
 
     @property
     def can_override(self) -> bool:
@@ -90,6 +120,10 @@ class DevRule(Rule):
 
     def check(self, sc: StepContext) -> Violation | None:
         return None
+
+    def window(self, sc: StepContext, window: Window) -> None:
+        """Narrow ``window`` for step ``sc.number`` with ``sc.params``: the same dates
+        ``check`` refuses before and ``evaluate`` reports as due."""
 
     def evaluate(self, ctx: Context):
         """Rules that only guard steps have no findings of their own: a refused step is
@@ -142,6 +176,12 @@ class StepOrder(DevRule):
     citation = Citation(
         "细则", "≈第二至第六章", Confidence.CONFIRMED, note="按 25 个步骤的先后顺序办理"
     )
+    window_steps = tuple(STEPS)
+
+    def window(self, sc, window):
+        recorded = {s.number for s in sc.steps}
+        last = sc.latest(*recorded) if recorded else None
+        window.not_before(last.on if last else None)
 
     def check(self, sc):
         definition = STEPS[sc.number]
@@ -198,6 +238,15 @@ class TalkWithinAMonth(DevRule):
     citation = Citation("细则", "第七条", Confidence.ARTICLE_UNCERTAIN)
     params = (Param("months", "期限（月）", 1, "个月", stricter="lower"),)
     blocking = False
+    window_steps = (2,)
+
+    def window(self, sc, window):
+        applied = sc.first(1)
+        if applied is not None:
+            window.due_by(
+                applied.on + relativedelta(months=sc.params["months"]),
+                _("DEV-02：递交申请书后一个月内谈话"),
+            )
 
     def evaluate(self, ctx):
         cases = list(self.cases(ctx, last_step__lte=1))
@@ -247,6 +296,15 @@ class HalfYearlyReview(DevRule):
     citation = Citation("细则", "第十一条", Confidence.CONFIRMED)
     params = (Param("months", "间隔（月）", 6, "个月", stricter="lower"),)
     blocking = False
+    window_steps = (6,)
+
+    def window(self, sc, window):
+        review = sc.latest(3, 6)
+        if review is not None:
+            window.due_by(
+                review.on + relativedelta(months=sc.params["months"]),
+                _("DEV-04：每半年考察一次"),
+            )
 
     def evaluate(self, ctx):
         cases = list(self.cases(ctx, last_step__gte=3, last_step__lte=6))
@@ -297,13 +355,21 @@ class OneYearAsActivist(DevRule):
     title = "经过一年以上培养教育和考察，方可列为发展对象"
     citation = Citation("细则", "第十三条", Confidence.ARTICLE_UNCERTAIN)
     checks_steps = (7,)
+    window_steps = (7,)
     params = (Param("months", "培养期（月）", 12, "个月", stricter="higher"),)
+
+    def earliest(self, sc: StepContext) -> date | None:
+        activist = sc.first(3)
+        return activist.on + relativedelta(months=sc.params["months"]) if activist else None
+
+    def window(self, sc, window):
+        window.not_before(self.earliest(sc), _("DEV-05：确定为入党积极分子满一年"))
 
     def check(self, sc):
         activist = sc.first(3)
-        if activist is None:
+        earliest = self.earliest(sc)
+        if activist is None or earliest is None:
             return None
-        earliest = activist.on + relativedelta(months=sc.params["months"])
         if sc.on < earliest:
             return self.violation(
                 _("确定为入党积极分子（%(since)s）未满一年，不能列为发展对象。")
@@ -417,16 +483,33 @@ class Publicity(DevRule):
     title = "关键步骤前公示，公示期按工作日计算"
     citation = Citation("地方", "", Confidence.LOCAL, note="公示 5 个工作日")
     checks_steps = (3, 7, 15, 23)
+    window_steps = checks_steps
+    window_order = 1  # after the deadlines: the hint has always ended with the 公示
     params = (Param("working_days", "公示工作日", 5, "个工作日", stricter="higher"),)
 
-    def check(self, sc):
+    def done(self, sc: StepContext) -> list:
+        """The step's 公示 long enough to count under the parameters in force."""
         key = STEPS[sc.number].publicity
-        label = PUBLICITY_LABELS[key]
-        done = [
+        return [
             p
             for p in sc.publicities
             if p.key == key and p.working_days >= sc.params["working_days"]
         ]
+
+    def window(self, sc, window):
+        label = PUBLICITY_LABELS[STEPS[sc.number].publicity]
+        done = self.done(sc)
+        if done:
+            window.not_before(
+                max(p.ends_on for p in done) + timedelta(days=1),
+                _("DEV-10：%(p)s期满后") % {"p": label},
+            )
+        else:
+            window.reasons.append(_("DEV-10：须先%(p)s") % {"p": label})
+
+    def check(self, sc):
+        label = PUBLICITY_LABELS[STEPS[sc.number].publicity]
+        done = self.done(sc)
         if not done:
             return self.violation(
                 _("尚未完成%(label)s（不少于 %(n)s 个工作日）。")
@@ -486,10 +569,19 @@ class ApprovalWithinThreeMonths(DevRule):
     citation = Citation("细则", "≈第二十八条", Confidence.ARTICLE_UNCERTAIN)
     checks_steps = (17,)
     special_case = True  # 3–6 months "in special cases"; beyond 6 never
+    window_steps = (17,)
     params = (
         Param("months", "审批期限（月）", 3, "个月", stricter="lower"),
         Param("max_months", "特殊情况上限（月）", 6, "个月", stricter="lower"),
     )
+
+    def window(self, sc, window):
+        assembly = sc.first(15)
+        if assembly is not None:
+            window.due_by(
+                assembly.on + relativedelta(months=sc.params["months"]),
+                _("DEV-12：支部大会后三个月内审批（特殊情况六个月）"),
+            )
 
     def check(self, sc):
         assembly = sc.first(15)
@@ -547,7 +639,19 @@ class ConfirmationNotBeforeProbationEnds(DevRule):
     title = "预备期满及时讨论转正，不得提前"
     citation = Citation("党章", "第七条", Confidence.CONFIRMED)
     checks_steps = (23,)
+    window_steps = (22, 23)
     params = (Param("prompt_months", "期满后讨论期限（月）", 1, "个月", stricter="lower"),)
+
+    def window(self, sc, window):
+        end = sc.case.probation_end
+        if end is None:
+            return
+        if sc.number == 23:
+            window.not_before(end, _("DEV-14：预备期满方可讨论转正"))
+        window.due_by(
+            end + relativedelta(months=sc.params["prompt_months"]),
+            _("DEV-14：预备期满后及时讨论转正"),
+        )
 
     def check(self, sc):
         end = sc.case.probation_end
@@ -640,6 +744,15 @@ class OathPromptly(DevRule):
     citation = Citation("党章", "第六条", Confidence.LOCAL, note="一个月内为地方/单位规定")
     params = (Param("months", "期限（月）", 1, "个月", stricter="lower"),)
     blocking = False
+    window_steps = (20,)
+
+    def window(self, sc, window):
+        approved = sc.first(17)
+        if approved is not None:
+            window.due_by(
+                approved.on + relativedelta(months=sc.params["months"]),
+                _("DEV-18：批准后一个月内入党宣誓"),
+            )
 
     def evaluate(self, ctx):
         cases = list(
@@ -737,6 +850,15 @@ class Archive(DevRule):
     citation = Citation("细则", "第三十七条", Confidence.CONFIRMED, note="一周内为地方/单位规定")
     params = (Param("days", "期限（天）", 7, "天", stricter="lower"),)
     blocking = False
+    window_steps = (25,)
+
+    def window(self, sc, window):
+        approved = sc.first(24)
+        if approved is not None:
+            window.due_by(
+                approved.on + timedelta(days=sc.params["days"]),
+                _("DEV-21：转正后一周内归档"),
+            )
 
     def evaluate(self, ctx):
         cases = list(
@@ -776,6 +898,19 @@ def under_probation_sanction(member, day: date) -> bool:
     from zhibu.members.selectors import under_probation_sanction_on
 
     return under_probation_sanction_on(day).filter(member=member).exists()
+
+
+def step_window(sc: StepContext, params=params_for) -> Window:
+    """When step ``sc.number`` of ``sc.case`` may and should be recorded, by the rules in
+    force on ``sc.on`` with the case's parameters (``params_for``, or a memo of it)."""
+    from zhibu.core.rules.registry import catalogue
+
+    chosen = [r for r in catalogue(sc.on) if isinstance(r, DevRule) and sc.number in r.window_steps]
+    window = Window()
+    for rule in sorted(chosen, key=lambda r: (r.window_order, r.code)):
+        sc.params = params(rule, sc.case.org, sc.on)
+        rule.window(sc, window)
+    return window
 
 
 def blocking_rules_for(number: int, day: date) -> list[DevRule]:

@@ -3,20 +3,22 @@ pipeline board and the plan against actual."""
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
-from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
-from django.utils.translation import gettext as _
 
 from zhibu.accounts import permissions
+from zhibu.core.rules.params import params_for
 from zhibu.core.scope import subtree_q
+from zhibu.development import rules
 from zhibu.development.models import OPEN_STATUSES, Case, DevPlan, Step
-from zhibu.development.steps import PUBLICITY_LABELS, STEPS
+from zhibu.development.steps import LAST, STEPS
 
 
 def visible_cases(user, action: str = "development.view") -> QuerySet[Case]:
@@ -66,67 +68,29 @@ class NextStep:
     reasons: list[str] = field(default_factory=list)
 
 
-def next_step(case: Case, today: date) -> NextStep | None:
-    """The step that comes next, with the window the rules allow and why."""
+def next_step(case: Case, today: date, *, params=params_for) -> NextStep | None:
+    """The step that comes next, with the window the rules allow and why: the rules in
+    force ``today`` with the parameters of the case's committee (supplements included),
+    the same ones ``services.step_record`` checks against (``rules.step_window``)."""
     if case.status in (Case.Status.STOPPED, Case.Status.ARCHIVED):
         return None
-    steps = list(case.steps.order_by("on", "id"))
-    recorded = {s.number for s in steps}
-    last = steps[-1] if steps else None
-    number = case.last_step + 1 if case.last_step < 25 else None
-    if number is None:
+    if case.last_step >= LAST:
         return None
-    if number == 7 and 6 not in recorded:
+    steps = list(case.steps.order_by("on", "id"))
+    number = case.last_step + 1
+    if number == 7 and 6 not in {s.number for s in steps}:
         number = 6
-    definition = STEPS[number]
-    earliest = last.on if last else None
-    latest = None
-    reasons: list[str] = []
+    # Only the steps after a 公示 look at publicities (DEV-10): one query fewer elsewhere.
+    publicities = list(case.publicities.all()) if STEPS[number].publicity else []
+    sc = rules.StepContext(case=case, number=number, on=today, steps=steps, publicities=publicities)
+    window = rules.step_window(sc, params)
+    return NextStep(number, str(STEPS[number].name), window.earliest, window.latest, window.reasons)
 
-    def first(n):
-        return next((s.on for s in steps if s.number == n), None)
 
-    def later(day: date | None, why: str) -> None:
-        nonlocal earliest
-        if day and (earliest is None or day > earliest):
-            earliest = day
-        if day:
-            reasons.append(why)
-
-    if number == 2 and first(1):
-        latest = first(1) + relativedelta(months=1)
-        reasons.append(_("DEV-02：递交申请书后一个月内谈话"))
-    if number == 6:
-        last_review = max([s.on for s in steps if s.number in (3, 6)], default=None)
-        if last_review:
-            latest = last_review + relativedelta(months=6)
-            reasons.append(_("DEV-04：每半年考察一次"))
-    if number == 7 and first(3):
-        later(first(3) + relativedelta(years=1), _("DEV-05：确定为入党积极分子满一年"))
-    if number == 17 and first(15):
-        latest = first(15) + relativedelta(months=3)
-        reasons.append(_("DEV-12：支部大会后三个月内审批（特殊情况六个月）"))
-    if number == 20 and first(17):
-        latest = first(17) + relativedelta(months=1)
-        reasons.append(_("DEV-18：批准后一个月内入党宣誓"))
-    if number in (22, 23) and case.probation_end:
-        if number == 23:
-            later(case.probation_end, _("DEV-14：预备期满方可讨论转正"))
-        latest = case.probation_end + relativedelta(months=1)
-        reasons.append(_("DEV-14：预备期满后及时讨论转正"))
-    if number == 25 and first(24):
-        latest = first(24) + timedelta(days=7)
-        reasons.append(_("DEV-21：转正后一周内归档"))
-    if definition.publicity:
-        done = [p for p in case.publicities.all() if p.key == definition.publicity]
-        if done:
-            later(
-                max(p.ends_on for p in done) + timedelta(days=1),
-                _("DEV-10：%(p)s期满后") % {"p": PUBLICITY_LABELS[definition.publicity]},
-            )
-        else:
-            reasons.append(_("DEV-10：须先%(p)s") % {"p": PUBLICITY_LABELS[definition.publicity]})
-    return NextStep(number, str(definition.name), earliest, latest, reasons)
+def next_steps(cases: Iterable[Case], today: date) -> list[tuple[Case, NextStep | None]]:
+    """``next_step`` for a page of cases, looking up each rule's parameters once per branch."""
+    params = functools.cache(params_for)
+    return [(case, next_step(case, today, params=params)) for case in cases]
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The five stages and 25 steps of developing a member (细则; RULES.md, DEV rows).
+"""The five stages and 25 steps of developing a member (细则; docs/rules.md, DEV rows).
 
 Each step says which stage it belongs to, whether it may be recorded more than once
 (the half-yearly reviews of an activist, the continued observation of a probationer),
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 STAGES = {
@@ -32,7 +33,7 @@ PUBLICITY_LABELS = {
 class StepDef:
     number: int
     stage: int
-    name: str
+    name: str | Promise  # a lazy translation
     repeatable: bool = False
     publicity: str = ""
     people: str = ""  # "talker", "contacts", "introducers"

@@ -62,7 +62,7 @@ def board(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     context = {
         "org": org, "rows": selectors.pipeline(user=request.user, org=org), "stages": STAGES,
-        "cases": [(c, selectors.next_step(c, today)) for c in page], "page_obj": page, "today": today,
+        "cases": selectors.next_steps(page, today), "page_obj": page, "today": today,
         "can_manage": permissions.can(request.user, "development.manage", org),
         "page_title": _("发展党员"), "breadcrumbs": _crumbs(),
     }  # fmt: skip

@@ -1,4 +1,4 @@
-"""Rulebook entries about organisational life (RULES.md: MTG, VOTE, EDU-01/02, MBR-06/07, DQ-05).
+"""Rulebook entries about organisational life (docs/rules.md: MTG, VOTE, EDU-01/02, MBR-06/07, DQ-05).
 
 Every rule judges exactly one period of its own kind (``ctx.period``) for all orgs of the
 context with a fixed number of aggregate queries, then pure Python; MBR-06 alone is a

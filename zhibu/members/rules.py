@@ -1,4 +1,4 @@
-"""Rulebook entries about members (RULES.md, MBR and DQ rows).
+"""Rulebook entries about members (docs/rules.md, MBR and DQ rows).
 
 Snapshot rules judged as of a day. Each reads all orgs of the context with a fixed number
 of queries (never one per org or per member); problems are reported per member

@@ -219,7 +219,9 @@ def _store(
     ):
         existing[(org_id, subject_type, subject_id)] = (pk, fingerprint)
     citation = str(rule.citation)[:200]
-    create, update, seen = [], [], set()
+    create: list[Finding] = []
+    update: list[Finding] = []
+    seen: set[tuple] = set()
     for outcome in outcomes:
         key = (outcome.org_id, outcome.subject_type, outcome.subject_id)
         if key in seen:
@@ -242,7 +244,8 @@ def _store(
         current = existing.get(key)
         if current is not None and current[1] == fingerprint:
             continue
-        finding = Finding(
+        # subject_id is never None here: Outcome.__post_init__ defaults it to the org.
+        finding = Finding(  # type: ignore[misc]
             pk=current[0] if current else None, rule_code=rule.code, period_code=sub.code, period_start=sub.start,
             period_end=sub.end, org_id=outcome.org_id, org_path=path_of.get(outcome.org_id, ""),
             subject_type=outcome.subject_type, subject_id=outcome.subject_id, computed_at=now,

@@ -8,7 +8,7 @@ bounded number of aggregate queries — never a query per org.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibu.core.rules.periods import Period
 
-# The regulations cited by the rulebook (RULES.md, consequence 5).
+# The regulations cited by the rulebook (docs/rules.md, consequence 5).
 REGULATIONS = {
     "条例": "《中国共产党支部工作条例（试行）》",
     "细则": "《中国共产党发展党员工作细则》",
@@ -128,13 +128,13 @@ class Context:
         return [org.pk for org in self.orgs]
 
     @property
-    def org_in(self):
+    def org_in(self) -> Any:
         """For ``org__in=``: a subquery when available, else the list of ids."""
         if self.org_query is not None:
             return self.org_query.values("pk")
         return self.org_ids
 
-    def memo(self, name: str, factory, *, per_orgs: bool = True):
+    def memo(self, name: str, factory: Callable[[], Any], *, per_orgs: bool = True) -> Any:
         """Compute ``factory()`` once per run for this reference day (and org set, unless
         ``per_orgs`` is False): rules that read the same data share one query."""
         key = (name, self.on, tuple(org.pk for org in self.orgs) if per_orgs else None)
@@ -171,7 +171,7 @@ class Rule:
     def in_force_on(self, day: date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day < self.effective_to)
 
-    def applies_to(self, org) -> bool:
+    def applies_to(self, org: Any) -> bool:
         if self.kinds and org.kind not in self.kinds:
             return False
         return self.sectors is None or org.sector in self.sectors

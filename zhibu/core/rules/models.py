@@ -110,7 +110,7 @@ class Finding(models.Model):
 
 
 class Supplement(PublicIdModel):
-    """A committee's local supplement to a rule (RULES.md consequence 2): tighter parameters
+    """A committee's local supplement to a rule (docs/rules.md, consequence 2): tighter parameters
     for a confirmed rule, any value for a local-practice (L) rule; never looser."""
 
     committee = models.ForeignKey(
@@ -154,7 +154,7 @@ class Supplement(PublicIdModel):
 
 class Exemption(PublicIdModel):
     """An approved exemption of an org (or one member) from a rule for a date range
-    (RULES.md consequence 3): e.g. a branch founded mid-quarter, a member seriously ill."""
+    (docs/rules.md, consequence 3): e.g. a branch founded mid-quarter, a member seriously ill."""
 
     class State(models.TextChoices):
         REQUESTED = "requested", _("待审批")

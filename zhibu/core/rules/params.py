@@ -54,6 +54,9 @@ def param_groups(rule: Rule, orgs: list, on: date) -> list[ParamGroup]:
 
 
 def params_for(rule: Rule, org, on: date) -> dict[str, int]:
-    """The parameters ``rule`` applies to one org on ``on`` (defaults or its supplement)."""
+    """The parameters ``rule`` applies to one org on ``on`` (defaults or its supplement).
+    Workflow checks and the hints that announce them (development's next step) ask here."""
+    if not rule.params:
+        return {}
     groups = param_groups(rule, [org], on)
     return groups[0].params if groups else rule.default_params()

@@ -1,14 +1,14 @@
 """Reporting periods: a month (``2025-07``), a quarter (``2025Q3``) or a year (``2025``).
 
 Periods are half-open date ranges ``[start, end)``; month and year arithmetic goes through
-``relativedelta`` so month ends and leap years come out right (RULES.md, consequence 4).
+``relativedelta`` so month ends and leap years come out right (docs/rules.md, consequence 4).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
@@ -90,7 +90,7 @@ class Period:
 
     @property
     def last_day(self) -> date:
-        return self.end - relativedelta(days=1)
+        return self.end - timedelta(days=1)
 
     def contains(self, day: date) -> bool:
         return self.start <= day < self.end

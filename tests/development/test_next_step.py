@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from zhibu.core.rules.services import supplement_create
 
 from zhibu.development import services
 from zhibu.development.selectors import next_step
 from zhibu.development.services import StepRefused
+from zhibu.rulebook.services import supplement_create
 
 pytestmark = pytest.mark.django_db
 

@@ -24,8 +24,12 @@ from django.utils.translation import gettext as _
 
 from zhibu.core.rules import Citation, Confidence, Context, Outcome, Param, Rule, Status, register
 from zhibu.core.rules.params import params_for
+from zhibu.core.rules.registry import catalogue
 from zhibu.development.models import OPEN_STATUSES, Case, Step
 from zhibu.development.steps import PUBLICITY_LABELS, STEPS
+from zhibu.meetings.models import Decision
+from zhibu.members.models import Member
+from zhibu.members.selectors import spans_on, under_probation_sanction_on
 from zhibu.orgs.models import Org
 
 BRANCHES = frozenset(Org.BRANCH_KINDS)
@@ -791,8 +795,6 @@ class RushedBatches(DevRule):
     blocking = False
 
     def evaluate(self, ctx):
-        from zhibu.meetings.models import Decision
-
         rows = (
             Decision.objects.filter(
                 kind="admission",
@@ -888,23 +890,16 @@ class Archive(DevRule):
 
 
 def full_member_on(member, day: date) -> bool:
-    from zhibu.members.models import Member
-    from zhibu.members.selectors import spans_on
-
     return spans_on(day, statuses=(Member.Status.FULL,)).filter(member=member).exists()
 
 
 def under_probation_sanction(member, day: date) -> bool:
-    from zhibu.members.selectors import under_probation_sanction_on
-
     return under_probation_sanction_on(day).filter(member=member).exists()
 
 
 def step_window(sc: StepContext, params=params_for) -> Window:
     """When step ``sc.number`` of ``sc.case`` may and should be recorded, by the rules in
     force on ``sc.on`` with the case's parameters (``params_for``, or a memo of it)."""
-    from zhibu.core.rules.registry import catalogue
-
     chosen = [r for r in catalogue(sc.on) if isinstance(r, DevRule) and sc.number in r.window_steps]
     window = Window()
     for rule in sorted(chosen, key=lambda r: (r.window_order, r.code)):
@@ -915,8 +910,6 @@ def step_window(sc: StepContext, params=params_for) -> Window:
 
 def blocking_rules_for(number: int, day: date) -> list[DevRule]:
     """The rules that check step ``number`` (versions in force on ``day``), order first."""
-    from zhibu.core.rules.registry import catalogue
-
     rules = [r for r in catalogue(day) if isinstance(r, DevRule) and r.blocking]
     chosen = [r for r in rules if r.code == "DEV-00" or number in r.checks_steps]
     return sorted(chosen, key=lambda r: (r.code != "DEV-00", r.code))

@@ -19,6 +19,7 @@ from zhibu.core.scope import subtree_q
 from zhibu.development import rules
 from zhibu.development.models import OPEN_STATUSES, Case, DevPlan, Step
 from zhibu.development.steps import LAST, STEPS
+from zhibu.orgs.models import Org
 
 
 def visible_cases(user, action: str = "development.view") -> QuerySet[Case]:
@@ -103,8 +104,6 @@ class BoardRow:
 
 def pipeline(*, user, org) -> list[BoardRow]:
     """Open cases per branch and stage in ``org``'s subtree: one aggregate query."""
-    from zhibu.orgs.models import Org
-
     rows = (
         visible_cases(user)
         .filter(subtree_q([org.path], field="org__path"), status__in=OPEN_STATUSES)

@@ -35,6 +35,7 @@ from zhibu.development.steps import PUBLICITY_LABELS, STEPS
 from zhibu.members import idnumber
 from zhibu.members.models import Member, MemberEvent
 from zhibu.members.services import member_create, member_record_event, pinyin_of
+from zhibu.orgs.models import Org
 
 CASE_DUPLICATE = _("该公民身份号码已有进行中的发展党员记录（%(org)s）。")
 ALREADY_MEMBER = _("该公民身份号码已登记为党员“%(name)s”。")
@@ -361,8 +362,6 @@ def case_stop(*, case: Case, reason: str, on: date, by=None, decision=None) -> C
 @transaction.atomic
 def plan_save(*, committee, year: int, quota: int, quotas: dict, by=None, **targets) -> DevPlan:
     """The annual plan (DEV-20): quotas by branch may not exceed the committee's total."""
-    from zhibu.orgs.models import Org
-
     if committee.kind != Org.Kind.COMMITTEE:
         raise ValidationError({"committee": PLAN_NOT_COMMITTEE})
     total = sum(quotas.values())

@@ -24,6 +24,7 @@ from zhibu.core.scope import ancestor_paths, parent_path, subtree_q
 from zhibu.development import exports, forms, selectors, services
 from zhibu.development.models import Case, Override
 from zhibu.development.steps import STAGES, STEPS
+from zhibu.meetings.models import Decision
 from zhibu.members.models import Member
 from zhibu.members.selectors import visible_members
 from zhibu.orgs.current import current_org
@@ -111,8 +112,6 @@ def _candidates(case: Case, user):
 
 
 def _decisions(case: Case, number: int):
-    from zhibu.meetings.models import Decision
-
     kind = STEPS[number].decision
     return (
         Decision.objects.filter(meeting__org=case.org, kind=kind, body="assembly")

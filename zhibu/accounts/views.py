@@ -29,10 +29,12 @@ from zhibu.accounts.forms import (
     UserSearchForm,
 )
 from zhibu.accounts.models import User
+from zhibu.accounts.permissions import business_grant_paths, holds_anywhere
 from zhibu.core.access import requires
 from zhibu.core.audit import audit_verify as verify_chain
 from zhibu.core.forms import apply_errors
-from zhibu.orgs.selectors import visible_orgs
+from zhibu.core.scope import subtree_q
+from zhibu.orgs.models import Org
 
 PAGE_SIZE = 50
 
@@ -47,6 +49,20 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Changing one's own password also clears a temporary password's forced change."""
+
+    template_name = "registration/password_change.html"
+    success_url = "/accounts/password/done/"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if self.request.user.must_change_password:
+            self.request.user.must_change_password = False
+            self.request.user.save(update_fields=["must_change_password"])
+        return response
 
 
 def _page(request: HttpRequest, items) -> Page:
@@ -86,7 +102,7 @@ def _form_page(
 # --- 系统管理员: users and roles ------------------------------------------------------
 
 
-@requires("user.manage")
+@requires("user.view")
 @require_GET
 def users(request: AuthedRequest) -> HttpResponse:
     form = UserSearchForm(request.GET or None)
@@ -126,7 +142,7 @@ def user_create(request: AuthedRequest) -> HttpResponse:
     )  # fmt: skip
 
 
-@requires("user.manage")
+@requires("user.view")
 @require_GET
 def user_detail(request: AuthedRequest, public_id) -> HttpResponse:
     target = selectors.user_for_admin(request.user, public_id)
@@ -137,6 +153,8 @@ def user_detail(request: AuthedRequest, public_id) -> HttpResponse:
             "target": target,
             "rows": selectors.assignments_of(user=request.user, target=target),
             "is_self": target.pk == request.user.pk,
+            "can_manage": holds_anywhere(request.user, "user.manage"),
+            "can_grant": holds_anywhere(request.user, "role.grant"),
             "page_title": target.display_name,
             "breadcrumbs": [_users_crumb(), (target.display_name, None)],
         },
@@ -158,7 +176,7 @@ def user_set_active(request: AuthedRequest, public_id) -> HttpResponse:
     return redirect("accounts:user_detail", public_id=target.public_id)
 
 
-@requires("user.manage")
+@requires("user.view")
 def user_password(request: AuthedRequest, public_id) -> HttpResponse:
     target = selectors.user_for_admin(request.user, public_id)
     form = PasswordSetForm(request.POST or None)
@@ -180,10 +198,12 @@ def user_password(request: AuthedRequest, public_id) -> HttpResponse:
     )  # fmt: skip
 
 
-@requires("user.manage")
+@requires("role.grant")
 def role_grant(request: AuthedRequest, public_id) -> HttpResponse:
     target = selectors.user_for_admin(request.user, public_id)
-    form = RoleGrantForm(request.POST or None, orgs=visible_orgs(request.user).order_by("path"))
+    paths = business_grant_paths(request.user)
+    orgs = Org.objects.filter(subtree_q(paths)) if paths else Org.objects.none()
+    form = RoleGrantForm(request.POST or None, orgs=orgs.order_by("path"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -203,7 +223,7 @@ def role_grant(request: AuthedRequest, public_id) -> HttpResponse:
     )  # fmt: skip
 
 
-@requires("user.manage")
+@requires("role.grant")
 def role_end(request: AuthedRequest, public_id) -> HttpResponse:
     assignment = selectors.assignment_for_admin(request.user, public_id)
     target = assignment.user

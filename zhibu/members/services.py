@@ -207,23 +207,27 @@ def check_placement(org: Org, group: Org | None) -> dict[str, list]:
 
 
 def set_identity(member: Member, id_number: str) -> None:
-    """Store an ID number with its blind index, last four digits and what the number says
-    (format, birth date, sex) — never the number in plaintext."""
+    """Store an ID number encrypted with its keyed indexes (exact value, last four) and
+    whether it agrees with the record — never the number or a fragment of it in clear."""
     number = idnumber.normalise(id_number)
     member.id_number = number
     member.id_index = blind_index(number) if number else None
-    member.id_last4 = number[-4:] if number else ""
     derive_identity(member, number)
 
 
 def derive_identity(member: Member, number: str) -> None:
+    """Fill the keyed tail index and the yes/no facts DQ-01 reads: is the number well
+    formed, and do its birth date and sex agree with the record's? Call it again whenever
+    the record's birth date or sex changes."""
     try:
         info = idnumber.parse(number) if number else None
     except idnumber.InvalidIdNumber:
         info = None
+    member.id_tail_index = idnumber.tail_index(number) if number else ""
     member.id_format_ok = info is not None
-    member.id_birth_date = info.birth_date if info else None
-    member.id_gender = info.gender if info else ""
+    member.id_matches = (
+        info is not None and info.birth_date == member.birth_date and info.gender == member.gender
+    )
 
 
 def initial_events(
@@ -327,7 +331,7 @@ def member_create(
         id_number=id_number, status=status, admitted_on=admitted_on, full_on=full_on,
         applied_on=applied_on, **fields,
     )  # fmt: skip
-    member.full_clean(exclude=["id_index", "id_last4"])
+    member.full_clean(exclude=["id_index", "id_tail_index"])
     member.save()
     events = initial_events(
         member, enrolled_on=enrolled_on, transferred_in_on=transferred_in_on, by=by,
@@ -370,11 +374,13 @@ def member_update(
         raise ValidationError(errors)
     if id_number:
         set_identity(member, id_number)
+    else:
+        derive_identity(member, member.id_number or "")  # the birth date or sex may change
     if phone is not None:
         member.phone = normalise_phone(phone)
     member.name = member.name.strip()
     member.name_pinyin, member.name_initials = pinyin_of(member.name)
-    member.full_clean(exclude=["id_index", "id_last4", "org", "group", "user"])
+    member.full_clean(exclude=["id_index", "id_tail_index", "org", "group", "user"])
     member._history_user = by
     member.save()
     return member

@@ -1,11 +1,14 @@
 """Zhibu's URLconf. Every view carries an explicit access decision (zhibu.core.access)."""
 
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.i18n import set_language
 
 from zhibu.api.urls import api_urls
 from zhibu.core import views as core_views
 from zhibu.core.access import public
+from zhibu.core.params import YearConverter
+
+register_converter(YearConverter, "year")
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -24,6 +27,7 @@ urlpatterns = [
     path("api/tokens/", include("zhibu.api.urls")),
 ]
 
+handler400 = "zhibu.core.views.bad_request"
 handler403 = "zhibu.core.views.permission_denied"
 handler404 = "zhibu.core.views.page_not_found"
 handler500 = "zhibu.core.views.server_error"

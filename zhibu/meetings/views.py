@@ -24,6 +24,7 @@ from zhibu.core.excel import workbook_response
 from zhibu.core.forms import apply_errors
 from zhibu.core.history import history_of
 from zhibu.core.models import AuditEvent
+from zhibu.core.params import year_param
 from zhibu.core.pdf import pdf_response
 from zhibu.meetings import exports, feeds, forms, selectors, services
 from zhibu.meetings.models import (
@@ -48,10 +49,7 @@ VIEW, RECORD = "meeting.view", "meeting.record"
 
 
 def _year(request, default: int | None = None) -> int:
-    try:
-        return int(request.GET.get("year") or default or timezone.localdate().year)
-    except ValueError:
-        raise Http404 from None
+    return year_param(request, default)
 
 
 def _org_crumbs(org: Org, *tail) -> list:

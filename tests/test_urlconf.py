@@ -42,6 +42,7 @@ def sample_url(route: str) -> str:
     """Turn a route into a concrete URL with placeholder arguments."""
     url = re.sub(r"<uuid:[^>]+>", "00000000-0000-0000-0000-000000000000", route)
     url = re.sub(r"<int:[^>]+>", "1", url)
+    url = re.sub(r"<year:[^>]+>", "2025", url)
     url = re.sub(r"<(?:slug|str|path):[^>]+>", "x", url)
     url = re.sub(r"<[^>]+>", "x", url)
     url = url.replace("^", "").replace("$", "").replace("\\", "")

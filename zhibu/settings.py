@@ -102,10 +102,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Messages before the idle timeout, which leaves one for the sign-in page (after it,
+    # signing out an idle session was a 500).
+    "django.contrib.messages.middleware.MessageMiddleware",
     "zhibu.core.middleware.IdleTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "zhibu.accounts.middleware.PasswordChangeRequiredMiddleware",
     "zhibu.core.middleware.AccessDecisionMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -174,6 +177,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Lock an account for 30 minutes after 5 failed logins (django-axes).
 AXES_FAILURE_LIMIT = config.env_int("ZHIBU_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=config.env_int("ZHIBU_LOCKOUT_MINUTES", 30))
+# 双人原则: whoever created an account today may not grant it a role (docs/security.md).
+ZHIBU_GRANT_TWO_PERSON_RULE = config.env_bool("ZHIBU_GRANT_TWO_PERSON_RULE", True)
 # Lock the account (等保 2.0: 限制非法登录次数), not the address: a whole office behind one
 # NAT address must not be locked out by one colleague's typos. Per-address throttling is
 # nginx's limit_req (see the deployment section of the README), hence axes.W006 is silenced.

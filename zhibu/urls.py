@@ -3,7 +3,9 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from zhibu.accounts.admin_urls import urlpatterns as admin_urls
 from zhibu.api.urls import api_urls
+from zhibu.committees.grants import urlpatterns as role_grant_urls
 from zhibu.core import views as core_views
 from zhibu.core.access import public
 from zhibu.duties.urls import meeting_urlpatterns as duties_meeting_urls
@@ -15,7 +17,7 @@ urlpatterns = [
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("accounts/", include("zhibu.accounts.urls")),
-    path("admin/", include("zhibu.accounts.admin_urls")),
+    path("admin/", include((admin_urls + role_grant_urls, "accounts"))),
     path("orgs/", include("zhibu.committees.urls")),
     path("members/", include("zhibu.members.urls")),
     path("meetings/", include((meeting_urls + duties_meeting_urls, "meetings"))),
@@ -27,6 +29,7 @@ urlpatterns = [
     path("api/tokens/", include("zhibu.api.urls")),
 ]
 
+handler400 = "zhibu.core.views.bad_request"
 handler403 = "zhibu.core.views.permission_denied"
 handler404 = "zhibu.core.views.page_not_found"
 handler500 = "zhibu.core.views.server_error"

@@ -239,15 +239,17 @@ def test_a_failed_sign_in_is_audited_with_the_named_user(cast, client, last_seq)
     assert "wrong-password" not in event.summary + str(event.details)
 
 
-def test_a_role_grant_is_audited_with_the_granting_admin(cast, admins):
+def test_a_role_grant_is_audited_with_the_granting_lead(cast, admins):
     from zhibu.accounts.models import Role
     from zhibu.accounts.services import role_grant
 
     newcomer = UserFactory(username="xinren")
-    assignment = role_grant(user=newcomer, role=Role.MEMBER, org=cast.branch2, by=admins.system)
+    assignment = role_grant(
+        user=newcomer, role=Role.MEMBER, org=cast.branch2, by=cast.party_secretary
+    )
     event = AuditEvent.objects.get(object_id=str(assignment.public_id))
     assert (event.kind, event.actor, event.org_path) == (
         AuditEvent.Kind.ROLE_GRANTED,
-        admins.system,
+        cast.party_secretary,
         cast.branch2.path,
     )

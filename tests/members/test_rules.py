@@ -118,7 +118,12 @@ def test_dq01_bad_check_digit_and_missing_id_number(cast):
 
 
 def test_dq01_birth_date_disagreeing_with_the_id_number(cast):
+    from django.core.management import call_command
+
+    # Changed outside Zhibu: the recheck command re-derives the agreement flag (no clear
+    # fragment of the number is stored to compare against in SQL).
     Member.objects.filter(pk=cast.ordinary_member.pk).update(birth_date=date(1992, 9, 4))
+    call_command("members_recheck_ids", stdout=None)
     [finding] = problems("DQ-01", cast.branch1)
     assert "出生日期与公民身份号码不一致" in finding.explanation and finding.status == "suspect"
 

@@ -17,7 +17,7 @@ urlpatterns = [
     path("users/<uuid:public_id>/", views.user_detail, name="user_detail"),
     path("users/<uuid:public_id>/active/", views.user_set_active, name="user_set_active"),
     path("users/<uuid:public_id>/password/", views.user_password, name="user_password"),
-    path("users/<uuid:public_id>/roles/new/", views.role_grant, name="role_grant"),
+    # users/<id>/roles/new/ (role_grant): zhibu.committees.grants, mounted here by zhibu/urls.py
     path("roles/<uuid:public_id>/end/", views.role_end, name="role_end"),
     # 安全管理员
     path("security/lockouts/", views.lockouts, name="lockouts"),

@@ -40,10 +40,15 @@ today are the user's *grants*.
 - **Platform roles never get member actions.** The three platform administrators hold
   no org: their actions reach the whole platform, but none of them holds an action that
   reads member records ({personal}).
-- **三员分立 (three-administrator separation).** 系统管理员 manages accounts, roles and
-  platform data, 安全管理员 unlocks accounts and keeps the security settings, 审计管理员
-  reads the audit log. No user holds two of these roles in overlapping periods, and no one grants, ends
-  or resets their own roles or password through the administrators' pages.
+- **三员分立 (three-administrator separation).** 系统管理员 manages accounts (create,
+  deactivate, reset the password of accounts without a party role) and platform data but
+  grants no role; 安全管理员 unlocks accounts and grants and ends the three platform roles
+  only; 审计管理员 reads the audit log. Business roles are granted inside the party tree by
+  committee leads holding `role.grant` at or above the org; a platform grant of
+  `role.grant` never reaches a business role. No user holds two of these roles in
+  overlapping periods, and no one grants, ends or resets their own roles or password.
+  Whoever created an account today may not grant it a role (`ZHIBU_GRANT_TWO_PERSON_RULE`).
+  See docs/security.md.
 - **Ordinary members.** 党员 holds no org-wide action: the "我的" pages show a member
   their own records only.
 

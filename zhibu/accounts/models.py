@@ -13,6 +13,17 @@ from simple_history.models import HistoricalRecords
 class User(AbstractUser):
     public_id = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    # Set when an administrator sets the password: the owner must choose a new one at
+    # their next sign-in, so an administrator never keeps a working password of theirs.
+    must_change_password = models.BooleanField(_("须在下次登录时修改密码"), default=False)
+    created_by = models.ForeignKey(
+        "self",
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("用户")

@@ -40,7 +40,11 @@ ACTIONS: dict[str, str] = {
     "development.view": _("查看发展党员工作"),
     "development.manage": _("登记发展党员各步骤"),
     "development.approve": _("以上级党委身份审批、特批发展党员事项"),
-    "user.manage": _("管理用户账号和角色授权"),
+    "user.view": _("查看用户账号及其角色"),
+    "user.manage": _("新建、停用账号，重置平台账号的密码（不授予角色）"),
+    "role.grant": _(
+        "授予、终止角色：安全管理员只授平台角色，党组织负责人只在本组织范围内授党内角色"
+    ),
     "calendar.manage": _("录入法定节假日和调休安排"),
     "security.manage": _("解锁账号、管理安全设置"),
     "audit.view": _("查看审计日志"),
@@ -70,6 +74,8 @@ _COMMITTEE_LEAD = _VIEW_ALL | {
     "exemption.approve",
     "development.manage",
     "development.approve",
+    "user.view",
+    "role.grant",
 }
 _BRANCH_LEAD = _VIEW_ALL | {
     "org.edit",
@@ -101,8 +107,13 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     (Role.GROUP_LEADER, GROUP): frozenset(
         {"org.view", "member.view", "meeting.view", "meeting.record"}
     ),
-    (Role.SYSTEM_ADMIN, PLATFORM): frozenset({"org.view", "user.manage", "calendar.manage"}),
-    (Role.SECURITY_ADMIN, PLATFORM): frozenset({"security.manage"}),
+    # 三员分立: the system administrator keeps accounts but grants no role; the security
+    # administrator grants platform roles only (role_grant refuses business roles to a
+    # platform grant); business roles come from the party tree (committee leads, in scope).
+    (Role.SYSTEM_ADMIN, PLATFORM): frozenset(
+        {"org.view", "user.view", "user.manage", "calendar.manage"}
+    ),
+    (Role.SECURITY_ADMIN, PLATFORM): frozenset({"security.manage", "user.view", "role.grant"}),
     (Role.AUDIT_ADMIN, PLATFORM): frozenset({"audit.view"}),
     # An ordinary member holds no org-wide action: "我的" pages show their own records.
     (Role.MEMBER, BRANCH): frozenset(),
@@ -198,6 +209,24 @@ def can(user, action: str, org) -> bool:
     """May ``user`` do ``action`` at ``org``?"""
     paths = scope_paths(user, action)
     return paths == [ALL_ORGS] or in_subtree(org.path, paths)
+
+
+def business_grant_paths(user) -> list[str]:
+    """Paths where ``user`` may grant business roles: ``role.grant`` held through a role in
+    the party tree. A platform grant of ``role.grant`` (安全管理员) never counts here."""
+    return [
+        grant.path
+        for grant in grants(user)
+        if grant.level != PLATFORM and "role.grant" in grant.actions
+    ]
+
+
+def grants_platform_roles(user) -> bool:
+    """Only the 安全管理员 grants the three platform roles."""
+    return any(
+        grant.role == Role.SECURITY_ADMIN and "role.grant" in grant.actions
+        for grant in grants(user)
+    )
 
 
 def can_strictly_below(user, action: str, org) -> bool:

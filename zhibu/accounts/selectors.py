@@ -25,12 +25,12 @@ def _active_q(day: date) -> Q:
     return Q(start__lte=day) & (Q(end__isnull=True) | Q(end__gte=day))
 
 
-# --- users and roles (系统管理员, "user.manage") ------------------------------------------
+# --- users and roles ("user.view"; granting is "role.grant") -----------------------------
 
 
 def user_list(*, user, q: str = "") -> QuerySet[User]:
     """Users matching ``q`` (user name or name), each with ``current_assignments``."""
-    if not permissions.holds_anywhere(user, "user.manage"):
+    if not permissions.holds_anywhere(user, "user.view"):
         return User.objects.none()
     today = timezone.localdate()
     current = RoleAssignment.objects.filter(_active_q(today)).select_related("org")
@@ -43,7 +43,7 @@ def user_list(*, user, q: str = "") -> QuerySet[User]:
 
 
 def user_for_admin(user, public_id) -> User:
-    if not permissions.holds_anywhere(user, "user.manage"):
+    if not permissions.holds_anywhere(user, "user.view"):
         raise Http404
     try:
         return User.objects.get(public_id=public_id)
@@ -52,7 +52,7 @@ def user_for_admin(user, public_id) -> User:
 
 
 def assignment_for_admin(user, public_id) -> RoleAssignment:
-    if not permissions.holds_anywhere(user, "user.manage"):
+    if not permissions.holds_anywhere(user, "role.grant"):
         raise Http404
     try:
         return RoleAssignment.objects.select_related("user", "org").get(public_id=public_id)
@@ -72,7 +72,7 @@ class AssignmentRow:
 
 def assignments_of(*, user, target: User) -> list[AssignmentRow]:
     """All of ``target``'s role assignments, newest first, with their status today."""
-    if not permissions.holds_anywhere(user, "user.manage"):
+    if not permissions.holds_anywhere(user, "user.view"):
         return []
     today = timezone.localdate()
     rows = []

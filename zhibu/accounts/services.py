@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -14,6 +15,8 @@ from zhibu.accounts import permissions
 from zhibu.accounts.models import PLATFORM_ROLES, Role, RoleAssignment, User
 from zhibu.core.audit import audit_record
 from zhibu.core.models import AuditEvent
+from zhibu.core.rules.models import Notification
+from zhibu.core.scope import in_subtree
 
 ASSIGNMENT_END_BEFORE_START = _("结束日期不能早于开始日期。")
 PLATFORM_ROLE_WITH_ORG = _("系统、安全、审计管理员是平台角色，不能指定党组织。")
@@ -32,6 +35,20 @@ CANNOT_RESET_OWN_PASSWORD = _("不能在此重置自己的密码，请使用“�
 USER_ALREADY_ACTIVE = _("该账号已是启用状态。")
 USER_ALREADY_INACTIVE = _("该账号已是停用状态。")
 NOT_LOCKED = _("账号“%(name)s”当前没有登录失败记录，无需解锁。")
+PLATFORM_ROLE_ONLY_BY_SECURITY_ADMIN = _(
+    "三员分立：系统、安全、审计管理员角色只能由安全管理员授予或终止。"
+)
+BUSINESS_ROLE_ONLY_IN_PARTY_TREE = _(
+    "三员分立：党组织中的角色只能由在该组织范围内有授权权限的党组织负责人授予或终止，平台管理员不能办理。"
+)
+TWO_PERSON_RULE = _("双人原则：该账号是您今天新建的，不能由您为其授予角色，须由另一位管理员授予。")
+RESET_BY_PARTY_TREE = _(
+    "该账号在党组织中担任角色，可接触党员信息；其密码只能由在其所有任职组织范围内有授权权限的党组织负责人重置。"
+)
+RESET_PLATFORM_BY_SYSTEM_ADMIN = _("平台账号和未任职账号的密码由系统管理员重置。")
+PASSWORD_RESET_NOTICE = _(
+    "您的密码已被管理员 %(by)s 重置，请在下次登录时设置新密码。如非本人申请，请立即联系安全管理员。"
+)
 
 
 def _overlap_q(start: date, end: date | None) -> Q:
@@ -48,9 +65,11 @@ def user_create(
 ) -> User:
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": USERNAME_TAKEN % {"name": username}})
-    user = User(username=username, full_name=full_name, email=email)
+    user = User(username=username, full_name=full_name, email=email, created_by=by)
     if password:
         user.set_password(_validated_password(password, user))
+        # A password an administrator chose is temporary (the demo and set-up pass by=None).
+        user.must_change_password = by is not None
     else:
         user.set_unusable_password()
     user.full_clean(exclude=["password"])
@@ -99,21 +118,71 @@ def user_set_active(*, user: User, active: bool, by: User, request=None) -> User
     return user
 
 
+def _business_roles(user: User, on: date):
+    """``user``'s current and future assignments in the party tree."""
+    return RoleAssignment.objects.filter(user=user, org__isnull=False).filter(
+        Q(end__isnull=True) | Q(end__gte=on)
+    )
+
+
+def _check_may_reset(*, user: User, by: User) -> None:
+    """Who may set another user's password (三员分立).
+
+    The 系统管理员 resets platform accounts and accounts without a party role. An account
+    that may reach member data is reset only by someone who already reaches that data:
+    a party lead holding ``role.grant`` over every org where the account holds a role.
+    Otherwise a platform administrator could reset a 书记's password and sign in as them.
+    """
+    today = timezone.localdate()
+    orgs = [a.org for a in _business_roles(user, today).select_related("org")]
+    if not orgs:
+        if not permissions.holds_anywhere(by, "user.manage"):
+            raise ValidationError({"password": RESET_PLATFORM_BY_SYSTEM_ADMIN})
+        return
+    paths = permissions.business_grant_paths(by)
+    if not paths or not all(in_subtree(org.path, paths) for org in orgs):
+        raise ValidationError({"password": RESET_BY_PARTY_TREE})
+
+
 @transaction.atomic
 def user_set_password(*, user: User, password: str, by: User, request=None) -> User:
-    """Set a temporary password for ``user`` (their other sessions end with the old hash)."""
+    """Set a temporary password for ``user``.
+
+    The owner must change it at their next sign-in; their open sessions end (the session
+    hash follows the password), their API tokens are revoked and they are notified.
+    """
     if user.pk == by.pk:
         raise ValidationError({"password": CANNOT_RESET_OWN_PASSWORD})
+    _check_may_reset(user=user, by=by)
     user.set_password(_validated_password(password, user))
-    user.save(update_fields=["password"])
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    now = timezone.now()
+    # The API's tokens through their relation: the api app sits above accounts.
+    revoked = user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
+    _notify(user, str(PASSWORD_RESET_NOTICE % {"by": by.display_name}))
     audit_record(
         kind=AuditEvent.Kind.USER_CHANGED,
         summary=f"为用户 {user.username} 设置临时密码",
         actor=by,
         request=request,
         obj=user,
+        details={"tokens_revoked": revoked},
     )
     return user
+
+
+def _notify(user: User, text: str) -> None:
+    """Add ``text`` to the user's in-app inbox (today's digest, created if missing)."""
+    today = timezone.localdate()
+    item = {"rule": "", "org": "", "period": "", "status": "security", "text": text}
+    notification = Notification.objects.select_for_update().filter(user=user, day=today).first()
+    if notification is None:
+        Notification.objects.create(user=user, day=today, subject=text[:200], items=[item])
+    else:
+        notification.items = [item, *notification.items]
+        notification.read_at = None
+        notification.save(update_fields=["items", "read_at"])
 
 
 @transaction.atomic
@@ -137,6 +206,28 @@ def account_unlock(*, username: str, by: User, request=None) -> int:
     return cleared
 
 
+def _check_may_grant(*, by: User, role: str, org) -> None:
+    """三员分立: platform roles come from the 安全管理员 only; business roles only from a
+    party lead whose ``role.grant`` covers ``org`` (never from a platform grant)."""
+    if role in PLATFORM_ROLES:
+        if not permissions.grants_platform_roles(by):
+            raise ValidationError({"role": PLATFORM_ROLE_ONLY_BY_SECURITY_ADMIN})
+        return
+    paths = permissions.business_grant_paths(by)
+    if not paths or (org is not None and not in_subtree(org.path, paths)):
+        raise ValidationError({"role": BUSINESS_ROLE_ONLY_IN_PARTY_TREE})
+
+
+def _check_two_person_rule(*, user: User, by: User) -> None:
+    """An account created today by ``by`` gets its roles from someone else
+    (settings.ZHIBU_GRANT_TWO_PERSON_RULE, on by default)."""
+    if not settings.ZHIBU_GRANT_TWO_PERSON_RULE:
+        return
+    created_today = timezone.localdate(user.date_joined) == timezone.localdate()
+    if user.created_by_id == by.pk and created_today:
+        raise ValidationError({"user": TWO_PERSON_RULE})
+
+
 @transaction.atomic
 def role_grant(
     *,
@@ -153,6 +244,9 @@ def role_grant(
     start = start or timezone.localdate()
     if by is not None and by.pk == user.pk:
         raise ValidationError({"user": CANNOT_CHANGE_OWN_ROLES})
+    if by is not None:
+        _check_may_grant(by=by, role=role, org=org)
+        _check_two_person_rule(user=user, by=by)
     if end is not None and end < start:
         raise ValidationError({"end": ASSIGNMENT_END_BEFORE_START})
     if role in PLATFORM_ROLES:
@@ -228,6 +322,8 @@ def role_end(
     on = on or timezone.localdate()
     if by is not None and by.pk == assignment.user_id:
         raise ValidationError({"user": CANNOT_CHANGE_OWN_ROLES})
+    if by is not None:
+        _check_may_grant(by=by, role=assignment.role, org=assignment.org)
     if assignment.end is not None and assignment.end < on:
         raise ValidationError({"end": ASSIGNMENT_ALREADY_ENDED % {"day": assignment.end}})
     if on < assignment.start:

@@ -9,12 +9,7 @@ urlpatterns = [
     path("logout/", login_only(auth_views.LogoutView.as_view()), name="logout"),
     path(
         "password/",
-        login_only(
-            auth_views.PasswordChangeView.as_view(
-                template_name="registration/password_change.html",
-                success_url="/accounts/password/done/",
-            )
-        ),
+        login_only(views.PasswordChangeView.as_view()),
         name="password_change",
     ),
     path(

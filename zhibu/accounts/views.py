@@ -23,16 +23,15 @@ from zhibu.accounts.forms import (
     LoginForm,
     PasswordSetForm,
     RoleEndForm,
-    RoleGrantForm,
     UnlockForm,
     UserCreateForm,
     UserSearchForm,
 )
 from zhibu.accounts.models import User
+from zhibu.accounts.permissions import holds_anywhere
 from zhibu.core.access import requires
 from zhibu.core.audit import audit_verify as verify_chain
 from zhibu.core.forms import apply_errors
-from zhibu.orgs.selectors import visible_orgs
 
 PAGE_SIZE = 50
 
@@ -47,6 +46,20 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Changing one's own password also clears a temporary password's forced change."""
+
+    template_name = "registration/password_change.html"
+    success_url = "/accounts/password/done/"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if self.request.user.must_change_password:
+            self.request.user.must_change_password = False
+            self.request.user.save(update_fields=["must_change_password"])
+        return response
 
 
 def _page(request: HttpRequest, items) -> Page:
@@ -66,11 +79,11 @@ def _error_messages(request: HttpRequest, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
-def _users_crumb() -> tuple[str, str]:
+def users_crumb() -> tuple[str, str]:
     return (_("用户与角色"), reverse("accounts:users"))
 
 
-def _form_page(
+def form_page(
     request: HttpRequest, form, *, title: str, crumbs: list, cancel: str, **extra
 ) -> HttpResponse:
     context = {
@@ -86,7 +99,7 @@ def _form_page(
 # --- 系统管理员: users and roles ------------------------------------------------------
 
 
-@requires("user.manage")
+@requires("user.view")
 @require_GET
 def users(request: AuthedRequest) -> HttpResponse:
     form = UserSearchForm(request.GET or None)
@@ -120,13 +133,13 @@ def user_create(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, _("已新建用户 %(name)s。") % {"name": user.username})
             return redirect("accounts:user_detail", public_id=user.public_id)
-    return _form_page(
-        request, form, title=_("新建用户"), crumbs=[_users_crumb()],
+    return form_page(
+        request, form, title=_("新建用户"), crumbs=[users_crumb()],
         cancel=reverse("accounts:users"), submit_label=_("新建"),
     )  # fmt: skip
 
 
-@requires("user.manage")
+@requires("user.view")
 @require_GET
 def user_detail(request: AuthedRequest, public_id) -> HttpResponse:
     target = selectors.user_for_admin(request.user, public_id)
@@ -137,8 +150,10 @@ def user_detail(request: AuthedRequest, public_id) -> HttpResponse:
             "target": target,
             "rows": selectors.assignments_of(user=request.user, target=target),
             "is_self": target.pk == request.user.pk,
+            "can_manage": holds_anywhere(request.user, "user.manage"),
+            "can_grant": holds_anywhere(request.user, "role.grant"),
             "page_title": target.display_name,
-            "breadcrumbs": [_users_crumb(), (target.display_name, None)],
+            "breadcrumbs": [users_crumb(), (target.display_name, None)],
         },
     )
 
@@ -158,7 +173,7 @@ def user_set_active(request: AuthedRequest, public_id) -> HttpResponse:
     return redirect("accounts:user_detail", public_id=target.public_id)
 
 
-@requires("user.manage")
+@requires("user.view")
 def user_password(request: AuthedRequest, public_id) -> HttpResponse:
     target = selectors.user_for_admin(request.user, public_id)
     form = PasswordSetForm(request.POST or None)
@@ -174,36 +189,13 @@ def user_password(request: AuthedRequest, public_id) -> HttpResponse:
             messages.success(request, _("已为 %(name)s 设置临时密码，请当面或通过安全渠道告知本人。") % {"name": target.username})  # fmt: skip
             return redirect("accounts:user_detail", public_id=target.public_id)
     detail = reverse("accounts:user_detail", args=[target.public_id])
-    return _form_page(
-        request, form, title=_("设置临时密码"), crumbs=[_users_crumb(), (target.display_name, detail)],
+    return form_page(
+        request, form, title=_("设置临时密码"), crumbs=[users_crumb(), (target.display_name, detail)],
         cancel=detail, submit_label=_("设置密码"), target=target,
     )  # fmt: skip
 
 
-@requires("user.manage")
-def role_grant(request: AuthedRequest, public_id) -> HttpResponse:
-    target = selectors.user_for_admin(request.user, public_id)
-    form = RoleGrantForm(request.POST or None, orgs=visible_orgs(request.user).order_by("path"))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.role_grant(
-                user=target, role=data["role"], org=data["org"], start=data["start"],
-                end=data["end"], note=data["note"], by=request.user, request=request,
-            )  # fmt: skip
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已授予角色。"))
-            return redirect("accounts:user_detail", public_id=target.public_id)
-    detail = reverse("accounts:user_detail", args=[target.public_id])
-    return _form_page(
-        request, form, title=_("授予角色"), crumbs=[_users_crumb(), (target.display_name, detail)],
-        cancel=detail, submit_label=_("授予"), target=target,
-    )  # fmt: skip
-
-
-@requires("user.manage")
+@requires("role.grant")
 def role_end(request: AuthedRequest, public_id) -> HttpResponse:
     assignment = selectors.assignment_for_admin(request.user, public_id)
     target = assignment.user
@@ -220,8 +212,8 @@ def role_end(request: AuthedRequest, public_id) -> HttpResponse:
             messages.success(request, _("已终止该角色授权。"))
             return redirect("accounts:user_detail", public_id=target.public_id)
     detail = reverse("accounts:user_detail", args=[target.public_id])
-    return _form_page(
-        request, form, title=_("终止角色"), crumbs=[_users_crumb(), (target.display_name, detail)],
+    return form_page(
+        request, form, title=_("终止角色"), crumbs=[users_crumb(), (target.display_name, detail)],
         cancel=detail, submit_label=_("终止"), target=target, assignment=assignment,
     )  # fmt: skip
 

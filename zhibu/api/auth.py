@@ -71,6 +71,14 @@ class BearerToken(HttpBearer):
 class Session(SessionAuth):
     """The site's own pages may call the API with their session (CSRF checked on writes)."""
 
+    def _get_key(self, request):
+        # Without a signed-in session there is nothing to forge, so no CSRF check: the
+        # caller is unauthenticated and answers 401 as documented (it was a 403 "CSRF
+        # check failed" for anonymous writes). A presented token decides alone.
+        if request.headers.get("Authorization") or not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request, key):
         if request.headers.get("Authorization"):
             return None  # a presented token decides alone: a bad one is 401, never the session

@@ -16,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from zhibu.accounts import permissions
+from zhibu.development.services import StepRefused
+
 MESSAGES = {
     400: _("请求格式不正确。"),
     401: _("未提供访问令牌，或令牌无效、已过期、已吊销。"),
@@ -56,8 +59,6 @@ class ApiError(Exception):
 
 def require_anywhere(user, action: str) -> None:
     """As the pages' ``requires``: without the action anywhere, 403 reveals nothing."""
-    from zhibu.accounts import permissions
-
     if not permissions.holds_anywhere(user, action):
         raise ApiError(403)
 
@@ -117,8 +118,6 @@ def install(api) -> None:
                 }
             )
         return api.create_response(request, body(400, details=details), status=400)
-
-    from zhibu.development.services import StepRefused
 
     @api.exception_handler(StepRefused)
     def _refused(request, exc: StepRefused):

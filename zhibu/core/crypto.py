@@ -130,12 +130,15 @@ class EncryptedTextField(models.TextField):
 
 
 def mask_id_number(value: str | None) -> str:
-    """``110101199003071234`` → ``110***********1234`` (first 3 and last 4 shown)."""
+    """``110101199003071234`` → ``******************``: no character shown, only the length.
+
+    Viewers also see the birth date and sex, which fix 8 digits and the parity of
+    another; any digit shown beside them narrows the number below 10^4 candidates
+    (region prefix + birth date + sex: about 500). See docs/security.md.
+    """
     if not value:
         return ""
-    if len(value) <= 7:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    return "*" * len(value)
 
 
 def mask_phone(value: str | None) -> str:

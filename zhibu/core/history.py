@@ -46,6 +46,16 @@ def _display(record, name: str) -> str:
     return str(value)
 
 
+def changes_between(old, new) -> list[Change]:
+    """The fields that differ between two history records of one object, as shown."""
+    changes = []
+    for change in new.diff_against(old).changes:
+        name = change.field
+        label = str(new._meta.get_field(name).verbose_name)
+        changes.append(Change(name, label, _display(old, name), _display(new, name)))
+    return changes
+
+
 def history_of(obj, limit: int = 50) -> list[Entry]:
     """The newest ``limit`` changes of ``obj``: who, when, which fields, old → new."""
     records = list(

@@ -45,7 +45,7 @@ MODULES: tuple[NavItem, ...] = (
 
 # The platform administrators' pages (三员分立), shown only to those who hold them.
 ADMIN: tuple[NavItem, ...] = (
-    NavItem("users", _("用户与角色"), "person-gear", "accounts:users", "user.manage"),
+    NavItem("users", _("用户与角色"), "person-gear", "accounts:users", "user.view"),
     NavItem("calendar", _("法定节假日"), "calendar3", "core:calendar", "calendar.manage"),
     NavItem("security", _("账号安全"), "shield-lock", "accounts:lockouts", "security.manage"),
     NavItem("audit", _("审计日志"), "journal-text", "accounts:audit", "audit.view"),

@@ -46,6 +46,14 @@ def favicon(request: HttpRequest) -> HttpResponse:
     return HttpResponsePermanentRedirect(static("zhibu/favicon.svg"))
 
 
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    """400: the message of a ``BadParameter`` (ours, Chinese) is shown; others stay generic."""
+    from zhibu.core.params import BadParameter
+
+    message = exception.args[0] if isinstance(exception, BadParameter) and exception.args else ""
+    return render(request, "errors/400.html", {"message": message}, status=400)
+
+
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
     return render(request, "errors/403.html", status=403)
 

@@ -19,6 +19,7 @@ from zhibu.core.audit import audit_record
 from zhibu.core.forms import apply_errors
 from zhibu.core.history import history_of
 from zhibu.core.models import AuditEvent
+from zhibu.core.params import year_param
 from zhibu.core.pdf import pdf_response
 from zhibu.core.scope import ancestor_paths, parent_path, subtree_q
 from zhibu.development import exports, forms, selectors, services
@@ -309,7 +310,7 @@ def plan(request: HttpRequest) -> HttpResponse:
         )
     if committee is None:
         raise Http404
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    year = year_param(request)
     actual = selectors.plan_actual(committee=committee, year=year)
     branches = list(
         visible_orgs(request.user, "development.view")

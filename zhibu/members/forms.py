@@ -122,6 +122,9 @@ class MemberEditForm(PersonFields):
     )
     frail_reason = forms.CharField(label=_("免予要求原因"), max_length=200, required=False)
     front_line = forms.BooleanField(label=_("生产工作一线"), required=False)
+    # The record's version when the form was read (its updated_at, as the API's
+    # ``version``): a save over someone else's newer change is refused.
+    version = forms.DateTimeField(widget=forms.HiddenInput)
 
     field_order = ["name", "former_name", "gender", "id_number", "birth_date"]
 
@@ -141,7 +144,8 @@ class MemberEditForm(PersonFields):
     def initial_for(member: Member) -> dict:
         from zhibu.members.services import EDITABLE_FIELDS
 
-        return {f: getattr(member, f) for f in EDITABLE_FIELDS}
+        return {**{f: getattr(member, f) for f in EDITABLE_FIELDS},
+                "version": member.updated_at.isoformat()}  # fmt: skip
 
 
 class EventForm(forms.Form):

@@ -63,13 +63,14 @@ class Member(PublicIdModel, TimeStampedModel):
     birth_date = models.DateField(_("出生日期"))
     id_number = EncryptedTextField(_("公民身份号码"), blank=True)
     id_index = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
-    id_last4 = models.CharField(max_length=4, blank=True, db_index=True, editable=False)
-    # What the ID number itself says, derived when it is stored (services.set_identity), so
-    # the nightly DQ-01 check runs in SQL without decrypting every number. Neither field
-    # says more than birth_date and gender already do.
+    # No clear fragment of the number is stored beside it (docs/security.md): searching by
+    # the last four characters uses a keyed index of them (idnumber.tail_index).
+    id_tail_index = models.CharField(max_length=16, blank=True, db_index=True, editable=False)
+    # What the ID number says, checked when it or the record's birth date or sex is stored
+    # (services.derive_identity), so the nightly DQ-01 check runs in SQL without decrypting
+    # every number: two yes/no facts, no digit of the number.
     id_format_ok = models.BooleanField(default=False, editable=False)
-    id_birth_date = models.DateField(null=True, blank=True, editable=False)
-    id_gender = models.CharField(max_length=1, blank=True, editable=False)
+    id_matches = models.BooleanField(default=False, editable=False)
     native_place = models.CharField(_("籍贯"), max_length=50, blank=True)
     education = models.CharField(_("学历"), max_length=30, choices=Education.choices, blank=True)
     degree = models.CharField(_("学位"), max_length=30, blank=True)
@@ -139,8 +140,8 @@ class Member(PublicIdModel, TimeStampedModel):
             "name_initials",
             "import_batch",
             "id_format_ok",
-            "id_birth_date",
-            "id_gender",
+            "id_matches",
+            "id_tail_index",
         ]
     )
 

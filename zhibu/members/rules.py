@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from zhibu.core.dbfunctions import AddYears
@@ -295,10 +295,7 @@ class IdNumberValid(Rule):
         # The ID's own facts were derived when it was stored; only mismatches come back,
         # and only those few numbers are decrypted to say exactly what is wrong.
         suspicious = (
-            Q(member__id_number="")
-            | Q(member__id_format_ok=False)
-            | ~Q(member__id_birth_date=F("member__birth_date"))
-            | ~Q(member__id_gender=F("member__gender"))
+            Q(member__id_number="") | Q(member__id_format_ok=False) | Q(member__id_matches=False)
         )
         outcomes = []
         for member, (number,) in _rows(_roster(ctx, suspicious), "member__id_number"):

@@ -17,6 +17,7 @@ from django.http import Http404
 
 from zhibu.accounts import permissions
 from zhibu.core.scope import subtree_q
+from zhibu.members import idnumber
 from zhibu.members.models import (
     Attachment,
     CorrectionRequest,
@@ -100,7 +101,7 @@ def prefix_q(field: str, prefix: str) -> Q:
 def search_q(text: str) -> Q:
     """Name, full pinyin ("zhangsan"), initials ("zs") or the last four ID digits.
 
-    Latin letters search the pinyin columns and digits the last-four column, by index:
+    Latin letters search the pinyin columns and digits the keyed last-four index:
     the matching ids come from a subquery (a UNION of two index ranges for pinyin), so
     the planner starts from the few matches instead of scanning the roster and testing
     each row (20 ms → 2 ms at 30,000 members on SQLite). Chinese text falls back to a
@@ -114,7 +115,7 @@ def search_q(text: str) -> Q:
         by_initials = ids.filter(prefix_q("name_initials", lowered)).values("pk")
         return Q(pk__in=by_pinyin.union(by_initials))
     if len(term) == 4 and term[:3].isdigit() and (term[3].isdigit() or term[3] in "xX"):
-        return Q(pk__in=ids.filter(id_last4=term.upper()).values("pk"))
+        return Q(pk__in=ids.filter(id_tail_index=idnumber.tail_index(term)).values("pk"))
     return Q(name__contains=term) | Q(former_name__contains=term)
 
 

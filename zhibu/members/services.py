@@ -8,16 +8,20 @@ here, in one place (``member_rebuild_spans``).
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 
+from zhibu.accounts import permissions
+from zhibu.core.audit import audit_record
 from zhibu.core.crypto import blind_index
+from zhibu.core.history import changes_between
+from zhibu.core.models import AuditEvent
 from zhibu.members import idnumber
 from zhibu.members.models import Member, MemberEvent, MemberSpan
 from zhibu.orgs.models import Org
@@ -38,6 +42,11 @@ REVEAL_FIELD_UNKNOWN = _("只能查看公民身份号码或联系电话。")
 REVEAL_REASON_REQUIRED = _("请填写查看理由（不少于 4 个字）。")
 REVEAL_EMPTY = _("该党员未登记此项信息。")
 GROUP_NEEDED = _("请选择党小组。")
+STALE = "stale"  # the error code of STALE_EDIT
+STALE_EDIT = _(
+    "您打开此页后，%(who)s 已修改了该党员的信息，您的修改未保存。对方的改动：%(changes)s。"
+    "请在最新内容的基础上重新修改。"
+)
 CORRECTION_EMPTY = _("请填写应更正为的内容。")
 CORRECTION_ALREADY_HANDLED = _("该更正申请已处理。")
 CORRECTION_NEEDS_RESPONSE = _("不予更正时请填写处理意见。")
@@ -162,8 +171,6 @@ def check_person(
 
 
 def duplicate_message(duplicate: Member, user=None) -> str:
-    from zhibu.accounts import permissions
-
     if user is not None and not permissions.can(user, "member.view", duplicate.org):
         return str(DUPLICATE_PERSON_ELSEWHERE)
     return str(DUPLICATE_PERSON % {"name": duplicate.name, "org": duplicate.org})
@@ -207,23 +214,27 @@ def check_placement(org: Org, group: Org | None) -> dict[str, list]:
 
 
 def set_identity(member: Member, id_number: str) -> None:
-    """Store an ID number with its blind index, last four digits and what the number says
-    (format, birth date, sex) — never the number in plaintext."""
+    """Store an ID number encrypted with its keyed indexes (exact value, last four) and
+    whether it agrees with the record — never the number or a fragment of it in clear."""
     number = idnumber.normalise(id_number)
     member.id_number = number
     member.id_index = blind_index(number) if number else None
-    member.id_last4 = number[-4:] if number else ""
     derive_identity(member, number)
 
 
 def derive_identity(member: Member, number: str) -> None:
+    """Fill the keyed tail index and the yes/no facts DQ-01 reads: is the number well
+    formed, and do its birth date and sex agree with the record's? Call it again whenever
+    the record's birth date or sex changes."""
     try:
         info = idnumber.parse(number) if number else None
     except idnumber.InvalidIdNumber:
         info = None
+    member.id_tail_index = idnumber.tail_index(number) if number else ""
     member.id_format_ok = info is not None
-    member.id_birth_date = info.birth_date if info else None
-    member.id_gender = info.gender if info else ""
+    member.id_matches = (
+        info is not None and info.birth_date == member.birth_date and info.gender == member.gender
+    )
 
 
 def initial_events(
@@ -327,7 +338,7 @@ def member_create(
         id_number=id_number, status=status, admitted_on=admitted_on, full_on=full_on,
         applied_on=applied_on, **fields,
     )  # fmt: skip
-    member.full_clean(exclude=["id_index", "id_last4"])
+    member.full_clean(exclude=["id_index", "id_tail_index"])
     member.save()
     events = initial_events(
         member, enrolled_on=enrolled_on, transferred_in_on=transferred_in_on, by=by,
@@ -346,16 +357,47 @@ EDITABLE_FIELDS = (
 )  # fmt: skip
 
 
+def _changed_since(member: Member, version: datetime) -> tuple[str, str]:
+    """Who changed ``member`` after ``version`` (its ``updated_at`` as read), and what:
+    the net change from the save that produced ``version`` to the newest one."""
+    records = list(
+        member.history.filter(history_date__gte=version)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    if len(records) < 2:
+        return "", ""
+    base, newer = records[0], records[1:]
+    who = list(dict.fromkeys(str(r.history_user or _("系统")) for r in newer))
+    changes = [
+        f"{c.label}：{c.old or _('（空）')} → {c.new or _('（空）')}"
+        for c in changes_between(base, newer[-1])
+    ]
+    return "、".join(who), "；".join(changes)
+
+
 @transaction.atomic
 def member_update(
-    *, member: Member, by=None, id_number: str = "", phone: str | None = None, **changes
+    *,
+    member: Member,
+    by=None,
+    id_number: str = "",
+    phone: str | None = None,
+    version: datetime | None = None,
+    **changes,
 ) -> Member:
     """Change a member's personal data. An empty ``id_number`` keeps the stored one;
-    ``phone=None`` keeps the phone, ``""`` clears it."""
+    ``phone=None`` keeps the phone, ``""`` clears it. With ``version`` (the record's
+    ``updated_at`` when the editor read it, as the API's), a record changed since then is
+    refused with what changed, instead of silently overwriting it."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"member_update cannot change {sorted(unknown)}")
     member = Member.objects.select_for_update().get(pk=member.pk)
+    if version is not None and member.updated_at != version:
+        who, what = _changed_since(member, version)
+        message = STALE_EDIT % {"who": who or _("他人"), "changes": what or _("（无法列出）")}
+        raise ValidationError({NON_FIELD_ERRORS: ValidationError(message, code=STALE)})
     for field, value in changes.items():
         setattr(member, field, value)
     errors = merge_errors(
@@ -370,11 +412,13 @@ def member_update(
         raise ValidationError(errors)
     if id_number:
         set_identity(member, id_number)
+    else:
+        derive_identity(member, member.id_number or "")  # the birth date or sex may change
     if phone is not None:
         member.phone = normalise_phone(phone)
     member.name = member.name.strip()
     member.name_pinyin, member.name_initials = pinyin_of(member.name)
-    member.full_clean(exclude=["id_index", "id_last4", "org", "group", "user"])
+    member.full_clean(exclude=["id_index", "id_tail_index", "org", "group", "user"])
     member._history_user = by
     member.save()
     return member
@@ -515,9 +559,6 @@ def member_reveal(*, member: Member, field: str, reason: str, by, request=None) 
     The caller has checked ``member.reveal`` at the member's org (``member_for_user``).
     The audit event names the field and the reason, never the value.
     """
-    from zhibu.core.audit import audit_record
-    from zhibu.core.models import AuditEvent
-
     if field not in REVEALABLE:
         raise ValidationError({"field": REVEAL_FIELD_UNKNOWN})
     reason = (reason or "").strip()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -242,6 +242,12 @@ def edit(request: HttpRequest, public_id) -> HttpResponse:
             services.member_update(member=member, by=request.user, **form.service_kwargs())
         except ValidationError as exc:
             apply_errors(form, exc)
+            if services.STALE in {
+                e.code for e in getattr(exc, "error_dict", {}).get(NON_FIELD_ERRORS, [])
+            }:
+                # Shown what changed; the next save builds on the current record.
+                form.data = form.data.copy()
+                form.data["version"] = Member.objects.get(pk=member.pk).updated_at.isoformat()
         else:
             messages.success(request, _("已保存。"))
             return redirect("members:detail", member.public_id)

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -29,8 +29,8 @@ def org_for_user(user, public_id, *, action: str = "org.view") -> Org:
     """The org with ``public_id`` if the user may see it (else 404) and do ``action`` (else 403)."""
     try:
         org = visible_orgs(user).get(public_id=public_id)
-    except (Org.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    except (Org.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404 from None  # not a UUID at all (``?org=notuuid``) is not found either
     if action != "org.view" and not permissions.can(user, action, org):
         raise PermissionDenied
     return org

@@ -139,7 +139,6 @@ def build_members(plan: Plan, built: Built) -> None:
                 birth_date=birth,
                 id_number=number,
                 id_index=blind_index(number),
-                id_last4=number[-4:],
                 phone=f"1{rng.choice('3578')}{rng.randint(100000000, 999999999)}",
                 category=Member.Category.RETIRED if age >= 62 else Member.Category.IN_SERVICE,
                 admitted_on=admitted,

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhibu.meetings.models import Meeting
@@ -15,13 +14,6 @@ from zhibu.members.models import Member
 from zhibu.orgs.models import Org
 
 VIEW, RECORD = "meeting.view", "meeting.record"
-
-
-def year_param(request, default: int | None = None) -> int:
-    try:
-        return int(request.GET.get("year") or default or timezone.localdate().year)
-    except ValueError:
-        raise Http404 from None
 
 
 def org_crumbs(org: Org, *tail) -> list:

@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 
 from zhibu.accounts import permissions
 from zhibu.core.access import requires
+from zhibu.core.params import year_param
 from zhibu.meetings import selectors
 from zhibu.meetings.models import Meeting, MeetingKind, Review
-from zhibu.meetings.views.common import RECORD, VIEW, org_crumbs, render_page, year_param
+from zhibu.meetings.views.common import RECORD, VIEW, org_crumbs, render_page
 from zhibu.orgs.models import Org
 
 

@@ -13,11 +13,12 @@ from django.views.decorators.http import require_POST
 
 from zhibu.core.access import login_only
 from zhibu.core.forms import apply_errors
+from zhibu.core.params import year_param
 from zhibu.meetings import forms, selectors
 from zhibu.meetings.models import Attendance, FeedToken
 from zhibu.meetings.services.feed_tokens import feed_token_reset
 from zhibu.meetings.services.leave import leave_request
-from zhibu.meetings.views.common import render_page, year_param
+from zhibu.meetings.views.common import render_page
 
 
 @login_only

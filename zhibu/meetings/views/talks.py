@@ -14,10 +14,11 @@ from zhibu.accounts import permissions
 from zhibu.committees.selectors import linkage_candidates
 from zhibu.core.access import requires
 from zhibu.core.forms import apply_errors
+from zhibu.core.params import year_param
 from zhibu.meetings import forms, selectors
 from zhibu.meetings.models import Talk
 from zhibu.meetings.services.talks import talk_record
-from zhibu.meetings.views.common import RECORD, VIEW, org_crumbs, pick, render_page, year_param
+from zhibu.meetings.views.common import RECORD, VIEW, org_crumbs, pick, render_page
 from zhibu.members.selectors import members_on
 
 

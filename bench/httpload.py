@@ -29,10 +29,21 @@ def load(url: str, *, org: str, period: str, log) -> dict:
         url, ZHIBU_DB_POOL="1", ZHIBU_DB_POOL_MAX="8", ZHIBU_ALLOWED_HOSTS="127.0.0.1,localhost"
     )
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "zhibu.wsgi", "-w", str(WORKERS), "-b", f"127.0.0.1:{PORT}",
-         "--log-level", "warning", "--timeout", "120"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "zhibu.wsgi",
+            "-w",
+            str(WORKERS),
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "120",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     try:
         for _ in range(60):
             try:
@@ -66,7 +77,7 @@ def load(url: str, *, org: str, period: str, log) -> dict:
             env=load_env,
             capture_output=True,
             timeout=SECONDS + 120,
-        )  # fmt: skip  (locust exits 1 when any request failed; the CSV says which)
+        )  # locust exits 1 when any request failed; the CSV says which
     finally:
         server.terminate()
         try:

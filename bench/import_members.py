@@ -105,11 +105,23 @@ def build_tree():
     from zhibu.orgs.models import Org
     from zhibu.orgs.services import org_create
 
-    root = org_create(parent=None, kind=Org.Kind.COMMITTEE, name="基准测试党委", code="BENCH",
-                      sector="soe", established_on=date(2000, 1, 1))  # fmt: skip
+    root = org_create(
+        parent=None,
+        kind=Org.Kind.COMMITTEE,
+        name="基准测试党委",
+        code="BENCH",
+        sector="soe",
+        established_on=date(2000, 1, 1),
+    )
     for i in range(BRANCHES):
-        org_create(parent=root, kind=Org.Kind.BRANCH, name=f"基准第{i}党支部", code=f"B{i:03d}",
-                   sector="soe", established_on=date(2000, 1, 1))  # fmt: skip
+        org_create(
+            parent=root,
+            kind=Org.Kind.BRANCH,
+            name=f"基准第{i}党支部",
+            code=f"B{i:03d}",
+            sector="soe",
+            established_on=date(2000, 1, 1),
+        )
     user = User.objects.create_user(username="bench", full_name="基准")  # no usable password
     role_grant(user=user, role=Role.SECRETARY, org=root, start=date(2020, 1, 1))
     return user

@@ -129,17 +129,28 @@ def machine() -> dict:
     except (OSError, AttributeError):
         pass
     versions = subprocess.run(
-        [PY, "-c", "import django, sqlite3, psycopg; print(django.get_version(), sqlite3.sqlite_version, psycopg.__version__)"],
-        capture_output=True, text=True,
-    ).stdout.split()  # fmt: skip
+        [
+            PY,
+            "-c",
+            "import django, sqlite3, psycopg; print(django.get_version(), sqlite3.sqlite_version, psycopg.__version__)",
+        ],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     pg = subprocess.run(
         ["psql", f"{PG}/postgres", "-Atc", "show server_version"], capture_output=True, text=True
     ).stdout.strip()
     return {
-        "cpu": cpu, "cores": os.cpu_count(), "memory": memory, "os": platform.platform(),
-        "python": platform.python_version(), "django": versions[0] if versions else "", "sqlite": versions[1] if len(versions) > 1 else "",
-        "psycopg": versions[2] if len(versions) > 2 else "", "postgresql": pg,
-    }  # fmt: skip
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": memory,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "django": versions[0] if versions else "",
+        "sqlite": versions[1] if len(versions) > 1 else "",
+        "psycopg": versions[2] if len(versions) > 2 else "",
+        "postgresql": pg,
+    }
 
 
 def import_bench(rows: int) -> dict:

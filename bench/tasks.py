@@ -123,8 +123,10 @@ def rawsql(args) -> dict:
     for code, kind in codes.items():
         rule = in_force(code, period.start)
         for sub in periods_for(rule, period):
-            values.append(f"SELECT '{code}' AS rule, '{kind}' AS kind, '{sub.code}' AS code, "
-                          f"DATE '{sub.start}' AS start, DATE '{sub.end}' AS finish")  # fmt: skip
+            values.append(
+                f"SELECT '{code}' AS rule, '{kind}' AS kind, '{sub.code}' AS code, "
+                f"DATE '{sub.start}' AS start, DATE '{sub.end}' AS finish"
+            )
     if connection.vendor == "sqlite":
         values = [v.replace("DATE '", "'") for v in values]
     sql = RAW_SQL.format(periods=" UNION ALL ".join(values))
@@ -233,8 +235,11 @@ def fixtures(args) -> dict:
         store.create()
         sessions.append(store.session_key)
     return {
-        "token": full, "org": str(root.public_id), "meetings": [str(m) for m in meetings], "sessions": sessions,
-    }  # fmt: skip
+        "token": full,
+        "org": str(root.public_id),
+        "meetings": [str(m) for m in meetings],
+        "sessions": sessions,
+    }
 
 
 def main() -> None:

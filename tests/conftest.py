@@ -85,12 +85,22 @@ def cast(db):
     ordinary_member.user = ordinary
     ordinary_member.save(update_fields=["user"])
     return Cast(
-        committee=committee, general_branch=general, branch1=branch1, group1=group1, branch2=branch2,
-        other_committee=other, other_branch=other_branch, party_secretary=party_secretary,
-        branch_secretary=branch_secretary, ordinary=ordinary, outsider=outsider,
-        secretary_member=secretary_member, ordinary_member=ordinary_member,
-        branch2_member=branch2_member, other_member=other_member,
-    )  # fmt: skip
+        committee=committee,
+        general_branch=general,
+        branch1=branch1,
+        group1=group1,
+        branch2=branch2,
+        other_committee=other,
+        other_branch=other_branch,
+        party_secretary=party_secretary,
+        branch_secretary=branch_secretary,
+        ordinary=ordinary,
+        outsider=outsider,
+        secretary_member=secretary_member,
+        ordinary_member=ordinary_member,
+        branch2_member=branch2_member,
+        other_member=other_member,
+    )
 
 
 @pytest.fixture

@@ -49,23 +49,51 @@ class UnitFactory(factory.django.DjangoModelFactory):
     sector = Sector.STATE_ENTERPRISE
 
 
-def make_org(parent: Org | None, kind: str, name: str, *, sector: str = Sector.STATE_ENTERPRISE,
-             established_on: date = date(2015, 1, 1), units=None, code: str | None = None) -> Org:  # fmt: skip
+def make_org(
+    parent: Org | None,
+    kind: str,
+    name: str,
+    *,
+    sector: str = Sector.STATE_ENTERPRISE,
+    established_on: date = date(2015, 1, 1),
+    units=None,
+    code: str | None = None,
+) -> Org:
     return org_services.org_create(
-        parent=parent, kind=kind, name=name, code=code or next_code(), sector=sector,
-        established_on=established_on, units=units,
-    )  # fmt: skip
+        parent=parent,
+        kind=kind,
+        name=name,
+        code=code or next_code(),
+        sector=sector,
+        established_on=established_on,
+        units=units,
+    )
 
 
-def make_member(org: Org, name: str = "张三", *, gender: str = "M", birth_date: date = date(1988, 5, 17),
-                admitted_on: date | None = date(2012, 7, 1), full_on: date | None = date(2013, 7, 1),
-                group: Org | None = None, **fields):  # fmt: skip
+def make_member(
+    org: Org,
+    name: str = "张三",
+    *,
+    gender: str = "M",
+    birth_date: date = date(1988, 5, 17),
+    admitted_on: date | None = date(2012, 7, 1),
+    full_on: date | None = date(2013, 7, 1),
+    group: Org | None = None,
+    **fields,
+):
     number = fields.pop("id_number", None) or unique_id_number(birth_date, gender)
     return member_create(
-        org=org, group=group, name=name, gender=gender, birth_date=birth_date, id_number=number,
-        admitted_on=admitted_on, full_on=full_on, enrolled_on=fields.pop("enrolled_on", admitted_on),
+        org=org,
+        group=group,
+        name=name,
+        gender=gender,
+        birth_date=birth_date,
+        id_number=number,
+        admitted_on=admitted_on,
+        full_on=full_on,
+        enrolled_on=fields.pop("enrolled_on", admitted_on),
         **fields,
-    )  # fmt: skip
+    )
 
 
 _issued: set[str] = set()
@@ -98,8 +126,17 @@ def grant(
 # --- organisational life (zhibu.meetings) -------------------------------------------------
 
 
-def record_meeting(org: Org, on: date, kinds=("branch_assembly",), *, absent=(), leave=(), title: str | None = None,
-                   today: date | None = None, **fields):  # fmt: skip
+def record_meeting(
+    org: Org,
+    on: date,
+    kinds=("branch_assembly",),
+    *,
+    absent=(),
+    leave=(),
+    title: str | None = None,
+    today: date | None = None,
+    **fields,
+):
     """A held meeting recorded through the service, everyone on the roster present except
     ``absent`` and ``leave`` (members)."""
     from zhibu.meetings import selectors as meeting_selectors
@@ -115,6 +152,12 @@ def record_meeting(org: Org, on: date, kinds=("branch_assembly",), *, absent=(),
         else:
             attendance[member.pk] = ("present", "")
     call = {k: fields.pop(k) for k in ("meeting", "reason", "by") if k in fields}
-    data = MeetingInput(org=org, on=on, title=title or f"{on:%Y-%m-%d} 会议", kinds=list(kinds),
-                        attendance=attendance, **fields)  # fmt: skip
+    data = MeetingInput(
+        org=org,
+        on=on,
+        title=title or f"{on:%Y-%m-%d} 会议",
+        kinds=list(kinds),
+        attendance=attendance,
+        **fields,
+    )
     return meeting_record(data=data, today=today or max(on, date(2026, 6, 30)), **call)

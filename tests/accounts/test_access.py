@@ -51,7 +51,9 @@ IDS = [f"{method}-{name}" for name, _, method, _ in PAGES]
 # Valid input for the write pages, so a refusal cannot be mistaken for bad input.
 POST_DATA = {
     "user_create": {
-        "username": "xinyonghu", "full_name": "新用户", "password": "Xin-yonghu-2026",
+        "username": "xinyonghu",
+        "full_name": "新用户",
+        "password": "Xin-yonghu-2026",
         "password_confirm": "Xin-yonghu-2026",
     },
     "user_set_active": {"active": "0"},
@@ -59,7 +61,7 @@ POST_DATA = {
     "role_grant": {"role": "member", "org": "", "start": "2026-01-01"},
     "role_end": {"end": "2026-01-01"},
     "unlock": {"username": "dangyuan"},
-}  # fmt: skip
+}
 
 
 def _person(cast, admins, who):

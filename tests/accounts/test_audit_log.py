@@ -67,10 +67,12 @@ def test_audit_log_filters_by_kind_actor_text_and_dates(cast, admins, auditor):
 
 @pytest.mark.parametrize(
     ("query", "message"),
-    [({"date_from": "2026-13-01"}, "输入一个有效的日期。"),
-     ({"date_from": "2026-03-02", "date_to": "2026-03-01"}, "起始日期不能晚于截止日期。"),
-     ({"kind": "nonsense"}, "选择一个有效的选项")],
-)  # fmt: skip
+    [
+        ({"date_from": "2026-13-01"}, "输入一个有效的日期。"),
+        ({"date_from": "2026-03-02", "date_to": "2026-03-01"}, "起始日期不能晚于截止日期。"),
+        ({"kind": "nonsense"}, "选择一个有效的选项"),
+    ],
+)
 def test_bad_filters_are_reported_in_chinese_and_ignored(admins, auditor, query, message):
     events = AuditEvent.objects.count()
     response = auditor.get(reverse("accounts:audit"), query)
@@ -104,8 +106,13 @@ def test_audit_list_query_count_does_not_grow_with_events(
 def test_auditor_sees_no_member_id_number(cast, admins, auditor, login):
     members = [cast.secretary_member, cast.ordinary_member, cast.branch2_member, cast.other_member]
     login(cast.party_secretary)  # some events of people who work with members
-    record("查看党员王党员的身份证号", kind=AuditEvent.Kind.REVEAL, actor=cast.party_secretary,
-           obj=cast.ordinary_member, details={"field": "id_number"})  # fmt: skip
+    record(
+        "查看党员王党员的身份证号",
+        kind=AuditEvent.Kind.REVEAL,
+        actor=cast.party_secretary,
+        obj=cast.ordinary_member,
+        details={"field": "id_number"},
+    )
     body = login(admins.audit).get(reverse("accounts:audit")).content.decode()
     assert "查看党员王党员的身份证号" in body
     for member in members:

@@ -79,8 +79,12 @@ def test_unlocking_an_account_without_failures_is_refused(cast, admins, security
 def test_the_failure_log_is_shown_when_axes_keeps_it(admins, security, settings):
     settings.AXES_ENABLE_ACCESS_FAILURE_LOG = True
     AccessFailureLog.objects.create(
-        username="dangyuan", ip_address="198.51.100.4", user_agent="x", http_accept="x",
-        path_info="/accounts/login/", locked_out=True,
-    )  # fmt: skip
+        username="dangyuan",
+        ip_address="198.51.100.4",
+        user_agent="x",
+        http_accept="x",
+        path_info="/accounts/login/",
+        locked_out=True,
+    )
     body = security.get(reverse("accounts:lockouts")).content.decode()
     assert "最近的登录失败日志" in body and "198.51.100.4" in body

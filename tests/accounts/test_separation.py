@@ -47,10 +47,11 @@ def refused(call, message) -> None:
 def test_system_admin_grants_no_role_at_all(cast, admins):
     newcomer = UserFactory(username="xinren")
     refused(
-        lambda: services.role_grant(user=newcomer, role=Role.SECRETARY, org=cast.committee,
-                                    by=admins.system),
+        lambda: services.role_grant(
+            user=newcomer, role=Role.SECRETARY, org=cast.committee, by=admins.system
+        ),
         services.BUSINESS_ROLE_ONLY_IN_PARTY_TREE,
-    )  # fmt: skip
+    )
     refused(
         lambda: services.role_grant(user=newcomer, role=Role.AUDIT_ADMIN, by=admins.system),
         services.PLATFORM_ROLE_ONLY_BY_SECURITY_ADMIN,
@@ -70,36 +71,41 @@ def test_security_admin_grants_platform_roles_but_never_business_roles(cast, adm
     assert assignment.granted_by == admins.security
     other = UserFactory(username="xinren2")
     refused(
-        lambda: services.role_grant(user=other, role=Role.SECRETARY, org=cast.committee,
-                                    by=admins.security),
+        lambda: services.role_grant(
+            user=other, role=Role.SECRETARY, org=cast.committee, by=admins.security
+        ),
         services.BUSINESS_ROLE_ONLY_IN_PARTY_TREE,
-    )  # fmt: skip
+    )
     refused(
-        lambda: services.role_end(assignment=RoleAssignment.objects.get(user=cast.ordinary),
-                                  by=admins.security),
+        lambda: services.role_end(
+            assignment=RoleAssignment.objects.get(user=cast.ordinary), by=admins.security
+        ),
         services.BUSINESS_ROLE_ONLY_IN_PARTY_TREE,
-    )  # fmt: skip
+    )
 
 
 def test_a_party_lead_grants_business_roles_only_in_scope(cast):
     newcomer = UserFactory(username="xinren")
     services.role_grant(user=newcomer, role=Role.STAFF, org=cast.branch2, by=cast.party_secretary)
     refused(
-        lambda: services.role_grant(user=newcomer, role=Role.STAFF, org=cast.other_branch,
-                                    by=cast.party_secretary),
+        lambda: services.role_grant(
+            user=newcomer, role=Role.STAFF, org=cast.other_branch, by=cast.party_secretary
+        ),
         services.BUSINESS_ROLE_ONLY_IN_PARTY_TREE,
-    )  # fmt: skip
+    )
     refused(
-        lambda: services.role_grant(user=newcomer, role=Role.SECURITY_ADMIN,
-                                    by=cast.party_secretary),
+        lambda: services.role_grant(
+            user=newcomer, role=Role.SECURITY_ADMIN, by=cast.party_secretary
+        ),
         services.PLATFORM_ROLE_ONLY_BY_SECURITY_ADMIN,
-    )  # fmt: skip
+    )
     # A branch secretary holds no role.grant: the branch's roles come from the committee.
     refused(
-        lambda: services.role_grant(user=newcomer, role=Role.ORGANIZATION, org=cast.branch1,
-                                    by=cast.branch_secretary),
+        lambda: services.role_grant(
+            user=newcomer, role=Role.ORGANIZATION, org=cast.branch1, by=cast.branch_secretary
+        ),
         services.BUSINESS_ROLE_ONLY_IN_PARTY_TREE,
-    )  # fmt: skip
+    )
 
 
 def test_no_platform_role_reaches_member_data_in_the_matrix():
@@ -117,10 +123,11 @@ def test_the_creator_of_an_account_cannot_grant_it_a_role_the_same_day(cast, set
         username="xinren", full_name="新人", password=None, by=cast.party_secretary
     )
     refused(
-        lambda: services.role_grant(user=newcomer, role=Role.MEMBER, org=cast.branch2,
-                                    by=cast.party_secretary),
+        lambda: services.role_grant(
+            user=newcomer, role=Role.MEMBER, org=cast.branch2, by=cast.party_secretary
+        ),
         services.TWO_PERSON_RULE,
-    )  # fmt: skip
+    )
     assert "须由另一位管理员授予" in str(services.TWO_PERSON_RULE)
     with time_machine.travel(timezone.now() + timedelta(days=1)):
         services.role_grant(
@@ -149,10 +156,11 @@ def test_the_two_person_rule_can_be_switched_off(cast, settings):
 def test_system_admin_cannot_reset_the_password_of_a_party_role_holder(cast, admins):
     before = cast.party_secretary.password
     refused(
-        lambda: services.user_set_password(user=cast.party_secretary, password=PASSWORD,
-                                           by=admins.system),
+        lambda: services.user_set_password(
+            user=cast.party_secretary, password=PASSWORD, by=admins.system
+        ),
         services.RESET_BY_PARTY_TREE,
-    )  # fmt: skip
+    )
     cast.party_secretary.refresh_from_db()
     assert cast.party_secretary.password == before
 
@@ -160,22 +168,25 @@ def test_system_admin_cannot_reset_the_password_of_a_party_role_holder(cast, adm
 def test_a_party_lead_resets_a_password_in_scope_but_not_outside(cast, admins):
     services.user_set_password(user=cast.ordinary, password=PASSWORD, by=cast.party_secretary)
     refused(
-        lambda: services.user_set_password(user=cast.outsider, password=PASSWORD,
-                                           by=cast.party_secretary),
+        lambda: services.user_set_password(
+            user=cast.outsider, password=PASSWORD, by=cast.party_secretary
+        ),
         services.RESET_BY_PARTY_TREE,
-    )  # fmt: skip
+    )
     refused(
-        lambda: services.user_set_password(user=admins.audit, password=PASSWORD,
-                                           by=cast.party_secretary),
+        lambda: services.user_set_password(
+            user=admins.audit, password=PASSWORD, by=cast.party_secretary
+        ),
         services.RESET_PLATFORM_BY_SYSTEM_ADMIN,
-    )  # fmt: skip
+    )
 
 
 def test_a_password_reset_forces_a_change_notifies_and_ends_sessions_and_tokens(cast):
     target = cast.ordinary
     full, prefix, secret = ApiToken.generate()
-    token = ApiToken.objects.create(user=target, name="脚本", prefix=prefix,
-                                    secret_hash=hash_secret(secret))  # fmt: skip
+    token = ApiToken.objects.create(
+        user=target, name="脚本", prefix=prefix, secret_hash=hash_secret(secret)
+    )
     old_session = Client()
     old_session.force_login(target)
     assert old_session.get(reverse("members:me")).status_code == 200
@@ -202,9 +213,12 @@ def test_a_password_reset_forces_a_change_notifies_and_ends_sessions_and_tokens(
     assert str(MUST_CHANGE_PASSWORD) in response.content.decode()
     response = client.post(
         reverse("password_change"),
-        {"old_password": PASSWORD, "new_password1": "Ziji-Xuande-2026y",
-         "new_password2": "Ziji-Xuande-2026y"},
-    )  # fmt: skip
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Ziji-Xuande-2026y",
+            "new_password2": "Ziji-Xuande-2026y",
+        },
+    )
     assert response.status_code == 302
     target.refresh_from_db()
     assert target.must_change_password is False
@@ -257,14 +271,20 @@ def _play(cast, admins, steps) -> set[int]:
         target = users[target_i % len(users)]
         org = getattr(cast, org_name) if org_name else None
         # Each step passes the page's own gate first, as the views do.
-        gate = {"create": "user.manage", "grant": "role.grant", "reset": "user.view",
-                "end": "role.grant", "deactivate": "user.manage"}[kind]  # fmt: skip
+        gate = {
+            "create": "user.manage",
+            "grant": "role.grant",
+            "reset": "user.view",
+            "end": "role.grant",
+            "deactivate": "user.manage",
+        }[kind]
         if not permissions.holds_anywhere(actor, gate):
             continue
         try:
             if kind == "create":
-                new = services.user_create(username=f"x{n}", full_name="傀儡", password=PASSWORD,
-                                           by=actor)  # fmt: skip
+                new = services.user_create(
+                    username=f"x{n}", full_name="傀儡", password=PASSWORD, by=actor
+                )
                 controlled.append(new)
             elif kind == "grant":
                 services.role_grant(user=target, role=role, org=org, by=actor)
@@ -305,12 +325,12 @@ def test_before_the_fix_a_system_admin_could_make_a_secretary(cast, admins):
         username="kuilei", full_name="傀儡", password=PASSWORD, by=admins.system
     )
     refused(
-        lambda: services.role_grant(user=puppet, role=Role.SECRETARY, org=cast.committee,
-                                    by=admins.system),
+        lambda: services.role_grant(
+            user=puppet, role=Role.SECRETARY, org=cast.committee, by=admins.system
+        ),
         services.BUSINESS_ROLE_ONLY_IN_PARTY_TREE,
-    )  # fmt: skip
+    )
     refused(
-        lambda: services.role_grant(user=admins.audit, role=Role.SECURITY_ADMIN,
-                                    by=admins.system),
+        lambda: services.role_grant(user=admins.audit, role=Role.SECURITY_ADMIN, by=admins.system),
         services.PLATFORM_ROLE_ONLY_BY_SECURITY_ADMIN,
-    )  # fmt: skip
+    )

@@ -106,9 +106,14 @@ def test_system_admin_creates_a_user_with_an_initial_password(admins, sysadmin, 
     seq = last_seq()
     response = sysadmin.post(
         url("user_create"),
-        {"username": "xinren", "full_name": "新人", "email": "xinren@example.cn",
-         "password": "Chushi-mima-2026", "password_confirm": "Chushi-mima-2026"},
-    )  # fmt: skip
+        {
+            "username": "xinren",
+            "full_name": "新人",
+            "email": "xinren@example.cn",
+            "password": "Chushi-mima-2026",
+            "password_confirm": "Chushi-mima-2026",
+        },
+    )
     user = User.objects.get(username="xinren")
     assert response.status_code == 302
     assert response["Location"] == url("user_detail", user.public_id)
@@ -127,7 +132,10 @@ def test_system_admin_creates_a_user_with_an_initial_password(admins, sysadmin, 
     [
         ({"password": "12345", "password_confirm": "12345"}, "这个密码太常见了。"),
         ({"password": "abcdefghijkl", "password_confirm": "abcdefghijkl"}, "密码须至少包含"),
-        ({"password": "Chushi-mima-2026", "password_confirm": "Chushi-mima-2027"}, str(PASSWORDS_DIFFER)),
+        (
+            {"password": "Chushi-mima-2026", "password_confirm": "Chushi-mima-2027"},
+            str(PASSWORDS_DIFFER),
+        ),
         ({"username": "dangwei"}, "用户名“dangwei”已被使用。"),
         ({"username": "DangWei"}, "用户名“DangWei”已被使用。"),
         ({"username": "带 空格"}, "用户名"),
@@ -135,13 +143,18 @@ def test_system_admin_creates_a_user_with_an_initial_password(admins, sysadmin, 
         ({"email": "not-an-email"}, "输入一个有效的 Email 地址。"),
     ],
     ids=["short", "classes", "mismatch", "taken", "taken-case", "bad-name", "no-name", "email"],
-)  # fmt: skip
+)
 def test_bad_user_input_is_refused_in_chinese_and_writes_nothing(
     cast, admins, sysadmin, data, message
 ):
     before = state()
-    good = {"username": "xinren", "full_name": "新人", "email": "",
-            "password": "Chushi-mima-2026", "password_confirm": "Chushi-mima-2026"}  # fmt: skip
+    good = {
+        "username": "xinren",
+        "full_name": "新人",
+        "email": "",
+        "password": "Chushi-mima-2026",
+        "password_confirm": "Chushi-mima-2026",
+    }
     response = sysadmin.post(url("user_create"), {**good, **data})
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -256,9 +269,12 @@ def test_system_admin_sets_a_temporary_password(cast, admins, sysadmin, roleless
 
 @pytest.mark.parametrize(
     ("who", "password", "message"),
-    [("ordinary", "linshi123", "密码须至少包含"), ("ordinary", "password", "这个密码太常见了。"),
-     ("system", "Linshi-mima-2026", "不能在此重置自己的密码")],
-)  # fmt: skip
+    [
+        ("ordinary", "linshi123", "密码须至少包含"),
+        ("ordinary", "password", "这个密码太常见了。"),
+        ("system", "Linshi-mima-2026", "不能在此重置自己的密码"),
+    ],
+)
 def test_a_bad_temporary_password_is_refused(
     cast, admins, sysadmin, roleless, who, password, message
 ):
@@ -294,9 +310,13 @@ def test_a_party_lead_grants_a_role_in_scope(cast, admins, lead, last_seq):
     )
     assert response.status_code == 302
     assignment = RoleAssignment.objects.get(user=cast.ordinary, role=Role.GROUP_LEADER)
-    assert (assignment.org, assignment.start, assignment.end, assignment.granted_by, assignment.note) == (
-        cast.group1, date(2026, 3, 1), None, cast.party_secretary, "党小组改选"
-    )  # fmt: skip
+    assert (
+        assignment.org,
+        assignment.start,
+        assignment.end,
+        assignment.granted_by,
+        assignment.note,
+    ) == (cast.group1, date(2026, 3, 1), None, cast.party_secretary, "党小组改选")
     [event] = new_events(seq)
     assert (event.kind, event.actor, event.object_id) == (
         AuditEvent.Kind.ROLE_GRANTED,
@@ -308,27 +328,56 @@ def test_a_party_lead_grants_a_role_in_scope(cast, admins, lead, last_seq):
 def test_grant_form_lists_the_leads_orgs_in_tree_order_indented(cast, admins, lead):
     form = lead.get(url("role_grant", cast.ordinary.public_id)).context["form"]
     labels = [label for value, label in form.fields["org"].choices if value]
-    assert labels[:4] == ["集团党委（党委）", "\u3000第一党总支（党总支）",
-                          "\u3000\u3000第一党支部（党支部）", "\u3000\u3000\u3000第一党小组（党小组）"]  # fmt: skip
+    assert labels[:4] == [
+        "集团党委（党委）",
+        "\u3000第一党总支（党总支）",
+        "\u3000\u3000第一党支部（党支部）",
+        "\u3000\u3000\u3000第一党小组（党小组）",
+    ]
     assert "兄弟党委（党委）" not in labels  # outside the lead's scope
 
 
 @pytest.mark.parametrize(
     ("who", "fields", "message"),
     [
-        ("audit", {"role": "security_admin"}, "三员分立：该用户已是审计管理员，不能再担任安全管理员。"),
-        ("ordinary", {"org": "branch2", "start": "2026-03-01", "end": "2026-02-28"}, "结束日期不能早于开始日期。"),
-        ("ordinary", {"role": "system_admin", "org": "branch2"}, "三员分立：系统、安全、审计管理员角色只能由安全管理员授予或终止。"),
+        (
+            "audit",
+            {"role": "security_admin"},
+            "三员分立：该用户已是审计管理员，不能再担任安全管理员。",
+        ),
+        (
+            "ordinary",
+            {"org": "branch2", "start": "2026-03-01", "end": "2026-02-28"},
+            "结束日期不能早于开始日期。",
+        ),
+        (
+            "ordinary",
+            {"role": "system_admin", "org": "branch2"},
+            "三员分立：系统、安全、审计管理员角色只能由安全管理员授予或终止。",
+        ),
         ("ordinary", {"role": "secretary"}, "请选择该角色所在的党组织。"),
         ("ordinary", {"role": "group_leader", "org": "branch2"}, "“党小组长”不能设在党支部。"),
-        ("branch_secretary", {"role": "secretary", "org": "branch1"}, "该用户在此期间已在该组织担任“书记”。"),
+        (
+            "branch_secretary",
+            {"role": "secretary", "org": "branch1"},
+            "该用户在此期间已在该组织担任“书记”。",
+        ),
         ("party_secretary", {"role": "secretary", "org": "committee"}, "不能为自己授予或终止角色"),
         ("ordinary", {"role": "", "org": "branch2"}, "这个字段是必填项。"),
         ("ordinary", {"org": "branch2", "start": "2026-02-30"}, "输入一个有效的日期。"),
     ],
-    ids=["three-admins", "end-before-start", "platform-by-a-lead", "org-role-without-org",
-         "wrong-level", "duplicate", "self", "no-role", "bad-date"],
-)  # fmt: skip
+    ids=[
+        "three-admins",
+        "end-before-start",
+        "platform-by-a-lead",
+        "org-role-without-org",
+        "wrong-level",
+        "duplicate",
+        "self",
+        "no-role",
+        "bad-date",
+    ],
+)
 def test_a_refused_grant_shows_the_chinese_reason_and_writes_nothing(
     cast, admins, login, who, fields, message
 ):

@@ -12,8 +12,10 @@ def test_a_short_password_is_refused_in_chinese():
     assert info.value.messages == ["密码太短，至少需要 10 个字符。"]
 
 
-@pytest.mark.parametrize(("password", "ok"), [("abcdefghij", False), ("abcdefgh12", False),
-                                              ("Abcdefgh12", True), ("abcdefg-12", True)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("password", "ok"),
+    [("abcdefghij", False), ("abcdefgh12", False), ("Abcdefgh12", True), ("abcdefg-12", True)],
+)
 def test_a_password_needs_three_character_classes(password, ok):
     if ok:
         CharacterClassValidator().validate(password)

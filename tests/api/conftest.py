@@ -15,9 +15,15 @@ def token_for():
     def make(user, write: bool = False, expires_in_days: int | None = None) -> str:
         full, prefix, secret = ApiToken.generate()
         ApiToken.objects.create(
-            user=user, name="test", prefix=prefix, secret_hash=hash_secret(secret), can_write=write,
-            expires_at=timezone.now() + timedelta(days=expires_in_days) if expires_in_days is not None else None,
-        )  # fmt: skip
+            user=user,
+            name="test",
+            prefix=prefix,
+            secret_hash=hash_secret(secret),
+            can_write=write,
+            expires_at=timezone.now() + timedelta(days=expires_in_days)
+            if expires_in_days is not None
+            else None,
+        )
         return full
 
     return make

@@ -106,8 +106,14 @@ def test_invalid_cursor_and_limit_are_400(cast, api, token_for):
 def test_unknown_fields_wrong_types_and_bad_dates_are_400_and_write_nothing(cast, api, token_for):
     caller = api(token_for(cast.party_secretary, write=True))
     before = Org.objects.count()
-    base = {"parent": str(cast.general_branch.public_id), "kind": "branch", "name": "新支部", "code": "NEW1",
-            "sector": "soe", "established_on": "2025-01-01"}  # fmt: skip
+    base = {
+        "parent": str(cast.general_branch.public_id),
+        "kind": "branch",
+        "name": "新支部",
+        "code": "NEW1",
+        "sector": "soe",
+        "established_on": "2025-01-01",
+    }
     for body in (
         {**base, "colour": "red"},
         {**base, "established_on": "2025-02-30"},

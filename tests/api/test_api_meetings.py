@@ -89,8 +89,12 @@ def test_record_a_meeting_with_leave_guests_and_a_vote_then_read_it_back(cast, a
     ]
     vote = created["decisions"][0]
     assert (vote["body"], vote["entitled"], vote["present"], vote["yes_total"], vote["needed"]) == (
-        "assembly", 2, 2, 2, 2,
-    )  # fmt: skip
+        "assembly",
+        2,
+        2,
+        2,
+        2,
+    )
     assert vote["quorum_met"] and vote["passed"]
 
     meeting = Meeting.objects.get(public_id=created["id"])
@@ -118,8 +122,10 @@ def test_leave_needs_a_reason_and_absences_are_recorded(cast, api, token_for):
     refused = caller.post("/meetings", body(cast, attendance=leave, kinds=["theme_day"]))
     assert refused.status_code == 422
     assert refused.json()["details"][0] == {
-        "field": "attendance", "rule": None, "message": "王党员 请假，请填写请假事由。"
-    }  # fmt: skip
+        "field": "attendance",
+        "rule": None,
+        "message": "王党员 请假，请填写请假事由。",
+    }
     assert unchanged()
     leave[1]["reason"] = "出差"
     ok = caller.post("/meetings", body(cast, attendance=leave, kinds=["theme_day"]))
@@ -186,8 +192,11 @@ def test_another_branchs_meetings_are_404_to_a_branch_secretary(cast, api, token
     assert caller.get("/meetings", org=str(cast.branch2.public_id)).status_code == 404
     assert caller.get("/meetings", org=str(cast.committee.public_id)).status_code == 404
     assert [m["title"] for m in caller.get("/meetings").json()["items"]] == ["一支部会议"]
-    data = body(cast, org=str(cast.branch2.public_id), attendance=[
-        {"member": str(cast.branch2_member.public_id), "status": "present"}])  # fmt: skip
+    data = body(
+        cast,
+        org=str(cast.branch2.public_id),
+        attendance=[{"member": str(cast.branch2_member.public_id), "status": "present"}],
+    )
     assert caller.post("/meetings", data).status_code == 404
     assert Meeting.objects.count() == 2
     outsider = api(token_for(cast.outsider))
@@ -262,8 +271,11 @@ def test_an_attendee_not_on_the_roster_that_day_is_422_and_nothing_is_written(ca
     # Someone outside the user's scope is refused by id: the answer reveals no name.
     stranger = caller.post(
         "/meetings",
-        body(cast, attendance=[*rows, {"member": str(cast.other_member.public_id), "status": "absent"}]),
-    )  # fmt: skip
+        body(
+            cast,
+            attendance=[*rows, {"member": str(cast.other_member.public_id), "status": "absent"}],
+        ),
+    )
     assert stranger.status_code == 422
     assert str(cast.other_member.public_id) in stranger.json()["message"]
     assert "钱党员" not in stranger.content.decode()
@@ -329,10 +341,13 @@ def test_a_passed_vote_claimed_as_failed_names_vote_02(cast, api, token_for):
     response = api(token_for(cast.branch_secretary, write=True)).post("/meetings", data)
     assert response.status_code == 422
     assert response.json()["code"] == "rule_violation"
-    assert response.json()["details"] == [{
-        "field": "decisions.0.passed", "rule": "VOTE-02",
-        "message": "按票数该事项已通过（赞成 2 票，须 2 票），请核对表决结果。",
-    }]  # fmt: skip
+    assert response.json()["details"] == [
+        {
+            "field": "decisions.0.passed",
+            "rule": "VOTE-02",
+            "message": "按票数该事项已通过（赞成 2 票，须 2 票），请核对表决结果。",
+        }
+    ]
     assert unchanged()
 
 
@@ -344,10 +359,13 @@ def test_an_attendee_present_at_another_meeting_at_that_time_names_dq_05(cast, a
     assert response.status_code == 422
     payload = response.json()
     assert payload["code"] == "rule_violation"
-    assert payload["details"] == [{
-        "field": "attendance", "rule": "DQ-05",
-        "message": "李书记 同一时间已登记出席“支委会”（2025-09-15），同一人不能同时出席两个会议（DQ-05）。",
-    }]  # fmt: skip
+    assert payload["details"] == [
+        {
+            "field": "attendance",
+            "rule": "DQ-05",
+            "message": "李书记 同一时间已登记出席“支委会”（2025-09-15），同一人不能同时出席两个会议（DQ-05）。",
+        }
+    ]
     assert Meeting.objects.count() == 1 and Attendance.objects.count() == 1
 
 
@@ -370,9 +388,10 @@ def test_several_candidates_in_one_vote_name_vote_04(cast, api, token_for):
     response = api(token_for(cast.branch_secretary, write=True)).post("/meetings", data)
     assert response.status_code == 422
     assert response.json()["details"][0] == {
-        "field": "decisions.0.candidate", "rule": "VOTE-04",
+        "field": "decisions.0.candidate",
+        "rule": "VOTE-04",
         "message": "多名对象应逐一表决（VOTE-04），请每名对象单独登记一项表决。",
-    }  # fmt: skip
+    }
     assert unchanged()
 
 

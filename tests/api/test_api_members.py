@@ -166,9 +166,12 @@ def _roster(n: int):
     group = make_org(branch, Org.Kind.GROUP, f"小组{n}")
     for i in range(n):
         make_member(
-            branch, f"党员{i}", birth_date=date(1960, 1, 1) + timedelta(days=300 * i),
-            group=group if i % 2 else None, phone=PHONE,
-        )  # fmt: skip
+            branch,
+            f"党员{i}",
+            birth_date=date(1960, 1, 1) + timedelta(days=300 * i),
+            group=group if i % 2 else None,
+            phone=PHONE,
+        )
     user = UserFactory()
     grant(user, Role.SECRETARY, root)
     return user
@@ -229,10 +232,14 @@ def test_read_only_token_gets_403_on_every_write_and_writes_nothing(cast, api, t
     for response in (
         caller.post("/members", new_person(cast)),
         caller.patch(f"/members/{member.public_id}", {"address": "只读"}),
-        caller.post(f"/members/{member.public_id}/events", {"kind": "suspended", "on": "2025-03-01"}),
-        caller.post(f"/members/{member.public_id}/transfers",
-                    {"direction": "internal", "to_org": "ZB2", "requested_on": "2025-03-01"}),
-    ):  # fmt: skip
+        caller.post(
+            f"/members/{member.public_id}/events", {"kind": "suspended", "on": "2025-03-01"}
+        ),
+        caller.post(
+            f"/members/{member.public_id}/transfers",
+            {"direction": "internal", "to_org": "ZB2", "requested_on": "2025-03-01"},
+        ),
+    ):
         data = error(response, 403)
         assert data["code"] == "forbidden" and data["message"] == "该令牌为只读令牌，不能修改数据。"
     assert snapshot() == before
@@ -247,10 +254,14 @@ def test_a_role_without_member_manage_gets_403_on_writes(cast, api, token_for, i
     for response in (
         caller.post("/members", new_person(cast)),
         caller.patch(f"/members/{member.public_id}", {"address": "纪检"}),
-        caller.post(f"/members/{member.public_id}/events", {"kind": "suspended", "on": "2025-03-01"}),
-        caller.post(f"/members/{member.public_id}/transfers",
-                    {"direction": "internal", "to_org": "ZB2", "requested_on": "2025-03-01"}),
-    ):  # fmt: skip
+        caller.post(
+            f"/members/{member.public_id}/events", {"kind": "suspended", "on": "2025-03-01"}
+        ),
+        caller.post(
+            f"/members/{member.public_id}/transfers",
+            {"direction": "internal", "to_org": "ZB2", "requested_on": "2025-03-01"},
+        ),
+    ):
         assert error(response, 403)["code"] == "forbidden"
     assert snapshot() == before
     # An ordinary member holds no roster action at all: 403 reveals nothing.
@@ -327,16 +338,33 @@ def test_rules_and_validation_refuse_with_the_field_in_chinese_and_write_nothing
     cases = [
         ({"id_number": bad_checksum}, "id_number", str(idnumber.ID_CHECKSUM)),
         ({"id_number": "12345"}, "id_number", str(idnumber.ID_LENGTH)),
-        ({"id_number": number, "birth_date": "1990-04-13"}, "birth_date",
-         "出生日期与公民身份号码不一致（身份证号显示为 1990-04-12）。"),  # DQ-01
-        ({"admitted_on": "2007-07-01", "full_on": None}, "admitted_on",
-         "入党日期早于年满 18 周岁之日（2008-04-12）（DQ-02，细则第五条）。"),
-        ({"full_on": "2016-06-30"}, "full_on",
-         "转正日期早于预备期满之日（2016-07-01）（DQ-03，党章第七条）。"),
-        ({"phone": "12345"}, "phone", "联系电话格式不正确：手机号为 11 位数字，固定电话如 010-12345678。"),
-        ({"org": str(cast.group1.public_id)}, "org", "党员应编入党支部（含联合、临时党支部），不能直接编入党小组。"),
+        (
+            {"id_number": number, "birth_date": "1990-04-13"},
+            "birth_date",
+            "出生日期与公民身份号码不一致（身份证号显示为 1990-04-12）。",
+        ),  # DQ-01
+        (
+            {"admitted_on": "2007-07-01", "full_on": None},
+            "admitted_on",
+            "入党日期早于年满 18 周岁之日（2008-04-12）（DQ-02，细则第五条）。",
+        ),
+        (
+            {"full_on": "2016-06-30"},
+            "full_on",
+            "转正日期早于预备期满之日（2016-07-01）（DQ-03，党章第七条）。",
+        ),
+        (
+            {"phone": "12345"},
+            "phone",
+            "联系电话格式不正确：手机号为 11 位数字，固定电话如 010-12345678。",
+        ),
+        (
+            {"org": str(cast.group1.public_id)},
+            "org",
+            "党员应编入党支部（含联合、临时党支部），不能直接编入党小组。",
+        ),
         ({"name": "  "}, "name", None),
-    ]  # fmt: skip
+    ]
     before = snapshot()
     for change, field, message in cases:
         response = caller.post("/members", new_person(cast, **change))
@@ -352,14 +380,22 @@ def test_rules_and_validation_refuse_with_the_field_in_chinese_and_write_nothing
 def test_a_duplicate_person_is_refused_naming_them_only_within_scope(cast, api, token_for):
     caller = api(token_for(cast.branch_secretary, write=True))
     before = snapshot()
-    ours = caller.post("/members", new_person(cast, id_number=cast.ordinary_member.id_number,
-                                               birth_date="1992-09-03", gender="F"))  # fmt: skip
-    assert error(ours, 422)["details"] == [{
-        "field": "id_number", "rule": "DQ-04",
-        "message": "该公民身份号码已登记为党员“王党员”（第一党支部），同一人不能重复登记（DQ-04）。",
-    }]  # fmt: skip
-    theirs = caller.post("/members", new_person(cast, id_number=cast.other_member.id_number,
-                                                 birth_date="1979-11-30"))  # fmt: skip
+    ours = caller.post(
+        "/members",
+        new_person(
+            cast, id_number=cast.ordinary_member.id_number, birth_date="1992-09-03", gender="F"
+        ),
+    )
+    assert error(ours, 422)["details"] == [
+        {
+            "field": "id_number",
+            "rule": "DQ-04",
+            "message": "该公民身份号码已登记为党员“王党员”（第一党支部），同一人不能重复登记（DQ-04）。",
+        }
+    ]
+    theirs = caller.post(
+        "/members", new_person(cast, id_number=cast.other_member.id_number, birth_date="1979-11-30")
+    )
     data = error(theirs, 422)
     assert "其他党组织登记" in data["message"] and "钱党员" not in theirs.content.decode()
     assert cast.other_member.id_number not in theirs.content.decode()
@@ -372,8 +408,10 @@ def test_a_group_of_another_branch_or_out_of_scope_is_refused(cast, api, token_f
     before = snapshot()
     response = caller.post("/members", new_person(cast, group=str(other_group.public_id)))
     assert error(response, 422)["details"][0] == {
-        "field": "group", "rule": None, "message": "所选党小组不属于所选党支部。"
-    }  # fmt: skip
+        "field": "group",
+        "rule": None,
+        "message": "所选党小组不属于所选党支部。",
+    }
     secretary = api(token_for(cast.branch_secretary, write=True))
     assert (
         secretary.post("/members", new_person(cast, group=str(other_group.public_id))).status_code
@@ -457,17 +495,21 @@ def test_a_stale_update_is_409_and_changes_nothing(cast, api, token_for):
     history = member.history.count()
     stale = caller.patch(path, {"version": version, "address": "旧版本"})
     assert error(stale, 409) == {
-        "code": "conflict", "message": "记录已被他人修改，请重新读取后再提交。", "details": []
-    }  # fmt: skip
+        "code": "conflict",
+        "message": "记录已被他人修改，请重新读取后再提交。",
+        "details": [],
+    }
     assert (
         caller.patch(path, {"address": "旧版本"}, HTTP_IF_MATCH=f'"{version}"').status_code == 409
     )
     # A current version in the body does not excuse a stale If-Match, nor the reverse.
     current = first.json()["version"]
     assert (
-        caller.patch(path, {"version": current, "address": "旧版本"}, HTTP_IF_MATCH=f'"{version}"')
-        .status_code == 409
-    )  # fmt: skip
+        caller.patch(
+            path, {"version": current, "address": "旧版本"}, HTTP_IF_MATCH=f'"{version}"'
+        ).status_code
+        == 409
+    )
     member.refresh_from_db()
     assert member.address == "第一次" and member.history.count() == history
     ok = caller.patch(path, {"address": "第二次"}, HTTP_IF_MATCH=f'"{current}"')
@@ -520,8 +562,10 @@ def test_events_timeline_and_recording_a_suspension(cast, api, token_for):
     assert response.status_code == 201, response.json()
     event = response.json()
     assert (event["kind"], event["status_after"], event["document_no"]) == (
-        "suspended", "suspended", "党支〔2025〕1号",
-    )  # fmt: skip
+        "suspended",
+        "suspended",
+        "党支〔2025〕1号",
+    )
     member.refresh_from_db()
     assert member.status == Member.Status.SUSPENDED
     assert MemberEvent.objects.get(public_id=event["id"]).recorded_by == cast.branch_secretary
@@ -549,18 +593,33 @@ def test_events_the_transitions_or_dates_refuse_are_422_and_write_nothing(cast, 
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     before = snapshot()
     cases = [
-        ({"kind": "confirmed", "on": "2025-03-01"}, "kind",
-         "党籍状态为“正式党员”的党员不能办理“转正”。"),
-        ({"kind": "restored", "on": "2025-03-01"}, "kind",
-         "党籍状态为“正式党员”的党员不能办理“恢复党籍”。"),
-        ({"kind": "suspended", "on": "2010-01-01"}, "on",
-         "变动日期不能早于该党员最近一次党籍变动（2013-07-01）。"),
+        (
+            {"kind": "confirmed", "on": "2025-03-01"},
+            "kind",
+            "党籍状态为“正式党员”的党员不能办理“转正”。",
+        ),
+        (
+            {"kind": "restored", "on": "2025-03-01"},
+            "kind",
+            "党籍状态为“正式党员”的党员不能办理“恢复党籍”。",
+        ),
+        (
+            {"kind": "suspended", "on": "2010-01-01"},
+            "on",
+            "变动日期不能早于该党员最近一次党籍变动（2013-07-01）。",
+        ),
         ({"kind": "suspended", "on": tomorrow}, "on", "变动日期不能晚于今天。"),
-        ({"kind": "suspended", "on": "2025-03-01", "org": str(cast.branch1.public_id)}, "org",
-         "只有“党内调整”可以指定党支部或党小组。"),
-        ({"kind": "moved", "on": "2025-03-01", "org": str(cast.group1.public_id)}, "org",
-         "党员应编入党支部（含联合、临时党支部），不能直接编入党小组。"),
-    ]  # fmt: skip
+        (
+            {"kind": "suspended", "on": "2025-03-01", "org": str(cast.branch1.public_id)},
+            "org",
+            "只有“党内调整”可以指定党支部或党小组。",
+        ),
+        (
+            {"kind": "moved", "on": "2025-03-01", "org": str(cast.group1.public_id)},
+            "org",
+            "党员应编入党支部（含联合、临时党支部），不能直接编入党小组。",
+        ),
+    ]
     for body, field, message in cases:
         data = error(caller.post(path, body), 422)
         assert data["details"] == [{"field": field, "rule": None, "message": message}], body
@@ -615,9 +674,13 @@ def test_transfer_requests_the_services_refuse_are_422_and_write_nothing(cast, a
     cases = [
         ({"direction": "internal", "to_org": "NOPE"}, "to_org", "未找到组织代码为“NOPE”的党支部。"),
         ({"direction": "internal", "to_org": ""}, "to_org", "请填写接收党支部的组织代码。"),
-        ({"direction": "internal", "to_org": "ZB1"}, "to_org", "接收党支部与党员现所在党支部相同。"),
+        (
+            {"direction": "internal", "to_org": "ZB1"},
+            "to_org",
+            "接收党支部与党员现所在党支部相同。",
+        ),
         ({"direction": "out", "outside_org": " "}, "outside_org", "请填写系统外党组织的全称。"),
-    ]  # fmt: skip
+    ]
     for change, field, message in cases:
         data = error(caller.post(path, {"requested_on": "2025-03-01", **change}), 422)
         assert data["details"] == [{"field": field, "rule": None, "message": message}], change
@@ -644,10 +707,13 @@ def test_a_transfer_out_of_the_system_needs_its_letter_number(cast, api, token_f
     assert error(branch.post(approve, {"issued_on": "2025-03-02", "letter_no": "No.1"}), 403)
     committee = api(token_for(cast.party_secretary, write=True))
     refused = committee.post(approve, {"issued_on": "2025-03-02", "letter_no": " "})
-    assert error(refused, 422)["details"] == [{
-        "field": "letter_no", "rule": None,
-        "message": "转往或转自系统外党组织须填写介绍信编号（MBR-04）。",
-    }]  # fmt: skip
+    assert error(refused, 422)["details"] == [
+        {
+            "field": "letter_no",
+            "rule": None,
+            "message": "转往或转自系统外党组织须填写介绍信编号（MBR-04）。",
+        }
+    ]
     transfer = Transfer.objects.get(public_id=created["id"])
     assert transfer.status == Transfer.Status.REQUESTED and transfer.letter_no == ""
     issued = committee.post(approve, {"issued_on": "2025-03-02", "letter_no": "No.0012345"})
@@ -667,9 +733,11 @@ def test_a_transfer_out_of_the_system_needs_its_letter_number(cast, api, token_f
 
 def test_a_transfer_step_through_another_member_or_out_of_scope_is_404(cast, api, token_for):
     transfer = transfers.transfer_start(
-        member=cast.ordinary_member, direction="internal", to_org=cast.branch2,
+        member=cast.ordinary_member,
+        direction="internal",
+        to_org=cast.branch2,
         requested_on=date(2025, 3, 1),
-    )  # fmt: skip
+    )
     committee = api(token_for(cast.party_secretary, write=True))
     body = {"issued_on": "2025-03-02"}
     wrong = f"/members/{cast.secretary_member.public_id}/transfers/{transfer.public_id}/approve"
@@ -707,8 +775,9 @@ def test_the_receiving_committee_receives_or_rejects_under_transfers(cast, api, 
     assert receiver.get(path).json() == sent
     # The sender may not receive for the other committee; a member of the branch may do nothing.
     assert error(committee.post(f"{path}/receive", {"on": "2025-03-10"}), 403)
-    assert error(api(token_for(cast.ordinary, write=True)).post(f"{path}/receive",
-                                                                 {"on": "2025-03-10"}), 403)  # fmt: skip
+    assert error(
+        api(token_for(cast.ordinary, write=True)).post(f"{path}/receive", {"on": "2025-03-10"}), 403
+    )
     # Bad input: a group outside the receiver's scope, a short reason, a malformed body.
     refused = receiver.post(
         f"{path}/receive", {"on": "2025-03-10", "group": str(cast.group1.public_id)}
@@ -731,9 +800,11 @@ def test_the_receiving_committee_receives_or_rejects_under_transfers(cast, api, 
 
 def test_a_sent_transfer_rejected_by_the_receiver_keeps_the_member(cast, api, token_for, third):
     transfer = transfers.transfer_start(
-        member=cast.ordinary_member, direction="internal", to_org=cast.other_branch,
+        member=cast.ordinary_member,
+        direction="internal",
+        to_org=cast.other_branch,
         requested_on=date(2025, 3, 1),
-    )  # fmt: skip
+    )
     transfers.transfer_approve(transfer=transfer, issued_on=date(2025, 3, 2), letter_no="No.8")
     stranger = api(token_for(UserFactory(username="nobody"), write=True))
     path = f"/transfers/{transfer.public_id}"
@@ -755,9 +826,11 @@ def test_a_sent_transfer_rejected_by_the_receiver_keeps_the_member(cast, api, to
 
 def test_the_sending_branch_cancels_an_open_transfer(cast, api, token_for, third):
     transfer = transfers.transfer_start(
-        member=cast.ordinary_member, direction="internal", to_org=cast.other_branch,
+        member=cast.ordinary_member,
+        direction="internal",
+        to_org=cast.other_branch,
         requested_on=date(2025, 3, 1),
-    )  # fmt: skip
+    )
     transfers.transfer_approve(transfer=transfer, issued_on=date(2025, 3, 2), letter_no="No.9")
     path = f"/transfers/{transfer.public_id}/cancel"
     assert error(api(token_for(cast.outsider, write=True)).post(path), 403)  # the receiver
@@ -777,10 +850,18 @@ def test_a_member_arriving_from_outside_the_system_is_registered_with_the_letter
     cast, api, token_for
 ):
     number = unique_id_number(date(1985, 6, 6), "F")
-    body = {"to_org": str(cast.branch2.public_id), "received_on": "2025-04-01",
-            "outside_org": "中共某县委组织部", "letter_no": "No.778", "id_number": number,
-            "name": "孙转入", "gender": "F", "birth_date": "1985-06-06",
-            "admitted_on": "2010-07-01", "full_on": "2011-07-01"}  # fmt: skip
+    body = {
+        "to_org": str(cast.branch2.public_id),
+        "received_on": "2025-04-01",
+        "outside_org": "中共某县委组织部",
+        "letter_no": "No.778",
+        "id_number": number,
+        "name": "孙转入",
+        "gender": "F",
+        "birth_date": "1985-06-06",
+        "admitted_on": "2010-07-01",
+        "full_on": "2011-07-01",
+    }
     committee = api(token_for(cast.party_secretary, write=True))
     # Bad input writes nothing: no letter number, a person registered in another committee,
     # a branch outside the scope, a branch secretary without member.transfer.
@@ -832,8 +913,12 @@ def test_the_full_id_number_and_phone_never_appear_in_any_response(cast, api, to
     keep(caller.post("/members", data))  # the duplicate: 422 names the person, not the number
     keep(caller.post(f"{path}/events", {"kind": "suspended", "on": "2025-03-01"}))
     keep(caller.get(f"{path}/events"))
-    keep(caller.post(f"{path}/transfers", {"direction": "out", "outside_org": "某区委",
-                                           "requested_on": "2025-03-01"}))  # fmt: skip
+    keep(
+        caller.post(
+            f"{path}/transfers",
+            {"direction": "out", "outside_org": "某区委", "requested_on": "2025-03-01"},
+        )
+    )
     keep(caller.get(f"{path}/transfers"))
     assert len(bodies) == 11 and all(bodies)
     for body in bodies:

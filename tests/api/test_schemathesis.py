@@ -75,17 +75,26 @@ def world(cast, token_for, wsgi_in_test_transaction):
     meeting = record_meeting(cast.branch1, date(2025, 9, 1), ["branch_assembly", "theme_day"])
     other_meeting = record_meeting(cast.branch2, date(2025, 9, 2), ["theme_day"])
     case = case_open(
-        org=cast.branch1, name="申请人", gender="F", birth_date=date(1999, 2, 3),
-        applied_on=date(2025, 5, 6), by=cast.branch_secretary,
-    )  # fmt: skip
+        org=cast.branch1,
+        name="申请人",
+        gender="F",
+        birth_date=date(1999, 2, 3),
+        applied_on=date(2025, 5, 6),
+        by=cast.branch_secretary,
+    )
     transfer = transfer_start(
-        member=cast.secretary_member, direction="out", outside_org="中共某区委组织部",
-        requested_on=date(2025, 3, 1), by=cast.branch_secretary,
-    )  # fmt: skip
-    other_transfer = transfer_start(
-        member=cast.other_member, direction="internal", to_org=cast.branch2,
+        member=cast.secretary_member,
+        direction="out",
+        outside_org="中共某区委组织部",
         requested_on=date(2025, 3, 1),
-    )  # fmt: skip
+        by=cast.branch_secretary,
+    )
+    other_transfer = transfer_start(
+        member=cast.other_member,
+        direction="internal",
+        to_org=cast.branch2,
+        requested_on=date(2025, 3, 1),
+    )
     orgs = [cast.branch1, cast.group1, cast.general_branch, cast.branch2, cast.other_branch]
     return {
         "token": token_for(cast.branch_secretary, write=True),
@@ -104,11 +113,23 @@ def world(cast, token_for, wsgi_in_test_transaction):
 
 # Parameter and body keys whose values are ids of these kinds (or a period).
 ID_KINDS = {
-    "org_id": "org", "org": "org", "parent": "org", "subtree": "org", "to_parent": "org",
-    "meeting_id": "meeting", "case_id": "case", "member": "member", "host": "member",
-    "recorder": "member", "talker": "member", "period": "period", "member_id": "member",
-    "group": "org", "transfer_id": "transfer", "to_org": "code",
-}  # fmt: skip
+    "org_id": "org",
+    "org": "org",
+    "parent": "org",
+    "subtree": "org",
+    "to_parent": "org",
+    "meeting_id": "meeting",
+    "case_id": "case",
+    "member": "member",
+    "host": "member",
+    "recorder": "member",
+    "talker": "member",
+    "period": "period",
+    "member_id": "member",
+    "group": "org",
+    "transfer_id": "transfer",
+    "to_org": "code",
+}
 
 
 def _swap(container, data, world) -> None:
@@ -140,8 +161,10 @@ def _valid(case, location: str) -> bool:
 )
 def test_api_answers_every_request_as_documented(case, data, world):
     for location, container in (
-        ("path", case.path_parameters), ("query", case.query), ("body", case.body),
-    ):  # fmt: skip
+        ("path", case.path_parameters),
+        ("query", case.query),
+        ("body", case.body),
+    ):
         if _valid(case, location):
             _swap(container, data, world)
     response = case.call_and_validate(
@@ -180,9 +203,15 @@ def test_nul_in_a_body_is_400_and_changes_nothing(cast, caller):
     assert response.status_code == 400 and response.json()["details"][0]["field"] == "note"
     nested = caller.post(
         "/meetings",
-        {"org": str(cast.branch1.public_id), "title": "会", "on": "2025-09-01",
-         "kinds": ["theme_day"], "attendance": [], "guests": [{"name": "张\x00三"}]},
-    )  # fmt: skip
+        {
+            "org": str(cast.branch1.public_id),
+            "title": "会",
+            "on": "2025-09-01",
+            "kinds": ["theme_day"],
+            "attendance": [],
+            "guests": [{"name": "张\x00三"}],
+        },
+    )
     assert nested.status_code == 400
     assert nested.json()["details"][0]["field"] == "guests.0.name"
 

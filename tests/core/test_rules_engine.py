@@ -120,9 +120,13 @@ def test_an_approved_exemption_turns_a_finding_exempt_and_is_audited(cast):
     post = cast.branch1.posts.get(post="secretary")
     committee_services.post_end(record=post, on=date(2025, 10, 1))
     exemption = exemption_request(
-        rule_code="ORG-08", org=cast.branch1, start=date(2026, 4, 1), end=date(2026, 6, 30),
-        reason="书记病休，上级同意暂缓配备", by=cast.party_secretary,
-    )  # fmt: skip
+        rule_code="ORG-08",
+        org=cast.branch1,
+        start=date(2026, 4, 1),
+        end=date(2026, 6, 30),
+        reason="书记病休，上级同意暂缓配备",
+        by=cast.party_secretary,
+    )
     assert (
         exemption.state == Exemption.State.APPROVED and exemption.approver == cast.party_secretary
     )

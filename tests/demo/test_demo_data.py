@@ -138,10 +138,14 @@ def test_every_member_passes_the_data_quality_checks(built):
     today = timezone.localdate()
     for member in Member.objects.all():
         errors = check_person(
-            id_number=member.id_number, birth_date=member.birth_date, gender=member.gender,
-            applied_on=member.applied_on, admitted_on=member.admitted_on,
-            full_on=member.full_on, exclude_pk=member.pk,
-        )  # fmt: skip
+            id_number=member.id_number,
+            birth_date=member.birth_date,
+            gender=member.gender,
+            applied_on=member.applied_on,
+            admitted_on=member.admitted_on,
+            full_on=member.full_on,
+            exclude_pk=member.pk,
+        )
         assert errors == {}, (member.name, errors)
         assert member.admitted_on <= today
         if member.full_on is None:
@@ -290,8 +294,10 @@ def test_members_short_of_32_hours_and_the_approved_exemption(built):
     short = edu.filter(status="missing")
     assert short.count() == 3 and all(f.refs[0].startswith("member:") for f in short)
     assert {Member.objects.get(pk=f.subject_id).org.code for f in short} == {
-        "RLJT-FG1", "RLJT-GW", "RLJT-LT",
-    }  # fmt: skip
+        "RLJT-FG1",
+        "RLJT-GW",
+        "RLJT-LT",
+    }
     exempt = edu.get(status="exempt")
     assert exempt.original_status == "missing" and "已豁免" in exempt.explanation
     exemption = Exemption.objects.get(pk=exempt.exemption_id)
@@ -379,23 +385,72 @@ def _readme_claims(today):
     last_year = str(today.year - 1)
     quarter = Period.containing("quarter", today).code
     return [
-        ("三分公司党支部上季度未召开支部党员大会", "三分公司党支部 held no 支部党员大会 last quarter",
-         "MTG-01", "missing", "RLJT-FG3", last_quarter, 1),
-        ("管网工程党支部两个月未开支委会", "管网工程党支部 skipped its 支委会 for two months",
-         "MTG-02", "missing", "RLJT-GW", None, 2),
-        ("城南供热站党小组上月未开党小组会", "城南供热站党小组 missed last month's meeting",
-         "MTG-03", "missing", "RLJT-FG1-3", last_month, 1),
-        ("一分公司党支部去年谈心谈话未全覆盖", "一分公司党支部 did not cover every pair in last year's talks",
-         "MTG-08", "missing", "RLJT-FG1", last_year, 1),
-        ("3 名党员去年学时不足 32 学时", "3 members fell short of 32 学时 last year",
-         "EDU-01", "missing", None, last_year, 3),
+        (
+            "三分公司党支部上季度未召开支部党员大会",
+            "三分公司党支部 held no 支部党员大会 last quarter",
+            "MTG-01",
+            "missing",
+            "RLJT-FG3",
+            last_quarter,
+            1,
+        ),
+        (
+            "管网工程党支部两个月未开支委会",
+            "管网工程党支部 skipped its 支委会 for two months",
+            "MTG-02",
+            "missing",
+            "RLJT-GW",
+            None,
+            2,
+        ),
+        (
+            "城南供热站党小组上月未开党小组会",
+            "城南供热站党小组 missed last month's meeting",
+            "MTG-03",
+            "missing",
+            "RLJT-FG1-3",
+            last_month,
+            1,
+        ),
+        (
+            "一分公司党支部去年谈心谈话未全覆盖",
+            "一分公司党支部 did not cover every pair in last year's talks",
+            "MTG-08",
+            "missing",
+            "RLJT-FG1",
+            last_year,
+            1,
+        ),
+        (
+            "3 名党员去年学时不足 32 学时",
+            "3 members fell short of 32 学时 last year",
+            "EDU-01",
+            "missing",
+            None,
+            last_year,
+            3,
+        ),
         ("逾期未谈话", "a talk overdue", "DEV-02", "late", None, quarter, 1),
-        ("入党积极分子逾期未考察", "an activist not reviewed for six months",
-         "DEV-04", "late", None, quarter, 1),
+        (
+            "入党积极分子逾期未考察",
+            "an activist not reviewed for six months",
+            "DEV-04",
+            "late",
+            None,
+            quarter,
+            1,
+        ),
         ("预备期将满待讨论转正", "a probation about to end", "DEV-14", "due", None, quarter, 1),
-        ("1 项已批准的学时豁免", "1 exemption (study hours) is approved",
-         "EDU-01", "exempt", None, last_year, 1),
-    ]  # fmt: skip
+        (
+            "1 项已批准的学时豁免",
+            "1 exemption (study hours) is approved",
+            "EDU-01",
+            "exempt",
+            None,
+            last_year,
+            1,
+        ),
+    ]
 
 
 def test_the_readme_tells_the_truth_about_the_demo(built):

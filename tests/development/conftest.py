@@ -21,21 +21,47 @@ def vote(case: Case, on: date, kind: str, *, passed: bool = True, absent=()):
     voters = voters_on(case.org, on).exclude(pk__in=[m.pk for m in absent]).count()
     yes = voters if passed else 0
     return decision_record(
-        meeting=meeting, title=f"{case.name}{'入党' if kind == 'admission' else '转正'}", kind=kind, candidate=case.name,
-        yes=yes, no=voters - yes, abstain=0, today=date(2026, 11, 26),
-    )  # fmt: skip
+        meeting=meeting,
+        title=f"{case.name}{'入党' if kind == 'admission' else '转正'}",
+        kind=kind,
+        candidate=case.name,
+        yes=yes,
+        no=voters - yes,
+        abstain=0,
+        today=date(2026, 11, 26),
+    )
 
 
 class Driver:
     """Records the steps of one case with sensible data; ``upto`` stops before a step."""
 
     DATES = {
-        1: date(2022, 3, 1), 2: date(2022, 3, 15), 3: date(2022, 4, 20), 4: date(2022, 4, 25), 5: date(2022, 4, 26),
-        6: date(2022, 10, 20), 7: date(2023, 4, 25), 8: date(2023, 4, 28), 9: date(2023, 5, 5), 10: date(2023, 5, 20),
-        11: date(2023, 6, 1), 12: date(2023, 6, 5), 13: date(2023, 6, 10), 14: date(2023, 6, 12), 15: date(2023, 6, 28),
-        16: date(2023, 7, 5), 17: date(2023, 7, 20), 18: date(2023, 7, 25), 19: date(2023, 7, 26), 20: date(2023, 8, 1),
-        21: date(2024, 1, 10), 22: date(2024, 6, 1), 23: date(2024, 6, 28), 24: date(2024, 7, 10), 25: date(2024, 7, 12),
-    }  # fmt: skip
+        1: date(2022, 3, 1),
+        2: date(2022, 3, 15),
+        3: date(2022, 4, 20),
+        4: date(2022, 4, 25),
+        5: date(2022, 4, 26),
+        6: date(2022, 10, 20),
+        7: date(2023, 4, 25),
+        8: date(2023, 4, 28),
+        9: date(2023, 5, 5),
+        10: date(2023, 5, 20),
+        11: date(2023, 6, 1),
+        12: date(2023, 6, 5),
+        13: date(2023, 6, 10),
+        14: date(2023, 6, 12),
+        15: date(2023, 6, 28),
+        16: date(2023, 7, 5),
+        17: date(2023, 7, 20),
+        18: date(2023, 7, 25),
+        19: date(2023, 7, 26),
+        20: date(2023, 8, 1),
+        21: date(2024, 1, 10),
+        22: date(2024, 6, 1),
+        23: date(2024, 6, 28),
+        24: date(2024, 7, 10),
+        25: date(2024, 7, 12),
+    }
     PUBLICITY = {3: "activist", 7: "target", 15: "admission", 23: "confirmation"}
 
     def __init__(self, cast, name="刘新同志", dates=None):

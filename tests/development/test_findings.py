@@ -40,8 +40,13 @@ def test_talk_overdue_after_a_month(cast):
 
 
 def test_a_closed_period_keeps_its_case_findings_and_gets_no_new_ones(cast):
-    case = services.case_open(org=cast.branch1, name="申请人", gender="F",
-                              birth_date=date(1999, 1, 1), applied_on=date(2026, 1, 5))  # fmt: skip
+    case = services.case_open(
+        org=cast.branch1,
+        name="申请人",
+        gender="F",
+        birth_date=date(1999, 1, 1),
+        applied_on=date(2026, 1, 5),
+    )
     rules_run(root=cast.committee, period=Period.parse("2026Q1"), today=date(2026, 2, 6))
     assert findings("DEV-02", case).get().period_code == "2026Q1"
     # Months later both quarters are closed: the open case must not be filed under 2025,

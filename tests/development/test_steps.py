@@ -76,8 +76,16 @@ def test_dev05_the_day_before_a_full_year_is_refused_and_the_day_itself_allowed(
 
 
 def test_dev05_from_29_february(driver):
-    d = driver(dates={1: date(2023, 3, 1), 2: date(2023, 3, 10), 3: date(2024, 2, 29), 4: date(2024, 3, 1),
-                      5: date(2024, 3, 2), 6: date(2024, 9, 1)})  # fmt: skip
+    d = driver(
+        dates={
+            1: date(2023, 3, 1),
+            2: date(2023, 3, 10),
+            3: date(2024, 2, 29),
+            4: date(2024, 3, 1),
+            5: date(2024, 3, 2),
+            6: date(2024, 9, 1),
+        }
+    )
     d.run(7)
     d.publicity(7)
     with pytest.raises(ValidationError) as exc:
@@ -87,11 +95,31 @@ def test_dev05_from_29_february(driver):
 
 
 def test_a_probation_that_began_on_29_february(driver):
-    dates = {1: date(2022, 1, 5), 2: date(2022, 1, 10), 3: date(2022, 3, 1), 4: date(2022, 3, 2), 5: date(2022, 3, 3),
-             6: date(2022, 9, 1), 7: date(2023, 3, 6), 8: date(2023, 3, 10), 9: date(2023, 4, 1), 10: date(2023, 5, 1),
-             11: date(2023, 6, 1), 12: date(2024, 2, 1), 13: date(2024, 2, 5), 14: date(2024, 2, 6), 15: date(2024, 2, 29),
-             16: date(2024, 3, 5), 17: date(2024, 3, 20), 18: date(2024, 3, 25), 19: date(2024, 3, 26), 20: date(2024, 4, 1),
-             21: date(2024, 8, 1), 22: date(2025, 1, 20), "pub23": date(2025, 2, 10)}  # fmt: skip
+    dates = {
+        1: date(2022, 1, 5),
+        2: date(2022, 1, 10),
+        3: date(2022, 3, 1),
+        4: date(2022, 3, 2),
+        5: date(2022, 3, 3),
+        6: date(2022, 9, 1),
+        7: date(2023, 3, 6),
+        8: date(2023, 3, 10),
+        9: date(2023, 4, 1),
+        10: date(2023, 5, 1),
+        11: date(2023, 6, 1),
+        12: date(2024, 2, 1),
+        13: date(2024, 2, 5),
+        14: date(2024, 2, 6),
+        15: date(2024, 2, 29),
+        16: date(2024, 3, 5),
+        17: date(2024, 3, 20),
+        18: date(2024, 3, 25),
+        19: date(2024, 3, 26),
+        20: date(2024, 4, 1),
+        21: date(2024, 8, 1),
+        22: date(2025, 1, 20),
+        "pub23": date(2025, 2, 10),
+    }
     d = driver(dates=dates)
     d.run(23)
     d.publicity(23)
@@ -105,8 +133,15 @@ def test_a_probation_that_began_on_29_february(driver):
 
 
 def test_publicity_across_national_day_and_its_make_up_saturday(driver):
-    dates = {1: date(2023, 6, 1), 2: date(2023, 6, 8), 3: date(2024, 9, 2), 4: date(2024, 9, 3), 5: date(2024, 9, 4),
-             6: date(2025, 3, 1), "pub7": date(2025, 9, 30)}  # fmt: skip
+    dates = {
+        1: date(2023, 6, 1),
+        2: date(2023, 6, 8),
+        3: date(2024, 9, 2),
+        4: date(2024, 9, 3),
+        5: date(2024, 9, 4),
+        6: date(2025, 3, 1),
+        "pub7": date(2025, 9, 30),
+    }
     d = driver(dates=dates)
     d.run(7)
     d.publicity(7)

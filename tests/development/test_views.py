@@ -63,9 +63,16 @@ def test_case_page_shows_the_next_step_and_its_deadline(cast, case, login):
 def test_opening_a_case_with_a_bad_id_number_writes_nothing(cast, login):
     response = login(cast.branch_secretary).post(
         url("new"),
-        {"org": str(cast.branch1.public_id), "name": "错号", "gender": "M", "ethnicity": "汉族", "birth_date": "1999-01-01",
-         "id_number": "110105199901011234", "applied_on": "2025-01-01"},
-    )  # fmt: skip
+        {
+            "org": str(cast.branch1.public_id),
+            "name": "错号",
+            "gender": "M",
+            "ethnicity": "汉族",
+            "birth_date": "1999-01-01",
+            "id_number": "110105199901011234",
+            "applied_on": "2025-01-01",
+        },
+    )
     assert response.status_code == 200
     assert "校验位不正确" in response.content.decode()
     assert not Case.objects.exists()
@@ -136,8 +143,15 @@ def test_override_requested_below_and_approved_above(cast, case, login):
 
 def test_plan_quotas_may_not_exceed_the_total(cast, login):
     client = login(cast.party_secretary)
-    data = {"quota": "2", "target_young_pct": "60", "target_women_pct": "30", "target_front_line_pct": "50", "target_college_pct": "40",
-            f"quota_{cast.branch1.public_id}": "2", f"quota_{cast.branch2.public_id}": "1"}  # fmt: skip
+    data = {
+        "quota": "2",
+        "target_young_pct": "60",
+        "target_women_pct": "30",
+        "target_front_line_pct": "50",
+        "target_college_pct": "40",
+        f"quota_{cast.branch1.public_id}": "2",
+        f"quota_{cast.branch2.public_id}": "1",
+    }
     response = client.post(url("plan") + f"?org={cast.committee.public_id}&year=2025", data)
     assert "超过年度发展总数" in response.content.decode()
     assert not DevPlan.objects.exists()
@@ -199,8 +213,16 @@ def test_the_case_file_pdf_lists_steps_materials_and_is_audited(cast, driver, lo
     assert {name.split("+")[-1] for name in embedded_fonts(reader)} == {"NotoSansSC"}
     cmap = TTFont(str(font_path()), lazy=True).getBestCmap()
     assert not {ch for ch in text if ord(ch) not in cmap}
-    for expected in ("刘新同志入党材料汇编", "材料归档清单", "入党申请书", "政治审查合格",
-                     "入党介绍人李书记", "拟转正公示", "25.材料归档", "已归档"):  # fmt: skip
+    for expected in (
+        "刘新同志入党材料汇编",
+        "材料归档清单",
+        "入党申请书",
+        "政治审查合格",
+        "入党介绍人李书记",
+        "拟转正公示",
+        "25.材料归档",
+        "已归档",
+    ):
         assert expected in text, expected
     assert "未登记" not in text  # every material of a finished case is on file
     assert AuditEvent.objects.filter(kind="export", summary__contains="刘新同志").count() == 1

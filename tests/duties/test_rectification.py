@@ -26,9 +26,14 @@ def frozen(time_machine):
 @pytest.fixture
 def item(cast):
     return services.rectification_create(
-        org=cast.branch1, problem="三会一课记录不规范", measure="按模板补齐记录", deadline=date(2025, 12, 31),
-        owner=cast.secretary_member, source=Rectification.Source.LIFE_MEETING, today=TODAY,
-    )  # fmt: skip
+        org=cast.branch1,
+        problem="三会一课记录不规范",
+        measure="按模板补齐记录",
+        deadline=date(2025, 12, 31),
+        owner=cast.secretary_member,
+        source=Rectification.Source.LIFE_MEETING,
+        today=TODAY,
+    )
 
 
 @pytest.fixture

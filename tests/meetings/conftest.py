@@ -26,8 +26,16 @@ def media(settings, tmp_path):
 
 def record_data(on, statuses: dict, *, kinds=("theme_day",), title="9月主题党日", **extra) -> dict:
     """POST data of the one-page record form: ``statuses`` maps members to present/leave/absent."""
-    data = {"title": title, "on": str(on), "kinds": list(kinds), "study_hours": "2", "complete": "on",
-            "starts_at": "09:00", "ends_at": "11:00", "place": "党员活动室"}  # fmt: skip
+    data = {
+        "title": title,
+        "on": str(on),
+        "kinds": list(kinds),
+        "study_hours": "2",
+        "complete": "on",
+        "starts_at": "09:00",
+        "ends_at": "11:00",
+        "place": "党员活动室",
+    }
     for member, status in statuses.items():
         data[f"att-{member.public_id}"] = status
         if status == "leave":

@@ -25,10 +25,18 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def year_of_meetings(cast):
-    first = record_meeting(cast.branch1, date(2025, 3, 10), ["theme_day", "branch_assembly", "party_lecture"],
-                           title="第一季度党员大会暨主题党日", study_hours=Decimal("3"), lecturer=cast.secretary_member,
-                           minutes="学习《中国共产党支部工作条例（试行）》，重温入党誓词。😀", tags=["重温入党誓词"],
-                           absent=[cast.ordinary_member], today=TODAY)  # fmt: skip
+    first = record_meeting(
+        cast.branch1,
+        date(2025, 3, 10),
+        ["theme_day", "branch_assembly", "party_lecture"],
+        title="第一季度党员大会暨主题党日",
+        study_hours=Decimal("3"),
+        lecturer=cast.secretary_member,
+        minutes="学习《中国共产党支部工作条例（试行）》，重温入党誓词。😀",
+        tags=["重温入党誓词"],
+        absent=[cast.ordinary_member],
+        today=TODAY,
+    )
     decision_record(meeting=first, title="推选优秀党员", yes=1, no=0, abstain=0, today=TODAY)
     record_meeting(
         cast.group1, date(2025, 4, 20), ["group_meeting"], title="四月党小组会", today=TODAY

@@ -40,8 +40,14 @@ def events(response) -> dict[str, object]:
 
 
 def test_the_member_feed_lists_their_planned_meetings(cast, login, client, frozen):
-    meeting_plan(org=cast.branch1, title="10月主题党日", on=date(2025, 10, 15), kinds=["theme_day"],
-                          place="党员活动室", starts_at=datetime(2025, 1, 1, 14, 30).time())  # fmt: skip
+    meeting_plan(
+        org=cast.branch1,
+        title="10月主题党日",
+        on=date(2025, 10, 15),
+        kinds=["theme_day"],
+        place="党员活动室",
+        starts_at=datetime(2025, 1, 1, 14, 30).time(),
+    )
     meeting_plan(
         org=cast.group1, title="10月党小组会", on=date(2025, 10, 20), kinds=["group_meeting"]
     )
@@ -288,8 +294,14 @@ def test_a_correction_lasts_at_most_one_year_and_is_closed_with_an_outcome(cast,
 
 
 def test_review_grades_follow_the_committees_settings(cast, frozen):
-    settings_update(org=cast.committee, theme_day=None, committee_day=None, group_day=None, lock_days=None,
-                             review_grades=["好", "较好", "一般", "差"])  # fmt: skip
+    settings_update(
+        org=cast.committee,
+        theme_day=None,
+        committee_day=None,
+        group_day=None,
+        lock_days=None,
+        review_grades=["好", "较好", "一般", "差"],
+    )
     review = review_open(org=cast.branch1, year=2025, today=TODAY)
     assert review.grades == ["好", "较好", "一般", "差"] and review.failing_grade == "差"
 
@@ -302,14 +314,29 @@ def test_a_life_meeting_keeps_its_checklist_and_turns_problems_into_rectificatio
 ):
     meeting = record_meeting(cast.branch1, date(2025, 9, 25), ["life_meeting"], today=TODAY)
     client = login(cast.branch_secretary)
-    response = client.post(url("life_prep", meeting), {"study_done": "on", "study_note": "学习党章", "talks_done": "on",
-                                                       "opinions_collected": "on", "opinions_count": 6,
-                                                       "criticism_notes": "李书记：联系群众不够。"})  # fmt: skip
+    response = client.post(
+        url("life_prep", meeting),
+        {
+            "study_done": "on",
+            "study_note": "学习党章",
+            "talks_done": "on",
+            "opinions_collected": "on",
+            "opinions_count": 6,
+            "criticism_notes": "李书记：联系群众不够。",
+        },
+    )
     assert response.status_code == 302
     prep = LifeMeetingPrep.objects.get(meeting=meeting)
     assert prep.complete and prep.opinions_count == 6
-    response = client.post(url("problem_new", meeting), {"problem": "理论学习不够系统", "measure": "制定学习计划",
-                                                         "owner": str(cast.ordinary_member.public_id), "deadline": "2025-12-31"})  # fmt: skip
+    response = client.post(
+        url("problem_new", meeting),
+        {
+            "problem": "理论学习不够系统",
+            "measure": "制定学习计划",
+            "owner": str(cast.ordinary_member.public_id),
+            "deadline": "2025-12-31",
+        },
+    )
     assert response.status_code == 302
     item = Rectification.objects.get()
     assert (item.source, item.source_ref, item.owner, item.org) == (

@@ -15,8 +15,16 @@ from zhibu.meetings.models import Attendance, Meeting
 from zhibu.meetings.services.scheduling import meeting_plan
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture

@@ -463,9 +463,13 @@ def test_mbr06_a_leave_a_frail_member_or_a_newcomer_is_not_flagged(cast):
     )  # on the roll since March
     frail = make_member(cast.branch1, "老党员", birth_date=date(1940, 1, 1), frail_exempt=True)
     for month in range(1, 7):
-        record_meeting(cast.branch1, date(2026, month, 10), ["theme_day"],
-                       absent=[newcomer, frail] + ([cast.ordinary_member] if month != 4 else []),
-                       leave=[cast.ordinary_member])  # fmt: skip
+        record_meeting(
+            cast.branch1,
+            date(2026, month, 10),
+            ["theme_day"],
+            absent=[newcomer, frail] + ([cast.ordinary_member] if month != 4 else []),
+            leave=[cast.ordinary_member],
+        )
     [result] = mbr06([cast.branch1])
     assert result.status == "ok" and result.subject_type == "org"
     assert "党员均参加或已请假" in result.explanation
@@ -496,8 +500,24 @@ def test_rules_cite_their_regulation(cast):
 
 # --- cost ---------------------------------------------------------------------------------------------
 
-CODES = ["MTG-01", "MTG-02", "MTG-03", "MTG-04", "MTG-05", "MTG-06", "MTG-07", "MTG-08", "MTG-09",
-         "VOTE-01", "VOTE-02", "VOTE-03", "EDU-01", "EDU-02", "DQ-05", "MBR-07"]  # fmt: skip
+CODES = [
+    "MTG-01",
+    "MTG-02",
+    "MTG-03",
+    "MTG-04",
+    "MTG-05",
+    "MTG-06",
+    "MTG-07",
+    "MTG-08",
+    "MTG-09",
+    "VOTE-01",
+    "VOTE-02",
+    "VOTE-03",
+    "EDU-01",
+    "EDU-02",
+    "DQ-05",
+    "MBR-07",
+]
 
 
 @pytest.fixture
@@ -520,8 +540,15 @@ def forest(db):
             org=branch, post="secretary", holder=members[0], start=date(2020, 1, 1)
         )
         secretary = secretary or members[0]
-        meeting = record_meeting(branch, date(2025, 8, 12), ["theme_day", "branch_assembly", "party_lecture"],
-                                 study_hours=Decimal("4"), starts_at=time(9), ends_at=time(11), lecturer=members[0])  # fmt: skip
+        meeting = record_meeting(
+            branch,
+            date(2025, 8, 12),
+            ["theme_day", "branch_assembly", "party_lecture"],
+            study_hours=Decimal("4"),
+            starts_at=time(9),
+            ends_at=time(11),
+            lecturer=members[0],
+        )
         decision_record(
             meeting=meeting, title="事项", yes=3, no=0, abstain=0, passed=True, today=TODAY
         )
@@ -569,7 +596,13 @@ def test_evaluation_costs_the_same_queries_for_3_or_30_branches(forest):
 def test_the_forest_is_compliant_where_it_should_be(forest):
     _root, branches, groups = forest
     august = Period.parse("2025-08")
-    for code, period, orgs in (("MTG-02", august, branches), ("MTG-03", august, groups), ("MTG-06", august, branches),
-                               ("MTG-01", Q3, branches), ("VOTE-02", Q3, branches), ("DQ-05", Q3, branches)):  # fmt: skip
+    for code, period, orgs in (
+        ("MTG-02", august, branches),
+        ("MTG-03", august, groups),
+        ("MTG-06", august, branches),
+        ("MTG-01", Q3, branches),
+        ("VOTE-02", Q3, branches),
+        ("DQ-05", Q3, branches),
+    ):
         statuses = {o.status for o in judge(code, orgs, period).values()}
         assert statuses == {"ok"}, code

@@ -54,9 +54,14 @@ def test_the_record_form_starts_from_the_roster_of_the_meeting_date(cast, login,
 
 
 def test_secretary_records_a_meeting_in_one_post(cast, login, frozen):
-    data = record_data(date(2025, 9, 15), {cast.secretary_member: "present", cast.ordinary_member: "leave"},
-                       kinds=["theme_day", "branch_assembly", "party_lecture"], tags="重温入党誓词、集中学习",
-                       host=str(cast.secretary_member.public_id), lecturer=str(cast.secretary_member.public_id))  # fmt: skip
+    data = record_data(
+        date(2025, 9, 15),
+        {cast.secretary_member: "present", cast.ordinary_member: "leave"},
+        kinds=["theme_day", "branch_assembly", "party_lecture"],
+        tags="重温入党誓词、集中学习",
+        host=str(cast.secretary_member.public_id),
+        lecturer=str(cast.secretary_member.public_id),
+    )
     response = login(cast.branch_secretary).post(url("record_new", cast.branch1), data)
     meeting = Meeting.objects.get()
     assert response.status_code == 302 and response["Location"] == url("detail", meeting)
@@ -64,7 +69,10 @@ def test_secretary_records_a_meeting_in_one_post(cast, login, frozen):
     assert meeting.kinds == ["branch_assembly", "party_lecture", "theme_day"]
     assert meeting.tags == ["重温入党誓词", "集中学习"]
     assert sorted(MeetingKindRow.objects.values_list("kind", "held")) == [
-        ("branch_assembly", True), ("party_lecture", True), ("theme_day", True)]  # fmt: skip
+        ("branch_assembly", True),
+        ("party_lecture", True),
+        ("theme_day", True),
+    ]
     rows = {a.member: a for a in Attendance.objects.all()}
     assert (
         rows[cast.secretary_member].study_hours == 2 and rows[cast.ordinary_member].study_hours == 0
@@ -88,9 +96,15 @@ def test_recording_requires_login(cast, client, frozen):
 def test_outsider_gets_404_everywhere(cast, login, frozen):
     meeting = record_meeting(cast.branch1, date(2025, 9, 1), ["theme_day"], today=TODAY)
     client = login(cast.outsider)
-    for target in (url("org", cast.branch1), url("record_new", cast.branch1), url("detail", meeting),
-                   url("record", meeting), url("decision_new", meeting), url("talks", cast.branch1),
-                   url("ledger_pdf", cast.branch1, 2025)):  # fmt: skip
+    for target in (
+        url("org", cast.branch1),
+        url("record_new", cast.branch1),
+        url("detail", meeting),
+        url("record", meeting),
+        url("decision_new", meeting),
+        url("talks", cast.branch1),
+        url("ledger_pdf", cast.branch1, 2025),
+    ):
         assert client.get(target).status_code == 404, target
     assert (
         client.post(
@@ -217,8 +231,18 @@ def test_cancelling_needs_a_reason(cast, login, frozen):
 
 
 def decision(client, meeting, **fields):
-    data = {"title": "接收张三为预备党员", "kind": "admission", "candidate": "张三", "yes": 2, "no": 0, "abstain": 0,
-            "written_yes": 0, "written_no": 0, "written_abstain": 0, "passed": "yes"}  # fmt: skip
+    data = {
+        "title": "接收张三为预备党员",
+        "kind": "admission",
+        "candidate": "张三",
+        "yes": 2,
+        "no": 0,
+        "abstain": 0,
+        "written_yes": 0,
+        "written_no": 0,
+        "written_abstain": 0,
+        "passed": "yes",
+    }
     data.update(fields)
     return client.post(url("decision_new", meeting), data)
 

@@ -18,8 +18,12 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 
 
 def form(content=PDF, name="入党申请书.pdf", **overrides):
-    data = {"kind": "application", "title": "入党申请书", "dated": "2011-03-01",
-            "file": SimpleUploadedFile(name, content)}  # fmt: skip
+    data = {
+        "kind": "application",
+        "title": "入党申请书",
+        "dated": "2011-03-01",
+        "file": SimpleUploadedFile(name, content),
+    }
     data.update(overrides)
     return data
 

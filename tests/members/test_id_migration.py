@@ -28,14 +28,32 @@ def test_the_clear_fragments_are_replaced_and_restored():
     try:
         Org = old_apps.get_model("orgs", "Org")
         Member = old_apps.get_model("members", "Member")
-        org = Org.objects.create(path="ZZZZ", depth=1, numchild=0, name="迁移测试支部",
-                                 kind="branch", established_on=date(2000, 1, 1))  # fmt: skip
+        org = Org.objects.create(
+            path="ZZZZ",
+            depth=1,
+            numchild=0,
+            name="迁移测试支部",
+            kind="branch",
+            established_on=date(2000, 1, 1),
+        )
         common = {"org": org, "gender": "M", "status": "full"}
-        Member.objects.create(name="甲", birth_date=date(1992, 9, 3), id_number=NUMBER,
-                              id_last4="3254", id_birth_date=date(1992, 9, 3), id_gender="M",
-                              id_format_ok=True, **common)  # fmt: skip
-        Member.objects.create(name="乙", birth_date=date(1990, 1, 1), id_number=NUMBER[:-1] + "0",
-                              id_last4="3250", **common)  # fmt: skip
+        Member.objects.create(
+            name="甲",
+            birth_date=date(1992, 9, 3),
+            id_number=NUMBER,
+            id_last4="3254",
+            id_birth_date=date(1992, 9, 3),
+            id_gender="M",
+            id_format_ok=True,
+            **common,
+        )
+        Member.objects.create(
+            name="乙",
+            birth_date=date(1990, 1, 1),
+            id_number=NUMBER[:-1] + "0",
+            id_last4="3250",
+            **common,
+        )
         Member.objects.create(name="丙", birth_date=date(1990, 1, 1), **common)
 
         new_apps = _migrate(AFTER)
@@ -48,8 +66,10 @@ def test_the_clear_fragments_are_replaced_and_restored():
         assert rows["乙"].id_matches is False and rows["乙"].id_tail_index
         assert (rows["丙"].id_tail_index, rows["丙"].id_matches) == ("", False)
         with connection.cursor() as cursor:
-            columns = {c.name for c in connection.introspection.get_table_description(
-                cursor, "members_member")}  # fmt: skip
+            columns = {
+                c.name
+                for c in connection.introspection.get_table_description(cursor, "members_member")
+            }
         assert not columns & {"id_last4", "id_birth_date", "id_gender"}
 
         old_apps = _migrate(BEFORE)

@@ -186,8 +186,14 @@ def test_duplicates_inside_the_file_name_the_first_row(cast, login):
 def test_a_different_person_with_a_registered_id_number_is_an_error(cast, login):
     data = rows(2)
     existing = cast.branch2_member
-    data[1].update(id_number=existing.id_number, birth_date=str(existing.birth_date), gender="男", name="冒名",
-                   admitted_on="2012-07-01", full_on="2013-07-01")  # fmt: skip
+    data[1].update(
+        id_number=existing.id_number,
+        birth_date=str(existing.birth_date),
+        gender="男",
+        name="冒名",
+        admitted_on="2012-07-01",
+        full_on="2013-07-01",
+    )
     batch = batch_of(post_file(login(cast.branch_secretary), workbook(data)))
     batch.refresh_from_db()
     assert batch.errors[0]["row"] == 3
@@ -344,8 +350,13 @@ def test_large_files_run_as_background_tasks_with_the_same_result(cast, login, s
 
 def test_progress_survives_a_reload_and_the_poll_refreshes_when_done(cast, login):
     client = login(cast.branch_secretary)
-    batch = ImportBatch.objects.create(file_name="大名册.xlsx", sha256="0" * 64, size=10, uploaded_by=cast.branch_secretary,
-                                       status=ImportBatch.Status.VALIDATING)  # fmt: skip
+    batch = ImportBatch.objects.create(
+        file_name="大名册.xlsx",
+        sha256="0" * 64,
+        size=10,
+        uploaded_by=cast.branch_secretary,
+        status=ImportBatch.Status.VALIDATING,
+    )
     progress = imports.Progress(batch, "check", 1000)
     progress.write(500)
     page = client.get(reverse("members:import_batch", args=[batch.public_id])).content.decode()

@@ -66,17 +66,40 @@ def test_no_sql_statement_or_log_line_carries_a_full_id_number(cast, caplog):
 
 def test_duplicates_outside_the_users_scope_are_named_without_details(cast):
     with pytest.raises(ValidationError) as refused:
-        member_create(org=cast.branch1, name="冒名", gender="M", birth_date=cast.branch2_member.birth_date,
-                      id_number=cast.branch2_member.id_number, admitted_on=date(2010, 1, 1), by=cast.branch_secretary)  # fmt: skip
+        member_create(
+            org=cast.branch1,
+            name="冒名",
+            gender="M",
+            birth_date=cast.branch2_member.birth_date,
+            id_number=cast.branch2_member.id_number,
+            admitted_on=date(2010, 1, 1),
+            by=cast.branch_secretary,
+        )
     assert refused.value.message_dict["id_number"] == [str(DUPLICATE_PERSON_ELSEWHERE)]
     with pytest.raises(ValidationError) as refused:
-        member_create(org=cast.branch1, name="冒名", gender="M", birth_date=cast.branch2_member.birth_date,
-                      id_number=cast.branch2_member.id_number, admitted_on=date(2010, 1, 1), by=cast.party_secretary)  # fmt: skip
+        member_create(
+            org=cast.branch1,
+            name="冒名",
+            gender="M",
+            birth_date=cast.branch2_member.birth_date,
+            id_number=cast.branch2_member.id_number,
+            admitted_on=date(2010, 1, 1),
+            by=cast.party_secretary,
+        )
     assert "赵党员" in refused.value.message_dict["id_number"][0]
 
 
-@pytest.mark.parametrize(("phone", "ok"), [("13812345678", True), ("010-12345678", True), ("0431 8888 6666", True),
-                                           ("1381234567", False), ("23812345678", False), ("电话", False)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("phone", "ok"),
+    [
+        ("13812345678", True),
+        ("010-12345678", True),
+        ("0431 8888 6666", True),
+        ("1381234567", False),
+        ("23812345678", False),
+        ("电话", False),
+    ],
+)
 def test_phone_numbers(phone, ok):
     assert (check_phone(phone) == {}) is ok
 
@@ -137,8 +160,16 @@ def test_a_letter_to_outside_cannot_be_stored_without_its_number(cast):
 
 
 def test_a_member_arriving_from_outside_has_a_roster_span_from_that_day_only(cast):
-    member = member_create(org=cast.branch2, name="孙转入", gender="M", birth_date=date(1990, 3, 7), id_number=NUMBER,
-                           admitted_on=date(2012, 7, 1), full_on=date(2013, 7, 1), transferred_in_on=date(2025, 4, 1))  # fmt: skip
+    member = member_create(
+        org=cast.branch2,
+        name="孙转入",
+        gender="M",
+        birth_date=date(1990, 3, 7),
+        id_number=NUMBER,
+        admitted_on=date(2012, 7, 1),
+        full_on=date(2013, 7, 1),
+        transferred_in_on=date(2025, 4, 1),
+    )
     assert list(member.spans.values_list("org", "start", "end")) == [
         (cast.branch2.pk, date(2025, 4, 1), None)
     ]

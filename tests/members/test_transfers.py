@@ -31,8 +31,10 @@ def far(cast):
 
 
 def start_internal(client, member, code, day="2025-03-01"):
-    return client.post(url("transfer_start", member.public_id),
-                       {"direction": "internal", "to_org": code, "requested_on": day, "reason": "工作调动"})  # fmt: skip
+    return client.post(
+        url("transfer_start", member.public_id),
+        {"direction": "internal", "to_org": code, "requested_on": day, "reason": "工作调动"},
+    )
 
 
 # --- inside the system ------------------------------------------------------------------------
@@ -173,8 +175,10 @@ def test_cancel_by_the_sending_branch(cast, login, inspector):
 
 def test_a_letter_to_outside_needs_its_number_then_its_receipt(cast, login):
     member = cast.ordinary_member
-    login(cast.branch_secretary).post(url("transfer_start", member.public_id),
-                                      {"direction": "out", "outside_org": "中共某市某区委组织部", "requested_on": "2025-03-01"})  # fmt: skip
+    login(cast.branch_secretary).post(
+        url("transfer_start", member.public_id),
+        {"direction": "out", "outside_org": "中共某市某区委组织部", "requested_on": "2025-03-01"},
+    )
     transfer = Transfer.objects.get(member=member)
     client = login(cast.party_secretary)
     response = client.post(
@@ -204,8 +208,10 @@ def test_a_letter_to_outside_needs_its_number_then_its_receipt(cast, login):
 
 
 def test_an_out_transfer_without_an_outside_org_is_refused(cast, login):
-    response = login(cast.branch_secretary).post(url("transfer_start", cast.ordinary_member.public_id),
-                                                 {"direction": "out", "outside_org": "", "requested_on": "2025-03-01"})  # fmt: skip
+    response = login(cast.branch_secretary).post(
+        url("transfer_start", cast.ordinary_member.public_id),
+        {"direction": "out", "outside_org": "", "requested_on": "2025-03-01"},
+    )
     assert "系统外党组织" in response.content.decode()
     assert not Transfer.objects.exists()
 
@@ -221,9 +227,19 @@ def test_overdue_letters_are_listed(cast, login):
 
 
 def test_transfer_in_from_outside_registers_the_member_from_that_day(cast, login):
-    data = {"to_org": str(cast.branch2.public_id), "received_on": "2025-04-01", "outside_org": "中共某县委组织部",
-            "letter_no": "No.778", "id_number": "", "name": "孙转入", "gender": "F", "birth_date": "1985-06-06",
-            "category": "in_service", "admitted_on": "2010-07-01", "full_on": "2011-07-01"}  # fmt: skip
+    data = {
+        "to_org": str(cast.branch2.public_id),
+        "received_on": "2025-04-01",
+        "outside_org": "中共某县委组织部",
+        "letter_no": "No.778",
+        "id_number": "",
+        "name": "孙转入",
+        "gender": "F",
+        "birth_date": "1985-06-06",
+        "category": "in_service",
+        "admitted_on": "2010-07-01",
+        "full_on": "2011-07-01",
+    }
     import random
 
     from zhibu.members import idnumber
@@ -249,8 +265,13 @@ def test_a_member_who_left_comes_back_by_id_number(cast):
     )
     transfers.transfer_approve(transfer=transfer, issued_on=date(2024, 1, 2), letter_no="L-2")
     transfers.transfer_record_receipt(transfer=transfer, on=date(2024, 1, 20))
-    transfers.transfer_in_from_outside(to_org=cast.branch2, received_on=date(2025, 1, 5), letter_no="L-3",
-                                       outside_org="外省", id_number=member.id_number)  # fmt: skip
+    transfers.transfer_in_from_outside(
+        to_org=cast.branch2,
+        received_on=date(2025, 1, 5),
+        letter_no="L-3",
+        outside_org="外省",
+        id_number=member.id_number,
+    )
     member.refresh_from_db()
     assert member.org == cast.branch2 and member.status == Member.Status.FULL
     assert Member.objects.filter(id_index=member.id_index).count() == 1
@@ -259,16 +280,22 @@ def test_a_member_who_left_comes_back_by_id_number(cast):
 def test_transfer_in_of_a_person_registered_elsewhere_names_no_status_outside_scope(cast):
     """The ID number of another committee's member: refused, without its roll status."""
     other = cast.other_member
-    arriving = {"received_on": date(2025, 1, 5), "letter_no": "L-4", "outside_org": "外省",
-                "id_number": other.id_number}  # fmt: skip
+    arriving = {
+        "received_on": date(2025, 1, 5),
+        "letter_no": "L-4",
+        "outside_org": "外省",
+        "id_number": other.id_number,
+    }
     with pytest.raises(ValidationError) as refused:
         transfers.transfer_in_from_outside(to_org=cast.branch2, by=cast.party_secretary, **arriving)
     message = refused.value.message_dict["id_number"][0]
     assert "其他党组织" in message and "正式党员" not in message and other.name not in message
     with pytest.raises(ValidationError) as inside:
         transfers.transfer_in_from_outside(
-            to_org=cast.branch2, by=cast.party_secretary, **{**arriving, "id_number": cast.branch2_member.id_number}
-        )  # fmt: skip
+            to_org=cast.branch2,
+            by=cast.party_secretary,
+            **{**arriving, "id_number": cast.branch2_member.id_number},
+        )
     assert "正式党员" in inside.value.message_dict["id_number"][0]
     assert not Transfer.objects.exists()
 
@@ -280,8 +307,10 @@ def test_registering_a_member_going_away_and_the_flags(cast, login):
     member = cast.ordinary_member
     away = (timezone.localdate() - timedelta(days=400)).isoformat()
     client = login(cast.branch_secretary)
-    response = client.post(url("mobility_start", member.public_id),
-                           {"place": "广东省深圳市", "reason": "work", "contact": "13912345678", "started_on": away})  # fmt: skip
+    response = client.post(
+        url("mobility_start", member.public_id),
+        {"place": "广东省深圳市", "reason": "work", "contact": "13912345678", "started_on": away},
+    )
     assert response.status_code == 302
     mobility = Mobility.objects.get(member=member)
     body = client.get(url("mobility")).content.decode()
@@ -309,13 +338,18 @@ def test_the_mobility_page_applies_a_committees_tighter_supplement(cast, login):
         (cast.ordinary_member, cast.branch1),
         (cast.other_member, cast.other_branch),
     ):
-        transfers.mobility_start(direction="out", member=member, org=org, place="外地",
-                                 started_on=four_months_ago)  # fmt: skip
+        transfers.mobility_start(
+            direction="out", member=member, org=org, place="外地", started_on=four_months_ago
+        )
     url_ = url("mobility")
     flag = "应转接组织关系。"  # the flag's own sentence, not the page's note on the rule
     assert flag not in login(cast.party_secretary).get(url_).content.decode()
-    supplement_create(committee=cast.committee, rule_code="MBR-03", params={"months": 3},
-                      effective_from=date(2020, 1, 1))  # fmt: skip
+    supplement_create(
+        committee=cast.committee,
+        rule_code="MBR-03",
+        params={"months": 3},
+        effective_from=date(2020, 1, 1),
+    )
     body = login(cast.party_secretary).get(url_).content.decode()
     assert "在外地，已满 3 个月，应转接组织关系。" in body
     assert flag not in login(cast.outsider).get(url_).content.decode()
@@ -364,8 +398,17 @@ def test_mobility_step_dates_are_checked(cast, login):
 
 def test_registering_a_member_staying_here(cast, login):
     client = login(cast.branch_secretary)
-    response = client.post(url("mobility_in"), {"org": str(cast.branch1.public_id), "person_name": "外来党员", "place": "本社区",
-                                                "other_org": "中共某村支部", "reason": "work", "started_on": "2025-02-01"})  # fmt: skip
+    response = client.post(
+        url("mobility_in"),
+        {
+            "org": str(cast.branch1.public_id),
+            "person_name": "外来党员",
+            "place": "本社区",
+            "other_org": "中共某村支部",
+            "reason": "work",
+            "started_on": "2025-02-01",
+        },
+    )
     assert response.status_code == 302
     assert Mobility.objects.get(direction="in").person_name == "外来党员"
     response = client.post(

@@ -28,10 +28,18 @@ def url(name, *args):
 
 def new_member_data(cast, **overrides):
     data = {
-        "org": str(cast.branch1.public_id), "group": "", "name": "张三", "gender": "M",
-        "id_number": ID_1990, "birth_date": "1990-03-07", "ethnicity": "汉族", "category": "in_service",
-        "admitted_on": "2015-07-01", "full_on": "2016-07-01", "phone": "13812345678",
-    }  # fmt: skip
+        "org": str(cast.branch1.public_id),
+        "group": "",
+        "name": "张三",
+        "gender": "M",
+        "id_number": ID_1990,
+        "birth_date": "1990-03-07",
+        "ethnicity": "汉族",
+        "category": "in_service",
+        "admitted_on": "2015-07-01",
+        "full_on": "2016-07-01",
+        "phone": "13812345678",
+    }
     data.update(overrides)
     return data
 
@@ -79,8 +87,14 @@ def test_search_by_last_four_id_digits(cast, login):
 
 
 def test_filters_by_org_subtree_status_and_category(cast, login):
-    make_member(cast.branch2, "退休甲", birth_date=date(1950, 1, 1), admitted_on=date(1975, 1, 1),
-                full_on=date(1976, 1, 1), category="retired")  # fmt: skip
+    make_member(
+        cast.branch2,
+        "退休甲",
+        birth_date=date(1950, 1, 1),
+        admitted_on=date(1975, 1, 1),
+        full_on=date(1976, 1, 1),
+        category="retired",
+    )
     client = login(cast.party_secretary)
     body = client.get(url("list"), {"org": str(cast.branch2.public_id)}).content.decode()
     assert "赵党员" in body and "王党员" not in body
@@ -251,11 +265,17 @@ def test_create_requires_login(client, cast):
 
 def edit_data(member, **overrides):
     data = {
-        "name": member.name, "gender": member.gender, "ethnicity": member.ethnicity,
-        "birth_date": str(member.birth_date), "category": member.category, "id_number": "", "phone": "",
-        "address": "长春市朝阳区", "occupation": "调度员",
+        "name": member.name,
+        "gender": member.gender,
+        "ethnicity": member.ethnicity,
+        "birth_date": str(member.birth_date),
+        "category": member.category,
+        "id_number": "",
+        "phone": "",
+        "address": "长春市朝阳区",
+        "occupation": "调度员",
         "version": Member.objects.get(pk=member.pk).updated_at.isoformat(),
-    }  # fmt: skip
+    }
     data.update(overrides)
     return data
 
@@ -428,9 +448,13 @@ def test_bulk_group_assignment(cast, login):
 def test_bulk_never_redirects_off_site(cast, login):
     response = login(cast.branch_secretary).post(
         url("bulk"),
-        {"action": "group", "m": [str(cast.ordinary_member.public_id)], "group": str(cast.group1.public_id),
-         "next": "https://evil.example/"},
-    )  # fmt: skip
+        {
+            "action": "group",
+            "m": [str(cast.ordinary_member.public_id)],
+            "group": str(cast.group1.public_id),
+            "next": "https://evil.example/",
+        },
+    )
     assert response["Location"] == url("list")
 
 
@@ -590,9 +614,13 @@ def test_a_second_secretary_saving_a_stale_form_is_refused_with_what_changed(cas
     # The page now carries the current version: saving again builds on the first change.
     response = second.post(
         url("edit", member.public_id),
-        {**stale, "address": "长春市南关区", "occupation": "车间主任",
-         "version": response.context["form"].data["version"]},
-    )  # fmt: skip
+        {
+            **stale,
+            "address": "长春市南关区",
+            "occupation": "车间主任",
+            "version": response.context["form"].data["version"],
+        },
+    )
     assert response.status_code == 302
     member.refresh_from_db()
     assert (member.address, member.occupation) == ("长春市南关区", "车间主任")

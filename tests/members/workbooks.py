@@ -20,11 +20,18 @@ def person(n: int, *, org: str = "ZB1", **overrides) -> dict:
     # Unique per n: the birth date repeats every 840 rows, the sequence number does not.
     first17 = f"220102{born:%Y%m%d}{(n // 840) * 2 + n % 2:03d}"
     row = {
-        "name": f"导入{n:05d}", "gender": gender, "id_number": first17 + idnumber.check_digit(first17),
-        "birth_date": born.isoformat(), "ethnicity": "汉族", "category": "在职",
-        "admitted_on": date(born.year + 25, 7, 1).isoformat(), "full_on": date(born.year + 26, 7, 1).isoformat(),
-        "org": org, "phone": f"138{n:08d}", "education": "大学本科",
-    }  # fmt: skip
+        "name": f"导入{n:05d}",
+        "gender": gender,
+        "id_number": first17 + idnumber.check_digit(first17),
+        "birth_date": born.isoformat(),
+        "ethnicity": "汉族",
+        "category": "在职",
+        "admitted_on": date(born.year + 25, 7, 1).isoformat(),
+        "full_on": date(born.year + 26, 7, 1).isoformat(),
+        "org": org,
+        "phone": f"138{n:08d}",
+        "education": "大学本科",
+    }
     row.update(overrides)
     return row
 

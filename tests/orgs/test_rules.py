@@ -124,7 +124,10 @@ def test_org03_a_joint_branch_over_the_unit_limit(cast):
 
 def test_org06_committee_filing_and_secretary_approval(cast):
     def by_subject(on=TODAY):
-        return {(o.subject_type, o.subject_id): o for o in evaluate_codes(["ORG-06"], [cast.branch1], on=on)["ORG-06"]}  # fmt: skip
+        return {
+            (o.subject_type, o.subject_id): o
+            for o in evaluate_codes(["ORG-06"], [cast.branch1], on=on)["ORG-06"]
+        }
 
     post = cast.branch1.posts.get(post="secretary")
     committee = committee_services.committee_elect(org=cast.branch1, elected_on=date(2026, 6, 10))
@@ -145,12 +148,18 @@ def test_org06_committee_filing_and_secretary_approval(cast):
 
 def test_org06_approving_the_committee_approves_its_secretary(cast):
     committee = committee_services.committee_elect(org=cast.branch2, elected_on=date(2026, 6, 1))
-    committee_services.post_assign(org=cast.branch2, post="secretary", holder=cast.branch2_member,
-                         start=date(2026, 6, 1), committee=committee)  # fmt: skip
+    committee_services.post_assign(
+        org=cast.branch2,
+        post="secretary",
+        holder=cast.branch2_member,
+        start=date(2026, 6, 1),
+        committee=committee,
+    )
     statuses = [o.status for o in evaluate_codes(["ORG-06"], [cast.branch2], on=TODAY)["ORG-06"]]
     assert sorted(statuses) == ["due", "due"]
-    committee_services.committee_file(committee=committee, filing="approved", on=date(2026, 6, 20),
-                            document="热党〔2026〕3号")  # fmt: skip
+    committee_services.committee_file(
+        committee=committee, filing="approved", on=date(2026, 6, 20), document="热党〔2026〕3号"
+    )
     statuses = [o.status for o in evaluate_codes(["ORG-06"], [cast.branch2], on=TODAY)["ORG-06"]]
     assert statuses == ["ok"]
 
@@ -161,8 +170,9 @@ def test_post_approval_is_for_secretaries_only_and_not_before_the_post(cast):
     post = cast.branch1.posts.get(post="secretary")
     with pytest.raises(ValidationError, match="不能早于任职日期"):
         committee_services.post_approve(record=post, on=date(2021, 2, 1), document="x")
-    member = committee_services.post_assign(org=cast.branch1, post="publicity",
-                                  holder=cast.ordinary_member, start=date(2024, 1, 1))  # fmt: skip
+    member = committee_services.post_assign(
+        org=cast.branch1, post="publicity", holder=cast.ordinary_member, start=date(2024, 1, 1)
+    )
     with pytest.raises(ValidationError, match="无须上级批准"):
         committee_services.post_approve(record=member, on=date(2024, 2, 1), document="x")
     with pytest.raises(ValidationError, match="不能晚于今天"):

@@ -126,9 +126,12 @@ def test_a_new_secretary_may_start_the_day_the_old_one_leaves(cast):
 def test_a_post_ending_before_it_starts_is_refused(cast):
     with pytest.raises(ValidationError) as exc:
         committee_services.post_assign(
-            org=cast.branch1, post="organization", holder=cast.ordinary_member,
-            start=date(2024, 5, 1), end=date(2024, 4, 1),
-        )  # fmt: skip
+            org=cast.branch1,
+            post="organization",
+            holder=cast.ordinary_member,
+            start=date(2024, 5, 1),
+            end=date(2024, 4, 1),
+        )
     assert exc.value.message_dict["end"] == ["离任日期不能早于任职日期。"]
 
 

@@ -280,8 +280,10 @@ def test_the_higher_committee_records_a_secretarys_approval(cast, login):
     )
     post.refresh_from_db()
     assert (post.approved, post.approved_on, post.approval_document) == (
-        True, date(2021, 3, 20), "热党〔2021〕9号"
-    )  # fmt: skip
+        True,
+        date(2021, 3, 20),
+        "热党〔2021〕9号",
+    )
     assert client.get(target).status_code == 404  # approved once
 
 
@@ -350,9 +352,12 @@ def test_tree_page_query_count_does_not_grow_with_the_tree(client, db, django_as
 
 def test_a_committee_reference_opens_its_orgs_committee_tab_in_scope_only(cast, login):
     committee = Committee.objects.create(
-        org=cast.branch1, term_number=1, elected_on=date(2024, 1, 1), term_years=3,
+        org=cast.branch1,
+        term_number=1,
+        elected_on=date(2024, 1, 1),
+        term_years=3,
         term_ends_on=date(2027, 1, 1),
-    )  # fmt: skip
+    )
     target = reverse("orgs:committee", args=[committee.public_id])
     response = login(cast.branch_secretary).get(target)
     assert response.status_code == 302

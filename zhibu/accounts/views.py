@@ -125,18 +125,26 @@ def user_create(request: AuthedRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             user = services.user_create(
-                username=data["username"], full_name=data["full_name"], email=data["email"],
-                password=data["password"], by=request.user, request=request,
-            )  # fmt: skip
+                username=data["username"],
+                full_name=data["full_name"],
+                email=data["email"],
+                password=data["password"],
+                by=request.user,
+                request=request,
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("已新建用户 %(name)s。") % {"name": user.username})
             return redirect("accounts:user_detail", public_id=user.public_id)
     return form_page(
-        request, form, title=_("新建用户"), crumbs=[users_crumb()],
-        cancel=reverse("accounts:users"), submit_label=_("新建"),
-    )  # fmt: skip
+        request,
+        form,
+        title=_("新建用户"),
+        crumbs=[users_crumb()],
+        cancel=reverse("accounts:users"),
+        submit_label=_("新建"),
+    )
 
 
 @requires("user.view")
@@ -180,19 +188,30 @@ def user_password(request: AuthedRequest, public_id) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.user_set_password(
-                user=target, password=form.cleaned_data["password"], by=request.user,
+                user=target,
+                password=form.cleaned_data["password"],
+                by=request.user,
                 request=request,
-            )  # fmt: skip
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("已为 %(name)s 设置临时密码，请当面或通过安全渠道告知本人。") % {"name": target.username})  # fmt: skip
+            messages.success(
+                request,
+                _("已为 %(name)s 设置临时密码，请当面或通过安全渠道告知本人。")
+                % {"name": target.username},
+            )
             return redirect("accounts:user_detail", public_id=target.public_id)
     detail = reverse("accounts:user_detail", args=[target.public_id])
     return form_page(
-        request, form, title=_("设置临时密码"), crumbs=[users_crumb(), (target.display_name, detail)],
-        cancel=detail, submit_label=_("设置密码"), target=target,
-    )  # fmt: skip
+        request,
+        form,
+        title=_("设置临时密码"),
+        crumbs=[users_crumb(), (target.display_name, detail)],
+        cancel=detail,
+        submit_label=_("设置密码"),
+        target=target,
+    )
 
 
 @requires("role.grant")
@@ -203,9 +222,11 @@ def role_end(request: AuthedRequest, public_id) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.role_end(
-                assignment=assignment, on=form.cleaned_data["end"], by=request.user,
+                assignment=assignment,
+                on=form.cleaned_data["end"],
+                by=request.user,
                 request=request,
-            )  # fmt: skip
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -213,9 +234,15 @@ def role_end(request: AuthedRequest, public_id) -> HttpResponse:
             return redirect("accounts:user_detail", public_id=target.public_id)
     detail = reverse("accounts:user_detail", args=[target.public_id])
     return form_page(
-        request, form, title=_("终止角色"), crumbs=[users_crumb(), (target.display_name, detail)],
-        cancel=detail, submit_label=_("终止"), target=target, assignment=assignment,
-    )  # fmt: skip
+        request,
+        form,
+        title=_("终止角色"),
+        crumbs=[users_crumb(), (target.display_name, detail)],
+        cancel=detail,
+        submit_label=_("终止"),
+        target=target,
+        assignment=assignment,
+    )
 
 
 # --- 安全管理员: lockouts -----------------------------------------------------------------

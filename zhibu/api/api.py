@@ -52,9 +52,11 @@ fallback = Router()
 
 
 @fallback.api_operation(
-    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False,
+    ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    "/{path:rest}",
+    include_in_schema=False,
     url_name="api-not-found",
-)  # fmt: skip
+)
 def no_such_path(request, rest: str):
     raise errors.ApiError(404, str(errors.NO_SUCH_PATH))
 

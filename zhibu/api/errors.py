@@ -122,10 +122,15 @@ def install(api) -> None:
     @api.exception_handler(StepRefused)
     def _refused(request, exc: StepRefused):
         details = [
-            {"field": "on", "rule": v.code, "message": v.message, "citation": v.citation,
-             "earliest": v.earliest.isoformat() if v.earliest else None}
+            {
+                "field": "on",
+                "rule": v.code,
+                "message": v.message,
+                "citation": v.citation,
+                "earliest": v.earliest.isoformat() if v.earliest else None,
+            }
             for v in exc.violations
-        ]  # fmt: skip
+        ]
         return api.create_response(
             request, body(422, details[0]["message"], details, "rule_violation"), status=422
         )

@@ -44,10 +44,13 @@ def tokens(request: HttpRequest) -> HttpResponse:
         full, prefix, secret = ApiToken.generate()
         days = form.cleaned_data["expires"]
         token = ApiToken.objects.create(
-            user=request.user, name=form.cleaned_data["name"], prefix=prefix, secret_hash=hash_secret(secret),
+            user=request.user,
+            name=form.cleaned_data["name"],
+            prefix=prefix,
+            secret_hash=hash_secret(secret),
             can_write=form.cleaned_data["can_write"],
             expires_at=timezone.now() + timedelta(days=int(days)) if days else None,
-        )  # fmt: skip
+        )
         audit_record(
             kind=AuditEvent.Kind.USER_CHANGED,
             summary=f"{request.user.username} 创建访问令牌 {token.name}（{prefix}）",
@@ -57,9 +60,12 @@ def tokens(request: HttpRequest) -> HttpResponse:
         shown = full
         form = TokenForm()
     context = {
-        "form": form, "shown": shown, "tokens": ApiToken.objects.filter(user=request.user),
-        "page_title": _("访问令牌"), "breadcrumbs": [(_("访问令牌"), None)],
-    }  # fmt: skip
+        "form": form,
+        "shown": shown,
+        "tokens": ApiToken.objects.filter(user=request.user),
+        "page_title": _("访问令牌"),
+        "breadcrumbs": [(_("访问令牌"), None)],
+    }
     return render(request, "api/tokens.html", context)
 
 

@@ -34,9 +34,15 @@ def role_grant(request: AuthedRequest, public_id) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.role_grant(
-                user=target, role=data["role"], org=data["org"], start=data["start"],
-                end=data["end"], note=data["note"], by=request.user, request=request,
-            )  # fmt: skip
+                user=target,
+                role=data["role"],
+                org=data["org"],
+                start=data["start"],
+                end=data["end"],
+                note=data["note"],
+                by=request.user,
+                request=request,
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -44,9 +50,14 @@ def role_grant(request: AuthedRequest, public_id) -> HttpResponse:
             return redirect("accounts:user_detail", public_id=target.public_id)
     detail = reverse("accounts:user_detail", args=[target.public_id])
     return form_page(
-        request, form, title=_("授予角色"), crumbs=[users_crumb(), (target.display_name, detail)],
-        cancel=detail, submit_label=_("授予"), target=target,
-    )  # fmt: skip
+        request,
+        form,
+        title=_("授予角色"),
+        crumbs=[users_crumb(), (target.display_name, detail)],
+        cancel=detail,
+        submit_label=_("授予"),
+        target=target,
+    )
 
 
 # Mounted under /admin/ in the ``accounts`` namespace by zhibu/urls.py.

@@ -339,10 +339,14 @@ class CommitteeFiling(Rule):
                 numbers["deadline"] = deadline.isoformat()
                 if deadline <= ctx.on:
                     status = Status.LATE
-                    text = _("第%(n)s届委员会于 %(day)s 选举产生，超过 %(days)s 天仍未报上级党委备案或审批。")  # fmt: skip
+                    text = _(
+                        "第%(n)s届委员会于 %(day)s 选举产生，超过 %(days)s 天仍未报上级党委备案或审批。"
+                    )
                 else:
                     status = Status.DUE
-                    text = _("第%(n)s届委员会于 %(day)s 选举产生，请在 %(days)s 天内报上级党委备案或审批。")  # fmt: skip
+                    text = _(
+                        "第%(n)s届委员会于 %(day)s 选举产生，请在 %(days)s 天内报上级党委备案或审批。"
+                    )
             elif committee.filing == Committee.Filing.REJECTED:
                 status = Status.LATE
                 text = _("上级党委未批准第%(n)s届委员会的选举结果，请按批复要求处理后重新报批。")

@@ -63,9 +63,14 @@ def org_dissolve(*, org: Org, on: date, document_no: str, by=None, note: str = "
     org.dissolved_on = on
     org.save(update_fields=["dissolved_on", "updated_at"])
     OrgEvent.objects.create(
-        org=org, kind=OrgEvent.Kind.DISSOLVED, on=on, from_parent=Org.objects.get_parent(org),
-        document_no=document_no, note=note, recorded_by=by,
-    )  # fmt: skip
+        org=org,
+        kind=OrgEvent.Kind.DISSOLVED,
+        on=on,
+        from_parent=Org.objects.get_parent(org),
+        document_no=document_no,
+        note=note,
+        recorded_by=by,
+    )
     return org
 
 
@@ -197,9 +202,15 @@ def post_assign(
                     }
                 )
     record = CommitteePost(
-        org=org, post=post, holder=holder, start=start, end=end, committee=committee, note=note,
+        org=org,
+        post=post,
+        holder=holder,
+        start=start,
+        end=end,
+        committee=committee,
+        note=note,
         approved=bool(committee and committee.filing == Committee.Filing.APPROVED),
-    )  # fmt: skip
+    )
     record.full_clean()
     record.save()
     return record

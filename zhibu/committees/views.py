@@ -317,9 +317,15 @@ def post_add(request: HttpRequest, public_id) -> HttpResponse:
             committee = None
         try:
             services.post_assign(
-                org=org, post=data["post"], holder=holder, start=data["start"], end=data["end"],
-                committee=committee, note=data["note"], by=request.user,
-            )  # fmt: skip
+                org=org,
+                post=data["post"],
+                holder=holder,
+                start=data["start"],
+                end=data["end"],
+                committee=committee,
+                note=data["note"],
+                by=request.user,
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

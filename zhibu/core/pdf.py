@@ -123,8 +123,14 @@ class DocumentPDF(FPDF):
 
     def grid(self, headers: list[str] | None, rows: list[list], widths: tuple | None = None):
         self.set_font(FONT_FAMILY, size=9)
-        with self.table(col_widths=widths, line_height=5.5, text_align="LEFT", wrapmode=WrapMode.CHAR,
-                        headings_style=HEADINGS, first_row_as_headings=headers is not None) as table:  # fmt: skip
+        with self.table(
+            col_widths=widths,
+            line_height=5.5,
+            text_align="LEFT",
+            wrapmode=WrapMode.CHAR,
+            headings_style=HEADINGS,
+            first_row_as_headings=headers is not None,
+        ) as table:
             if headers is not None:
                 head = table.row()
                 for h in headers:

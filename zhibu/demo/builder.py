@@ -18,9 +18,26 @@ from zhibu.orgs.models import Org
 __all__ = ["COUNTS", "DEMO_LOGINS", "DemoLogin", "build"]
 
 # What ``build`` reports, in this order.
-COUNTS = ("units", "orgs", "members", "member_events", "committees", "posts", "linkages",
-          "users", "assignments", "meetings", "attendance", "talks", "reviews", "cases",
-          "steps", "findings", "exemptions", "notifications")  # fmt: skip
+COUNTS = (
+    "units",
+    "orgs",
+    "members",
+    "member_events",
+    "committees",
+    "posts",
+    "linkages",
+    "users",
+    "assignments",
+    "meetings",
+    "attendance",
+    "talks",
+    "reviews",
+    "cases",
+    "steps",
+    "findings",
+    "exemptions",
+    "notifications",
+)
 
 
 @transaction.atomic

@@ -63,10 +63,14 @@ def run(demo: Demo, root: Org) -> None:
     member = exempted_member(root, last_year)
     if member is not None and secretary is not None:
         exemption = exemption_request(
-            rule_code=EXEMPTION_RULE, org=member.org, member=member,
-            start=date(last_year, 1, 1), end=date(last_year, 12, 31),
-            reason=EXEMPTION_REASON.format(year=last_year), by=secretary,
-        )  # fmt: skip
+            rule_code=EXEMPTION_RULE,
+            org=member.org,
+            member=member,
+            start=date(last_year, 1, 1),
+            end=date(last_year, 12, 31),
+            reason=EXEMPTION_REASON.format(year=last_year),
+            by=secretary,
+        )
         rerun_for_exemption(exemption, by=secretary)
         demo.counts["exemptions"] += 1
     demo.counts["findings"] += Finding.objects.filter(in_demo).count() - before

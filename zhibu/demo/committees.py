@@ -29,10 +29,14 @@ P = CommitteePost.Post
 
 # The 党委 (7 members) and the 党总支: (post, key of roster.KEY_PEOPLE).
 ROOT_POSTS: tuple[tuple[str, str], ...] = (
-    (P.SECRETARY, "dangwei"), (P.DEPUTY_SECRETARY, "fushuji"), (P.DEPUTY_SECRETARY, "zhuanzhi"),
-    (P.ORGANIZATION, "zuzhibuzhang"), (P.PUBLICITY, "xuanchuan"), (P.DISCIPLINE, "jijian"),
+    (P.SECRETARY, "dangwei"),
+    (P.DEPUTY_SECRETARY, "fushuji"),
+    (P.DEPUTY_SECRETARY, "zhuanzhi"),
+    (P.ORGANIZATION, "zuzhibuzhang"),
+    (P.PUBLICITY, "xuanchuan"),
+    (P.DISCIPLINE, "jijian"),
     (P.MEMBER, "zongkuaiji"),
-)  # fmt: skip
+)
 # A 党总支's secretary, and the branches whose secretaries sit on its committee.
 GENERAL_POSTS: dict[str, tuple[str, tuple[str, str, str]]] = {
     "RLJT-JG": ("jg_shuji", ("RLJT-JG01", "RLJT-KF", "RLJT-JG02")),
@@ -43,10 +47,14 @@ COMMITTEE_MEMBER_POSTS = (P.ORGANIZATION, P.PUBLICITY, P.DISCIPLINE)
 LARGE_BRANCH = 40  # from this size a branch also elects a 副书记
 # 定点联系: 党委 members, each with a branch (the vacant one and the gaps included).
 LINKAGES: tuple[tuple[str, str], ...] = (
-    ("dangwei", "RLJT-RY"), ("fushuji", "RLJT-FG1"), ("zhuanzhi", "RLJT-LT"),
-    ("zuzhibuzhang", "RLJT-KF"), ("xuanchuan", "RLJT-DD"), ("jijian", "RLJT-FG3"),
+    ("dangwei", "RLJT-RY"),
+    ("fushuji", "RLJT-FG1"),
+    ("zhuanzhi", "RLJT-LT"),
+    ("zuzhibuzhang", "RLJT-KF"),
+    ("xuanchuan", "RLJT-DD"),
+    ("jijian", "RLJT-FG3"),
     ("zongkuaiji", "RLJT-GW"),
-)  # fmt: skip
+)
 TRANSFERRED_TO = "调任市城建集团工作"
 TERM_DAYS = 1096  # three years, for counting terms since an org was founded
 
@@ -280,9 +288,14 @@ def write_committees(demo: Demo, plan: Plan) -> None:
             demo.counts["committees"] += 1
         for post in item.posts:
             committee_services.post_assign(
-                org=org, post=post.post, holder=_member(post.person), start=post.start,
-                end=post.end, committee=committee, note=post.note,
-            )  # fmt: skip
+                org=org,
+                post=post.post,
+                holder=_member(post.person),
+                start=post.start,
+                end=post.end,
+                committee=committee,
+                note=post.note,
+            )
             demo.counts["posts"] += 1
         if committee is not None and item.decided_on is not None:
             committee_services.committee_file(
@@ -290,7 +303,9 @@ def write_committees(demo: Demo, plan: Plan) -> None:
             )
     for key, branch, start in plan.linkages:
         committee_services.linkage_add(
-            org=demo.orgs[branch], person=_member(demo.key_people[key]), start=start,
+            org=demo.orgs[branch],
+            person=_member(demo.key_people[key]),
+            start=start,
             note="党委委员基层党建联系点",
-        )  # fmt: skip
+        )
         demo.counts["linkages"] += 1

@@ -86,7 +86,7 @@ CASES: tuple[CaseSpec, ...] = (
     CaseSpec("jg01-confirmation", "RLJT-JG01", "hq", "office", 22, 15, 348),  # DEV-14 due
     # confirmed this year and archived
     CaseSpec("dd-confirmed", "RLJT-DD", "dispatch", "dispatch", 25, 24, 40),
-)  # fmt: skip
+)
 
 # What the rulebook should find among the cases: (rule code, status, branch code).
 SEEDED_FINDINGS: tuple[tuple[str, str, str], ...] = (
@@ -99,10 +99,26 @@ SEEDED_FINDINGS: tuple[tuple[str, str, str], ...] = (
 
 # Days from the previous step: (least, most).
 GAPS: dict[int, tuple[int, int]] = {
-    2: (8, 20), 3: (150, 300), 4: (3, 8), 5: (1, 5), 8: (3, 8), 9: (5, 12), 10: (10, 25),
-    11: (7, 30), 12: (7, 20), 13: (7, 15), 14: (3, 8), 15: (10, 25), 16: (7, 20), 17: (15, 25),
-    18: (3, 8), 19: (1, 4), 20: (3, 12), 24: (10, 25), 25: (1, 5),
-}  # fmt: skip
+    2: (8, 20),
+    3: (150, 300),
+    4: (3, 8),
+    5: (1, 5),
+    8: (3, 8),
+    9: (5, 12),
+    10: (10, 25),
+    11: (7, 30),
+    12: (7, 20),
+    13: (7, 15),
+    14: (3, 8),
+    15: (10, 25),
+    16: (7, 20),
+    17: (15, 25),
+    18: (3, 8),
+    19: (1, 4),
+    20: (3, 12),
+    24: (10, 25),
+    25: (1, 5),
+}
 OVERRIDE_DAYS = (115, 130)  # from the 支部大会 to the approval
 PUBLICITY_BEFORE = {3: "activist", 7: "target", 15: "admission", 23: "confirmation"}
 HIGHER_STEPS = frozenset({4, 8, 13, 16, 17, 18, 24})  # entered by the 党委组织部
@@ -222,10 +238,15 @@ class Planner:
 
         first += timedelta(days=min(range(-30, 31), key=miss))
         person = make_person(
-            self.demo.rng(f"person:{spec.key}"), today=self.today, branch=spec.branch,
-            unit=spec.unit, profile=spec.profile, kind="probationary", taken_ids=set(),
+            self.demo.rng(f"person:{spec.key}"),
+            today=self.today,
+            branch=spec.branch,
+            unit=spec.unit,
+            profile=spec.profile,
+            kind="probationary",
+            taken_ids=set(),
             avoid_names=self.names,
-        )  # fmt: skip
+        )
         dates = self.dates(spec, first, draws, commit=True)
         plan = Plan(spec, dates, person=person)
         branch = self.life.orgs[spec.branch]
@@ -313,12 +334,20 @@ class Recorder:
         spec, person = plan.spec, plan.person
         unit = Unit.objects.get(name=UNITS[spec.unit])
         plan.case = services.case_open(
-            org=self.life.orgs[spec.branch], name=person.name, gender=person.gender,
-            birth_date=person.birth_date, applied_on=plan.dates[1], id_number=person.id_number,
-            ethnicity=person.ethnicity, phone=person.phone, education=person.education,
-            occupation=person.occupation, work_unit=unit, front_line=person.front_line,
+            org=self.life.orgs[spec.branch],
+            name=person.name,
+            gender=person.gender,
+            birth_date=person.birth_date,
+            applied_on=plan.dates[1],
+            id_number=person.id_number,
+            ethnicity=person.ethnicity,
+            phone=person.phone,
+            education=person.education,
+            occupation=person.occupation,
+            work_unit=unit,
+            front_line=person.front_line,
             by=self.by(plan, 1),
-        )  # fmt: skip
+        )
         self.demo.counts["cases"] += 1
         self.demo.counts["steps"] += 1
 
@@ -338,9 +367,12 @@ class Recorder:
             with at(moment(day, 17, number)):
                 if number == 17 and plan.spec.override:
                     services.override_request(
-                        case=plan.case, step_number=17, rule_code="DEV-12", reason=OVERRIDE,
+                        case=plan.case,
+                        step_number=17,
+                        rule_code="DEV-12",
+                        reason=OVERRIDE,
                         by=self.secretary_user,
-                    )  # fmt: skip
+                    )
                 self.step(plan, number, day)
 
     def step(self, plan: Plan, number: int, day: date) -> None:
@@ -393,10 +425,16 @@ class Recorder:
         admission = kind == Decision.Kind.ADMISSION
         what = f"接收{name}同志为中共预备党员" if admission else f"{name}同志按期转为中共正式党员"
         return self.life.record_vote(
-            org=self.life.orgs[plan.spec.branch], on=day,
-            title="支部党员大会（讨论接收预备党员）" if admission else "支部党员大会（讨论预备党员转正）",
-            topic=f"讨论{what}", decision=f"关于{what}的决议", kind=kind, candidate=name,
-        )  # fmt: skip
+            org=self.life.orgs[plan.spec.branch],
+            on=day,
+            title="支部党员大会（讨论接收预备党员）"
+            if admission
+            else "支部党员大会（讨论预备党员转正）",
+            topic=f"讨论{what}",
+            decision=f"关于{what}的决议",
+            kind=kind,
+            candidate=name,
+        )
 
     def full_members(self, branch: Org, day: date, rng, n: int, exclude=()) -> list[Member]:
         skip = {m.pk for m in exclude} | set(self.life.habits)
@@ -423,9 +461,14 @@ class Recorder:
         sizes = Counter({g.pk: members_on(g, day).count() for g in groups})
         group = min(groups, key=lambda g: (sizes[g.pk], g.path))
         member_record_event(
-            member=plan.case.member, kind=MemberEvent.Kind.MOVED, on=day, org=branch, group=group,
-            by=self.by(plan, 19), note="预备党员编入党小组",
-        )  # fmt: skip
+            member=plan.case.member,
+            kind=MemberEvent.Kind.MOVED,
+            on=day,
+            org=branch,
+            group=group,
+            by=self.by(plan, 19),
+            note="预备党员编入党小组",
+        )
         return f"编入{branch.name}{group.name}"
 
 
@@ -453,9 +496,14 @@ def _annual_plan(life: Life, plans: list[Plan], year: int) -> None:
             quotas[item.spec.branch] += 1  # 发展对象 expected to be admitted
     quotas.update({"RLJT-RY": 1, "RLJT-FG1": 1})
     services.plan_save(
-        committee=life.orgs[ROOT_CODE], year=year, quota=sum(quotas.values()) + 2,
+        committee=life.orgs[ROOT_CODE],
+        year=year,
+        quota=sum(quotas.values()) + 2,
         quotas={life.orgs[code]: n for code, n in sorted(quotas.items())},
-        target_young_pct=70, target_women_pct=30, target_front_line_pct=50,
-        target_college_pct=70, note="重点在生产一线、青年职工和技术骨干中发展党员，防止突击发展。",
+        target_young_pct=70,
+        target_women_pct=30,
+        target_front_line_pct=50,
+        target_college_pct=70,
+        note="重点在生产一线、青年职工和技术骨干中发展党员，防止突击发展。",
         by=life.user("zuzhibu"),
-    )  # fmt: skip
+    )

@@ -236,10 +236,14 @@ class Life:
     def _settings(self) -> None:
         for code, values in SETTINGS.items():
             settings_update(
-                org=self.orgs[code], theme_day=values.get("theme_day"),
-                committee_day=values.get("committee_day"), group_day=values.get("group_day"),
-                lock_days=None, review_grades=[], by=self.users.get(SETTINGS_BY[code]),
-            )  # fmt: skip
+                org=self.orgs[code],
+                theme_day=values.get("theme_day"),
+                committee_day=values.get("committee_day"),
+                group_day=values.get("group_day"),
+                lock_days=None,
+                review_grades=[],
+                by=self.users.get(SETTINGS_BY[code]),
+            )
 
     def _choose_habits(self) -> tuple[dict[int, Habit], dict[str, Member]]:
         holders = set(CommitteePost.objects.values_list("holder", flat=True))
@@ -249,13 +253,16 @@ class Life:
         for key, code, reason, present, most in HABITS:
             candidates = list(
                 Member.objects.filter(
-                    org=self.orgs[code], status=Member.Status.FULL, user__isnull=True,
-                    frail_exempt=False, full_on__lt=self.start,
+                    org=self.orgs[code],
+                    status=Member.Status.FULL,
+                    user__isnull=True,
+                    frail_exempt=False,
+                    full_on__lt=self.start,
                 )
                 .exclude(pk__in=holders)
                 .exclude(events__kind__in=["deceased", "transferred_out"])
                 .order_by("pk")
-            )  # fmt: skip
+            )
             member = rng.choice(candidates)
             start, end = self.start, self.today + timedelta(days=1)
             if key == "absentee":
@@ -273,11 +280,12 @@ class Life:
                 (on, self.by_pk[org_id].path, org_id)
                 for org_id, days in self.planned_days.items()
                 for on, kinds in days.items()
-                if kinds == [K.GROUP_MEETING] and on < self.today
+                if kinds == [K.GROUP_MEETING]
+                and on < self.today
                 and self.by_pk[org_id].code != GAP_GROUP
             ),
             reverse=True,
-        )  # fmt: skip
+        )
         return {(org_id, on) for on, _path, org_id in found[:n]}
 
     def _planned_days(self) -> dict[int, dict[date, list[str]]]:
@@ -463,14 +471,29 @@ class Life:
             f"会议由{host.name if host else '支部委员'}主持。应到 {len(roster)} 人，实到 {len(present)} 人"
             + (f"，请假 {leave} 人" if leave else "")
             + (f"，缺席 {absent} 人" if absent else "")
-            + "。会议议题：" + "；".join(topics) + "。与会党员结合工作实际作了交流发言。"
-        )  # fmt: skip
+            + "。会议议题："
+            + "；".join(topics)
+            + "。与会党员结合工作实际作了交流发言。"
+        )
         data = MeetingInput(
-            org=org, on=on, title=title, kinds=kinds, attendance=attendance,
-            starts_at=starts, ends_at=ends, place=self.place(org), topics="\n".join(topics),
-            host=host, recorder=recorder, lecturer=lecturer, minutes=minutes,
-            decisions_text=decisions_text, study_hours=hours, guests=guests, complete=complete,
-        )  # fmt: skip
+            org=org,
+            on=on,
+            title=title,
+            kinds=kinds,
+            attendance=attendance,
+            starts_at=starts,
+            ends_at=ends,
+            place=self.place(org),
+            topics="\n".join(topics),
+            host=host,
+            recorder=recorder,
+            lecturer=lecturer,
+            minutes=minutes,
+            decisions_text=decisions_text,
+            study_hours=hours,
+            guests=guests,
+            complete=complete,
+        )
         meeting = meeting_record(data=data, meeting=planned, by=self.recorder_user(org))
         for pk in people:
             self.busy[(pk, on)].append((starts, ends))
@@ -491,9 +514,14 @@ class Life:
     ) -> Decision:
         """A 支部党员大会 held for one vote (an election, an admission, a 转正)."""
         meeting = self.record(
-            org=org, on=on, kinds=[K.BRANCH_ASSEMBLY], title=title, slot="vote",
-            hours=HOURS["vote"], topics=[topic],
-        )  # fmt: skip
+            org=org,
+            on=on,
+            kinds=[K.BRANCH_ASSEMBLY],
+            title=title,
+            slot="vote",
+            hours=HOURS["vote"],
+            topics=[topic],
+        )
         return self.vote(meeting, decision, kind, candidate)
 
     def vote(self, meeting: Meeting, title: str, kind: str, candidate: str = "") -> Decision:
@@ -505,9 +533,15 @@ class Life:
         )
         abstain = 1 if len(present) >= 12 and self.rng.random() < 0.3 else 0
         return decision_record(
-            meeting=meeting, title=title, kind=kind, candidate=candidate,
-            yes=len(present) - abstain, no=0, abstain=abstain, by=self.recorder_user(meeting.org),
-        )  # fmt: skip
+            meeting=meeting,
+            title=title,
+            kind=kind,
+            candidate=candidate,
+            yes=len(present) - abstain,
+            no=0,
+            abstain=abstain,
+            by=self.recorder_user(meeting.org),
+        )
 
     # --- the schedule ---------------------------------------------------------------------------
 
@@ -535,14 +569,18 @@ class Life:
                 )
             talks_until = min(date(year, 12, 31), self.today - timedelta(days=1))
             self.timeline.add(moment(talks_until, 21), partial(self._talks, year, talks_until))
-        runs = {"study": self._root_study, "general": self._general_meeting,
-                "leadership": self._leadership_meeting}  # fmt: skip
+        runs = {
+            "study": self._root_study,
+            "general": self._general_meeting,
+            "leadership": self._leadership_meeting,
+        }
         for on, kind, org in self.upper:
             self._at(on, 0, partial(runs[kind], org, on))
         for committee in Committee.objects.filter(
-            org__in=[b.pk for b in self.branches], elected_on__gte=self.start,
+            org__in=[b.pk for b in self.branches],
+            elected_on__gte=self.start,
             elected_on__lt=self.today,
-        ).order_by("elected_on", "org__path"):  # fmt: skip
+        ).order_by("elected_on", "org__path"):
             if self.calendar.is_workday(committee.elected_on):
                 self._at(committee.elected_on, 0, partial(self._election, committee))
 
@@ -639,10 +677,19 @@ class Life:
             slot, hours = "group", HOURS["group"]
             topics = rng.sample(texts.GROUP_TOPICS, 2)
         held = self.record(
-            org=org, on=on, kinds=kinds, title=title, slot=slot, hours=hours, topics=topics,
-            planned=meeting, lecturer=lecturer, guests=guests, complete=complete,
+            org=org,
+            on=on,
+            kinds=kinds,
+            title=title,
+            slot=slot,
+            hours=hours,
+            topics=topics,
+            planned=meeting,
+            lecturer=lecturer,
+            guests=guests,
+            complete=complete,
             decisions_text=decisions,
-        )  # fmt: skip
+        )
         if K.LIFE_MEETING in kinds:
             self._life_meeting(held)
         if K.MEMBER_REVIEW in kinds:
@@ -665,12 +712,17 @@ class Life:
         rng, by = self.rng, self.recorder_user(meeting.org)
         opinions = rng.randint(4, 12)
         life_prep_update(
-            meeting=meeting, by=by, study_done=True, study_note="会前组织党员集中学习，撰写发言提纲",
-            talks_done=True, talks_note="支部班子成员之间、班子成员和党员之间、党员之间普遍开展谈心谈话",
-            opinions_collected=True, opinions_count=opinions,
+            meeting=meeting,
+            by=by,
+            study_done=True,
+            study_note="会前组织党员集中学习，撰写发言提纲",
+            talks_done=True,
+            talks_note="支部班子成员之间、班子成员和党员之间、党员之间普遍开展谈心谈话",
+            opinions_collected=True,
+            opinions_count=opinions,
             opinions_note=f"通过座谈、意见箱征求党员群众意见 {opinions} 条",
             criticism_notes="党员逐一对照检查，开展批评和自我批评，提出批评意见若干条。",
-        )  # fmt: skip
+        )
         owner = self.secretary(meeting.org, meeting.on)
         for problem, measure, days in rng.sample(texts.PROBLEMS, 2):
             deadline = meeting.on + timedelta(days=days)
@@ -684,14 +736,30 @@ class Life:
             )
             closed = self.workday_before(deadline - timedelta(days=rng.randint(3, 20)))
             if closed < self.today:
-                self._at(closed, 0, partial(
-                    rectification_close, item=item, evidence=rng.choice(texts.EVIDENCE), on=closed, by=by,
-                ))  # fmt: skip
+                self._at(
+                    closed,
+                    0,
+                    partial(
+                        rectification_close,
+                        item=item,
+                        evidence=rng.choice(texts.EVIDENCE),
+                        on=closed,
+                        by=by,
+                    ),
+                )
             checked = self.workday_on_or_after(closed + timedelta(days=rng.randint(7, 30)))
             if checked < self.today:  # 复查 by the 党委组织部; the latest still wait for it
-                self._at(checked, 0, partial(
-                    rectification_recheck, item=item, passed=True, on=checked, by=self.user("zuzhibu"),
-                ))  # fmt: skip
+                self._at(
+                    checked,
+                    0,
+                    partial(
+                        rectification_recheck,
+                        item=item,
+                        passed=True,
+                        on=checked,
+                        by=self.user("zuzhibu"),
+                    ),
+                )
 
     def _review(self, meeting: Meeting) -> None:
         rng, by, year = self.rng, self.recorder_user(meeting.org), meeting.covers_year
@@ -715,17 +783,22 @@ class Life:
             else:
                 grade = grades[1]
             review_entry_update(
-                entry=entry, self_assessment=rng.choice(texts.SELF_ASSESSMENT),
-                peer_review="同志们认为该同志能够履行党员义务。" if grade != grades[-1] else
-                "多次无故不参加组织生活，党员意识淡薄。",
-                tally=self._tally(grades, grade, voters), grade=grade, by=by,
-            )  # fmt: skip
+                entry=entry,
+                self_assessment=rng.choice(texts.SELF_ASSESSMENT),
+                peer_review="同志们认为该同志能够履行党员义务。"
+                if grade != grades[-1]
+                else "多次无故不参加组织生活，党员意识淡薄。",
+                tally=self._tally(grades, grade, voters),
+                grade=grade,
+                by=by,
+            )
         for correction in review_finish(review=review, on=meeting.on, by=by):
             correction_update(
-                correction=correction, ends_on=correction.ends_on,
+                correction=correction,
+                ends_on=correction.ends_on,
                 measures="支部书记结对帮教，每月谈心一次；按时参加组织生活，每季度向支部书面汇报思想。",
                 by=by,
-            )  # fmt: skip
+            )
         self.demo.counts["reviews"] += 1
 
     def _tally(self, grades: list[str], grade: str, voters: int) -> dict[str, int]:
@@ -746,30 +819,48 @@ class Life:
 
     def _root_study(self, root: Org, on: date) -> None:
         self.record(
-            org=root, on=on, kinds=[K.OTHER], title=f"党委理论学习中心组{on.month}月集中学习",
-            slot="root", hours=HOURS["root"], topics=[self.rng.choice(texts.ROOT_STUDY)],
-        )  # fmt: skip
+            org=root,
+            on=on,
+            kinds=[K.OTHER],
+            title=f"党委理论学习中心组{on.month}月集中学习",
+            slot="root",
+            hours=HOURS["root"],
+            topics=[self.rng.choice(texts.ROOT_STUDY)],
+        )
 
     def _leadership_meeting(self, root: Org, on: date) -> None:
         self.record(
-            org=root, on=on, kinds=[K.LEADERSHIP_LIFE_MEETING],
-            title=f"{on.year}年度党委领导班子民主生活会", slot="root", hours=HOURS["leadership"],
+            org=root,
+            on=on,
+            kinds=[K.LEADERSHIP_LIFE_MEETING],
+            title=f"{on.year}年度党委领导班子民主生活会",
+            slot="root",
+            hours=HOURS["leadership"],
             topics=["班子成员对照检查，开展批评和自我批评", "研究制定整改措施"],
-        )  # fmt: skip
+        )
 
     def _general_meeting(self, general: Org, on: date) -> None:
         self.record(
-            org=general, on=on, kinds=[K.BRANCH_COMMITTEE], title=f"{on.month}月党总支委员会会议",
-            slot="general", hours=HOURS["general"], topics=self.rng.sample(texts.GENERAL_TOPICS, 2),
-        )  # fmt: skip
+            org=general,
+            on=on,
+            kinds=[K.BRANCH_COMMITTEE],
+            title=f"{on.month}月党总支委员会会议",
+            slot="general",
+            hours=HOURS["general"],
+            topics=self.rng.sample(texts.GENERAL_TOPICS, 2),
+        )
 
     def _election(self, committee: Committee) -> None:
         org, on = committee.org, committee.elected_on
         number = f"第{committee.term_number}届" if committee.term_number else "新一届"
         self.record_vote(
-            org=org, on=on, title="支部党员大会（换届选举）", topic=f"选举产生{number}支部委员会",
-            decision=f"选举产生{number}支部委员会", kind=Decision.Kind.ELECTION,
-        )  # fmt: skip
+            org=org,
+            on=on,
+            title="支部党员大会（换届选举）",
+            topic=f"选举产生{number}支部委员会",
+            decision=f"选举产生{number}支部委员会",
+            kind=Decision.Kind.ELECTION,
+        )
 
     def _talks(self, year: int, until: date) -> None:
         """谈心谈话 of ``year``: every pair of the members on the roll at its end when the
@@ -801,25 +892,37 @@ class Life:
                     day = self.workday_on_or_after(day)
                 with at(moment(day, rng.randint(9, 17), rng.randint(0, 59))):
                     talk_record(
-                        org=branch, on=day, member_a=a, member_b=b, topic=rng.choice(texts.TALK_TOPICS), by=by,
-                    )  # fmt: skip
+                        org=branch,
+                        on=day,
+                        member_a=a,
+                        member_b=b,
+                        topic=rng.choice(texts.TALK_TOPICS),
+                        by=by,
+                    )
                 self.demo.counts["talks"] += 1
 
     # --- after the history ---------------------------------------------------------------------
 
     def upcoming(self) -> None:
         """Notices for the next fortnight's meetings, and one member asking for leave."""
-        soon = Meeting.objects.filter(
-            subtree_q([self.root.path], field="org__path"), status=Meeting.Status.PLANNED,
-            on__gte=self.today, on__lte=self.today + timedelta(days=14),
-        ).select_related("org").order_by("on", "org__path")  # fmt: skip
+        soon = (
+            Meeting.objects.filter(
+                subtree_q([self.root.path], field="org__path"),
+                status=Meeting.Status.PLANNED,
+                on__gte=self.today,
+                on__lte=self.today + timedelta(days=14),
+            )
+            .select_related("org")
+            .order_by("on", "org__path")
+        )
         asked = False
         for meeting in soon:
             meeting_notice(
-                meeting=meeting, by=self.recorder_user(meeting.org),
+                meeting=meeting,
+                by=self.recorder_user(meeting.org),
                 notice=f"定于{meeting.on:%m月%d日}召开“{meeting.title}”，请全体党员准时参加，"
                 "因故不能参加的请提前向支部书记请假。",
-            )  # fmt: skip
+            )
             if not asked and meeting.org.is_branch:
                 roster = selectors.roster(meeting.org, meeting.on, meeting.kinds)
                 if roster:

@@ -44,17 +44,50 @@ KEY_PEOPLE: tuple[KeyPerson, ...] = (
     KeyPerson("zuzhibu", "RLJT-JG01", _job("党委组织部干事", field="法学"), "F", 34, 21),
     KeyPerson("jijian", "RLJT-JG02", _job("纪委书记", field="法学"), "M", 52, 26),
     KeyPerson("zongkuaiji", "RLJT-JG02", _job("副总经理、总会计师"), "M", 50, 27),
-    KeyPerson("zongzhi", "RLJT-DD", _job("生产运行党总支书记、调度中心主任", "engineer", "工学"),
-              "M", 50, 26),
-    KeyPerson("gc_shuji", "RLJT-GW", _job("工程建设党总支书记、管网工程公司经理", "engineer", "工学"),
-              "M", 49, 27),
-    KeyPerson("zhibu", "RLJT-RY", _job("热源厂党支部书记、副厂长", "engineer", "工学"), "M", 45, 25,
-              group="RLJT-RY-1"),
-    KeyPerson("xiaozu", "RLJT-RY", _job("化学水处理班长", "worker", "工学", front_line=True), "F", 38,
-              27, group="RLJT-RY-1"),
-    KeyPerson("dangyuan", "RLJT-RY", _job("锅炉运行工", "worker", "工学", front_line=True), "M", 29,
-              24, group="RLJT-RY-1"),
-)  # fmt: skip
+    KeyPerson(
+        "zongzhi",
+        "RLJT-DD",
+        _job("生产运行党总支书记、调度中心主任", "engineer", "工学"),
+        "M",
+        50,
+        26,
+    ),
+    KeyPerson(
+        "gc_shuji",
+        "RLJT-GW",
+        _job("工程建设党总支书记、管网工程公司经理", "engineer", "工学"),
+        "M",
+        49,
+        27,
+    ),
+    KeyPerson(
+        "zhibu",
+        "RLJT-RY",
+        _job("热源厂党支部书记、副厂长", "engineer", "工学"),
+        "M",
+        45,
+        25,
+        group="RLJT-RY-1",
+    ),
+    KeyPerson(
+        "xiaozu",
+        "RLJT-RY",
+        _job("化学水处理班长", "worker", "工学", front_line=True),
+        "F",
+        38,
+        27,
+        group="RLJT-RY-1",
+    ),
+    KeyPerson(
+        "dangyuan",
+        "RLJT-RY",
+        _job("锅炉运行工", "worker", "工学", front_line=True),
+        "M",
+        29,
+        24,
+        group="RLJT-RY-1",
+    ),
+)
 
 # Jobs that place a member in one 党小组; everyone else is dealt round the other groups.
 GROUP_BY_JOB: dict[str, tuple[frozenset[str], str]] = {
@@ -75,11 +108,21 @@ def plan_roster(demo: Demo) -> None:
         for slot in (k for k in KEY_PEOPLE if k.branch == spec.code):
             login = LOGINS_BY_USERNAME.get(slot.key)
             person = make_person(
-                rng, today=demo.today, branch=spec.code, unit=first.unit, profile=first.profile,
-                kind="full", taken_ids=demo.taken_ids, avoid_names=avoid,
-                name=login.full_name if login else "", gender=slot.gender, age=slot.age,
-                admit_age=slot.admit_age, job=slot.job, key=slot.key,
-            )  # fmt: skip
+                rng,
+                today=demo.today,
+                branch=spec.code,
+                unit=first.unit,
+                profile=first.profile,
+                kind="full",
+                taken_ids=demo.taken_ids,
+                avoid_names=avoid,
+                name=login.full_name if login else "",
+                gender=slot.gender,
+                age=slot.age,
+                admit_age=slot.admit_age,
+                job=slot.job,
+                key=slot.key,
+            )
             person.group = slot.group
             demo.key_people[slot.key] = person
             people.append(person)
@@ -91,9 +134,15 @@ def plan_roster(demo: Demo) -> None:
             rng.shuffle(kinds)
             for kind in kinds:
                 person = make_person(
-                    rng, today=demo.today, branch=spec.code, unit=share.unit,
-                    profile=share.profile, kind=kind, taken_ids=demo.taken_ids, avoid_names=avoid,
-                )  # fmt: skip
+                    rng,
+                    today=demo.today,
+                    branch=spec.code,
+                    unit=share.unit,
+                    profile=share.profile,
+                    kind=kind,
+                    taken_ids=demo.taken_ids,
+                    avoid_names=avoid,
+                )
                 people.append(person)
         _place_in_groups(spec, people)
         if spec.roster[0].profile == "retired":
@@ -133,17 +182,27 @@ def write_members(demo: Demo) -> None:
         org = demo.orgs[spec.code]
         for person in demo.people[spec.code]:
             person.member = member_create(
-                org=org, group=demo.orgs[person.group] if person.group else None,
-                name=person.name, gender=person.gender, birth_date=person.birth_date,
-                id_number=person.id_number, applied_on=person.applied_on,
-                admitted_on=person.admitted_on, full_on=person.full_on,
-                ethnicity=person.ethnicity, native_place=person.native_place,
-                education=person.education, degree=person.degree,
-                occupation=person.occupation, work_unit=demo.units[person.unit],
-                phone=person.phone, category=person.category,
-                frail_exempt=bool(person.frail_reason), frail_reason=person.frail_reason,
+                org=org,
+                group=demo.orgs[person.group] if person.group else None,
+                name=person.name,
+                gender=person.gender,
+                birth_date=person.birth_date,
+                id_number=person.id_number,
+                applied_on=person.applied_on,
+                admitted_on=person.admitted_on,
+                full_on=person.full_on,
+                ethnicity=person.ethnicity,
+                native_place=person.native_place,
+                education=person.education,
+                degree=person.degree,
+                occupation=person.occupation,
+                work_unit=demo.units[person.unit],
+                phone=person.phone,
+                category=person.category,
+                frail_exempt=bool(person.frail_reason),
+                frail_reason=person.frail_reason,
                 front_line=person.front_line,
-            )  # fmt: skip
+            )
             demo.counts["members"] += 1
 
 

@@ -66,13 +66,23 @@ def _basics(pdf: DocumentPDF, case: Case) -> None:
         [
             [_("姓名"), case.name, _("性别"), case.get_gender_display()],
             [_("出生日期"), case.birth_date, _("民族"), case.get_ethnicity_display()],
-            [_("公民身份号码"), case.masked_id_number or "—", _("学历"), case.get_education_display() or "—"],
+            [
+                _("公民身份号码"),
+                case.masked_id_number or "—",
+                _("学历"),
+                case.get_education_display() or "—",
+            ],
             [_("工作单位"), case.work_unit or "—", _("岗位/职务"), case.occupation or "—"],
             [_("党支部"), case.org.name, _("状态"), case.get_status_display()],
-            [_("所处阶段"), STAGES.get(case.stage, "—"), _("接收为预备党员日期"), case.admitted_on or "—"],
+            [
+                _("所处阶段"),
+                STAGES.get(case.stage, "—"),
+                _("接收为预备党员日期"),
+                case.admitted_on or "—",
+            ],
         ],
         widths=(28, 52, 36, 58),
-    )  # fmt: skip
+    )
     if case.stop_reason:
         pdf.para(_("终止原因"), case.stop_reason)
 
@@ -89,8 +99,13 @@ def _materials(pdf: DocumentPDF, by_number: dict[int, list[Step]]) -> None:
         else:
             rows.append([str(label), _("未登记"), "—"])
     archived = by_number.get(25)
-    rows.append([_("材料归档"), _("已归档") if archived else _("未归档"),
-                 "；".join(str(s.on) for s in archived or []) or "—"])  # fmt: skip
+    rows.append(
+        [
+            _("材料归档"),
+            _("已归档") if archived else _("未归档"),
+            "；".join(str(s.on) for s in archived or []) or "—",
+        ]
+    )
     pdf.grid([_("材料"), _("情况"), _("日期与文号")], rows, widths=(60, 24, 90))
 
 
@@ -126,10 +141,17 @@ def _publicities(pdf: DocumentPDF, case: Case) -> None:
         pdf.heading(_("公示"))
         pdf.grid(
             [_("公示事项"), _("起止日期"), _("工作日"), _("反映的问题")],
-            [[PUBLICITY_LABELS.get(p.key, p.key), f"{p.start} — {p.ends_on}", p.working_days,
-              p.objections or _("无")] for p in publicities],
+            [
+                [
+                    PUBLICITY_LABELS.get(p.key, p.key),
+                    f"{p.start} — {p.ends_on}",
+                    p.working_days,
+                    p.objections or _("无"),
+                ]
+                for p in publicities
+            ],
             widths=(44, 50, 16, 64),
-        )  # fmt: skip
+        )
 
 
 def _overrides(pdf: DocumentPDF, case: Case) -> None:
@@ -140,7 +162,15 @@ def _overrides(pdf: DocumentPDF, case: Case) -> None:
         pdf.heading(_("规则例外审批"))
         pdf.grid(
             [_("步骤"), _("规则"), _("理由"), _("状态"), _("审批人")],
-            [[STEPS[o.step_number].label, o.rule_code, o.reason, o.get_state_display(),
-              o.approver.get_full_name() if o.approver else "—"] for o in overrides],
+            [
+                [
+                    STEPS[o.step_number].label,
+                    o.rule_code,
+                    o.reason,
+                    o.get_state_display(),
+                    o.approver.get_full_name() if o.approver else "—",
+                ]
+                for o in overrides
+            ],
             widths=(40, 18, 68, 20, 28),
-        )  # fmt: skip
+        )

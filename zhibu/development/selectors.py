@@ -152,8 +152,13 @@ def plan_actual(*, committee, year: int) -> PlanActual:
         by_org[case.org_id] += 1
     young = sum(1 for c in cases if c.age_on(date(year, 12, 31)) <= 35)
     return PlanActual(
-        plan=DevPlan.objects.filter(committee=committee, year=year).prefetch_related("quotas__org").first(),
-        admitted=len(cases), young=young, women=sum(1 for c in cases if c.gender == "F"),
-        front_line=sum(1 for c in cases if c.front_line), college=sum(1 for c in cases if c.education in COLLEGE),
+        plan=DevPlan.objects.filter(committee=committee, year=year)
+        .prefetch_related("quotas__org")
+        .first(),
+        admitted=len(cases),
+        young=young,
+        women=sum(1 for c in cases if c.gender == "F"),
+        front_line=sum(1 for c in cases if c.front_line),
+        college=sum(1 for c in cases if c.education in COLLEGE),
         by_org=dict(by_org),
-    )  # fmt: skip
+    )

@@ -113,8 +113,15 @@ def case_open(
     if errors:
         raise ValidationError(errors)
     number = idnumber.normalise(id_number)
-    case = Case(org=org, name=name, gender=gender, birth_date=birth_date, id_number=number,
-                id_index=blind_index(number) if number else None, **fields)  # fmt: skip
+    case = Case(
+        org=org,
+        name=name,
+        gender=gender,
+        birth_date=birth_date,
+        id_number=number,
+        id_index=blind_index(number) if number else None,
+        **fields,
+    )
     case.name_pinyin, case.name_initials = pinyin_of(name)
     case.full_clean(exclude=["id_index"])
     case.save()
@@ -149,11 +156,19 @@ def step_record(
         raise ValidationError({"on": STEP_IN_FUTURE})
     people = people or {}
     sc = rules.StepContext(
-        case=case, number=number, on=on, steps=list(case.steps.order_by("on", "id")), people=people,
-        conclusion=conclusion, training_days=training_days, training_hours=training_hours, decision=decision,
-        outcome=outcome or (Step.Outcome.CONFIRM if number == 23 else ""), extend_months=extend_months,
+        case=case,
+        number=number,
+        on=on,
+        steps=list(case.steps.order_by("on", "id")),
+        people=people,
+        conclusion=conclusion,
+        training_days=training_days,
+        training_hours=training_hours,
+        decision=decision,
+        outcome=outcome or (Step.Outcome.CONFIRM if number == 23 else ""),
+        extend_months=extend_months,
         publicities=list(case.publicities.all()),
-    )  # fmt: skip
+    )
     violations = []
     for rule in rules.blocking_rules_for(number, on):
         sc.params = params_for(rule, case.org, on)
@@ -167,10 +182,19 @@ def step_record(
     if blocking:
         raise StepRefused(blocking)
     step = Step.objects.create(
-        case=case, number=number, on=on, document=document, note=note, conclusion=conclusion,
-        training_days=training_days, training_hours=training_hours, decision=decision,
-        outcome=sc.outcome, extend_months=extend_months, recorded_by=by,
-    )  # fmt: skip
+        case=case,
+        number=number,
+        on=on,
+        document=document,
+        note=note,
+        conclusion=conclusion,
+        training_days=training_days,
+        training_hours=training_hours,
+        decision=decision,
+        outcome=sc.outcome,
+        extend_months=extend_months,
+        recorded_by=by,
+    )
     roles = {
         "talker": StepPerson.Role.TALKER,
         "contacts": StepPerson.Role.CONTACT,
@@ -222,11 +246,23 @@ def _after_step(case: Case, step: Step, by) -> None:
 def _admit(case: Case, by) -> None:
     """The higher committee approved: the person becomes a 预备党员 from the 支部大会 date."""
     member = member_create(
-        org=case.org, name=case.name, gender=case.gender, birth_date=case.birth_date, id_number=case.id_number,
-        admitted_on=case.admitted_on, full_on=None, applied_on=case.steps.get(number=1).on, by=by,
-        ethnicity=case.ethnicity, education=case.education, occupation=case.occupation, work_unit=case.work_unit,
-        phone=case.phone, front_line=case.front_line, document_no=_document(case, 17),
-    )  # fmt: skip
+        org=case.org,
+        name=case.name,
+        gender=case.gender,
+        birth_date=case.birth_date,
+        id_number=case.id_number,
+        admitted_on=case.admitted_on,
+        full_on=None,
+        applied_on=case.steps.get(number=1).on,
+        by=by,
+        ethnicity=case.ethnicity,
+        education=case.education,
+        occupation=case.occupation,
+        work_unit=case.work_unit,
+        phone=case.phone,
+        front_line=case.front_line,
+        document_no=_document(case, 17),
+    )
     case.member = member
 
 
@@ -237,9 +273,13 @@ def _decide_probation(case: Case, step: Step, by) -> None:
     if outcome == Step.Outcome.CONFIRM:
         # DEV-17: party age counts from the 转正 date, the day probation ended.
         member_record_event(
-            member=case.member, kind=MemberEvent.Kind.CONFIRMED, on=case.probation_end, by=by,
-            document_no=step.document, today=max(step.on, case.probation_end),
-        )  # fmt: skip
+            member=case.member,
+            kind=MemberEvent.Kind.CONFIRMED,
+            on=case.probation_end,
+            by=by,
+            document_no=step.document,
+            today=max(step.on, case.probation_end),
+        )
         case.status = Case.Status.CONFIRMED
     elif outcome == Step.Outcome.CANCEL:
         member_record_event(
@@ -253,9 +293,13 @@ def _decide_probation(case: Case, step: Step, by) -> None:
         case.stop_reason = str(_("取消预备党员资格"))
     else:
         member_record_event(
-            member=case.member, kind=MemberEvent.Kind.PROBATION_EXTENDED, on=step.on, by=by, document_no=step.document,
+            member=case.member,
+            kind=MemberEvent.Kind.PROBATION_EXTENDED,
+            on=step.on,
+            by=by,
+            document_no=step.document,
             note=str(_("延长预备期 %(n)s 个月") % {"n": meeting.extend_months}),
-        )  # fmt: skip
+        )
         # A new discussion follows the extended probation: steps 22–24 may be recorded again.
         case.last_step = 21
 
@@ -285,9 +329,15 @@ def publicity_start(
         raise ValidationError({"working_days": PUBLICITY_DAYS})
     span = workdays.working_days_end(start, working_days)
     return Publicity.objects.create(
-        case=case, key=key, start=start, working_days=working_days, ends_on=span.end,
-        official_calendar=span.is_official, objections=objections, recorded_by=by,
-    )  # fmt: skip
+        case=case,
+        key=key,
+        start=start,
+        working_days=working_days,
+        ends_on=span.end,
+        official_calendar=span.is_official,
+        objections=objections,
+        recorded_by=by,
+    )
 
 
 @transaction.atomic
@@ -338,9 +388,17 @@ def override_decide(*, override: Override, approve: bool, by, request=None) -> O
     audit_record(
         kind=AuditEvent.Kind.OVERRIDE,
         summary=f"{'批准' if approve else '驳回'} {override.case.name} 步骤 {override.step_number} 的 {override.rule_code} 特批",
-        actor=by, request=request, obj=override.case, org_path=override.case.org.path,
-        details={"rule": override.rule_code, "step": override.step_number, "reason": override.reason, "approved": approve},
-    )  # fmt: skip
+        actor=by,
+        request=request,
+        obj=override.case,
+        org_path=override.case.org.path,
+        details={
+            "rule": override.rule_code,
+            "step": override.step_number,
+            "reason": override.reason,
+            "approved": approve,
+        },
+    )
     return override
 
 
@@ -353,9 +411,13 @@ def case_stop(*, case: Case, reason: str, on: date, by=None, decision=None) -> C
     case.stop_reason = reason.strip()
     case.save(update_fields=["status", "stop_reason", "updated_at"])
     audit_record(
-        kind=AuditEvent.Kind.CONFIG_CHANGED, summary=f"终止 {case.name} 的发展程序：{reason}", actor=by,
-        obj=case, org_path=case.org.path, details={"on": on, "decision": str(decision.public_id) if decision else ""},
-    )  # fmt: skip
+        kind=AuditEvent.Kind.CONFIG_CHANGED,
+        summary=f"终止 {case.name} 的发展程序：{reason}",
+        actor=by,
+        obj=case,
+        org_path=case.org.path,
+        details={"on": on, "decision": str(decision.public_id) if decision else ""},
+    )
     return case
 
 

@@ -63,11 +63,16 @@ def board(request: HttpRequest) -> HttpResponse:
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
     context = {
-        "org": org, "rows": selectors.pipeline(user=request.user, org=org), "stages": STAGES,
-        "cases": selectors.next_steps(page, today), "page_obj": page, "today": today,
+        "org": org,
+        "rows": selectors.pipeline(user=request.user, org=org),
+        "stages": STAGES,
+        "cases": selectors.next_steps(page, today),
+        "page_obj": page,
+        "today": today,
         "can_manage": permissions.can(request.user, "development.manage", org),
-        "page_title": _("发展党员"), "breadcrumbs": _crumbs(),
-    }  # fmt: skip
+        "page_title": _("发展党员"),
+        "breadcrumbs": _crumbs(),
+    }
     return render(request, "development/board.html", context)
 
 
@@ -136,15 +141,27 @@ def case(request: HttpRequest, public_id) -> HttpResponse:
             initial={"on": today},
         )
     context = {
-        "case": item, "next": following, "step_form": step_form, "stages": STAGES, "steps_def": STEPS,
-        "steps": list(item.steps.prefetch_related("people__member").select_related("decision__meeting").order_by("on", "id")),
-        "publicities": item.publicities.all(), "overrides": item.overrides.select_related("requested_by", "approver"),
-        "history": history_of(item), "can_manage": can_manage, "may_approve": services.may_approve(request.user, item),
+        "case": item,
+        "next": following,
+        "step_form": step_form,
+        "stages": STAGES,
+        "steps_def": STEPS,
+        "steps": list(
+            item.steps.prefetch_related("people__member")
+            .select_related("decision__meeting")
+            .order_by("on", "id")
+        ),
+        "publicities": item.publicities.all(),
+        "overrides": item.overrides.select_related("requested_by", "approver"),
+        "history": history_of(item),
+        "can_manage": can_manage,
+        "may_approve": services.may_approve(request.user, item),
         "publicity_form": forms.PublicityForm(initial={"start": today}, prefix="pub"),
         "override_form": forms.OverrideForm(prefix="ovr"),
         "stop_form": forms.StopForm(initial={"on": today}, prefix="stop"),
-        "page_title": item.name, "breadcrumbs": _crumbs((item.name, None)),
-    }  # fmt: skip
+        "page_title": item.name,
+        "breadcrumbs": _crumbs((item.name, None)),
+    }
     return render(request, "development/case.html", context)
 
 
@@ -152,8 +169,13 @@ def case(request: HttpRequest, public_id) -> HttpResponse:
 def case_pdf(request: HttpRequest, public_id) -> HttpResponse:
     """The case file as PDF (入党材料汇编), for the archive after 转正 (DEV-21)."""
     item = selectors.case_for_user(request.user, public_id)
-    audit_record(kind=AuditEvent.Kind.EXPORT, summary=_("导出入党材料汇编：%(name)s") % {"name": item.name},
-                 request=request, obj=item, org_path=item.org.path)  # fmt: skip
+    audit_record(
+        kind=AuditEvent.Kind.EXPORT,
+        summary=_("导出入党材料汇编：%(name)s") % {"name": item.name},
+        request=request,
+        obj=item,
+        org_path=item.org.path,
+    )
     return pdf_response(exports.case_pdf(item), f"{item.name}入党材料汇编.pdf")
 
 
@@ -366,7 +388,13 @@ def plan(request: HttpRequest) -> HttpResponse:
     quotas = {q.org_id: q.quota for q in actual.plan.quotas.all()} if actual.plan else {}
     table = [(b, quotas.get(b.pk, 0), actual.by_org.get(b.pk, 0)) for b in branches]
     context = {
-        "committee": committee, "year": year, "actual": actual, "table": table, "form": form, "can_plan": can_plan,
-        "page_title": _("年度发展计划"), "breadcrumbs": _crumbs((_("年度发展计划"), None)),
-    }  # fmt: skip
+        "committee": committee,
+        "year": year,
+        "actual": actual,
+        "table": table,
+        "form": form,
+        "can_plan": can_plan,
+        "page_title": _("年度发展计划"),
+        "breadcrumbs": _crumbs((_("年度发展计划"), None)),
+    }
     return render(request, "development/plan.html", context)

@@ -39,9 +39,13 @@ class Rectification(PublicIdModel, TimeStampedModel):
     problem = models.TextField(_("问题"))
     measure = models.TextField(_("整改措施"))
     owner = models.ForeignKey(
-        "members.Member", verbose_name=_("责任人"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="rectifications",
-    )  # fmt: skip
+        "members.Member",
+        verbose_name=_("责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rectifications",
+    )
     deadline = models.DateField(_("整改期限"))
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
@@ -49,14 +53,22 @@ class Rectification(PublicIdModel, TimeStampedModel):
     evidence = models.TextField(_("整改成效和佐证"), blank=True)
     closed_on = models.DateField(_("销号日期"), null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("销号人"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("销号人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     rechecked_on = models.DateField(_("复查日期"), null=True, blank=True)
     rechecked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("复查人"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("复查人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     recheck_note = models.CharField(_("复查意见"), max_length=300, blank=True)
     reopened = models.PositiveSmallIntegerField(_("复查未通过次数"), default=0)
     created_by = models.ForeignKey(

@@ -51,9 +51,16 @@ def rectification_create(
     if owner is not None and not owner.org.path.startswith(org.path):
         raise ValidationError({"owner": OWNER_ELSEWHERE})
     item = Rectification(
-        org=org, problem=problem.strip(), measure=measure.strip(), deadline=deadline, source=source,
-        owner=owner, source_ref=source_ref, source_label=source_label[:200], created_by=by,
-    )  # fmt: skip
+        org=org,
+        problem=problem.strip(),
+        measure=measure.strip(),
+        deadline=deadline,
+        source=source,
+        owner=owner,
+        source_ref=source_ref,
+        source_label=source_label[:200],
+        created_by=by,
+    )
     item.full_clean(exclude=["owner", "created_by"])
     item.save()
     return item
@@ -71,10 +78,16 @@ def life_problem_add(
 ) -> Rectification:
     """A problem found at a 组织生活会 becomes a tracked rectification item (RESP-05)."""
     return rectification_create(
-        org=meeting.org, problem=problem, measure=measure, owner=owner, deadline=deadline,
-        source=Rectification.Source.LIFE_MEETING, source_ref=life_problem_ref(meeting),
-        source_label=str(meeting), by=by,
-    )  # fmt: skip
+        org=meeting.org,
+        problem=problem,
+        measure=measure,
+        owner=owner,
+        deadline=deadline,
+        source=Rectification.Source.LIFE_MEETING,
+        source_ref=life_problem_ref(meeting),
+        source_label=str(meeting),
+        by=by,
+    )
 
 
 @transaction.atomic
@@ -89,8 +102,11 @@ def rectification_close(
     if on > (today or timezone.localdate()):
         raise ValidationError({"on": CLOSE_IN_FUTURE})
     item.status, item.evidence, item.closed_on, item.closed_by = (
-        Rectification.Status.CLOSED, evidence.strip(), on, by,
-    )  # fmt: skip
+        Rectification.Status.CLOSED,
+        evidence.strip(),
+        on,
+        by,
+    )
     item.save()
     return item
 

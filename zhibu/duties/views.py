@@ -36,8 +36,13 @@ def item_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.item_list(user=request.user, status=status), 50).get_page(
         request.GET.get("page")
     )
-    context = {"page_obj": page, "status": status, "statuses": Rectification.Status.choices,
-               "today": timezone.localdate(), "query_string": f"status={status}"}  # fmt: skip
+    context = {
+        "page_obj": page,
+        "status": status,
+        "statuses": Rectification.Status.choices,
+        "today": timezone.localdate(),
+        "query_string": f"status={status}",
+    }
     return render(
         request,
         "duties/list.html",
@@ -49,10 +54,14 @@ def item_list(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, public_id) -> HttpResponse:
     item = selectors.item_for_user(request.user, public_id)
     context = {
-        "item": item, "history": history_of(item), "today": timezone.localdate(),
-        "can_close": permissions.can(request.user, WRITE, item.org) and item.status == Rectification.Status.OPEN,
-        "can_recheck": selectors.can_recheck(request.user, item) and item.status == Rectification.Status.CLOSED,
-    }  # fmt: skip
+        "item": item,
+        "history": history_of(item),
+        "today": timezone.localdate(),
+        "can_close": permissions.can(request.user, WRITE, item.org)
+        and item.status == Rectification.Status.OPEN,
+        "can_recheck": selectors.can_recheck(request.user, item)
+        and item.status == Rectification.Status.CLOSED,
+    }
     return render(
         request,
         "duties/detail.html",
@@ -90,8 +99,14 @@ def create(request: HttpRequest, org_id) -> HttpResponse:
         cd = form.cleaned_data
         owner = next((m for m in people if str(m.public_id) == cd["owner"]), None)
         try:
-            item = services.rectification_create(org=org, problem=cd["problem"], measure=cd["measure"], deadline=cd["deadline"],
-                                                 owner=owner, by=request.user)  # fmt: skip
+            item = services.rectification_create(
+                org=org,
+                problem=cd["problem"],
+                measure=cd["measure"],
+                deadline=cd["deadline"],
+                owner=owner,
+                by=request.user,
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -143,13 +158,25 @@ def life_problem_new(request: HttpRequest, public_id) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         try:
-            services.life_problem_add(meeting=meeting, problem=cd["problem"], measure=cd["measure"],
-                                      deadline=cd["deadline"], owner=pick(people, cd["owner"]), by=request.user)  # fmt: skip
+            services.life_problem_add(
+                meeting=meeting,
+                problem=cd["problem"],
+                measure=cd["measure"],
+                deadline=cd["deadline"],
+                owner=pick(people, cd["owner"]),
+                by=request.user,
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("已列入整改清单。"))
             return redirect("meetings:detail", meeting.public_id)
     title = _("登记查摆问题")
-    return form_page(request, meeting.org, form, title, meeting_crumbs(meeting, (title, None)),
-                     reverse("meetings:detail", args=[meeting.public_id]))  # fmt: skip
+    return form_page(
+        request,
+        meeting.org,
+        form,
+        title,
+        meeting_crumbs(meeting, (title, None)),
+        reverse("meetings:detail", args=[meeting.public_id]),
+    )

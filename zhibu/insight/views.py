@@ -83,12 +83,21 @@ def cockpit(request: HttpRequest) -> HttpResponse:
         for code in matrix.codes
     ]
     context = {
-        "org": org, "period": period, "filters": filters, "matrix": matrix, "rules": rules,
-        "trend": trend, "distribution": distribution,
-        "sectors": Sector.choices, "kinds": Org.Kind.choices, "statuses": Status.choices,
-        "periods": _period_choices(period), "can_run": permissions.can(request.user, "rules.run", org),
-        "page_title": _("驾驶舱"), "breadcrumbs": [(_("驾驶舱"), None)],
-    }  # fmt: skip
+        "org": org,
+        "period": period,
+        "filters": filters,
+        "matrix": matrix,
+        "rules": rules,
+        "trend": trend,
+        "distribution": distribution,
+        "sectors": Sector.choices,
+        "kinds": Org.Kind.choices,
+        "statuses": Status.choices,
+        "periods": _period_choices(period),
+        "can_run": permissions.can(request.user, "rules.run", org),
+        "page_title": _("驾驶舱"),
+        "breadcrumbs": [(_("驾驶舱"), None)],
+    }
     return render(request, "insight/cockpit.html", context)
 
 
@@ -125,10 +134,23 @@ def findings(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "org": org, "period": period, "rows": rows, "page_obj": page, "rule": registry.in_force(code, period.last_day) if code else None,
-        "status": status, "query_string": query.urlencode(), "can_exempt": permissions.holds_anywhere(request.user, "finding.view"),
-        "page_title": _("检查结果"), "breadcrumbs": [(_("驾驶舱"), reverse("insight:cockpit") + f"?org={org.public_id}&period={period.code}"), (_("检查结果"), None)],
-    }  # fmt: skip
+        "org": org,
+        "period": period,
+        "rows": rows,
+        "page_obj": page,
+        "rule": registry.in_force(code, period.last_day) if code else None,
+        "status": status,
+        "query_string": query.urlencode(),
+        "can_exempt": permissions.holds_anywhere(request.user, "finding.view"),
+        "page_title": _("检查结果"),
+        "breadcrumbs": [
+            (
+                _("驾驶舱"),
+                reverse("insight:cockpit") + f"?org={org.public_id}&period={period.code}",
+            ),
+            (_("检查结果"), None),
+        ],
+    }
     return render(request, "insight/findings.html", context)
 
 
@@ -136,15 +158,26 @@ def _export(request, org: Org, period: Period, qs) -> HttpResponse:
     headers = ["规则", "期间", "党组织", "状态", "说明", "依据", "数据"]
     labels = dict(Status.choices)
     rows = (
-        (f.rule_code, f.period_code, f.org.name, str(labels.get(f.status, f.status)), f.explanation, f.citation,
-         json.dumps(f.numbers, ensure_ascii=False))
+        (
+            f.rule_code,
+            f.period_code,
+            f.org.name,
+            str(labels.get(f.status, f.status)),
+            f.explanation,
+            f.citation,
+            json.dumps(f.numbers, ensure_ascii=False),
+        )
         for f in qs.order_by("org_path", "rule_code", "period_start").iterator(chunk_size=2000)
-    )  # fmt: skip
+    )
     content = build_workbook([("检查结果", headers, rows)])
     audit_record(
-        kind=AuditEvent.Kind.EXPORT, summary=f"导出检查结果：{org.name} {period.code}", request=request, obj=org,
-        org_path=org.path, details={"period": period.code, "filter": request.GET.dict()},
-    )  # fmt: skip
+        kind=AuditEvent.Kind.EXPORT,
+        summary=f"导出检查结果：{org.name} {period.code}",
+        request=request,
+        obj=org,
+        org_path=org.path,
+        details={"period": period.code, "filter": request.GET.dict()},
+    )
     return workbook_response(content, f"检查结果-{org.short_name or org.name}-{period.code}.xlsx")
 
 
@@ -205,9 +238,14 @@ def exemption_new(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("豁免申请已提交，等待上级审批。"))
             return redirect("insight:exemptions")
     context = {
-        "org": org, "rule": rule, "period": period, "member": member, "form": form, "page_title": _("申请豁免"),
+        "org": org,
+        "rule": rule,
+        "period": period,
+        "member": member,
+        "form": form,
+        "page_title": _("申请豁免"),
         "breadcrumbs": [(_("驾驶舱"), reverse("insight:cockpit")), (_("申请豁免"), None)],
-    }  # fmt: skip
+    }
     return render(request, "insight/exemption_form.html", context)
 
 
@@ -283,10 +321,13 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         for rule in registry.catalogue()
     ]
     context = {
-        "rows": rows, "committee": committee,
-        "can_configure": committee is not None and permissions.can(request.user, "rules.configure", committee),
-        "page_title": _("规则目录"), "breadcrumbs": [(_("驾驶舱"), reverse("insight:cockpit")), (_("规则目录"), None)],
-    }  # fmt: skip
+        "rows": rows,
+        "committee": committee,
+        "can_configure": committee is not None
+        and permissions.can(request.user, "rules.configure", committee),
+        "page_title": _("规则目录"),
+        "breadcrumbs": [(_("驾驶舱"), reverse("insight:cockpit")), (_("规则目录"), None)],
+    }
     return render(request, "insight/catalogue.html", context)
 
 
@@ -312,10 +353,17 @@ def supplement_new(request: HttpRequest, code: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             supplement_create(
-                committee=committee, rule_code=rule.code, params=form.params(), enabled=data["enabled"],
-                effective_from=data["effective_from"], effective_to=data["effective_to"],
-                document_no=data["document_no"], note=data["note"], by=request.user, request=request,
-            )  # fmt: skip
+                committee=committee,
+                rule_code=rule.code,
+                params=form.params(),
+                enabled=data["enabled"],
+                effective_from=data["effective_from"],
+                effective_to=data["effective_to"],
+                document_no=data["document_no"],
+                note=data["note"],
+                by=request.user,
+                request=request,
+            )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 target = (

@@ -169,8 +169,13 @@ def _index(
         doc.set_xy(doc.l_margin, doc.t_margin + 8)
         doc.heading(_("目录"), size=16)
         doc.set_font(FONT_FAMILY, size=9)
-        with doc.table(col_widths=(10, 24, 90, 36, 14), line_height=5.5, wrapmode=WrapMode.CHAR,
-                       text_align="LEFT", headings_style=HEADINGS) as table:  # fmt: skip
+        with doc.table(
+            col_widths=(10, 24, 90, 36, 14),
+            line_height=5.5,
+            wrapmode=WrapMode.CHAR,
+            text_align="LEFT",
+            headings_style=HEADINGS,
+        ) as table:
             head = table.row()
             for h in (_("序号"), _("日期"), _("会议名称"), _("类型"), _("页码")):
                 head.cell(printable(h))
@@ -260,10 +265,14 @@ def _facts(meeting: Meeting) -> list[list]:
 def _attendance_lines(meeting: Meeting) -> list[str]:
     groups = _by_status(meeting)
     present, leave, absent = (groups.get(s, []) for s in ("present", "leave", "absent"))
-    counts = _("应到 %(expected)s 人，实到 %(present)s 人，请假 %(leave)s 人，缺席 %(absent)s 人。") % {
-        "expected": len(present) + len(leave) + len(absent), "present": len(present),
-        "leave": len(leave), "absent": len(absent),
-    }  # fmt: skip
+    counts = _(
+        "应到 %(expected)s 人，实到 %(present)s 人，请假 %(leave)s 人，缺席 %(absent)s 人。"
+    ) % {
+        "expected": len(present) + len(leave) + len(absent),
+        "present": len(present),
+        "leave": len(leave),
+        "absent": len(absent),
+    }
     lines = [counts, _("出席：") + ("、".join(a.member.name for a in present) or "—")]
     if leave:
         lines.append(_("请假：") + "；".join(f"{a.member.name}（{a.reason}）" for a in leave))
@@ -291,11 +300,31 @@ def _record_votes(pdf: LedgerPDF, meeting: Meeting) -> None:
     if decisions:
         pdf.label(_("表决"))
         pdf.grid(
-            [_("表决事项"), _("对象"), _("应到"), _("实到"), _("赞成（含书面）"), _("反对"), _("弃权"), _("结果")],
-            [[d.title, d.candidate or "—", d.entitled, d.present, f"{d.yes_total}（{d.written_yes}）",
-              d.no + d.written_no, d.abstain + d.written_abstain, _result(d)] for d in decisions],
+            [
+                _("表决事项"),
+                _("对象"),
+                _("应到"),
+                _("实到"),
+                _("赞成（含书面）"),
+                _("反对"),
+                _("弃权"),
+                _("结果"),
+            ],
+            [
+                [
+                    d.title,
+                    d.candidate or "—",
+                    d.entitled,
+                    d.present,
+                    f"{d.yes_total}（{d.written_yes}）",
+                    d.no + d.written_no,
+                    d.abstain + d.written_abstain,
+                    _result(d),
+                ]
+                for d in decisions
+            ],
             widths=(44, 20, 12, 12, 22, 12, 12, 16),
-        )  # fmt: skip
+        )
 
 
 def _vote_summary(pdf: LedgerPDF, meetings: list[Meeting]) -> tuple[str, int]:
@@ -307,11 +336,33 @@ def _vote_summary(pdf: LedgerPDF, meetings: list[Meeting]) -> tuple[str, int]:
     votes = [(m, d) for m in meetings for d in m.decisions.all()]
     if votes:
         pdf.grid(
-            [_("日期"), _("表决事项"), _("对象"), _("应到"), _("实到"), _("赞成"), _("反对"), _("弃权"), _("结果")],
-            [[f"{m.on:%m-%d}", d.title, d.candidate or "—", d.entitled, d.present, d.yes_total,
-              d.no + d.written_no, d.abstain + d.written_abstain, _result(d)] for m, d in votes],
+            [
+                _("日期"),
+                _("表决事项"),
+                _("对象"),
+                _("应到"),
+                _("实到"),
+                _("赞成"),
+                _("反对"),
+                _("弃权"),
+                _("结果"),
+            ],
+            [
+                [
+                    f"{m.on:%m-%d}",
+                    d.title,
+                    d.candidate or "—",
+                    d.entitled,
+                    d.present,
+                    d.yes_total,
+                    d.no + d.written_no,
+                    d.abstain + d.written_abstain,
+                    _result(d),
+                ]
+                for m, d in votes
+            ],
             widths=(14, 46, 20, 12, 12, 12, 12, 12, 14),
-        )  # fmt: skip
+        )
     else:
         pdf.para("", _("本年度无表决事项。"))
     return entry
@@ -327,9 +378,12 @@ def _attendance_summary(pdf: LedgerPDF, meetings: list[Meeting]) -> tuple[str, i
     if summary_rows:
         pdf.grid(
             [_("党员"), _("应参加"), _("出席"), _("请假"), _("缺席"), _("学时")],
-            [[line.name, line.expected, line.present, line.leave, line.absent, line.hours] for line in summary_rows],
+            [
+                [line.name, line.expected, line.present, line.leave, line.absent, line.hours]
+                for line in summary_rows
+            ],
             widths=(50, 22, 22, 22, 22, 26),
-        )  # fmt: skip
+        )
     else:
         pdf.para("", _("本年度无出席记录。"))
     return entry
@@ -343,15 +397,28 @@ def ledger_xlsx(org: Org, year: int) -> bytes:
     meeting_rows, attendance_rows, vote_rows = [], [], []
     for meeting in meetings:
         groups = _by_status(meeting)
-        meeting_rows.append([
-            meeting.on, meeting.starts_at.strftime("%H:%M") if meeting.starts_at else "",
-            meeting.ends_at.strftime("%H:%M") if meeting.ends_at else "", meeting.org.name, meeting.title,
-            _kinds(meeting), meeting.place, meeting.host.name if meeting.host else "",
-            sum(len(v) for v in groups.values()), len(groups.get("present", [])), len(groups.get("leave", [])),
-            len(groups.get("absent", [])), float(meeting.study_hours), "、".join(meeting.tags),
-            timezone.localtime(meeting.recorded_at).replace(tzinfo=None) if meeting.recorded_at else "",
-            meeting.get_status_display(),
-        ])  # fmt: skip
+        meeting_rows.append(
+            [
+                meeting.on,
+                meeting.starts_at.strftime("%H:%M") if meeting.starts_at else "",
+                meeting.ends_at.strftime("%H:%M") if meeting.ends_at else "",
+                meeting.org.name,
+                meeting.title,
+                _kinds(meeting),
+                meeting.place,
+                meeting.host.name if meeting.host else "",
+                sum(len(v) for v in groups.values()),
+                len(groups.get("present", [])),
+                len(groups.get("leave", [])),
+                len(groups.get("absent", [])),
+                float(meeting.study_hours),
+                "、".join(meeting.tags),
+                timezone.localtime(meeting.recorded_at).replace(tzinfo=None)
+                if meeting.recorded_at
+                else "",
+                meeting.get_status_display(),
+            ]
+        )
         for row in meeting.attendance.all():
             attendance_rows.append(
                 [
@@ -364,17 +431,77 @@ def ledger_xlsx(org: Org, year: int) -> bytes:
                 ]
             )
         for d in meeting.decisions.all():
-            vote_rows.append([meeting.on, meeting.title, d.title, d.candidate, d.get_body_display(), d.entitled, d.present,
-                              d.yes, d.written_yes, d.no + d.written_no, d.abstain + d.written_abstain, _result(d)])  # fmt: skip
+            vote_rows.append(
+                [
+                    meeting.on,
+                    meeting.title,
+                    d.title,
+                    d.candidate,
+                    d.get_body_display(),
+                    d.entitled,
+                    d.present,
+                    d.yes,
+                    d.written_yes,
+                    d.no + d.written_no,
+                    d.abstain + d.written_abstain,
+                    _result(d),
+                ]
+            )
     member_rows = [
         [line.name, line.expected, line.present, line.leave, line.absent, float(line.hours)]
         for line in attendance_summary(meetings)
     ]
-    return build_workbook([
-        (_("会议"), [_("日期"), _("开始"), _("结束"), _("组织"), _("会议名称"), _("会议类型"), _("地点"), _("主持人"), _("应到"),
-                    _("实到"), _("请假"), _("缺席"), _("学时"), _("标签"), _("录入时间"), _("状态")], meeting_rows),
-        (_("出席"), [_("日期"), _("会议名称"), _("党员"), _("出席情况"), _("事由"), _("学时")], attendance_rows),
-        (_("表决"), [_("日期"), _("会议名称"), _("表决事项"), _("对象"), _("表决机构"), _("应到"), _("实到"), _("赞成"),
-                    _("书面赞成"), _("反对"), _("弃权"), _("结果")], vote_rows),
-        (_("党员出席和学时"), [_("党员"), _("应参加"), _("出席"), _("请假"), _("缺席"), _("学时")], member_rows),
-    ])  # fmt: skip
+    return build_workbook(
+        [
+            (
+                _("会议"),
+                [
+                    _("日期"),
+                    _("开始"),
+                    _("结束"),
+                    _("组织"),
+                    _("会议名称"),
+                    _("会议类型"),
+                    _("地点"),
+                    _("主持人"),
+                    _("应到"),
+                    _("实到"),
+                    _("请假"),
+                    _("缺席"),
+                    _("学时"),
+                    _("标签"),
+                    _("录入时间"),
+                    _("状态"),
+                ],
+                meeting_rows,
+            ),
+            (
+                _("出席"),
+                [_("日期"), _("会议名称"), _("党员"), _("出席情况"), _("事由"), _("学时")],
+                attendance_rows,
+            ),
+            (
+                _("表决"),
+                [
+                    _("日期"),
+                    _("会议名称"),
+                    _("表决事项"),
+                    _("对象"),
+                    _("表决机构"),
+                    _("应到"),
+                    _("实到"),
+                    _("赞成"),
+                    _("书面赞成"),
+                    _("反对"),
+                    _("弃权"),
+                    _("结果"),
+                ],
+                vote_rows,
+            ),
+            (
+                _("党员出席和学时"),
+                [_("党员"), _("应参加"), _("出席"), _("请假"), _("缺席"), _("学时")],
+                member_rows,
+            ),
+        ]
+    )

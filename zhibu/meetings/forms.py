@@ -132,10 +132,17 @@ class MeetingRecordForm(MeetingPlanForm):
         cd = self.cleaned_data
         people = {str(m.public_id): m for m in self.people}
         return MeetingInput.build(
-            cd, org=org, kinds=cd["kinds"], attendance=attendance, topics=cd["topics"],
-            host=people.get(cd["host"]), recorder=people.get(cd["recorder"]),
-            lecturer=people.get(cd["lecturer"]), tags=split_tags(cd["tags"]), guests=guests,
-        )  # fmt: skip
+            cd,
+            org=org,
+            kinds=cd["kinds"],
+            attendance=attendance,
+            topics=cd["topics"],
+            host=people.get(cd["host"]),
+            recorder=people.get(cd["recorder"]),
+            lecturer=people.get(cd["lecturer"]),
+            tags=split_tags(cd["tags"]),
+            guests=guests,
+        )
 
 
 class NoticeForm(forms.Form):

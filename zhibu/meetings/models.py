@@ -117,17 +117,29 @@ class Meeting(PublicIdModel, TimeStampedModel):
     ends_at = models.TimeField(_("结束时间"), null=True, blank=True)
     place = models.CharField(_("地点"), max_length=200, blank=True)
     host = models.ForeignKey(
-        "members.Member", verbose_name=_("主持人"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )  # fmt: skip
+        "members.Member",
+        verbose_name=_("主持人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     recorder = models.ForeignKey(
-        "members.Member", verbose_name=_("记录人"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )  # fmt: skip
+        "members.Member",
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     lecturer = models.ForeignKey(
-        "members.Member", verbose_name=_("党课主讲人"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="lectures",
-    )  # fmt: skip
+        "members.Member",
+        verbose_name=_("党课主讲人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lectures",
+    )
     topics = models.TextField(_("议题"), blank=True, help_text=_("每行一个议题"))
     notice = models.TextField(_("会议通知"), blank=True)
     noticed_at = models.DateTimeField(_("通知时间"), null=True, blank=True)
@@ -135,9 +147,12 @@ class Meeting(PublicIdModel, TimeStampedModel):
     decisions_text = models.TextField(_("决定事项"), blank=True)
     tags = models.JSONField(_("标签"), default=list, blank=True)
     study_hours = models.DecimalField(
-        _("学时"), max_digits=4, decimal_places=1, default=Decimal("0"),
+        _("学时"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("0"),
         help_text=_("计入每名出席党员的学时"),
-    )  # fmt: skip
+    )
     covers_year = models.PositiveSmallIntegerField(
         _("所属年度"), null=True, blank=True, help_text=_("组织生活会、民主评议所评年度")
     )
@@ -145,9 +160,13 @@ class Meeting(PublicIdModel, TimeStampedModel):
     cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
     recorded_at = models.DateTimeField(_("录入时间"), null=True, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("录入人"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -451,9 +470,13 @@ class Review(PublicIdModel, TimeStampedModel):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
     grades = models.JSONField(_("评议等次"), default=list)
     meeting = models.ForeignKey(
-        Meeting, verbose_name=_("民主测评会议"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
-    )  # fmt: skip
+        Meeting,
+        verbose_name=_("民主测评会议"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     finished_on = models.DateField(_("评定日期"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -208,10 +208,13 @@ class SecretaryLecture(Rule):
         holders = {holder for _org, holder, *_rest in posts}
         lectures = list(
             MeetingKindRow.objects.filter(
-                kind=MeetingKind.PARTY_LECTURE, held=True, on__gte=period.start, on__lt=period.end,
+                kind=MeetingKind.PARTY_LECTURE,
+                held=True,
+                on__gte=period.start,
+                on__lt=period.end,
                 meeting__lecturer__in=holders,
             ).values_list("meeting__lecturer", "on", "meeting__public_id")
-        )  # fmt: skip
+        )
         by_org: dict[int, list] = defaultdict(list)
         names: dict[int, list[str]] = defaultdict(list)
         for org_id, holder, start, end, name in posts:
@@ -227,8 +230,11 @@ class SecretaryLecture(Rule):
             who = "、".join(dict.fromkeys(names.get(org.pk, []))) or _("（书记空缺）")
             status = Status.OK if n >= required else shortfall(end, ctx.today)
             text = _("%(period)s党委书记%(who)s讲党课 %(n)s 次（应不少于 %(required)s 次）。") % {
-                "period": period.label, "who": who, "n": n, "required": required,
-            }  # fmt: skip
+                "period": period.label,
+                "who": who,
+                "n": n,
+                "required": required,
+            }
             outcomes.append(
                 Outcome(
                     org.pk,
@@ -288,9 +294,13 @@ class ThemeDayMonthly(Rule):
                     numbers.update(fixed_day=fixed.isoformat(), latest=latest.isoformat())
                     if items[0][0] > latest:
                         status = Status.LATE
-                        text += _("固定日为 %(fixed)s，最迟应于 %(latest)s 前开展，实际于 %(on)s 开展。") % {
-                            "fixed": fixed, "latest": latest, "on": items[0][0],
-                        }  # fmt: skip
+                        text += _(
+                            "固定日为 %(fixed)s，最迟应于 %(latest)s 前开展，实际于 %(on)s 开展。"
+                        ) % {
+                            "fixed": fixed,
+                            "latest": latest,
+                            "on": items[0][0],
+                        }
             outcomes.append(Outcome(org.pk, status, text, numbers, refs=meeting_refs(items)))
         return outcomes
 
@@ -386,8 +396,13 @@ class TalkPairs(Rule):
             required = len(ids) * (len(ids) - 1) // 2
             covered = sum(1 for a, b in talked.get(org.pk, ()) if a in ids and b in ids)
             percent = 100 if required == 0 else math.floor(100 * covered / required)
-            numbers = {"members": len(ids), "required_pairs": required, "covered_pairs": covered,
-                       "coverage": percent, "min_coverage": minimum}  # fmt: skip
+            numbers = {
+                "members": len(ids),
+                "required_pairs": required,
+                "covered_pairs": covered,
+                "coverage": percent,
+                "min_coverage": minimum,
+            }
             values = {
                 "year": period.start.year,
                 "n": len(ids),
@@ -414,13 +429,25 @@ def _vote_problems(ctx: Context, period: Period) -> dict[int, list[dict]]:
     recomputed from the roster as it stands now for the meeting date. Five queries."""
     decisions = list(
         Decision.objects.filter(
-            meeting__org__in=ctx.org_in, meeting__on__gte=period.start, meeting__on__lt=period.end,
+            meeting__org__in=ctx.org_in,
+            meeting__on__gte=period.start,
+            meeting__on__lt=period.end,
             meeting__status__in=Meeting.HELD_STATUSES,
         ).values(
-            "pk", "meeting_id", "meeting__org", "meeting__on", "meeting__public_id", "title", "body",
-            "entitled", "present", "yes", "written_yes", "passed",
+            "pk",
+            "meeting_id",
+            "meeting__org",
+            "meeting__on",
+            "meeting__public_id",
+            "title",
+            "body",
+            "entitled",
+            "present",
+            "yes",
+            "written_yes",
+            "passed",
         )
-    )  # fmt: skip
+    )
     if not decisions:
         return {}
     org_ids = {d["meeting__org"] for d in decisions}
@@ -498,9 +525,12 @@ class VoteRule(Rule):
 
 def _facts(d: dict) -> dict:
     return {
-        "day": d["meeting__on"], "title": d["title"], "entitled": d["n_entitled"],
-        "present": d["n_present"], "yes": d["yes"] + d["written_yes"],
-    }  # fmt: skip
+        "day": d["meeting__on"],
+        "title": d["title"],
+        "entitled": d["n_entitled"],
+        "present": d["n_present"],
+        "yes": d["yes"] + d["written_yes"],
+    }
 
 
 @register
@@ -600,9 +630,16 @@ class StudyHoursRule(Rule):
             values = {"name": name, "year": period.start.year, "done": done, "required": required}
             numbers = {"hours": float(done), "required": required, "minimum": minimum}
             outcomes.append(
-                Outcome(org_id, status, short_text % values, numbers, subject_type="member",
-                        subject_id=member_id, refs=[f"member:{public_id}"])
-            )  # fmt: skip
+                Outcome(
+                    org_id,
+                    status,
+                    short_text % values,
+                    numbers,
+                    subject_type="member",
+                    subject_id=member_id,
+                    refs=[f"member:{public_id}"],
+                )
+            )
         # One outcome per org: all met (ok); or, while the year runs, how many are behind.
         for org_id, (members, short) in tally.items():
             numbers = {"members": members, "short": short, "minimum": minimum}
@@ -707,10 +744,15 @@ class NoOrganisationalLife(Rule):
         window &= Q(meeting__status__in=Meeting.HELD_STATUSES)
         held = dict(
             Meeting.objects.filter(
-                org__in=ctx.org_in, on__gte=since, on__lte=ctx.on,
-                status__in=Meeting.HELD_STATUSES, attendance__isnull=False,
-            ).values_list("org").annotate(n=Count("pk", distinct=True))
-        )  # fmt: skip
+                org__in=ctx.org_in,
+                on__gte=since,
+                on__lte=ctx.on,
+                status__in=Meeting.HELD_STATUSES,
+                attendance__isnull=False,
+            )
+            .values_list("org")
+            .annotate(n=Count("pk", distinct=True))
+        )
         on_roll_at_start = MemberSpan.objects.filter(
             member=OuterRef("member"), org=OuterRef("org"), start__lte=since
         ).filter(Q(end__isnull=True) | Q(end__gt=since))
@@ -724,12 +766,15 @@ class NoOrganisationalLife(Rule):
         ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=ctx.on))
         rows = (
             MemberSpan.objects.filter(
-                org__in=ctx.org_in, status__in=ON_ROLL, start__lte=ctx.on, member__frail_exempt=False,
+                org__in=ctx.org_in,
+                status__in=ON_ROLL,
+                start__lte=ctx.on,
+                member__frail_exempt=False,
             )
             .filter(Q(end__isnull=True) | Q(end__gt=ctx.on))
             .filter(Exists(on_roll_at_start), ~Exists(took_part), ~Exists(away))
             .values_list("org", "member", "member__public_id", "member__name")
-        )  # fmt: skip
+        )
         flagged = defaultdict(list)
         for org_id, member_id, public_id, name in rows:
             if held.get(org_id):  # no meetings: nothing to judge by (MTG rules flag the branch)
@@ -745,10 +790,16 @@ class NoOrganisationalLife(Rule):
                     "既未出席也未请假），请核实有无正当理由。"
                 ) % {**values, "name": name}
                 outcomes.append(
-                    Outcome(org.pk, Status.SUSPECT, text, {**numbers, "meetings": n},
-                            subject_type="member", subject_id=member_id,
-                            refs=[f"member:{public_id}"])
-                )  # fmt: skip
+                    Outcome(
+                        org.pk,
+                        Status.SUSPECT,
+                        text,
+                        {**numbers, "meetings": n},
+                        subject_type="member",
+                        subject_id=member_id,
+                        refs=[f"member:{public_id}"],
+                    )
+                )
             if n and not flagged.get(org.pk):
                 text = _("自 %(since)s 起支部召开会议 %(n)s 次，党员均参加或已请假。") % values
                 outcomes.append(Outcome(org.pk, Status.OK, text, {**numbers, "meetings": n}))
@@ -814,9 +865,16 @@ class CorrectionDeadline(Rule):
                     _("%(name)s 的限期改正已于 %(ends)s 期满，尚未作出结论。") % values,
                 )
             outcomes.append(
-                Outcome(org_id, status, text, numbers, subject_type="member", subject_id=member_id,
-                        refs=[f"member:{public_id}"])
-            )  # fmt: skip
+                Outcome(
+                    org_id,
+                    status,
+                    text,
+                    numbers,
+                    subject_type="member",
+                    subject_id=member_id,
+                    refs=[f"member:{public_id}"],
+                )
+            )
         return outcomes
 
 
@@ -863,9 +921,10 @@ class ImpossibleAttendance(Rule):
         )
         changed = here.filter(~Exists(throughout.filter(member=OuterRef("member"))))
         for org_id, public_id, name, on in (
-            changed.annotate(rolled=Exists(on_roll)).filter(rolled=False)
+            changed.annotate(rolled=Exists(on_roll))
+            .filter(rolled=False)
             .values_list("meeting__org", "meeting__public_id", "member__name", "meeting__on")
-        ):  # fmt: skip
+        ):
             problems[org_id].append(
                 (
                     str(public_id),
@@ -874,10 +933,21 @@ class ImpossibleAttendance(Rule):
                 )
             )
         timed = Attendance.objects.filter(
-            in_period, status=Attendance.Status.PRESENT, meeting__starts_at__isnull=False,
-            meeting__ends_at__isnull=False, member__in=here.values("member"),
-        ).values_list("member", "member__name", "meeting", "meeting__org", "meeting__public_id",
-                      "meeting__on", "meeting__starts_at", "meeting__ends_at")  # fmt: skip
+            in_period,
+            status=Attendance.Status.PRESENT,
+            meeting__starts_at__isnull=False,
+            meeting__ends_at__isnull=False,
+            member__in=here.values("member"),
+        ).values_list(
+            "member",
+            "member__name",
+            "meeting",
+            "meeting__org",
+            "meeting__public_id",
+            "meeting__on",
+            "meeting__starts_at",
+            "meeting__ends_at",
+        )
         by_day = defaultdict(list)
         for row in timed:
             by_day[(row[0], row[5])].append(row)

@@ -79,10 +79,16 @@ def attachment_add(
     if dated > (today or timezone.localdate()):
         raise ValidationError({"dated": DATED_IN_FUTURE})
     attachment = Attachment(
-        member=member, kind=kind, title=title.strip(), dated=dated,
-        original_name=PurePath(upload.name).name[:200], content_type=mime, size=upload.size,
-        sha256=_digest(upload), uploaded_by=by,
-    )  # fmt: skip
+        member=member,
+        kind=kind,
+        title=title.strip(),
+        dated=dated,
+        original_name=PurePath(upload.name).name[:200],
+        content_type=mime,
+        size=upload.size,
+        sha256=_digest(upload),
+        uploaded_by=by,
+    )
     attachment.full_clean(exclude=["file"])
     attachment._history_user = by
     attachment.file.save(upload.name, upload, save=False)

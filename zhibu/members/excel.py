@@ -68,28 +68,50 @@ def _labels(choices) -> list[str]:
 COLUMNS: tuple[Column, ...] = (
     Column("name", "姓名", True, note="不超过 50 字", width=10),
     Column("gender", "性别", kind="choice", note="男 / 女；留空则按身份证号推定", width=6),
-    Column("id_number", "公民身份号码", True, kind="id",
-           note="18 位，末位可为 X；本列须为文本格式，不能是数字或公式", width=22),
+    Column(
+        "id_number",
+        "公民身份号码",
+        True,
+        kind="id",
+        note="18 位，末位可为 X；本列须为文本格式，不能是数字或公式",
+        width=22,
+    ),
     Column("birth_date", "出生日期", kind="date", note="如 1988-05-17；留空则按身份证号推定"),
     Column("ethnicity", "民族", kind="choice", note="56 个民族之一，如 汉族；留空为汉族", width=10),
     Column("native_place", "籍贯", note="如 山东莱州"),
     Column("education", "学历", kind="choice", note="、".join(_labels(Education.choices))),
     Column("degree", "学位", note="如 工学学士"),
-    Column("category", "人员类别", True, kind="choice",
-           note="、".join(_labels(Member.Category.choices))),
+    Column(
+        "category",
+        "人员类别",
+        True,
+        kind="choice",
+        note="、".join(_labels(Member.Category.choices)),
+    ),
     Column("applied_on", "申请入党日期", kind="date", note="如 2010-03-01"),
-    Column("admitted_on", "入党日期", True, kind="date",
-           note="支部大会通过接收为预备党员的日期，须在年满 18 周岁之后"),
-    Column("full_on", "转正日期", kind="date",
-           note="预备党员留空；填写则不早于入党日期满一年（党籍状态据此推定）"),
-    Column("org", "所在党支部", True, note="组织代码（推荐）或党支部全称，须在您的管理范围内", width=18),
+    Column(
+        "admitted_on",
+        "入党日期",
+        True,
+        kind="date",
+        note="支部大会通过接收为预备党员的日期，须在年满 18 周岁之后",
+    ),
+    Column(
+        "full_on",
+        "转正日期",
+        kind="date",
+        note="预备党员留空；填写则不早于入党日期满一年（党籍状态据此推定）",
+    ),
+    Column(
+        "org", "所在党支部", True, note="组织代码（推荐）或党支部全称，须在您的管理范围内", width=18
+    ),
     Column("group", "所在党小组", note="组织代码或名称，须属于所填党支部", width=14),
     Column("work_unit", "工作单位", note="须与系统中登记的单位名称一致", width=18),
     Column("occupation", "岗位/职务"),
     Column("phone", "联系电话", note="手机 11 位，或固定电话如 010-12345678", width=16),
     Column("address", "家庭住址", width=24),
     Column("former_name", "曾用名", width=10),
-)  # fmt: skip
+)
 BY_KEY = {c.key: c for c in COLUMNS}
 
 
@@ -234,10 +256,26 @@ def neutralise(value):
 
 
 EXPORT_HEADERS = (
-    "姓名", "性别", "民族", "出生日期", "公民身份号码", "所在党支部", "所在党小组", "人员类别",
-    "党籍状态", "入党日期", "转正日期", "党龄（年）", "学历", "学位", "岗位/职务", "工作单位",
-    "联系电话", "家庭住址", "年老体弱免予要求",
-)  # fmt: skip
+    "姓名",
+    "性别",
+    "民族",
+    "出生日期",
+    "公民身份号码",
+    "所在党支部",
+    "所在党小组",
+    "人员类别",
+    "党籍状态",
+    "入党日期",
+    "转正日期",
+    "党龄（年）",
+    "学历",
+    "学位",
+    "岗位/职务",
+    "工作单位",
+    "联系电话",
+    "家庭住址",
+    "年老体弱免予要求",
+)
 ID_COLUMN = EXPORT_HEADERS.index("公民身份号码")
 PHONE_COLUMN = EXPORT_HEADERS.index("联系电话")
 DATE_COLUMNS = {EXPORT_HEADERS.index(h) for h in ("出生日期", "入党日期", "转正日期")}
@@ -247,14 +285,26 @@ def export_row(member: Member, *, today: date, full: bool = False) -> list:
     id_number = member.id_number if full else mask_id_number(member.id_number)
     phone = member.phone if full else mask_phone(member.phone)
     return [
-        member.name, member.get_gender_display(), member.ethnicity, member.birth_date, id_number,
-        member.org.name, member.group.name if member.group_id else "",
-        member.get_category_display(), member.get_status_display(), member.admitted_on,
-        member.full_on, member.party_age_on(today) if member.full_on else None,
-        member.get_education_display(), member.degree, member.occupation,
-        member.work_unit.name if member.work_unit_id else "", phone, member.address,
+        member.name,
+        member.get_gender_display(),
+        member.ethnicity,
+        member.birth_date,
+        id_number,
+        member.org.name,
+        member.group.name if member.group_id else "",
+        member.get_category_display(),
+        member.get_status_display(),
+        member.admitted_on,
+        member.full_on,
+        member.party_age_on(today) if member.full_on else None,
+        member.get_education_display(),
+        member.degree,
+        member.occupation,
+        member.work_unit.name if member.work_unit_id else "",
+        phone,
+        member.address,
         "是" if member.frail_exempt else "",
-    ]  # fmt: skip
+    ]
 
 
 def export_workbook(members, *, today: date, full: bool = False) -> tuple[bytes, int]:

@@ -22,11 +22,17 @@ from zhibu.orgs.models import Unit
 BLANK = [("", "—")]
 # Events recorded on the event form; transfers have their own workflow.
 FORM_EVENT_KINDS = (
-    MemberEvent.Kind.CONFIRMED, MemberEvent.Kind.PROBATION_EXTENDED,
-    MemberEvent.Kind.PROBATION_CANCELLED, MemberEvent.Kind.MOVED, MemberEvent.Kind.SUSPENDED,
-    MemberEvent.Kind.RESTORED, MemberEvent.Kind.PERSUADED_OUT, MemberEvent.Kind.REMOVED,
-    MemberEvent.Kind.EXPELLED, MemberEvent.Kind.DECEASED,
-)  # fmt: skip
+    MemberEvent.Kind.CONFIRMED,
+    MemberEvent.Kind.PROBATION_EXTENDED,
+    MemberEvent.Kind.PROBATION_CANCELLED,
+    MemberEvent.Kind.MOVED,
+    MemberEvent.Kind.SUSPENDED,
+    MemberEvent.Kind.RESTORED,
+    MemberEvent.Kind.PERSUADED_OUT,
+    MemberEvent.Kind.REMOVED,
+    MemberEvent.Kind.EXPELLED,
+    MemberEvent.Kind.DECEASED,
+)
 
 
 def _group_choices(groups) -> list[tuple[str, str]]:
@@ -144,8 +150,10 @@ class MemberEditForm(PersonFields):
     def initial_for(member: Member) -> dict:
         from zhibu.members.services import EDITABLE_FIELDS
 
-        return {**{f: getattr(member, f) for f in EDITABLE_FIELDS},
-                "version": member.updated_at.isoformat()}  # fmt: skip
+        return {
+            **{f: getattr(member, f) for f in EDITABLE_FIELDS},
+            "version": member.updated_at.isoformat(),
+        }
 
 
 class EventForm(forms.Form):

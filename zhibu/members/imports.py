@@ -348,10 +348,14 @@ def _check_person(row: Row) -> None:
             values.setdefault("gender", info.gender)
             row.index = blind_index(info.number)
     problems = check_person(
-        id_number=number, birth_date=values.get("birth_date"), gender=values.get("gender"),
-        applied_on=values.get("applied_on"), admitted_on=values.get("admitted_on"),
-        full_on=values.get("full_on"), check_duplicate=False,
-    )  # fmt: skip
+        id_number=number,
+        birth_date=values.get("birth_date"),
+        gender=values.get("gender"),
+        applied_on=values.get("applied_on"),
+        admitted_on=values.get("admitted_on"),
+        full_on=values.get("full_on"),
+        check_duplicate=False,
+    )
     for key, messages in problems.items():
         if _failed(row, key):
             continue  # the cell itself was unreadable: that is the one problem to report
@@ -538,9 +542,12 @@ def import_upload(*, upload, by) -> ImportBatch:
     purge_stale()
     stored = default_storage.save(f"imports/{uuid.uuid4().hex}.xlsx", upload)
     return ImportBatch.objects.create(
-        file_name=os.path.basename(upload.name)[:200], sha256=sha256, size=upload.size,
-        stored=stored, uploaded_by=by,
-    )  # fmt: skip
+        file_name=os.path.basename(upload.name)[:200],
+        sha256=sha256,
+        size=upload.size,
+        stored=stored,
+        uploaded_by=by,
+    )
 
 
 def import_schedule(batch: ImportBatch) -> None:
@@ -635,12 +642,18 @@ def run_commit(batch_id: int) -> None:
             _finish(batch, ImportBatch.Status.DONE, keep_file=True)
             audit_record(
                 kind=AuditEvent.Kind.IMPORT,
-                summary=_g("导入党员 %(n)s 人（%(file)s）") % {"n": summary.created, "file": batch.file_name},
+                summary=_g("导入党员 %(n)s 人（%(file)s）")
+                % {"n": summary.created, "file": batch.file_name},
                 actor=user,
                 obj=batch,
-                details={"batch": str(batch.public_id), "created": summary.created,
-                         "skipped": summary.skipped, "rows": summary.total, "sha256": batch.sha256},
-            )  # fmt: skip
+                details={
+                    "batch": str(batch.public_id),
+                    "created": summary.created,
+                    "skipped": summary.skipped,
+                    "rows": summary.total,
+                    "sha256": batch.sha256,
+                },
+            )
     except _Invalid:
         batch.refresh_from_db()
         _store(batch, summary)

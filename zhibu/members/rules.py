@@ -95,8 +95,11 @@ def mobility_flags_in_force(mobilities, on: date) -> dict[int, list[Flag]]:
     flags: dict[int, list[Flag]] = defaultdict(list)
     for code, arguments in (
         ("MBR-03", lambda p: {"away_months": p["months"]}),
-        ("MBR-05", lambda p: {"suspend_months": p["suspend_months"], "remove_years": p["remove_years"]}),
-    ):  # fmt: skip
+        (
+            "MBR-05",
+            lambda p: {"suspend_months": p["suspend_months"], "remove_years": p["remove_years"]},
+        ),
+    ):
         rule = in_force(code, on)
         if rule is None:
             continue
@@ -115,9 +118,14 @@ def _away(mobility: Mobility, on: date, months: int, transfer_days: list[date]) 
     if due > on or any(day >= mobility.started_on for day in transfer_days):
         return []
     values = {"since": mobility.started_on, "months": months, "place": mobility.place}
-    return [Flag("MBR-03", Status.DUE,
-                 _("自 %(since)s 起在%(place)s，已满 %(months)s 个月，应转接组织关系。") % values,
-                 {"away_since": mobility.started_on.isoformat(), "months": months})]  # fmt: skip
+    return [
+        Flag(
+            "MBR-03",
+            Status.DUE,
+            _("自 %(since)s 起在%(place)s，已满 %(months)s 个月，应转接组织关系。") % values,
+            {"away_since": mobility.started_on.isoformat(), "months": months},
+        )
+    ]
 
 
 def _lost(
@@ -177,8 +185,15 @@ def _with_ok_orgs(ctx: Context, outcomes: list[Outcome], ok_text: str) -> list[O
 
 
 def _member_outcome(org_id: int, member, status: str, text: str, numbers=None) -> Outcome:
-    return Outcome(org_id, status, f"{member.name}：{text}", numbers or {}, subject_type="member",
-                   subject_id=member.pk, refs=[f"member:{member.public_id}"])  # fmt: skip
+    return Outcome(
+        org_id,
+        status,
+        f"{member.name}：{text}",
+        numbers or {},
+        subject_type="member",
+        subject_id=member.pk,
+        refs=[f"member:{member.public_id}"],
+    )
 
 
 @dataclass(frozen=True)
@@ -195,8 +210,16 @@ class RosterRow:
     full_on: date | None
 
 
-ROW_FIELDS = ("org", "member", "member__public_id", "member__name", "member__birth_date", "member__gender",
-              "member__admitted_on", "member__full_on")  # fmt: skip
+ROW_FIELDS = (
+    "org",
+    "member",
+    "member__public_id",
+    "member__name",
+    "member__birth_date",
+    "member__gender",
+    "member__admitted_on",
+    "member__full_on",
+)
 
 
 def _roster(ctx: Context, condition: Q | None = None):
@@ -266,8 +289,12 @@ class LostContact(Rule):
 
     def evaluate(self, ctx: Context):
         rows = list(_open_mobility(ctx, lost_contact_since__isnull=False))
-        flags = mobility_flags(rows, ctx.on, suspend_months=ctx.params["suspend_months"],
-                               remove_years=ctx.params["remove_years"])  # fmt: skip
+        flags = mobility_flags(
+            rows,
+            ctx.on,
+            suspend_months=ctx.params["suspend_months"],
+            remove_years=ctx.params["remove_years"],
+        )
         outcomes = []
         for mobility in rows:
             for flag in flags.get(mobility.pk, []):
@@ -400,17 +427,20 @@ class OnePersonOneBranch(Rule):
         rosters = (
             MemberSpan.objects.filter(
                 Q(end__isnull=True) | Q(end__gt=ctx.on),
-                member=OuterRef("member"), start__lte=ctx.on, status__in=ON_ROSTER,
+                member=OuterRef("member"),
+                start__lte=ctx.on,
+                status__in=ON_ROSTER,
             )
             .order_by()
             .values("member")
             .annotate(n=Count("id"))
             .values("n")
-        )  # fmt: skip
+        )
         twin = Member.objects.filter(
-            status__in=ON_ROSTER, name=OuterRef("member__name"),
+            status__in=ON_ROSTER,
+            name=OuterRef("member__name"),
             birth_date=OuterRef("member__birth_date"),
-        ).exclude(pk=OuterRef("member"))  # fmt: skip
+        ).exclude(pk=OuterRef("member"))
         suspicious = (
             _roster(ctx)
             .annotate(rosters=Subquery(rosters), twin=Exists(twin))

@@ -256,22 +256,58 @@ def initial_events(
     here = transferred_in_on is None
     events = []
     if member.admitted_on:
-        events.append(MemberEvent(member=member, kind=MemberEvent.Kind.ADMITTED, on=member.admitted_on,
-                                  org=org if here else None, group=group if here else None,
-                                  status_after=Member.Status.PROBATIONARY,
-                                  document_no=document_no if here else "", recorded_by=by, note=note))  # fmt: skip
+        events.append(
+            MemberEvent(
+                member=member,
+                kind=MemberEvent.Kind.ADMITTED,
+                on=member.admitted_on,
+                org=org if here else None,
+                group=group if here else None,
+                status_after=Member.Status.PROBATIONARY,
+                document_no=document_no if here else "",
+                recorded_by=by,
+                note=note,
+            )
+        )
     if member.full_on:
-        events.append(MemberEvent(member=member, kind=MemberEvent.Kind.CONFIRMED, on=member.full_on,
-                                  status_after=Member.Status.FULL, recorded_by=by, note=note))  # fmt: skip
+        events.append(
+            MemberEvent(
+                member=member,
+                kind=MemberEvent.Kind.CONFIRMED,
+                on=member.full_on,
+                status_after=Member.Status.FULL,
+                recorded_by=by,
+                note=note,
+            )
+        )
     if not here:
-        events.append(MemberEvent(member=member, kind=MemberEvent.Kind.TRANSFERRED_IN, on=transferred_in_on,
-                                  org=org, group=group, status_after=member.status,
-                                  document_no=document_no, recorded_by=by, note=note))  # fmt: skip
+        events.append(
+            MemberEvent(
+                member=member,
+                kind=MemberEvent.Kind.TRANSFERRED_IN,
+                on=transferred_in_on,
+                org=org,
+                group=group,
+                status_after=member.status,
+                document_no=document_no,
+                recorded_by=by,
+                note=note,
+            )
+        )
     if not events or member.status != events[-1].status_after:
         # No admission date (legacy records) or a status the dates do not imply: a baseline.
-        events.append(MemberEvent(member=member, kind=MemberEvent.Kind.ENROLLED, on=enrolled_on or timezone.localdate(),
-                                  org=org, group=group, status_after=member.status, recorded_by=by,
-                                  note=str(_("建档时的状态"))))  # fmt: skip
+        events.append(
+            MemberEvent(
+                member=member,
+                kind=MemberEvent.Kind.ENROLLED,
+                on=enrolled_on or timezone.localdate(),
+                org=org,
+                group=group,
+                status_after=member.status,
+                recorded_by=by,
+                note=str(_("建档时的状态")),
+            )
+        )
     return events
 
 
@@ -294,10 +330,17 @@ def new_member(
     if "phone" in fields:
         fields["phone"] = normalise_phone(fields["phone"])
     member = Member(
-        org=org, group=group, name=name.strip(), gender=gender, birth_date=birth_date,
-        applied_on=applied_on, admitted_on=admitted_on, full_on=full_on,
-        status=status or derived, **fields,
-    )  # fmt: skip
+        org=org,
+        group=group,
+        name=name.strip(),
+        gender=gender,
+        birth_date=birth_date,
+        applied_on=applied_on,
+        admitted_on=admitted_on,
+        full_on=full_on,
+        status=status or derived,
+        **fields,
+    )
     member.name_pinyin, member.name_initials = pinyin_of(member.name)
     set_identity(member, id_number)
     return member
@@ -326,24 +369,40 @@ def member_create(
     errors = merge_errors(
         check_placement(org, group),
         check_person(
-            id_number=id_number, birth_date=birth_date, gender=gender, applied_on=applied_on,
-            admitted_on=admitted_on, full_on=full_on, user=by,
+            id_number=id_number,
+            birth_date=birth_date,
+            gender=gender,
+            applied_on=applied_on,
+            admitted_on=admitted_on,
+            full_on=full_on,
+            user=by,
         ),
         check_phone(fields.get("phone", "")),
-    )  # fmt: skip
+    )
     if errors:
         raise ValidationError(errors)
     member = new_member(
-        org=org, group=group, name=name, gender=gender, birth_date=birth_date,
-        id_number=id_number, status=status, admitted_on=admitted_on, full_on=full_on,
-        applied_on=applied_on, **fields,
-    )  # fmt: skip
+        org=org,
+        group=group,
+        name=name,
+        gender=gender,
+        birth_date=birth_date,
+        id_number=id_number,
+        status=status,
+        admitted_on=admitted_on,
+        full_on=full_on,
+        applied_on=applied_on,
+        **fields,
+    )
     member.full_clean(exclude=["id_index", "id_tail_index"])
     member.save()
     events = initial_events(
-        member, enrolled_on=enrolled_on, transferred_in_on=transferred_in_on, by=by,
+        member,
+        enrolled_on=enrolled_on,
+        transferred_in_on=transferred_in_on,
+        by=by,
         document_no=document_no,
-    )  # fmt: skip
+    )
     MemberEvent.objects.bulk_create(events)
     member_rebuild_spans(member)
     return member
@@ -351,10 +410,23 @@ def member_create(
 
 # Fields a member's record may change outside status events (those go through events).
 EDITABLE_FIELDS = (
-    "name", "former_name", "gender", "ethnicity", "birth_date", "native_place", "education",
-    "degree", "occupation", "work_unit", "address", "category", "applied_on", "frail_exempt",
-    "frail_reason", "front_line",
-)  # fmt: skip
+    "name",
+    "former_name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "native_place",
+    "education",
+    "degree",
+    "occupation",
+    "work_unit",
+    "address",
+    "category",
+    "applied_on",
+    "frail_exempt",
+    "frail_reason",
+    "front_line",
+)
 
 
 def _changed_since(member: Member, version: datetime) -> tuple[str, str]:
@@ -402,12 +474,17 @@ def member_update(
         setattr(member, field, value)
     errors = merge_errors(
         check_person(
-            id_number=id_number or member.id_number, birth_date=member.birth_date,
-            gender=member.gender, applied_on=member.applied_on, admitted_on=member.admitted_on,
-            full_on=member.full_on, exclude_pk=member.pk, user=by,
+            id_number=id_number or member.id_number,
+            birth_date=member.birth_date,
+            gender=member.gender,
+            applied_on=member.applied_on,
+            admitted_on=member.admitted_on,
+            full_on=member.full_on,
+            exclude_pk=member.pk,
+            user=by,
         ),
         check_phone(phone or ""),
-    )  # fmt: skip
+    )
     if errors:
         raise ValidationError(errors)
     if id_number:
@@ -468,9 +545,16 @@ def member_record_event(
         if kind in (MemberEvent.Kind.RESTORED, MemberEvent.Kind.TRANSFERRED_IN):
             status_after = Member.Status.FULL if member.full_on else Member.Status.PROBATIONARY
     event = MemberEvent.objects.create(
-        member=member, kind=kind, on=on, org=org, group=group, status_after=status_after,
-        document_no=document_no, note=note, recorded_by=by,
-    )  # fmt: skip
+        member=member,
+        kind=kind,
+        on=on,
+        org=org,
+        group=group,
+        status_after=status_after,
+        document_no=document_no,
+        note=note,
+        recorded_by=by,
+    )
     member.status = status_after
     if org is not None:
         member.org, member.group = org, group
@@ -540,9 +624,14 @@ def member_assign_group(*, members, group: Org, on: date, by=None) -> int:
                 }
             )
         member_record_event(
-            member=member, kind=MemberEvent.Kind.MOVED, on=on, org=member.org, group=group, by=by,
+            member=member,
+            kind=MemberEvent.Kind.MOVED,
+            on=on,
+            org=member.org,
+            group=group,
+            by=by,
             note=str(_("批量调整党小组")),
-        )  # fmt: skip
+        )
         changed += 1
     return changed
 

@@ -127,10 +127,16 @@ def transfer_start(
     else:
         raise ValidationError({"direction": WRONG_STATUS % {"status": direction}})
     transfer = Transfer(
-        member=member, direction=direction, from_org=member.org, to_org=to_org,
-        outside_org=outside_org.strip(), reason=reason.strip(), note=note.strip(),
-        requested_on=requested_on, requested_by=by,
-    )  # fmt: skip
+        member=member,
+        direction=direction,
+        from_org=member.org,
+        to_org=to_org,
+        outside_org=outside_org.strip(),
+        reason=reason.strip(),
+        note=note.strip(),
+        requested_on=requested_on,
+        requested_by=by,
+    )
     transfer.full_clean()
     transfer.save()
     return transfer
@@ -180,10 +186,16 @@ def transfer_receive(
     if transfer.issued_on and on < transfer.issued_on:
         raise ValidationError({"on": DATE_BEFORE_ISSUE % {"day": transfer.issued_on}})
     member_record_event(
-        member=transfer.member, kind=MemberEvent.Kind.TRANSFERRED, on=on, org=transfer.to_org,
-        group=group, by=by, document_no=transfer.letter_no,
-        note=str(_("自%(org)s转入")) % {"org": transfer.from_org}, today=today,
-    )  # fmt: skip
+        member=transfer.member,
+        kind=MemberEvent.Kind.TRANSFERRED,
+        on=on,
+        org=transfer.to_org,
+        group=group,
+        by=by,
+        document_no=transfer.letter_no,
+        note=str(_("自%(org)s转入")) % {"org": transfer.from_org},
+        today=today,
+    )
     transfer.status = Transfer.Status.RECEIVED
     transfer.received_on, transfer.received_by = on, by
     transfer._history_user = by
@@ -201,10 +213,14 @@ def transfer_record_receipt(
     if transfer.issued_on and on < transfer.issued_on:
         raise ValidationError({"on": DATE_BEFORE_ISSUE % {"day": transfer.issued_on}})
     member_record_event(
-        member=transfer.member, kind=MemberEvent.Kind.TRANSFERRED_OUT, on=on, by=by,
+        member=transfer.member,
+        kind=MemberEvent.Kind.TRANSFERRED_OUT,
+        on=on,
+        by=by,
         document_no=transfer.letter_no,
-        note=str(_("转往%(org)s")) % {"org": transfer.outside_org}, today=today,
-    )  # fmt: skip
+        note=str(_("转往%(org)s")) % {"org": transfer.outside_org},
+        today=today,
+    )
     transfer.status = Transfer.Status.RECEIVED
     transfer.received_on, transfer.received_by = on, by
     transfer._history_user = by
@@ -281,10 +297,16 @@ def transfer_in_from_outside(
             )
             raise ValidationError({"id_number": message})
         member_record_event(
-            member=returning, kind=MemberEvent.Kind.TRANSFERRED_IN, on=received_on, org=to_org,
-            group=group, by=by, document_no=letter_no,
-            note=str(_("自%(org)s转入")) % {"org": outside_org}, today=today,
-        )  # fmt: skip
+            member=returning,
+            kind=MemberEvent.Kind.TRANSFERRED_IN,
+            on=received_on,
+            org=to_org,
+            group=group,
+            by=by,
+            document_no=letter_no,
+            note=str(_("自%(org)s转入")) % {"org": outside_org},
+            today=today,
+        )
         member = returning
     else:
         required = ("name", "gender", "birth_date", "admitted_on")
@@ -293,15 +315,27 @@ def transfer_in_from_outside(
                 {key: [PERSON_FIELDS_REQUIRED] for key in required if not person.get(key)}
             )
         member = member_create(
-            org=to_org, group=group, id_number=number, transferred_in_on=received_on, by=by,
-            document_no=letter_no, **person,
-        )  # fmt: skip
+            org=to_org,
+            group=group,
+            id_number=number,
+            transferred_in_on=received_on,
+            by=by,
+            document_no=letter_no,
+            **person,
+        )
     transfer = Transfer(
-        member=member, direction=Transfer.Direction.IN, status=Transfer.Status.RECEIVED,
-        to_org=to_org, outside_org=outside_org, letter_no=letter_no, issued_on=issued_on,
-        requested_on=issued_on or received_on, requested_by=by, received_on=received_on,
+        member=member,
+        direction=Transfer.Direction.IN,
+        status=Transfer.Status.RECEIVED,
+        to_org=to_org,
+        outside_org=outside_org,
+        letter_no=letter_no,
+        issued_on=issued_on,
+        requested_on=issued_on or received_on,
+        requested_by=by,
+        received_on=received_on,
         received_by=by,
-    )  # fmt: skip
+    )
     transfer.full_clean()
     transfer.save()
     return transfer
@@ -348,12 +382,19 @@ def mobility_start(
     if expected_until and expected_until < started_on:
         raise ValidationError({"expected_until": MOBILITY_END_BEFORE_START % {"day": started_on}})
     mobility = Mobility(
-        direction=direction, member=member, org=org, person_name=person_name.strip(),
-        other_org=other_org.strip(), place=place.strip(), reason=reason,
+        direction=direction,
+        member=member,
+        org=org,
+        person_name=person_name.strip(),
+        other_org=other_org.strip(),
+        place=place.strip(),
+        reason=reason,
         contact=contact,
-        started_on=started_on, expected_until=expected_until, last_contact_on=started_on,
+        started_on=started_on,
+        expected_until=expected_until,
+        last_contact_on=started_on,
         note=note.strip(),
-    )  # fmt: skip
+    )
     mobility.full_clean()
     mobility._history_user = by
     mobility.save()

@@ -57,8 +57,15 @@ def _form_page(request, form, title, *, member=None, back=None, danger=False, mu
     back = back or (
         reverse("members:detail", args=[member.public_id]) if member else reverse("members:list")
     )
-    context = {"form": form, "member": member, "page_title": title, "breadcrumbs": crumbs,
-               "back": back, "danger": danger, "multipart": multipart}  # fmt: skip
+    context = {
+        "form": form,
+        "member": member,
+        "page_title": title,
+        "breadcrumbs": crumbs,
+        "back": back,
+        "danger": danger,
+        "multipart": multipart,
+    }
     return render(request, "members/form.html", context)
 
 
@@ -97,12 +104,16 @@ def roster(request: HttpRequest) -> HttpResponse:
     user = request.user
     can_manage = permissions.holds_anywhere(user, "member.manage")
     context = {
-        "page_title": _("党员名册"), "breadcrumbs": [(_("党员"), None)], "form": form, "page_obj": page,
-        "query_string": query.urlencode(), "can_manage": can_manage,
+        "page_title": _("党员名册"),
+        "breadcrumbs": [(_("党员"), None)],
+        "form": form,
+        "page_obj": page,
+        "query_string": query.urlencode(),
+        "can_manage": can_manage,
         "can_export": permissions.holds_anywhere(user, "member.export"),
         "can_import": permissions.holds_anywhere(user, "member.import"),
         "groups": _groups(user) if can_manage else [],
-    }  # fmt: skip
+    }
     return render(request, "members/list.html", context)
 
 
@@ -132,9 +143,11 @@ def export(request: HttpRequest) -> HttpResponse:
         content, count = excel.export_workbook(members.iterator(chunk_size=2000), today=today)
     shown = {k: str(v) for k, v in filters.items() if v}
     audit_record(
-        kind=AuditEvent.Kind.EXPORT, summary=_("导出党员名册 %(n)s 人") % {"n": count},
-        request=request, details={"filters": shown, "selected": len(selected), "rows": count, "masked": True},
-    )  # fmt: skip
+        kind=AuditEvent.Kind.EXPORT,
+        summary=_("导出党员名册 %(n)s 人") % {"n": count},
+        request=request,
+        details={"filters": shown, "selected": len(selected), "rows": count, "masked": True},
+    )
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -206,11 +219,16 @@ def detail(request: HttpRequest, public_id) -> HttpResponse:
         raise Http404
     user, today = request.user, timezone.localdate()
     context = {
-        "member": member, "tab": tab, "page_title": member.name, "breadcrumbs": _member_crumbs(member),
-        "today": today, "party_age": member.party_age_on(today), "on_roster": member.status in Member.ON_ROSTER,
+        "member": member,
+        "tab": tab,
+        "page_title": member.name,
+        "breadcrumbs": _member_crumbs(member),
+        "today": today,
+        "party_age": member.party_age_on(today),
+        "on_roster": member.status in Member.ON_ROSTER,
         "can_manage": permissions.can(user, "member.manage", member.org),
         "can_reveal": permissions.can(user, "member.reveal", member.org),
-    }  # fmt: skip
+    }
     if tab == "info":
         context["corrections"] = list(
             member.correction_requests.filter(status=CorrectionRequest.Status.OPEN)
@@ -290,8 +308,13 @@ def reveal(request: HttpRequest, public_id) -> HttpResponse:
             )
         except ValidationError as exc:
             apply_errors(form, exc)
-    context = {"member": member, "form": form, "value": value, "page_title": _("查看完整信息"),
-               "breadcrumbs": _member_crumbs(member, (_("查看完整信息"), None))}  # fmt: skip
+    context = {
+        "member": member,
+        "form": form,
+        "value": value,
+        "page_title": _("查看完整信息"),
+        "breadcrumbs": _member_crumbs(member, (_("查看完整信息"), None)),
+    }
     response = render(request, "members/reveal.html", context)
     add_never_cache_headers(response)
     return response
@@ -350,8 +373,12 @@ def attachment_delete(request: HttpRequest, public_id) -> HttpResponse:
         archive.attachment_delete(attachment=attachment, by=request.user)
         messages.success(request, _("已删除档案材料“%(title)s”。") % {"title": attachment.title})
         return _back_to(member, "archive")
-    context = {"member": member, "attachment": attachment, "page_title": _("删除档案材料"),
-               "breadcrumbs": _member_crumbs(member, (_("删除档案材料"), None))}  # fmt: skip
+    context = {
+        "member": member,
+        "attachment": attachment,
+        "page_title": _("删除档案材料"),
+        "breadcrumbs": _member_crumbs(member, (_("删除档案材料"), None)),
+    }
     return render(request, "members/confirm_delete.html", context)
 
 
@@ -390,9 +417,15 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = selectors.transfer_list(user=request.user, box=box, today=today)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page_title": _("组织关系转接"), "breadcrumbs": _crumbs((_("组织关系转接"), None)), "box": box,
-               "page_obj": page, "query_string": f"box={box}", "today": today,
-               "can_transfer": permissions.holds_anywhere(request.user, "member.transfer")}  # fmt: skip
+    context = {
+        "page_title": _("组织关系转接"),
+        "breadcrumbs": _crumbs((_("组织关系转接"), None)),
+        "box": box,
+        "page_obj": page,
+        "query_string": f"box={box}",
+        "today": today,
+        "can_transfer": permissions.holds_anywhere(request.user, "member.transfer"),
+    }
     return render(request, "members/transfers.html", context)
 
 
@@ -407,13 +440,19 @@ def transfer_detail(request: HttpRequest, public_id) -> HttpResponse:
         user, "member.transfer", transfer.to_org
     )
     context = {
-        "transfer": transfer, "page_title": _("组织关系转接"), "today": timezone.localdate(),
-        "breadcrumbs": _crumbs((_("组织关系转接"), reverse("members:transfers")), (transfer.member.name, None)),
+        "transfer": transfer,
+        "page_title": _("组织关系转接"),
+        "today": timezone.localdate(),
+        "breadcrumbs": _crumbs(
+            (_("组织关系转接"), reverse("members:transfers")), (transfer.member.name, None)
+        ),
         "steps": _allowed_steps(transfer, sender=sender, receiver=receiver),
-        "can_cancel": transfer.is_open and transfer.from_org is not None and permissions.can(user, "member.manage", transfer.from_org),
+        "can_cancel": transfer.is_open
+        and transfer.from_org is not None
+        and permissions.can(user, "member.manage", transfer.from_org),
         "member_visible": permissions.can(user, "member.view", transfer.member.org),
         "history": history_of(transfer),
-    }  # fmt: skip
+    }
     return render(request, "members/transfer.html", context)
 
 
@@ -519,9 +558,14 @@ def mobility_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = list(selectors.mobility_list(user=request.user))
     flags = mobility_flags_in_force(rows, today)
-    context = {"page_title": _("流动党员"), "breadcrumbs": _crumbs((_("流动党员"), None)), "rows": rows,
-               "flags": flags, "today": today,
-               "can_manage": permissions.holds_anywhere(request.user, "member.manage")}  # fmt: skip
+    context = {
+        "page_title": _("流动党员"),
+        "breadcrumbs": _crumbs((_("流动党员"), None)),
+        "rows": rows,
+        "flags": flags,
+        "today": today,
+        "can_manage": permissions.holds_anywhere(request.user, "member.manage"),
+    }
     return render(request, "members/mobility.html", context)
 
 
@@ -618,8 +662,13 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         else:
             imports.import_schedule(batch)
             return redirect("members:import_batch", batch.public_id)
-    context = {"form": form, "batches": selectors.batch_list(user=request.user)[:20], "columns": excel.COLUMNS,
-               "page_title": _("批量导入党员"), "breadcrumbs": _crumbs((_("批量导入"), None))}  # fmt: skip
+    context = {
+        "form": form,
+        "batches": selectors.batch_list(user=request.user)[:20],
+        "columns": excel.COLUMNS,
+        "page_title": _("批量导入党员"),
+        "breadcrumbs": _crumbs((_("批量导入"), None)),
+    }
     return render(request, "members/import.html", context)
 
 
@@ -640,8 +689,11 @@ def _batch_context(request, batch: ImportBatch) -> dict:
         .order_by("-finished_at", "-id")
         .first()
     )
-    return {"batch": batch, "progress": imports.read_progress(batch) if batch.is_running else {},
-            "can_rollback": latest is not None and latest.pk == batch.pk}  # fmt: skip
+    return {
+        "batch": batch,
+        "progress": imports.read_progress(batch) if batch.is_running else {},
+        "can_rollback": latest is not None and latest.pk == batch.pk,
+    }
 
 
 @requires("member.import")
@@ -715,8 +767,14 @@ def _me_page(request, member, form):
     }
     if member is not None:
         today = timezone.localdate()
-        context.update({"events": list(member.events.select_related("org").order_by("-on", "-id")), "today": today,
-                        "party_age": member.party_age_on(today), "corrections": list(member.correction_requests.all())})  # fmt: skip
+        context.update(
+            {
+                "events": list(member.events.select_related("org").order_by("-on", "-id")),
+                "today": today,
+                "party_age": member.party_age_on(today),
+                "corrections": list(member.correction_requests.all()),
+            }
+        )
     return render(request, "members/me.html", context, status=200)
 
 

@@ -30,10 +30,18 @@ def _items(request, entries, held: set[str], active_key: str) -> list[dict]:
 # platform administrators' pages (one namespace, three entries).
 _APP_KEYS = {"insight": "cockpit", "core": "calendar", "api_tokens": ""}
 _ADMIN_PAGES = {
-    "users": "users", "user_create": "users", "user_detail": "users", "user_set_active": "users",
-    "user_password": "users", "role_grant": "users", "role_end": "users",
-    "lockouts": "security", "unlock": "security", "audit": "audit", "audit_verify": "audit",
-}  # fmt: skip
+    "users": "users",
+    "user_create": "users",
+    "user_detail": "users",
+    "user_set_active": "users",
+    "user_password": "users",
+    "role_grant": "users",
+    "role_end": "users",
+    "lockouts": "security",
+    "unlock": "security",
+    "audit": "audit",
+    "audit_verify": "audit",
+}
 
 
 def _active_key(match) -> str:

@@ -52,9 +52,11 @@ def org_list(
     if q:
         term = q.strip()
         qs = qs.filter(
-            Q(name__icontains=term) | Q(short_name__icontains=term) | Q(code__iexact=term)
+            Q(name__icontains=term)
+            | Q(short_name__icontains=term)
+            | Q(code__iexact=term)
             | Q(name_initials__startswith=term.lower())
-        )  # fmt: skip
+        )
     if kind:
         qs = qs.filter(kind=kind)
     if sector:

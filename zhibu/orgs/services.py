@@ -122,9 +122,13 @@ def org_create(
     if units:
         org.units.set(units)
     OrgEvent.objects.create(
-        org=org, kind=OrgEvent.Kind.ESTABLISHED, on=established_on, to_parent=parent,
-        document_no=document_no, recorded_by=by,
-    )  # fmt: skip
+        org=org,
+        kind=OrgEvent.Kind.ESTABLISHED,
+        on=established_on,
+        to_parent=parent,
+        document_no=document_no,
+        recorded_by=by,
+    )
     return org
 
 
@@ -160,9 +164,13 @@ def org_update(*, org: Org, by=None, units: list[Unit] | None = None, **fields) 
         org.units.set(units)
     if org.name != old_name:
         OrgEvent.objects.create(
-            org=org, kind=OrgEvent.Kind.RENAMED, on=renamed_on or timezone.localdate(), old_name=old_name,
-            document_no=document_no, recorded_by=by,
-        )  # fmt: skip
+            org=org,
+            kind=OrgEvent.Kind.RENAMED,
+            on=renamed_on or timezone.localdate(),
+            old_name=old_name,
+            document_no=document_no,
+            recorded_by=by,
+        )
     return org
 
 
@@ -188,9 +196,15 @@ def org_move(
     Org.objects.move(org, to_parent, "last-child")
     org.refresh_from_db()
     OrgEvent.objects.create(
-        org=org, kind=OrgEvent.Kind.MOVED, on=on, from_parent=current_parent, to_parent=to_parent,
-        document_no=document_no, note=note, recorded_by=by,
-    )  # fmt: skip
+        org=org,
+        kind=OrgEvent.Kind.MOVED,
+        on=on,
+        from_parent=current_parent,
+        to_parent=to_parent,
+        document_no=document_no,
+        note=note,
+        recorded_by=by,
+    )
     # Record the new path in the org's history too (treebeard rewrites paths with UPDATE).
     org.save(update_fields=["updated_at"])
     return org

@@ -120,9 +120,14 @@ def rules_run(
         )
     log.info(
         "rules_run org=%s period=%s evaluated=%s created=%s updated=%s deleted=%s in %sms",
-        root.code, period.code, totals["evaluated"], totals["created"], totals["updated"],
-        totals["deleted"], run.duration_ms,
-    )  # fmt: skip
+        root.code,
+        period.code,
+        totals["evaluated"],
+        totals["created"],
+        totals["updated"],
+        totals["deleted"],
+        run.duration_ms,
+    )
     return run
 
 
@@ -169,10 +174,16 @@ def _evaluate(
         if not group.enabled or not group.orgs:
             continue
         ctx = Context(
-            orgs=group.orgs, period=sub, on=on, params=group.params, today=today,
+            orgs=group.orgs,
+            period=sub,
+            on=on,
+            params=group.params,
+            today=today,
             shared=shared if shared is not None else {},
-            org_query=applicable_query(rule, root_path, sub, on) if root_path and len(groups) == 1 else None,
-        )  # fmt: skip
+            org_query=applicable_query(rule, root_path, sub, on)
+            if root_path and len(groups) == 1
+            else None,
+        )
         outcomes.extend(rule.evaluate(ctx))
     return outcomes
 
@@ -237,20 +248,34 @@ def _store(
                 original, status = status, Status.EXEMPT
                 explanation = f"{explanation}（已豁免：{exemption.reason}）"
         values = (
-            status, original, _normal(outcome.numbers), explanation, citation, _normal(outcome.refs),
-            exemption.pk if exemption else None, rule.version,
-        )  # fmt: skip
+            status,
+            original,
+            _normal(outcome.numbers),
+            explanation,
+            citation,
+            _normal(outcome.refs),
+            exemption.pk if exemption else None,
+            rule.version,
+        )
         fingerprint = digest(values)
         current = existing.get(key)
         if current is not None and current[1] == fingerprint:
             continue
         # subject_id is never None here: Outcome.__post_init__ defaults it to the org.
         finding = Finding(  # type: ignore[misc]
-            pk=current[0] if current else None, rule_code=rule.code, period_code=sub.code, period_start=sub.start,
-            period_end=sub.end, org_id=outcome.org_id, org_path=path_of.get(outcome.org_id, ""),
-            subject_type=outcome.subject_type, subject_id=outcome.subject_id, computed_at=now,
-            digest=fingerprint, **dict(zip(_FIELDS, values, strict=True)),
-        )  # fmt: skip
+            pk=current[0] if current else None,
+            rule_code=rule.code,
+            period_code=sub.code,
+            period_start=sub.start,
+            period_end=sub.end,
+            org_id=outcome.org_id,
+            org_path=path_of.get(outcome.org_id, ""),
+            subject_type=outcome.subject_type,
+            subject_id=outcome.subject_id,
+            computed_at=now,
+            digest=fingerprint,
+            **dict(zip(_FIELDS, values, strict=True)),
+        )
         (update if current else create).append(finding)
     stale = [pk for key, (pk, _) in existing.items() if key not in seen]
     _write(create, update)
@@ -265,10 +290,25 @@ def _store(
 
 
 _COLUMNS = (
-    "rule_code", "rule_version", "period_code", "period_start", "period_end", "org_id", "org_path",
-    "subject_type", "subject_id", "status", "original_status", "numbers", "explanation", "citation",
-    "refs", "exemption_id", "computed_at", "digest",
-)  # fmt: skip
+    "rule_code",
+    "rule_version",
+    "period_code",
+    "period_start",
+    "period_end",
+    "org_id",
+    "org_path",
+    "subject_type",
+    "subject_id",
+    "status",
+    "original_status",
+    "numbers",
+    "explanation",
+    "citation",
+    "refs",
+    "exemption_id",
+    "computed_at",
+    "digest",
+)
 _CHANGING = (*_FIELDS, "digest", "computed_at")
 
 

@@ -97,9 +97,16 @@ def supplement_create(
     if errors:
         raise ValidationError(errors)
     supplement = Supplement(
-        committee=committee, rule_code=rule.code, params=clean, enabled=enabled, effective_from=effective_from,
-        effective_to=effective_to, document_no=document_no, note=note, created_by=by,
-    )  # fmt: skip
+        committee=committee,
+        rule_code=rule.code,
+        params=clean,
+        enabled=enabled,
+        effective_from=effective_from,
+        effective_to=effective_to,
+        document_no=document_no,
+        note=note,
+        created_by=by,
+    )
     supplement.full_clean()
     supplement.save()
     audit_record(

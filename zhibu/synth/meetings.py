@@ -113,9 +113,16 @@ def _meeting(
     org_id: int, day: date, title: str, kinds: list[str], hours: Decimal, covers: int | None = None
 ) -> Meeting:
     return Meeting(
-        org_id=org_id, title=f"{day:%Y年%m月}{title}", kinds=kinds, status=Meeting.Status.RECORDED, on=day,
-        study_hours=hours, covers_year=covers, recorded_at=None, minutes="（合成数据）",
-    )  # fmt: skip
+        org_id=org_id,
+        title=f"{day:%Y年%m月}{title}",
+        kinds=kinds,
+        status=Meeting.Status.RECORDED,
+        on=day,
+        study_hours=hours,
+        covers_year=covers,
+        recorded_at=None,
+        minutes="（合成数据）",
+    )
 
 
 def _attendance(plan: Plan, built: Built, meetings: list[Meeting], credited) -> int:

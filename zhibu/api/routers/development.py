@@ -176,9 +176,18 @@ def record_step(request, case_id: UUID, payload: StepIn):
         if decision is None:
             raise ApiError(404)
     step = services.step_record(
-        case=case, number=payload.number, on=payload.on, by=request.user, people=people, document=payload.document,
-        note=payload.note, conclusion=payload.conclusion, training_days=payload.training_days,
-        training_hours=payload.training_hours, decision=decision, outcome=payload.outcome or "",
+        case=case,
+        number=payload.number,
+        on=payload.on,
+        by=request.user,
+        people=people,
+        document=payload.document,
+        note=payload.note,
+        conclusion=payload.conclusion,
+        training_days=payload.training_days,
+        training_hours=payload.training_hours,
+        decision=decision,
+        outcome=payload.outcome or "",
         extend_months=payload.extend_months,
-    )  # fmt: skip
+    )
     return Status(201, step)

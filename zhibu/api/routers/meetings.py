@@ -178,10 +178,14 @@ class MeetingDetailOut(MeetingOut):
     @staticmethod
     def resolve_guests(obj):
         return [
-            {"name": g.name, "role": g.role, "note": g.note,
-             "member_id": g.member.public_id if g.member_id else None}
+            {
+                "name": g.name,
+                "role": g.role,
+                "note": g.note,
+                "member_id": g.member.public_id if g.member_id else None,
+            }
             for g in obj.guests.select_related("member").order_by("id")
-        ]  # fmt: skip
+        ]
 
     @staticmethod
     def resolve_decisions(obj):
@@ -309,13 +313,17 @@ def create_meeting(request, payload: MeetingIn):
     attendance = _attendance(request.user, payload, people)
     with transaction.atomic():  # a refused vote leaves no meeting behind
         data = MeetingInput.build(
-            payload.dict(), org=org, kinds=kinds, attendance=attendance,
+            payload.dict(),
+            org=org,
+            kinds=kinds,
+            attendance=attendance,
             topics="\n".join(t.strip() for t in payload.topics if t.strip()),
             host=_person(everyone, payload.host, "host"),
             recorder=_person(everyone, payload.recorder, "recorder"),
             lecturer=_person(everyone, payload.lecturer, "lecturer"),
-            tags=payload.tags, guests=_guests(payload.guests, leaders, org, payload.on),
-        )  # fmt: skip
+            tags=payload.tags,
+            guests=_guests(payload.guests, leaders, org, payload.on),
+        )
         meeting = meeting_record(data=data, by=request.user)
         for index, decision in enumerate(payload.decisions):
             _decide(meeting, index, decision, by=request.user)
@@ -394,10 +402,15 @@ def _detail(meeting: Meeting) -> Meeting:
         meeting.attendance.select_related("member").order_by("status", "member__name_pinyin")
     )
     meeting.rows = [
-        {"member_id": a.member.public_id, "name": a.member.name, "status": a.status,
-         "reason": a.reason, "study_hours": float(a.study_hours)}
+        {
+            "member_id": a.member.public_id,
+            "name": a.member.name,
+            "status": a.status,
+            "reason": a.reason,
+            "study_hours": float(a.study_hours),
+        }
         for a in rows
-    ]  # fmt: skip
+    ]
     meeting.n_present = sum(1 for a in rows if a.status == Attendance.Status.PRESENT)
     meeting.n_expected = len(rows)
     meeting.lock = lock_state(meeting) if meeting.is_held else (False, None)

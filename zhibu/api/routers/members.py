@@ -311,9 +311,12 @@ def list_members(request, filters: Query[MemberFilters]):
     require_anywhere(request.user, VIEW)
     org = org_for_user(request.user, filters.org) if filters.org else None
     qs = selectors.member_list(
-        user=request.user, org=org, q=filters.q, status=filters.status or None,
+        user=request.user,
+        org=org,
+        q=filters.q,
+        status=filters.status or None,
         category=filters.category or None,
-    )  # fmt: skip
+    )
     with replica_reads():  # a read-only list: the replica may serve it
         items, cursor = page(qs, cursor=filters.cursor, limit=filters.limit)
     return {"items": items, "next_cursor": cursor}
@@ -403,9 +406,15 @@ def record_event(request, member_id: UUID, payload: EventIn):
         field = "org" if payload.org else "group"
         raise ValidationError({field: PLACEMENT_ONLY_WHEN_MOVED})
     event = services.member_record_event(
-        member=member, kind=payload.kind, on=payload.on, org=org, group=group,
-        document_no=payload.document_no, note=payload.note, by=request.user,
-    )  # fmt: skip
+        member=member,
+        kind=payload.kind,
+        on=payload.on,
+        org=org,
+        group=group,
+        document_no=payload.document_no,
+        note=payload.note,
+        by=request.user,
+    )
     return Status(201, event)
 
 

@@ -160,6 +160,11 @@ def run_rules(request, payload: RunIn):
     org = org_for_user(request.user, payload.org, action="rules.run")
     run = rules_run(root=org, period=period, by=request.user, trigger="api")
     return {
-        "org_id": org.public_id, "period": period.code, "evaluated": run.evaluated, "created": run.created,
-        "updated": run.updated, "deleted": run.deleted, "duration_ms": run.duration_ms,
-    }  # fmt: skip
+        "org_id": org.public_id,
+        "period": period.code,
+        "evaluated": run.evaluated,
+        "created": run.created,
+        "updated": run.updated,
+        "deleted": run.deleted,
+        "duration_ms": run.duration_ms,
+    }

@@ -52,9 +52,15 @@ def attachment_add(
     # The stored name is random: the original name is kept only as data, never as a path.
     upload.name = f"{secrets.token_hex(16)}.{extension}"
     return Attachment.objects.create(
-        meeting=meeting, kind=kind, file=upload, original_name=original[:200],
-        content_type=content_type, size=upload.size, sha256=digest.hexdigest(), uploaded_by=by,
-    )  # fmt: skip
+        meeting=meeting,
+        kind=kind,
+        file=upload,
+        original_name=original[:200],
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=by,
+    )
 
 
 @transaction.atomic

@@ -109,8 +109,21 @@ def decision_record(
         )
     guard_lock(meeting, reason=reason, by=by, what=_t("登记表决"), today=today)
     return Decision.objects.create(
-        meeting=meeting, title=title, kind=kind, candidate=candidate.strip(), body=body,
-        entitled=entitled, present=present, yes=yes, no=no, abstain=abstain,
-        written_yes=written_yes, written_no=written_no, written_abstain=written_abstain,
-        quorum_met=result.quorum_met, passed=result.passed, note=note, recorded_by=by,
-    )  # fmt: skip
+        meeting=meeting,
+        title=title,
+        kind=kind,
+        candidate=candidate.strip(),
+        body=body,
+        entitled=entitled,
+        present=present,
+        yes=yes,
+        no=no,
+        abstain=abstain,
+        written_yes=written_yes,
+        written_no=written_no,
+        written_abstain=written_abstain,
+        quorum_met=result.quorum_met,
+        passed=result.passed,
+        note=note,
+        recorded_by=by,
+    )

@@ -16,15 +16,28 @@ ENDS_BEFORE_START = _("结束时间应晚于开始时间。")
 
 ALLOWED_KINDS = {
     "branch": {
-        MeetingKind.BRANCH_ASSEMBLY, MeetingKind.BRANCH_COMMITTEE, MeetingKind.PARTY_LECTURE,
-        MeetingKind.THEME_DAY, MeetingKind.LIFE_MEETING, MeetingKind.MEMBER_REVIEW, MeetingKind.OTHER,
+        MeetingKind.BRANCH_ASSEMBLY,
+        MeetingKind.BRANCH_COMMITTEE,
+        MeetingKind.PARTY_LECTURE,
+        MeetingKind.THEME_DAY,
+        MeetingKind.LIFE_MEETING,
+        MeetingKind.MEMBER_REVIEW,
+        MeetingKind.OTHER,
     },
-    "group": {MeetingKind.GROUP_MEETING, MeetingKind.PARTY_LECTURE, MeetingKind.THEME_DAY, MeetingKind.OTHER},
+    "group": {
+        MeetingKind.GROUP_MEETING,
+        MeetingKind.PARTY_LECTURE,
+        MeetingKind.THEME_DAY,
+        MeetingKind.OTHER,
+    },
     "committee": {
-        MeetingKind.LEADERSHIP_LIFE_MEETING, MeetingKind.PARTY_LECTURE, MeetingKind.BRANCH_COMMITTEE,
-        MeetingKind.THEME_DAY, MeetingKind.OTHER,
+        MeetingKind.LEADERSHIP_LIFE_MEETING,
+        MeetingKind.PARTY_LECTURE,
+        MeetingKind.BRANCH_COMMITTEE,
+        MeetingKind.THEME_DAY,
+        MeetingKind.OTHER,
     },
-}  # fmt: skip
+}
 
 
 def check_kinds(org: Org, kinds: list[str]) -> list[str]:

@@ -31,7 +31,12 @@ def leave_request(
     if member.pk not in {m.pk for m in roster(meeting.org, meeting.on, meeting.kinds)}:
         raise ValidationError(LEAVE_NOT_ON_ROSTER)
     row, _created = Attendance.objects.update_or_create(
-        meeting=meeting, member=member,
-        defaults={"status": Attendance.Status.LEAVE, "reason": reason.strip()[:200], "leave_requested_at": timezone.now()},
-    )  # fmt: skip
+        meeting=meeting,
+        member=member,
+        defaults={
+            "status": Attendance.Status.LEAVE,
+            "reason": reason.strip()[:200],
+            "leave_requested_at": timezone.now(),
+        },
+    )
     return row

@@ -19,9 +19,15 @@ SETTINGS_GRADES = _("请至少填写两个评议等次，且不能重复。")
 
 @transaction.atomic
 def settings_update(
-    *, org: Org, theme_day: int | None, committee_day: int | None, group_day: int | None,
-    lock_days: int | None, review_grades: list[str], by=None,
-) -> MeetingSettings:  # fmt: skip
+    *,
+    org: Org,
+    theme_day: int | None,
+    committee_day: int | None,
+    group_day: int | None,
+    lock_days: int | None,
+    review_grades: list[str],
+    by=None,
+) -> MeetingSettings:
     for name, value in (
         ("theme_day", theme_day),
         ("committee_day", committee_day),
@@ -44,8 +50,11 @@ def settings_update(
     row.review_grades, row.updated_by = grades, by
     row.save()
     audit_record(
-        kind=AuditEvent.Kind.CONFIG_CHANGED, summary=_t("修改组织生活设置：%(org)s") % {"org": org.name},
-        actor=by, obj=org, org_path=org.path,
+        kind=AuditEvent.Kind.CONFIG_CHANGED,
+        summary=_t("修改组织生活设置：%(org)s") % {"org": org.name},
+        actor=by,
+        obj=org,
+        org_path=org.path,
         details={"theme_day": theme_day, "lock_days": lock_days, "review_grades": grades},
-    )  # fmt: skip
+    )
     return row

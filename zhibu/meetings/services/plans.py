@@ -73,22 +73,38 @@ def plan_items(*, org: Org, year: int) -> list[PlanItem]:
         items.append(PlanItem(org, _day_in_month(year, month, conf.theme_day), tuple(kinds), title))
         if has_committee:
             items.append(
-                PlanItem(org, _day_in_month(year, month, conf.committee_day), (MeetingKind.BRANCH_COMMITTEE,),
-                         _t("%(m)s月支部委员会会议") % {"m": month})
-            )  # fmt: skip
+                PlanItem(
+                    org,
+                    _day_in_month(year, month, conf.committee_day),
+                    (MeetingKind.BRANCH_COMMITTEE,),
+                    _t("%(m)s月支部委员会会议") % {"m": month},
+                )
+            )
         for group in groups:
             items.append(
-                PlanItem(group, _day_in_month(year, month, conf.group_day), (MeetingKind.GROUP_MEETING,),
-                         _t("%(m)s月%(g)s会议") % {"m": month, "g": group.short_name or group.name})
-            )  # fmt: skip
+                PlanItem(
+                    group,
+                    _day_in_month(year, month, conf.group_day),
+                    (MeetingKind.GROUP_MEETING,),
+                    _t("%(m)s月%(g)s会议") % {"m": month, "g": group.short_name or group.name},
+                )
+            )
     items.append(
-        PlanItem(org, working_day_on_or_after(date(year, 12, 22)), (MeetingKind.LIFE_MEETING,),
-                 _t("%(y)s年度组织生活会") % {"y": year})
-    )  # fmt: skip
+        PlanItem(
+            org,
+            working_day_on_or_after(date(year, 12, 22)),
+            (MeetingKind.LIFE_MEETING,),
+            _t("%(y)s年度组织生活会") % {"y": year},
+        )
+    )
     items.append(
-        PlanItem(org, working_day_on_or_after(date(year, 12, 26)),
-                 (MeetingKind.BRANCH_ASSEMBLY, MeetingKind.MEMBER_REVIEW), _t("%(y)s年度民主评议党员") % {"y": year})
-    )  # fmt: skip
+        PlanItem(
+            org,
+            working_day_on_or_after(date(year, 12, 26)),
+            (MeetingKind.BRANCH_ASSEMBLY, MeetingKind.MEMBER_REVIEW),
+            _t("%(y)s年度民主评议党员") % {"y": year},
+        )
+    )
     return sorted(items, key=lambda item: (item.on, item.org.path))
 
 
@@ -111,8 +127,15 @@ def plan_generate(*, org: Org, year: int, by=None) -> list[Meeting]:
         if key in taken:
             continue
         created.append(
-            meeting_plan(org=item.org, title=item.title, on=item.on, kinds=list(item.kinds),
-                         covers_year=year if set(item.kinds) & YEARLY_KINDS else None, plan_year=year, by=by)
-        )  # fmt: skip
+            meeting_plan(
+                org=item.org,
+                title=item.title,
+                on=item.on,
+                kinds=list(item.kinds),
+                covers_year=year if set(item.kinds) & YEARLY_KINDS else None,
+                plan_year=year,
+                by=by,
+            )
+        )
         taken.add(key)
     return created

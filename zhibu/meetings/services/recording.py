@@ -109,9 +109,17 @@ class MeetingInput:
 
     # Fields the page form and the API carry as they are, under the same names.
     PLAIN: ClassVar[tuple[str, ...]] = (
-        "on", "title", "starts_at", "ends_at", "place", "minutes", "decisions_text",
-        "study_hours", "covers_year", "complete",
-    )  # fmt: skip
+        "on",
+        "title",
+        "starts_at",
+        "ends_at",
+        "place",
+        "minutes",
+        "decisions_text",
+        "study_hours",
+        "covers_year",
+        "complete",
+    )
 
     @classmethod
     def build(cls, plain: Mapping[str, Any], **resolved: Any) -> MeetingInput:
@@ -187,9 +195,12 @@ def _check_people(data: MeetingInput, present: set[int], meeting: Meeting | None
         if person is not None and person.pk not in present | guest_members:
             raise ValidationError({"host": HOST_NOT_PRESENT})
     clash = _double_booked(
-        present | guest_members, data.on, data.starts_at, data.ends_at,
+        present | guest_members,
+        data.on,
+        data.starts_at,
+        data.ends_at,
         meeting.pk if meeting else None,
-    )  # fmt: skip
+    )
     if clash:
         member, other = clash[0]
         params = {"name": member.name, "other": other.title, "day": other.on}

@@ -49,9 +49,14 @@ def review_open(
 
 @transaction.atomic
 def review_entry_update(
-    *, entry: ReviewEntry, self_assessment: str = "", peer_review: str = "", tally: dict[str, int] | None = None,
-    grade: str = "", by=None,
-) -> ReviewEntry:  # fmt: skip
+    *,
+    entry: ReviewEntry,
+    self_assessment: str = "",
+    peer_review: str = "",
+    tally: dict[str, int] | None = None,
+    grade: str = "",
+    by=None,
+) -> ReviewEntry:
     review = entry.review
     if review.status == Review.Status.FINISHED:
         raise ValidationError(REVIEW_FINISHED)

@@ -42,10 +42,19 @@ def meeting_plan(
     kinds = check_kinds(org, kinds)
     check_times(starts_at, ends_at)
     meeting = Meeting(
-        org=org, title=title, on=on, kinds=kinds, starts_at=starts_at, ends_at=ends_at, place=place,
-        topics=topics, covers_year=default_covers_year(kinds, on, covers_year), plan_year=plan_year,
-        created_by=by, status=Meeting.Status.PLANNED,
-    )  # fmt: skip
+        org=org,
+        title=title,
+        on=on,
+        kinds=kinds,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        topics=topics,
+        covers_year=default_covers_year(kinds, on, covers_year),
+        plan_year=plan_year,
+        created_by=by,
+        status=Meeting.Status.PLANNED,
+    )
     meeting.full_clean(exclude=["host", "recorder", "lecturer"])
     meeting.save()
     sync_kind_rows(meeting)

@@ -22,9 +22,16 @@ TALK_PARTNER_NOT_MEMBER = _("%(name)s 在 %(day)s 不在党员名册中。")
 
 @transaction.atomic
 def talk_record(
-    *, org: Org, on: date, member_a: Member, member_b: Member, topic: str, note: str = "", by=None,
+    *,
+    org: Org,
+    on: date,
+    member_a: Member,
+    member_b: Member,
+    topic: str,
+    note: str = "",
+    by=None,
     today: date | None = None,
-) -> Talk:  # fmt: skip
+) -> Talk:
     if member_a.pk == member_b.pk:
         raise ValidationError({"member_b": TALK_SAME_PERSON})
     if on > today_or(today):

@@ -36,8 +36,15 @@ def attachment_new(request: HttpRequest, public_id) -> HttpResponse:
             messages.success(request, _("已上传附件。"))
             return redirect("meetings:detail", meeting.public_id)
     title = _("上传照片、签到表")
-    return form_page(request, meeting.org, form, title, meeting_crumbs(meeting, (title, None)),
-                      reverse("meetings:detail", args=[meeting.public_id]), multipart=True)  # fmt: skip
+    return form_page(
+        request,
+        meeting.org,
+        form,
+        title,
+        meeting_crumbs(meeting, (title, None)),
+        reverse("meetings:detail", args=[meeting.public_id]),
+        multipart=True,
+    )
 
 
 @requires(VIEW)

@@ -39,5 +39,13 @@ def decision_new(request: HttpRequest, public_id) -> HttpResponse:
         entitled_and_present(meeting, body) if body and meeting.is_held else (None, None)
     )
     title = _("登记表决")
-    return form_page(request, meeting.org, form, title, meeting_crumbs(meeting, (title, None)),
-                      reverse("meetings:detail", args=[meeting.public_id]), entitled=entitled, present=present)  # fmt: skip
+    return form_page(
+        request,
+        meeting.org,
+        form,
+        title,
+        meeting_crumbs(meeting, (title, None)),
+        reverse("meetings:detail", args=[meeting.public_id]),
+        entitled=entitled,
+        present=present,
+    )

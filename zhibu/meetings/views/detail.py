@@ -33,22 +33,32 @@ def detail(request: HttpRequest, public_id) -> HttpResponse:
     )
     locked, locks_on = lock_state(meeting) if meeting.is_held else (False, None)
     unlocked_edits = list(
-        meeting.history.exclude(history_change_reason__isnull=True).exclude(history_change_reason="")
-        .select_related("history_user").order_by("-history_date")
-    )  # fmt: skip
+        meeting.history.exclude(history_change_reason__isnull=True)
+        .exclude(history_change_reason="")
+        .select_related("history_user")
+        .order_by("-history_date")
+    )
     prep = LifeMeetingPrep.objects.filter(meeting=meeting).first()
     context = {
-        "meeting": meeting, "attendance": attendance, "locked": locked, "locks_on": locks_on,
+        "meeting": meeting,
+        "attendance": attendance,
+        "locked": locked,
+        "locks_on": locks_on,
         "present": [a for a in attendance if a.status == Attendance.Status.PRESENT],
         "leave": [a for a in attendance if a.status == Attendance.Status.LEAVE],
         "absent": [a for a in attendance if a.status == Attendance.Status.ABSENT],
-        "guests": list(meeting.guests.all()), "decisions": list(meeting.decisions.all()),
-        "attachments": list(meeting.attachments.all()), "prep": prep,
+        "guests": list(meeting.guests.all()),
+        "decisions": list(meeting.decisions.all()),
+        "attachments": list(meeting.attachments.all()),
+        "prep": prep,
         "is_life": MeetingKind.LIFE_MEETING in meeting.kinds,
-        "can_vote": bool({MeetingKind.BRANCH_ASSEMBLY, MeetingKind.BRANCH_COMMITTEE} & set(meeting.kinds)),
+        "can_vote": bool(
+            {MeetingKind.BRANCH_ASSEMBLY, MeetingKind.BRANCH_COMMITTEE} & set(meeting.kinds)
+        ),
         "can_record": permissions.can(request.user, RECORD, meeting.org),
-        "history": history_of(meeting), "unlocked_edits": unlocked_edits,
-    }  # fmt: skip
+        "history": history_of(meeting),
+        "unlocked_edits": unlocked_edits,
+    }
     for provider in _detail_context:
         context.update(provider(meeting))
     return render_page(

@@ -17,8 +17,15 @@ from zhibu.orgs.models import Org
 
 def _ledger_org(request, org_id, year: int, what: str) -> Org:
     org = selectors.meeting_org_for_user(request.user, org_id)
-    audit_record(kind=AuditEvent.Kind.EXPORT, summary=_("导出组织生活台账（%(what)s）：%(org)s %(year)s年") % {"what": what, "org": org.name, "year": year},
-                 request=request, obj=org, org_path=org.path, details={"year": year, "format": what})  # fmt: skip
+    audit_record(
+        kind=AuditEvent.Kind.EXPORT,
+        summary=_("导出组织生活台账（%(what)s）：%(org)s %(year)s年")
+        % {"what": what, "org": org.name, "year": year},
+        request=request,
+        obj=org,
+        org_path=org.path,
+        details={"year": year, "format": what},
+    )
     return org
 
 

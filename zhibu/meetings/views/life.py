@@ -23,8 +23,16 @@ def life_prep(request: HttpRequest, public_id) -> HttpResponse:
     if MeetingKind.LIFE_MEETING not in meeting.kinds:
         raise Http404
     prep = LifeMeetingPrep.objects.filter(meeting=meeting).first()
-    fields = ("study_done", "study_note", "talks_done", "talks_note", "opinions_collected", "opinions_count",
-              "opinions_note", "criticism_notes")  # fmt: skip
+    fields = (
+        "study_done",
+        "study_note",
+        "talks_done",
+        "talks_note",
+        "opinions_collected",
+        "opinions_count",
+        "opinions_note",
+        "criticism_notes",
+    )
     form = forms.LifePrepForm(
         request.POST or None, initial={f: getattr(prep, f) for f in fields} if prep else None
     )
@@ -39,5 +47,11 @@ def life_prep(request: HttpRequest, public_id) -> HttpResponse:
             messages.success(request, _("已保存。"))
             return redirect("meetings:detail", meeting.public_id)
     title = _("会前准备和批评与自我批评")
-    return form_page(request, meeting.org, form, title, meeting_crumbs(meeting, (title, None)),
-                      reverse("meetings:detail", args=[meeting.public_id]))  # fmt: skip
+    return form_page(
+        request,
+        meeting.org,
+        form,
+        title,
+        meeting_crumbs(meeting, (title, None)),
+        reverse("meetings:detail", args=[meeting.public_id]),
+    )

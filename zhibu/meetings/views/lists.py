@@ -22,8 +22,12 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     year = year_param(request)
     kind = request.GET.get("kind", "")
     status = request.GET.get("status", "")
-    qs = selectors.meeting_list(user=request.user, year=year, kind=kind if kind in MeetingKind.values else "",
-                                status=status if status in Meeting.Status.values else "")  # fmt: skip
+    qs = selectors.meeting_list(
+        user=request.user,
+        year=year,
+        kind=kind if kind in MeetingKind.values else "",
+        status=status if status in Meeting.Status.values else "",
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     orgs = list(
         Org.objects.filter(permissions.scope_q(request.user, VIEW))
@@ -34,9 +38,20 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         .order_by("path")[:200]
     )
     query = f"year={year}&kind={kind}&status={status}"
-    return render_page(request, "meetings/list.html", _("组织生活"), [(_("组织生活"), None)], page_obj=page,
-                 year=year, kind=kind, status=status, kinds=MeetingKind.choices, statuses=Meeting.Status.choices,
-                 orgs=orgs, query_string=query)  # fmt: skip
+    return render_page(
+        request,
+        "meetings/list.html",
+        _("组织生活"),
+        [(_("组织生活"), None)],
+        page_obj=page,
+        year=year,
+        kind=kind,
+        status=status,
+        kinds=MeetingKind.choices,
+        statuses=Meeting.Status.choices,
+        orgs=orgs,
+        query_string=query,
+    )
 
 
 @requires(VIEW)
@@ -54,6 +69,16 @@ def org_home(request: HttpRequest, org_id) -> HttpResponse:
         months[meeting.on.month].append(meeting)
     can_record = permissions.can(request.user, RECORD, org)
     conf = selectors.effective_settings(org)
-    return render_page(request, "meetings/org.html", org.name, [*org_crumbs(org)[:-1], (org.name, None)], org=org,
-                 year=year, months=months.items(), can_record=can_record, settings=conf, today=timezone.localdate(),
-                 reviews=list(Review.objects.filter(org=org).order_by("-year")[:5]))  # fmt: skip
+    return render_page(
+        request,
+        "meetings/org.html",
+        org.name,
+        [*org_crumbs(org)[:-1], (org.name, None)],
+        org=org,
+        year=year,
+        months=months.items(),
+        can_record=can_record,
+        settings=conf,
+        today=timezone.localdate(),
+        reviews=list(Review.objects.filter(org=org).order_by("-year")[:5]),
+    )

@@ -31,10 +31,11 @@ def my(request: HttpRequest) -> HttpResponse:
     if member is not None:
         attendance = selectors.my_attendance(member, year)
         context.update(
-            upcoming=selectors.my_upcoming(member, today), attendance=attendance,
+            upcoming=selectors.my_upcoming(member, today),
+            attendance=attendance,
             present=sum(1 for a in attendance if a.status == Attendance.Status.PRESENT),
             hours=sum((a.study_hours for a in attendance), start=0),
-        )  # fmt: skip
+        )
     token = FeedToken.objects.filter(user=request.user).first()
     if token is not None:
         context["feed_url"] = request.build_absolute_uri(
@@ -65,8 +66,14 @@ def leave(request: HttpRequest, public_id) -> HttpResponse:
             messages.success(request, _("已提交请假。"))
             return redirect("meetings:my")
     title = _("请假：%(title)s") % {"title": meeting.title}
-    return render_page(request, "meetings/leave.html", title, [(_("我的组织生活"), reverse("meetings:my")), (title, None)],
-                 form=form, meeting=meeting)  # fmt: skip
+    return render_page(
+        request,
+        "meetings/leave.html",
+        title,
+        [(_("我的组织生活"), reverse("meetings:my")), (title, None)],
+        form=form,
+        meeting=meeting,
+    )
 
 
 @login_only

@@ -36,5 +36,14 @@ def plan_year(request: HttpRequest, org_id, year: int) -> HttpResponse:
     )
     proposal = plan_items(org=org, year=year) if org.is_branch else []
     title = _("%(year)s 年度组织生活计划") % {"year": year}
-    return render_page(request, "meetings/plan.html", title, org_crumbs(org, (title, None)), org=org, year=year,
-                 meetings=meetings, proposal=proposal, can_record=permissions.can(request.user, RECORD, org))  # fmt: skip
+    return render_page(
+        request,
+        "meetings/plan.html",
+        title,
+        org_crumbs(org, (title, None)),
+        org=org,
+        year=year,
+        meetings=meetings,
+        proposal=proposal,
+        can_record=permissions.can(request.user, RECORD, org),
+    )

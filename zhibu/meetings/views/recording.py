@@ -87,14 +87,27 @@ def _record_page(request: HttpRequest, org: Org, meeting: Meeting | None) -> Htt
     leaders = list(linkage_candidates(org=org, on=on))
     initial = {"on": on, "kinds": kinds, "study_hours": 0, "complete": True}
     if meeting is not None:
-        initial.update(title=meeting.title, starts_at=meeting.starts_at, ends_at=meeting.ends_at, place=meeting.place,
-                       topics=meeting.topics, minutes=meeting.minutes, decisions_text=meeting.decisions_text,
-                       study_hours=meeting.study_hours, tags="、".join(meeting.tags), covers_year=meeting.covers_year,
-                       host=str(meeting.host.public_id) if meeting.host else "",
-                       recorder=str(meeting.recorder.public_id) if meeting.recorder else "",
-                       lecturer=str(meeting.lecturer.public_id) if meeting.lecturer else "",
-                       leaders=[str(g.member.public_id) for g in meeting.guests.select_related("member") if g.member],
-                       other_guests="\n".join(f"{g.name} {g.note}".strip() for g in meeting.guests.filter(member__isnull=True)))  # fmt: skip
+        initial.update(
+            title=meeting.title,
+            starts_at=meeting.starts_at,
+            ends_at=meeting.ends_at,
+            place=meeting.place,
+            topics=meeting.topics,
+            minutes=meeting.minutes,
+            decisions_text=meeting.decisions_text,
+            study_hours=meeting.study_hours,
+            tags="、".join(meeting.tags),
+            covers_year=meeting.covers_year,
+            host=str(meeting.host.public_id) if meeting.host else "",
+            recorder=str(meeting.recorder.public_id) if meeting.recorder else "",
+            lecturer=str(meeting.lecturer.public_id) if meeting.lecturer else "",
+            leaders=[
+                str(g.member.public_id) for g in meeting.guests.select_related("member") if g.member
+            ],
+            other_guests="\n".join(
+                f"{g.name} {g.note}".strip() for g in meeting.guests.filter(member__isnull=True)
+            ),
+        )
     guests_people = people + [m for m in leaders if m not in people]
     form = forms.MeetingRecordForm(
         data, org=org, people=guests_people, leaders=leaders, initial=initial
@@ -118,8 +131,20 @@ def _record_page(request: HttpRequest, org: Org, meeting: Meeting | None) -> Htt
     title = _("登记会议记录") if meeting is None or not meeting.is_held else _("修改会议记录")
     crumbs = meeting_crumbs(meeting, (title, None)) if meeting else org_crumbs(org, (title, None))
     rows = _attendance_rows(people, meeting, data)
-    return render_page(request, "meetings/record.html", title, crumbs, form=form, org=org, meeting=meeting, rows=rows,
-                 on=on, locked=locked, locks_on=locks_on, statuses=Attendance.Status.choices)  # fmt: skip
+    return render_page(
+        request,
+        "meetings/record.html",
+        title,
+        crumbs,
+        form=form,
+        org=org,
+        meeting=meeting,
+        rows=rows,
+        on=on,
+        locked=locked,
+        locks_on=locks_on,
+        statuses=Attendance.Status.choices,
+    )
 
 
 @requires(RECORD)

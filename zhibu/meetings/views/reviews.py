@@ -42,9 +42,18 @@ def review(request: HttpRequest, org_id, year: int) -> HttpResponse:
     for entry in entries:
         entry.correction_obj = corrections.get(entry.pk)
     title = _("%(year)s 年度民主评议党员") % {"year": year}
-    return render_page(request, "meetings/review.html", title, org_crumbs(org, (title, None)), org=org, year=year,
-                 review=item, entries=entries, can_record=permissions.can(request.user, RECORD, org),
-                 finish_form=forms.ReviewFinishForm(initial={"on": timezone.localdate()}))  # fmt: skip
+    return render_page(
+        request,
+        "meetings/review.html",
+        title,
+        org_crumbs(org, (title, None)),
+        org=org,
+        year=year,
+        review=item,
+        entries=entries,
+        can_record=permissions.can(request.user, RECORD, org),
+        finish_form=forms.ReviewFinishForm(initial={"on": timezone.localdate()}),
+    )
 
 
 def _review_for(user, review_id, action) -> Review:
@@ -72,8 +81,14 @@ def review_entry(request: HttpRequest, review_id, member_id) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         try:
-            reviews_services.review_entry_update(entry=entry, self_assessment=cd["self_assessment"], peer_review=cd["peer_review"],
-                                         tally=form.tally(), grade=cd["grade"], by=request.user)  # fmt: skip
+            reviews_services.review_entry_update(
+                entry=entry,
+                self_assessment=cd["self_assessment"],
+                peer_review=cd["peer_review"],
+                tally=form.tally(),
+                grade=cd["grade"],
+                by=request.user,
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -144,5 +159,13 @@ def correction(request: HttpRequest, correction_id) -> HttpResponse:
             messages.success(request, _("已保存。"))
             return redirect(back)
     title = _("限期改正：%(name)s") % {"name": item.member.name}
-    return form_page(request, item.org, form, title, org_crumbs(item.org, (title, None)), back,
-                      hidden={"action": "close"} if closing else None, correction=item)  # fmt: skip
+    return form_page(
+        request,
+        item.org,
+        form,
+        title,
+        org_crumbs(item.org, (title, None)),
+        back,
+        hidden={"action": "close"} if closing else None,
+        correction=item,
+    )

@@ -66,8 +66,14 @@ def edit_plan(request: HttpRequest, public_id) -> HttpResponse:
             messages.success(request, _("已保存。"))
             return redirect("meetings:detail", meeting.public_id)
     title = _("修改会议计划")
-    return form_page(request, meeting.org, form, title, meeting_crumbs(meeting, (title, None)),
-                      reverse("meetings:detail", args=[meeting.public_id]))  # fmt: skip
+    return form_page(
+        request,
+        meeting.org,
+        form,
+        title,
+        meeting_crumbs(meeting, (title, None)),
+        reverse("meetings:detail", args=[meeting.public_id]),
+    )
 
 
 def _simple_write(request, public_id, form_class, call, title: str, done: str):
@@ -81,8 +87,14 @@ def _simple_write(request, public_id, form_class, call, title: str, done: str):
         else:
             messages.success(request, done)
             return redirect("meetings:detail", meeting.public_id)
-    return form_page(request, meeting.org, form, title, meeting_crumbs(meeting, (title, None)),
-                      reverse("meetings:detail", args=[meeting.public_id]))  # fmt: skip
+    return form_page(
+        request,
+        meeting.org,
+        form,
+        title,
+        meeting_crumbs(meeting, (title, None)),
+        reverse("meetings:detail", args=[meeting.public_id]),
+    )
 
 
 @requires(RECORD)

@@ -35,8 +35,15 @@ def talks(request: HttpRequest, org_id) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         try:
-            talk_record(org=org, on=cd["on"], member_a=pick(people, cd["member_a"]),
-                                 member_b=pick(partners, cd["member_b"]), topic=cd["topic"], note=cd["note"], by=request.user)  # fmt: skip
+            talk_record(
+                org=org,
+                on=cd["on"],
+                member_a=pick(people, cd["member_a"]),
+                member_b=pick(partners, cd["member_b"]),
+                topic=cd["topic"],
+                note=cd["note"],
+                by=request.user,
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -50,8 +57,18 @@ def talks(request: HttpRequest, org_id) -> HttpResponse:
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     title = _("谈心谈话")
-    return render_page(request, "meetings/talks.html", title, org_crumbs(org, (title, None)), org=org, form=form,
-                 page_obj=page, year=year, can_record=permissions.can(request.user, RECORD, org), query_string=f"year={year}")  # fmt: skip
+    return render_page(
+        request,
+        "meetings/talks.html",
+        title,
+        org_crumbs(org, (title, None)),
+        org=org,
+        form=form,
+        page_obj=page,
+        year=year,
+        can_record=permissions.can(request.user, RECORD, org),
+        query_string=f"year={year}",
+    )
 
 
 @requires(VIEW)

@@ -218,6 +218,42 @@ def test_a_member_cannot_ask_leave_from_another_branch_meeting(cast, login, froz
     assert not Attendance.objects.exists()
 
 
+def test_a_member_off_the_committee_is_not_invited_to_its_meetings(cast, login, frozen):
+    """Regression: members were offered 请假 for the 支委会 they do not sit on."""
+    committee = meeting_plan(
+        org=cast.branch1, title="10月支委会", on=date(2025, 10, 9), kinds=["branch_committee"]
+    )
+    meeting_plan(org=cast.branch1, title="10月主题党日", on=date(2025, 10, 15), kinds=["theme_day"])
+    member = login(cast.ordinary)
+    body = member.get(reverse("meetings:my")).content.decode()
+    assert "10月主题党日" in body and "10月支委会" not in body
+    assert "10月支委会" not in member.get(reverse("home")).content.decode()
+    assert member.post(url("leave", committee), {"reason": "出差"}).status_code == 404
+    # The secretary sits on the committee (a 书记 post since 2021): invited.
+    assert "10月支委会" in login(cast.branch_secretary).get(reverse("meetings:my")).content.decode()
+
+
+def test_a_refused_leave_says_why_once(cast, login, frozen):
+    meeting = meeting_plan(
+        org=cast.branch1, title="10月主题党日", on=date(2025, 10, 15), kinds=["theme_day"]
+    )
+    frozen.move_to(datetime(2025, 10, 16, 9, tzinfo=BEIJING), tick=False)  # too late now
+    body = login(cast.ordinary).post(url("leave", meeting), {"reason": "出差"}).content.decode()
+    assert body.count("会议已召开或已取消，不能请假。") == 1
+
+
+def test_the_default_notice_addresses_who_the_meeting_expects(cast, login, frozen):
+    committee = meeting_plan(
+        org=cast.branch1, title="10月支委会", on=date(2025, 10, 9), kinds=["branch_committee"]
+    )
+    theme_day = meeting_plan(
+        org=cast.branch1, title="10月主题党日", on=date(2025, 10, 15), kinds=["theme_day"]
+    )
+    client = login(cast.branch_secretary)
+    assert "请各位委员准时参加" in client.get(url("notice", committee)).content.decode()
+    assert "请全体党员准时参加" in client.get(url("notice", theme_day)).content.decode()
+
+
 def test_cancelling_needs_a_reason(cast, login, frozen):
     meeting = meeting_plan(org=cast.branch1, title="会", on=date(2025, 10, 15), kinds=["theme_day"])
     client = login(cast.branch_secretary)

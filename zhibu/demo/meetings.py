@@ -920,8 +920,7 @@ class Life:
             meeting_notice(
                 meeting=meeting,
                 by=self.recorder_user(meeting.org),
-                notice=f"定于{meeting.on:%m月%d日}召开“{meeting.title}”，请全体党员准时参加，"
-                "因故不能参加的请提前向支部书记请假。",
+                notice=selectors.notice_text(meeting),
             )
             if not asked and meeting.org.is_branch:
                 roster = selectors.roster(meeting.org, meeting.on, meeting.kinds)

@@ -15,8 +15,10 @@ from decimal import Decimal
 from itertools import combinations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from zhibu.accounts import permissions
 from zhibu.core.scope import ancestor_paths, subtree_q
@@ -310,9 +312,38 @@ def my_member(user) -> Member | None:
 
 
 def member_meetings(member: Member) -> QuerySet[Meeting]:
-    """Meetings of the member's branch and 党小组, and any meeting they are listed at."""
+    """The meetings the member is invited to: those of their branch and 党小组 — a 支委会
+    (or 民主生活会) only while they sit on the committee that day — and any meeting they
+    are listed at."""
     orgs = [member.org_id] + ([member.group_id] if member.group_id else [])
-    return Meeting.objects.filter(Q(org__in=orgs) | Q(attendance__member=member)).distinct()
+    committee_only = ~Exists(
+        MeetingKindRow.objects.filter(meeting=OuterRef("pk")).exclude(kind__in=COMMITTEE_KINDS)
+    )
+    on_committee = Exists(
+        CommitteePost.objects.filter(
+            holder=member, org=OuterRef("org"), post__in=COMMITTEE_POSTS, start__lte=OuterRef("on")
+        ).filter(Q(end__isnull=True) | Q(end__gt=OuterRef("on")))
+    )
+    return Meeting.objects.filter(
+        (Q(org__in=orgs) & (~committee_only | on_committee)) | Q(attendance__member=member)
+    ).distinct()
+
+
+def notice_text(meeting: Meeting) -> str:
+    """The default notice, addressed to whoever the meeting expects (see ``roster``)."""
+    if set(meeting.kinds) <= COMMITTEE_KINDS or not (
+        meeting.org.is_branch or meeting.org.kind == Org.Kind.GROUP
+    ):
+        audience = _("各位委员")
+    elif meeting.org.kind == Org.Kind.GROUP:
+        audience = _("本小组全体党员")
+    else:
+        audience = _("全体党员")
+    return _("定于%(day)s召开“%(title)s”，请%(audience)s准时参加；因故不能参加的，请提前请假。") % {
+        "day": date_format(meeting.on, "MONTH_DAY_FORMAT"),
+        "title": meeting.title,
+        "audience": audience,
+    }
 
 
 def my_upcoming(member: Member, today: date) -> list[Meeting]:

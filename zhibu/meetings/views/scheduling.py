@@ -76,9 +76,9 @@ def edit_plan(request: HttpRequest, public_id) -> HttpResponse:
     )
 
 
-def _simple_write(request, public_id, form_class, call, title: str, done: str):
+def _simple_write(request, public_id, form_class, call, title: str, done: str, initial=None):
     meeting = selectors.meeting_for_user(request.user, public_id, action=RECORD)
-    form = form_class(request.POST or None)
+    form = form_class(request.POST or None, initial=initial(meeting) if initial else None)
     if request.method == "POST" and form.is_valid():
         try:
             call(meeting, form.cleaned_data)
@@ -103,7 +103,13 @@ def notice(request: HttpRequest, public_id) -> HttpResponse:
         meeting_notice(meeting=meeting, notice=cd["notice"], by=request.user)
 
     return _simple_write(
-        request, public_id, forms.NoticeForm, call, _("发布会议通知"), _("已发布会议通知。")
+        request,
+        public_id,
+        forms.NoticeForm,
+        call,
+        _("发布会议通知"),
+        _("已发布会议通知。"),
+        initial=lambda meeting: {"notice": meeting.notice or selectors.notice_text(meeting)},
     )
 
 

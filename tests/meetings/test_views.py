@@ -254,6 +254,22 @@ def test_the_default_notice_addresses_who_the_meeting_expects(cast, login, froze
     assert "请全体党员准时参加" in client.get(url("notice", theme_day)).content.decode()
 
 
+def test_history_reads_one_line_per_change_in_beijing_time(cast, login, frozen):
+    """Regressions: change times showed in UTC; each change was a table down the page."""
+    from zhibu.core.history import history_of
+
+    meeting = meeting_plan(
+        org=cast.branch1, title="10月主题党日", on=date(2025, 10, 15), kinds=["theme_day"]
+    )
+    client = login(cast.branch_secretary)
+    client.post(url("notice", meeting), {"notice": "请全体党员准时参加。"})
+    noticed = next(e for e in history_of(meeting) if any(c.field == "noticed_at" for c in e.changes))
+    change = next(c for c in noticed.changes if c.field == "noticed_at")
+    assert change.new == "2025-09-30 10:00"  # frozen at 10:00 in Beijing, 02:00 UTC
+    body = client.get(url("detail", meeting)).content.decode()
+    assert "<details>" in body and "通知时间" in body
+
+
 def test_cancelling_needs_a_reason(cast, login, frozen):
     meeting = meeting_plan(org=cast.branch1, title="会", on=date(2025, 10, 15), kinds=["theme_day"])
     client = login(cast.branch_secretary)

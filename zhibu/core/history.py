@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils import timezone
 
 from zhibu.core.crypto import mask_id_number, mask_phone
 
@@ -26,6 +29,11 @@ class Entry:
     kind: str  # "+" created, "~" changed, "-" deleted
     changes: list[Change] = field(default_factory=list)
 
+    @property
+    def labels(self) -> str:
+        """The changed fields in one line: 状态、通知时间、会议通知."""
+        return "、".join(change.label for change in self.changes)
+
 
 def _display(record, name: str) -> str:
     value = getattr(record, name, None)
@@ -43,6 +51,10 @@ def _display(record, name: str) -> str:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, datetime):
+        # Stored in UTC; people read Beijing time (TIME_ZONE), to the minute.
+        shown = timezone.localtime(value) if timezone.is_aware(value) else value
+        return shown.strftime("%Y-%m-%d %H:%M")
     return str(value)
 
 

@@ -201,6 +201,17 @@ def test_catalogue_lists_rules_with_citations(vacant, login):
     assert "地方/单位规定" in body
 
 
+def test_confidence_is_explained_where_it_is_shown(vacant, login, period):
+    client = login(vacant.branch_secretary)
+    catalogue = client.get(reverse("insight:rules")).content.decode()
+    assert "可信度说明" in catalogue and "条款序号尚待与原文核对" in catalogue
+    findings = client.get(
+        reverse("insight:findings"),
+        {"org": vacant.branch1.public_id, "period": period.code, "rule": "ORG-08"},
+    ).content.decode()
+    assert 'title="不是全国统一条款' in findings  # ORG-08 is local practice (L)
+
+
 def test_home_shows_the_branch_secretary_their_to_do(vacant, login):
     body = login(vacant.branch_secretary).get(reverse("home")).content.decode()
     assert "我的待办" in body and "ORG-08" in body

@@ -377,6 +377,15 @@ def test_my_page_shows_upcoming_meetings_attendance_and_hours(cast, login, froze
     assert "我的近期会议" in home and "10月主题党日" in home
 
 
+def test_a_members_record_shows_their_meetings_and_study_hours(cast, login, frozen):
+    record_meeting(cast.branch1, date(2025, 9, 10), ["theme_day"], study_hours=4, today=TODAY)
+    page = reverse("members:detail", args=[cast.ordinary_member.public_id])
+    body = login(cast.branch_secretary).get(page, {"tab": "life"}).content.decode()
+    assert "组织生活" in body and "应参加 1 次，出席 1 次，累计学时 4.0" in body
+    assert login(cast.outsider).get(page, {"tab": "life"}).status_code == 404
+    assert login(cast.branch_secretary).get(page, {"tab": "nonsense"}).status_code == 404
+
+
 def test_my_page_for_a_user_without_a_member_record(cast, login, frozen):
     body = login(cast.outsider).get(reverse("meetings:my")).content.decode()
     assert "您的账号未关联党员档案" in body

@@ -12,3 +12,14 @@ class MeetingsConfig(AppConfig):
         from zhibu.meetings.panels import upcoming_panel
 
         register_panel("meetings/_home_panel.html", upcoming_panel, order=20)
+
+        # A member's record shows their organisational life (members cannot import us).
+        from django.utils.translation import gettext_lazy as _
+
+        from zhibu.core.pages import Tab, register_tab
+        from zhibu.meetings.panels import member_life
+
+        register_tab(
+            "members.detail",
+            Tab("life", _("组织生活"), "meetings/_member_life.html", member_life, order=25),
+        )

@@ -363,6 +363,17 @@ def my_upcoming(member: Member, today: date) -> list[Meeting]:
     return meetings
 
 
+def attendance_year(member: Member, year: int) -> dict:
+    """A member's meetings of ``year`` with how many they attended and their study hours."""
+    attendance = my_attendance(member, year)
+    return {
+        "year": year,
+        "attendance": attendance,
+        "present": sum(1 for a in attendance if a.status == Attendance.Status.PRESENT),
+        "hours": sum((a.study_hours for a in attendance), start=0),
+    }
+
+
 def my_attendance(member: Member, year: int) -> list[Attendance]:
     return list(
         Attendance.objects.filter(

@@ -26,6 +26,7 @@ from zhibu.core.db import replica_reads
 from zhibu.core.forms import apply_errors
 from zhibu.core.history import history_of
 from zhibu.core.models import AuditEvent
+from zhibu.core.pages import tabs_for
 from zhibu.core.scope import subtree_q
 from zhibu.members import archive, excel, forms, imports, selectors, services, transfers
 from zhibu.members.models import (
@@ -41,6 +42,7 @@ from zhibu.orgs.models import Org
 PERSONAL = sensitive_post_parameters("id_number", "phone", "contact", "proposed")
 
 TABS = ("info", "events", "affiliation", "archive", "history")
+PAGE = "members.detail"  # apps above add tabs here (zhibu.core.pages)
 PAGE_SIZE = 50
 
 
@@ -215,7 +217,9 @@ def create(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, public_id) -> HttpResponse:
     member = selectors.member_for_user(request.user, public_id)
     tab = request.GET.get("tab", "info")
-    if tab not in TABS:
+    extra_tabs = tabs_for(PAGE)
+    extra = next((t for t in extra_tabs if t.key == tab), None)
+    if tab not in TABS and extra is None:
         raise Http404
     user, today = request.user, timezone.localdate()
     context = {
@@ -228,8 +232,12 @@ def detail(request: HttpRequest, public_id) -> HttpResponse:
         "on_roster": member.status in Member.ON_ROSTER,
         "can_manage": permissions.can(user, "member.manage", member.org),
         "can_reveal": permissions.can(user, "member.reveal", member.org),
+        "extra_tabs": extra_tabs,
+        "extra_tab": extra,
     }
-    if tab == "info":
+    if extra is not None:
+        context.update(extra.context(member, request))
+    elif tab == "info":
         context["corrections"] = list(
             member.correction_requests.filter(status=CorrectionRequest.Status.OPEN)
         )

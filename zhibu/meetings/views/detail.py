@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.http import HttpRequest, HttpResponse
 
 from zhibu.accounts import permissions
 from zhibu.core.access import requires
 from zhibu.core.history import history_of
+from zhibu.core.pages import extra_context
 from zhibu.meetings import selectors
-from zhibu.meetings.models import Attendance, LifeMeetingPrep, Meeting, MeetingKind
+from zhibu.meetings.models import Attendance, LifeMeetingPrep, MeetingKind
 from zhibu.meetings.services.locking import lock_state
 from zhibu.meetings.views.common import RECORD, VIEW, meeting_crumbs, render_page
 
-# Apps above meetings (duties: the problems found at a 组织生活会) add to this page through
-# providers registered in their AppConfig.ready(), since meetings may not import them.
-_detail_context: list[Callable[[Meeting], dict]] = []
-
-
-def register_detail_context(provider: Callable[[Meeting], dict]) -> None:
-    """Add ``provider(meeting) -> dict`` to the context of every meeting page."""
-    if provider not in _detail_context:
-        _detail_context.append(provider)
+# Apps above meetings (duties: the problems found at a 组织生活会) add to this page
+# through zhibu.core.pages, registered in their AppConfig.ready().
+PAGE = "meetings.detail"
 
 
 @requires(VIEW)
@@ -59,8 +52,7 @@ def detail(request: HttpRequest, public_id) -> HttpResponse:
         "history": history_of(meeting),
         "unlocked_edits": unlocked_edits,
     }
-    for provider in _detail_context:
-        context.update(provider(meeting))
+    context.update(extra_context(PAGE, meeting))
     return render_page(
         request,
         "meetings/detail.html",

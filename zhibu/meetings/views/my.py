@@ -15,7 +15,7 @@ from zhibu.core.access import login_only
 from zhibu.core.forms import apply_errors
 from zhibu.core.params import year_param
 from zhibu.meetings import forms, selectors
-from zhibu.meetings.models import Attendance, FeedToken
+from zhibu.meetings.models import FeedToken
 from zhibu.meetings.services.feed_tokens import feed_token_reset
 from zhibu.meetings.services.leave import leave_request
 from zhibu.meetings.views.common import render_page
@@ -29,13 +29,8 @@ def my(request: HttpRequest) -> HttpResponse:
     year = year_param(request)
     context = {"member": member, "year": year, "today": today}
     if member is not None:
-        attendance = selectors.my_attendance(member, year)
-        context.update(
-            upcoming=selectors.my_upcoming(member, today),
-            attendance=attendance,
-            present=sum(1 for a in attendance if a.status == Attendance.Status.PRESENT),
-            hours=sum((a.study_hours for a in attendance), start=0),
-        )
+        context.update(selectors.attendance_year(member, year))
+        context["upcoming"] = selectors.my_upcoming(member, today)
     token = FeedToken.objects.filter(user=request.user).first()
     if token is not None:
         context["feed_url"] = request.build_absolute_uri(

@@ -66,10 +66,11 @@ def _totals() -> dict[str, int]:
 def built(django_db_setup, django_db_blocker):
     """The demo built twice, once per module; everything is rolled back afterwards."""
     with django_db_blocker.unblock(), transaction.atomic():
-        first = demo.build()
+        progress: list[str] = []
+        first = demo.build(log=progress.append)
         after_first = _totals()
         second = demo.build()
-        yield {"first": first, "second": second, "after_first": after_first}
+        yield {"first": first, "second": second, "after_first": after_first, "progress": progress}
         transaction.set_rollback(True)
 
 
@@ -93,6 +94,14 @@ def test_the_demo_inbox_has_todays_digest_and_the_audit_chain_verifies(built):
     assert Notification.objects.filter(user__username="dangwei").exists()
     result = audit_verify()
     assert result.ok, result.reason
+
+
+def test_the_build_says_what_it_is_doing(built):
+    """Regression: demo_data was silent for minutes."""
+    started = [line for line in built["progress"] if line.endswith("…")]
+    finished = [line for line in built["progress"] if line.endswith(" s")]
+    assert len(started) == len(finished) == 4
+    assert any("组织生活" in line for line in started)
 
 
 def test_the_enterprise_has_the_promised_shape(built):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from django.db import transaction
@@ -40,24 +43,42 @@ COUNTS = (
 )
 
 
+@contextmanager
+def _step(log: Callable[[str], None], what: str) -> Iterator[None]:
+    """Say what the build is doing, then how long it took (the whole build takes minutes)."""
+    log(f"{what}…")
+    started = time.monotonic()
+    yield
+    log(f"  {what}：{time.monotonic() - started:.1f} s")
+
+
 @transaction.atomic
-def build(*, seed: int = 2026, today: date | None = None) -> dict[str, int]:
-    """Create the demo if absent; return counts of what was created (all zero when present)."""
+def build(
+    *, seed: int = 2026, today: date | None = None, log: Callable[[str], None] = lambda _: None
+) -> dict[str, int]:
+    """Create the demo if absent; return counts of what was created (all zero when present).
+    ``log`` hears each step as it starts and ends."""
     demo = Demo(seed=seed, today=today or timezone.localdate())
     if not Org.objects.filter(code=ROOT_CODE).exists():
-        org.create_tree(demo)
-        roster.plan_roster(demo)
-        plan = committees.plan_committees(demo)  # also gives secretaries their job titles
-        roster.write_members(demo)
-        committees.write_committees(demo, plan)
-        roster.record_departures(demo)
-    demo.counts.update(users.ensure_users(demo.today))
+        with _step(log, "组织、党员和班子 / orgs, members and committees"):
+            org.create_tree(demo)
+            roster.plan_roster(demo)
+            plan = committees.plan_committees(demo)  # also gives secretaries their job titles
+            roster.write_members(demo)
+            committees.write_committees(demo, plan)
+            roster.record_departures(demo)
+    with _step(log, "演示账号 / demo logins"):
+        demo.counts.update(users.ensure_users(demo.today))
     root = Org.objects.get(code=ROOT_CODE)
     if not Meeting.objects.filter(subtree_q([root.path], field="org__path")).exists():
-        life = meetings.Life(demo, root)
-        development.plan(demo, life)
-        life.schedule()
-        life.run()
+        with _step(
+            log, "组织生活和发展党员（自去年 1 月 1 日起）/ organisational life and development"
+        ):
+            life = meetings.Life(demo, root)
+            development.plan(demo, life)
+            life.schedule()
+            life.run()
     if not RuleRun.objects.filter(org=root).exists():
-        checks.run(demo, root)
+        with _step(log, "合规检查和今日提醒 / the rulebook's findings and today's digests"):
+            checks.run(demo, root)
     return {name: demo.counts[name] for name in COUNTS}

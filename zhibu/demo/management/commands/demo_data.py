@@ -19,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, seed: int, **options) -> None:
         if settings.PRODUCTION:
             raise CommandError("demo_data refuses to run in production (ZHIBU_ENV=production).")
-        created = demo.build(seed=seed)
+        created = demo.build(seed=seed, log=self.stdout.write)
         summary = ", ".join(f"{name} +{count}" for name, count in created.items())
         # The demo's history is back-dated; its audit chain must still verify.
         chain = audit_verify()

@@ -19,6 +19,21 @@ import pytest
 os.environ.setdefault("ZHIBU_ENV", "test")
 
 
+@pytest.fixture(autouse=True)
+def _refresh_on_save(request):
+    """Saving a meeting or a step re-judges its findings as of the real today. Most tests
+    judge periods as of a day of their own with ``rules_run``, so that is paused unless a
+    test is marked ``refresh_on_save`` (browser tests' servers run it anyway: their
+    threads do not share this context)."""
+    if request.node.get_closest_marker("refresh_on_save"):
+        yield
+        return
+    from zhibu.rulebook.run import refresh_paused
+
+    with refresh_paused():
+        yield
+
+
 @pytest.fixture
 def user(django_user_model):
     return django_user_model.objects.create_user(

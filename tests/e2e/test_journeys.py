@@ -88,3 +88,31 @@ def test_the_shell_works_on_a_360_px_phone(cast, browser, live_server):
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
     finally:
         context.close()
+
+
+@pytest.mark.refresh_on_save
+def test_a_secretary_records_a_meeting_and_the_to_do_updates_at_once(cast, live_server, page):
+    today = timezone.localdate()
+    committee_services.committee_elect(org=cast.branch1, elected_on=date(today.year - 2, 3, 1))
+    month = Period.containing("month", today)
+    rules_run(root=cast.committee, period=month)
+    sign_in(page, live_server, "zhibu1")
+    this_month = page.locator("li.list-group-item", has_text=f"第一党支部 · {month.code}").filter(
+        has_text="MTG-02"
+    )
+    assert this_month.count() == 1
+    page.goto(f"{live_server.url}/meetings/org/{cast.branch1.public_id}/new/")
+    page.get_by_label("会议名称").fill("本月支委会")
+    page.get_by_label("支部委员会", exact=True).check()
+    page.get_by_label("主题党日", exact=True).uncheck()
+    secretary = page.locator(
+        f"input[name='att-{cast.secretary_member.public_id}'][value='present']"
+    )
+    secretary.wait_for()
+    page.wait_for_function(
+        f"() => !document.querySelector(\"input[name='att-{cast.ordinary_member.public_id}']\")"
+    )
+    page.get_by_role("button", name="保存记录").click()
+    page.wait_for_url(lambda u: "/meetings/" in u and "/org/" not in u)
+    page.goto(live_server.url + "/")
+    assert this_month.count() == 0

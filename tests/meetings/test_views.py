@@ -263,11 +263,42 @@ def test_history_reads_one_line_per_change_in_beijing_time(cast, login, frozen):
     )
     client = login(cast.branch_secretary)
     client.post(url("notice", meeting), {"notice": "请全体党员准时参加。"})
-    noticed = next(e for e in history_of(meeting) if any(c.field == "noticed_at" for c in e.changes))
+    noticed = next(
+        e for e in history_of(meeting) if any(c.field == "noticed_at" for c in e.changes)
+    )
     change = next(c for c in noticed.changes if c.field == "noticed_at")
     assert change.new == "2025-09-30 10:00"  # frozen at 10:00 in Beijing, 02:00 UTC
     body = client.get(url("detail", meeting)).content.decode()
     assert "<details>" in body and "通知时间" in body
+
+
+@pytest.mark.refresh_on_save
+def test_recording_a_meeting_updates_the_findings_and_the_to_do_at_once(cast, login, frozen):
+    """Regression: the to-do and cockpit stayed stale until the nightly run."""
+    from zhibu.core.rules import Period
+    from zhibu.core.rules.models import Finding
+    from zhibu.rulebook.run import rules_run
+
+    committee_services.committee_elect(org=cast.branch1, elected_on=date(2024, 3, 1))
+    september = Period.parse("2025-09")
+    rules_run(root=cast.committee, period=september, today=TODAY)
+
+    def mtg02():
+        return Finding.objects.get(rule_code="MTG-02", period_code="2025-09", org=cast.branch1)
+
+    assert mtg02().status != "ok"
+    client = login(cast.branch_secretary)
+    september_item = "<strong>MTG-02</strong> 第一党支部 · 2025-09"
+    assert september_item in client.get(reverse("home")).content.decode()
+    data = record_data(
+        date(2025, 9, 29),
+        {cast.secretary_member: "present"},
+        kinds=("branch_committee",),
+        title="9月支委会",
+    )
+    assert client.post(url("record_new", cast.branch1), data).status_code == 302
+    assert mtg02().status == "ok"
+    assert september_item not in client.get(reverse("home")).content.decode()
 
 
 def test_cancelling_needs_a_reason(cast, login, frozen):

@@ -17,6 +17,7 @@ from zhibu.demo.logins import DEMO_LOGINS, ROOT_CODE, DemoLogin
 from zhibu.demo.state import Demo
 from zhibu.meetings.models import Meeting
 from zhibu.orgs.models import Org
+from zhibu.rulebook.run import refresh_paused
 
 __all__ = ["COUNTS", "DEMO_LOGINS", "DemoLogin", "build"]
 
@@ -71,8 +72,12 @@ def build(
         demo.counts.update(users.ensure_users(demo.today))
     root = Org.objects.get(code=ROOT_CODE)
     if not Meeting.objects.filter(subtree_q([root.path], field="org__path")).exists():
-        with _step(
-            log, "组织生活和发展党员（自去年 1 月 1 日起）/ organisational life and development"
+        # The rulebook runs once over everything below, not after each record.
+        with (
+            _step(
+                log, "组织生活和发展党员（自去年 1 月 1 日起）/ organisational life and development"
+            ),
+            refresh_paused(),
         ):
             life = meetings.Life(demo, root)
             development.plan(demo, life)

@@ -36,6 +36,7 @@ from zhibu.members import idnumber
 from zhibu.members.models import Member, MemberEvent
 from zhibu.members.services import member_create, member_record_event, pinyin_of
 from zhibu.orgs.models import Org
+from zhibu.rulebook.run import refresh_after_change
 
 CASE_DUPLICATE = _("该公民身份号码已有进行中的发展党员记录（%(org)s）。")
 ALREADY_MEMBER = _("该公民身份号码已登记为党员“%(name)s”。")
@@ -210,6 +211,7 @@ def step_record(
     for code in {v.code for v in violations}:
         Override.objects.filter(pk=overrides[code].pk).update(state=Override.State.USED, step=step)
     _after_step(case, step, by)
+    refresh_after_change(org=case.org, on=on, by=by)
     return step
 
 

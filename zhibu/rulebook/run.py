@@ -18,7 +18,9 @@ import json
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 
 from django.db import connection, transaction
@@ -370,3 +372,54 @@ def rerun_for_exemption(exemption: Exemption, *, by=None) -> int:
             trigger="exemption",
         )
     return len(period_codes)
+
+
+# --- re-judging what a saved record changes ---------------------------------------------
+
+_refresh_paused: ContextVar[bool] = ContextVar("zhibu_refresh_paused", default=False)
+
+
+@contextmanager
+def refresh_paused() -> Iterator[None]:
+    """Bulk loads (the demo, imports) save thousands of records and run the whole rulebook
+    once at the end: inside this block ``refresh_after_change`` does nothing."""
+    token = _refresh_paused.set(True)
+    try:
+        yield
+    finally:
+        _refresh_paused.reset(token)
+
+
+def refresh_after_change(*, org, on: date, by=None, today: date | None = None) -> list[RuleRun]:
+    """Re-judge what a record saved at ``org`` for day ``on`` can change, so the to-do and
+    the cockpit are current after the user's own edit.
+
+    The run covers ``org``'s branch (a 党小组's parent) and its subtree, with the rules
+    that apply to those kinds of org, for the periods containing ``on``: the year (which
+    judges its months and quarters for periodic rules) and, for rules judged as of a day,
+    the quarter and month too. Set-based like any run: a few queries per rule, whatever
+    the subtree.
+    """
+    if _refresh_paused.get():
+        return []
+    today = today or timezone.localdate()
+    root = Org.objects.get_parent(org) if org.kind == Org.Kind.GROUP else org
+    kinds = {root.kind, Org.Kind.GROUP} if root.is_branch else {root.kind}
+    codes, snapshots = [], []
+    for code in all_codes():
+        rule = in_force(code, on) or in_force(code, today)
+        if rule is None or (rule.kinds and not (set(rule.kinds) & kinds)):
+            continue
+        codes.append(code)
+        if rule.period_kind == "snapshot":
+            snapshots.append(code)
+    runs = []
+    for kind, selected in (("year", codes), ("quarter", snapshots), ("month", snapshots)):
+        period = Period.containing(kind, on)
+        if selected and period.start <= today:
+            runs.append(
+                rules_run(
+                    root=root, period=period, today=today, by=by, codes=selected, trigger="save"
+                )
+            )
+    return runs

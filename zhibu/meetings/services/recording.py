@@ -29,6 +29,7 @@ from zhibu.meetings.services.kinds import (
 from zhibu.meetings.services.locking import guard_lock
 from zhibu.members.models import Member
 from zhibu.orgs.models import Org
+from zhibu.rulebook.run import refresh_after_change
 
 # --- messages (tests assert on these) --------------------------------------------------------
 MEETING_IN_FUTURE = _("会议日期 %(day)s 晚于今天，不能登记为已召开。")
@@ -152,6 +153,7 @@ def meeting_record(
     sync_kind_rows(meeting)
     _write_attendance(meeting, data.attendance, data.study_hours)
     _write_guests(meeting, data.guests)
+    refresh_after_change(org=meeting.org, on=meeting.on, by=by, today=today)
     return meeting
 
 

@@ -17,6 +17,7 @@ from zhibu.meetings.services.kinds import (
     sync_kind_rows,
 )
 from zhibu.orgs.models import Org
+from zhibu.rulebook.run import refresh_after_change
 
 NOT_UPCOMING = _("只有计划或已通知的会议可以修改计划、发通知或取消。")
 CANCEL_NEEDS_REASON = _("请填写取消原因。")
@@ -110,4 +111,5 @@ def meeting_cancel(*, meeting: Meeting, reason: str, by=None) -> Meeting:
     meeting.cancel_reason = reason.strip()[:200]
     meeting.save()
     sync_kind_rows(meeting)
+    refresh_after_change(org=meeting.org, on=meeting.on, by=by)
     return meeting

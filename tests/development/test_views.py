@@ -130,6 +130,9 @@ def test_override_requested_below_and_approved_above(cast, case, login):
     )
     row = Override.objects.get()
     assert row.state == "requested"
+    # It waits on the approver's home page, not on the requester's.
+    assert "待我审批" in login(cast.party_secretary).get(reverse("home")).content.decode()
+    assert "待我审批" not in login(cast.branch_secretary).get(reverse("home")).content.decode()
     assert (
         login(cast.branch_secretary)
         .post(url("override_decide", case, row.public_id), {"approve": "1"})

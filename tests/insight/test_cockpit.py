@@ -155,6 +155,23 @@ def test_exemption_requested_by_the_branch_and_approved_above(vacant, login, per
     assert finding.status == "exempt" and finding.original_status == "late"
 
 
+def test_a_pending_exemption_waits_on_the_approvers_home_only(vacant, login, period):
+    from zhibu.rulebook.services import exemption_request
+
+    exemption_request(
+        rule_code="ORG-08",
+        org=vacant.branch1,
+        start=period.start,
+        end=period.last_day,
+        reason="书记重病住院",
+        by=vacant.branch_secretary,
+    )  # the branch may not approve it: it waits for the committee above
+    approver_home = login(vacant.party_secretary).get(reverse("home")).content.decode()
+    assert "待我审批" in approver_home and "书记重病住院" in approver_home
+    assert "待我审批" not in login(vacant.branch_secretary).get(reverse("home")).content.decode()
+    assert "待我审批" not in login(vacant.outsider).get(reverse("home")).content.decode()
+
+
 def test_exemption_without_a_reason_is_refused_and_writes_nothing(vacant, login, period):
     url = (
         reverse("insight:exemption_new")

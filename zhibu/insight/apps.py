@@ -8,6 +8,7 @@ class InsightConfig(AppConfig):
 
     def ready(self) -> None:
         from zhibu.core.home import register_panel
-        from zhibu.insight.panels import todo_panel
+        from zhibu.insight.panels import approvals_panel, todo_panel
 
+        register_panel("insight/_approvals.html", approvals_panel, order=5)
         register_panel("insight/_todo.html", todo_panel, order=10)

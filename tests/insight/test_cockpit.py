@@ -71,6 +71,41 @@ def test_drill_down_shows_explanation_citation_and_only_the_subtree(vacant, logi
     assert "第二党支部" not in body
 
 
+def test_each_problem_offers_its_natural_action_and_names_its_records(vacant, login, period):
+    body = login(vacant.party_secretary).get(
+        reverse("insight:findings"),
+        {"org": vacant.branch1.public_id, "period": period.code, "rule": "ORG-08"},
+    ).content.decode()
+    assert reverse("orgs:post_add", args=[vacant.branch1.public_id]) in body and "任免职务" in body
+    assert "申请豁免" in body
+
+
+def test_a_member_finding_is_exempted_for_that_member(vacant, login, period):
+    member = vacant.ordinary_member
+    Finding.objects.create(
+        rule_code="DQ-01",
+        rule_version=1,
+        period_code=period.code,
+        period_start=period.start,
+        period_end=period.end,
+        org=vacant.branch1,
+        org_path=vacant.branch1.path,
+        subject_type="member",
+        subject_id=member.pk,
+        status="suspect",
+        refs=[f"member:{member.public_id}"],
+        computed_at=timezone.now(),
+        digest="x",
+    )
+    body = login(vacant.party_secretary).get(
+        reverse("insight:findings"),
+        {"org": vacant.branch1.public_id, "period": period.code, "rule": "DQ-01"},
+    ).content.decode()
+    assert f"member={member.public_id}" in body and "为该党员申请豁免" in body
+    assert reverse("members:edit", args=[member.public_id]) in body
+    assert ">党员</a>" in body  # the related record says what it is
+
+
 def test_branch_secretary_sees_only_their_branch(vacant, login):
     client = login(vacant.branch_secretary)
     assert (

@@ -13,8 +13,19 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Max, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from zhibu.core.rules import Citation, Confidence, Context, Outcome, Param, Rule, Status, register
+from zhibu.core.rules import (
+    Action,
+    Citation,
+    Confidence,
+    Context,
+    Outcome,
+    Param,
+    Rule,
+    Status,
+    register,
+)
 from zhibu.members.models import Member
 from zhibu.members.selectors import counts_on, spans_on
 from zhibu.orgs.models import Committee, CommitteePost, Org, Unit
@@ -139,6 +150,7 @@ class BranchTooLarge(Rule):
 @register
 class CommitteeRequired(Rule):
     code = "ORG-04"
+    action = Action(gettext_lazy("换届选举"), "orgs:elect")
     title = "正式党员 7 人以上的党支部应设立支部委员会"
     citation = Citation("条例", "第二十条", Confidence.ARTICLE_UNCERTAIN)
     kinds = BRANCHES
@@ -174,6 +186,7 @@ class CommitteeRequired(Rule):
 @register
 class TermExpiry(Rule):
     code = "ORG-05"
+    action = Action(gettext_lazy("换届选举"), "orgs:elect")
     title = "按期换届：村、社区党组织任期 5 年，其他基层党组织 3 年"
     citation = Citation(
         "条例", "第二十一条", Confidence.CONFIRMED, note="任期 C；提前提醒为地方/单位规定"
@@ -216,6 +229,7 @@ class TermExpiry(Rule):
 @register
 class SecretaryPartyAge(Rule):
     code = "ORG-07"
+    action = Action(gettext_lazy("任免职务"), "orgs:post_add")
     title = "党支部书记一般应具有 1 年以上党龄"
     citation = Citation("条例", "第二十三条", Confidence.CONFIRMED)
     kinds = BRANCHES
@@ -245,6 +259,7 @@ class SecretaryPartyAge(Rule):
 @register
 class SecretaryVacant(Rule):
     code = "ORG-08"
+    action = Action(gettext_lazy("任免职务"), "orgs:post_add")
     title = "书记空缺超过 6 个月"
     citation = Citation("地方", "", Confidence.LOCAL, note="基层党组织标准化考核评分表")
     kinds = WITH_COMMITTEE

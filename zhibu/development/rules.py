@@ -21,8 +21,19 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from zhibu.core.rules import Citation, Confidence, Context, Outcome, Param, Rule, Status, register
+from zhibu.core.rules import (
+    Action,
+    Citation,
+    Confidence,
+    Context,
+    Outcome,
+    Param,
+    Rule,
+    Status,
+    register,
+)
 from zhibu.core.rules.params import params_for
 from zhibu.core.rules.registry import catalogue
 from zhibu.development.models import OPEN_STATUSES, Case, Step
@@ -108,6 +119,7 @@ class DevRule(Rule):
     period_kind = "snapshot"
     live_only = True  # judged from each case's current step (see Rule.live_only)
     module = "development"
+    action = Action(gettext_lazy("办理下一步"), "development:case", "case")
     checks_steps: tuple[int, ...] = ()
     blocking = True
     # A local-practice limit, or a confirmed rule's own special case, may be passed with

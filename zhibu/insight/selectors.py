@@ -14,9 +14,10 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from zhibu.accounts import permissions
-from zhibu.core.rules import Period, Status, registry
+from zhibu.core.rules import Period, Rule, Status, registry
 from zhibu.core.rules.models import Finding
 from zhibu.core.scope import subtree_q
 from zhibu.orgs.models import Org
@@ -32,6 +33,14 @@ REF_VIEWS = {
     "org": "orgs:detail",
     "committee": "orgs:committee",
     "case": "development:case",
+}
+# What each reference is called on the findings page ("相关记录").
+REF_LABELS = {
+    "member": _("党员"),
+    "meeting": _("会议"),
+    "org": _("组织"),
+    "committee": _("班子"),
+    "case": _("发展档案"),
 }
 
 
@@ -185,3 +194,33 @@ def ref_links(refs: list[str]) -> list[tuple[str, str | None]]:
                 url = None
         links.append((kind, url))
     return links
+
+
+def _first_ref(refs: list[str], kind: str) -> str | None:
+    for ref in refs or []:
+        ref_kind, _, ident = str(ref).partition(":")
+        if ref_kind == kind and ident:
+            return ident
+    return None
+
+
+def finding_action(finding: Finding, rule: Rule | None) -> tuple[str, str] | None:
+    """(label, url) of the natural next step for a problem finding (登记会议, 安排谈话,
+    办理下一步 …), from its rule's ``action``; None when there is none to offer."""
+    action = rule.action if rule is not None else None
+    if action is None or finding.status not in PROBLEMS:
+        return None
+    ident = (
+        finding.org.public_id if action.target == "org" else _first_ref(finding.refs, action.target)
+    )
+    if ident is None:
+        return None
+    try:
+        return str(action.label), reverse(action.url_name, args=[ident])
+    except NoReverseMatch:
+        return None
+
+
+def exemption_member(finding: Finding) -> str | None:
+    """The member a member-level finding is about: their exemption names them."""
+    return _first_ref(finding.refs, "member") if finding.subject_type == "member" else None

@@ -130,13 +130,23 @@ def findings(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs.order_by("org_path", "rule_code", "period_start"), 50).get_page(
         request.GET.get("page")
     )
-    rows = [(f, selectors.ref_links(f.refs)) for f in page]
+    rules = {code: registry.in_force(code, period.last_day) for code in {f.rule_code for f in page}}
+    rows = [
+        (
+            f,
+            selectors.ref_links(f.refs),
+            selectors.finding_action(f, rules[f.rule_code]),
+            selectors.exemption_member(f),
+        )
+        for f in page
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "org": org,
         "period": period,
         "rows": rows,
+        "ref_labels": selectors.REF_LABELS,
         "page_obj": page,
         "rule": registry.in_force(code, period.last_day) if code else None,
         "status": status,

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from zhibu.committees.rules import committees_on
 from zhibu.core.rules import (
+    Action,
     Citation,
     Confidence,
     Context,
@@ -98,6 +99,7 @@ class CountRule(Rule):
     meeting_kind: str
     noun: str  # the meeting's name in explanations
     module = "meetings"
+    action = Action(gettext_lazy("登记会议"), "meetings:record_new")
 
     def targets(self, ctx: Context) -> list[Org]:
         return list(ctx.orgs)
@@ -194,6 +196,7 @@ class SecretaryLecture(Rule):
     period_kind = "year"
     params = (Param("min_count", "每年次数", 1, "次", stricter="higher"),)
     module = "meetings"
+    action = Action(gettext_lazy("登记会议"), "meetings:record_new")
 
     def evaluate(self, ctx: Context):
         period = period_of(self, ctx)
@@ -261,6 +264,7 @@ class ThemeDayMonthly(Rule):
         Param("postpone_days", "固定日后顺延上限（天）", 7, "天", stricter="lower"),
     )
     module = "meetings"
+    action = Action(gettext_lazy("登记会议"), "meetings:record_new")
 
     def evaluate(self, ctx: Context):
         period = period_of(self, ctx)
@@ -308,6 +312,8 @@ class ThemeDayMonthly(Rule):
 class YearlyReviewRule(Rule):
     """A yearly meeting that reviews the year (组织生活会, 民主评议): ok when held within the
     year, late when held afterwards (often January), due/missing when not held."""
+
+    action = Action(gettext_lazy("登记会议"), "meetings:record_new")
 
     meeting_kind: str
     noun: str
@@ -376,6 +382,7 @@ class TalkPairs(Rule):
     period_kind = "year"
     params = (Param("min_coverage", "覆盖比例（%）", 100, "%", stricter="higher"),)
     module = "meetings"
+    action = Action(gettext_lazy("安排谈话"), "meetings:talks")
 
     def evaluate(self, ctx: Context):
         period = period_of(self, ctx)
@@ -493,6 +500,7 @@ class VoteRule(Rule):
     kinds = BRANCHES
     period_kind = "quarter"
     module = "meetings"
+    action = Action(gettext_lazy("更正会议记录"), "meetings:record", "meeting")
     body: str | None = None  # which decisions the rule looks at (None: all)
 
     def wrong(self, d: dict) -> bool:
@@ -586,6 +594,7 @@ class CommitteeQuorum(VoteRule):
 class StudyHoursRule(Rule):
     period_kind = "year"
     module = "meetings"
+    action = Action(gettext_lazy("登记学习"), "meetings:record_new")
 
     def people(self, ctx: Context, period: Period) -> list[tuple[int, int, str, str, date]]:
         """[(org id, member id, member public id, name, first day on the roll in the period)]."""
@@ -891,6 +900,8 @@ class ImpossibleAttendance(Rule):
     kinds = BRANCHES | frozenset({Org.Kind.GROUP}) | frozenset(Org.COMMITTEE_KINDS)
     period_kind = "quarter"
     module = "meetings"
+
+    action = Action(gettext_lazy("更正出席记录"), "meetings:record", "meeting")
 
     def evaluate(self, ctx: Context):
         period = period_of(self, ctx)

@@ -2,6 +2,7 @@
 
 from zhibu.core.rules.base import (
     PROBLEM_STATUSES,
+    Action,
     Citation,
     Confidence,
     Context,
@@ -15,6 +16,7 @@ from zhibu.core.rules.registry import catalogue, in_force, register, versions
 
 __all__ = [
     "PROBLEM_STATUSES",
+    "Action",
     "Citation",
     "Confidence",
     "Context",

@@ -109,6 +109,18 @@ class Outcome:
             self.subject_id = self.org_id
 
 
+@dataclass(frozen=True)
+class Action:
+    """What a user does about a problem this rule finds: a page of the app that owns the
+    work (登记会议, 安排谈话, 办理下一步 …), shown beside 申请豁免. ``target`` says what the
+    page's one URL argument is: the finding's org, or the first of its references of that
+    kind (``case``, ``member``, ``meeting``)."""
+
+    label: Any  # a lazy translation
+    url_name: str
+    target: str = "org"
+
+
 @dataclass
 class Context:
     """What ``evaluate`` works on: the orgs it applies to, the period and parameters."""
@@ -161,6 +173,7 @@ class Rule:
     module: ClassVar[str] = ""  # the app whose records it reads, for the catalogue
     # How much the cockpit trusts a finding of this rule enough to block a workflow step.
     blocking: ClassVar[bool] = False
+    action: ClassVar[Action | None] = None  # the natural next step for its problems
 
     def evaluate(self, ctx: Context) -> Iterable[Outcome]:
         raise NotImplementedError

@@ -389,3 +389,35 @@ def test_a_members_record_shows_their_meetings_and_study_hours(cast, login, froz
 def test_my_page_for_a_user_without_a_member_record(cast, login, frozen):
     body = login(cast.outsider).get(reverse("meetings:my")).content.decode()
     assert "您的账号未关联党员档案" in body
+
+
+# --- the annual plan as a document, reported upward -------------------------------------------
+
+
+def test_a_branch_reports_its_annual_plan_and_the_committee_sees_who_has(cast, login, frozen):
+    from tests.pdfs import pdf_text
+    from zhibu.meetings.models import PlanSubmission
+
+    secretary = login(cast.branch_secretary)
+    assert secretary.post(url("plan_year", cast.branch1, 2026)).status_code == 302
+    assert secretary.post(url("plan_submit", cast.branch1, 2026)).status_code == 302
+    report = PlanSubmission.objects.get(org=cast.branch1, year=2026)
+    assert report.meetings > 0 and report.submitted_by == cast.branch_secretary
+    body = login(cast.party_secretary).get(url("plan_year", cast.general_branch, 2026))
+    rows = body.content.decode()
+    assert "下级党支部报送情况" in rows and "第一党支部" in rows and "未报送" in rows
+    pdf = login(cast.party_secretary).get(url("plan_pdf", cast.branch1, 2026))
+    assert pdf["Content-Type"] == "application/pdf"
+    _, text = pdf_text(pdf.content)
+    assert "2026年度组织生活计划" in text and "报送上级党委" in text
+
+
+def test_reporting_a_plan_needs_the_right_a_plan_and_the_scope(cast, login, frozen):
+    from zhibu.meetings.models import PlanSubmission
+
+    empty = login(cast.branch_secretary).post(url("plan_submit", cast.branch1, 2027), follow=True)
+    assert "还没有安排会议" in empty.content.decode()
+    assert login(cast.ordinary).post(url("plan_submit", cast.branch1, 2026)).status_code == 403
+    assert login(cast.outsider).post(url("plan_submit", cast.branch1, 2026)).status_code == 404
+    assert login(cast.outsider).get(url("plan_pdf", cast.branch1, 2026)).status_code == 404
+    assert not PlanSubmission.objects.exists()

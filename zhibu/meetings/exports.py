@@ -505,3 +505,32 @@ def ledger_xlsx(org: Org, year: int) -> bytes:
             ),
         ]
     )
+
+
+def plan_pdf(org: Org, year: int, meetings: list[Meeting], submission) -> bytes:
+    """The annual plan as a document to file or report: the year's meetings month by month,
+    and when (and by whom) it was reported to the committee above."""
+    title = _("%(org)s %(year)s 年度组织生活计划") % {"org": org.name, "year": year}
+    pdf = DocumentPDF(title)
+    pdf.add_page()
+    pdf.heading(title, size=16)
+    rows = [
+        [m.on.strftime("%Y-%m-%d"), m.title, "、".join(m.kind_labels), m.get_status_display()]
+        for m in meetings
+    ]
+    pdf.grid([_("日期"), _("会议名称"), _("类型"), _("状态")], rows, widths=(24, 70, 52, 28))
+    pdf.ln(4)
+    if submission is not None:
+        pdf.para(
+            "",
+            _("已于 %(when)s 由 %(who)s 报送上级党委（计划会议 %(n)s 次）。")
+            % {
+                "when": timezone.localtime(submission.submitted_at).strftime("%Y-%m-%d %H:%M"),
+                "who": submission.submitted_by or "—",
+                "n": submission.meetings,
+            },
+        )
+    else:
+        pdf.para("", _("尚未报送上级党委。"))
+    pdf.para("", _("生成日期：%(day)s") % {"day": timezone.localdate()})
+    return bytes(pdf.output())

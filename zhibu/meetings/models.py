@@ -577,3 +577,36 @@ class FeedToken(models.Model):
 
     def __str__(self) -> str:
         return f"feed token of {self.user_id}"
+
+
+class PlanSubmission(PublicIdModel):
+    """A branch's annual plan of organisational life, reported (报送) to the committee above.
+    Reporting again after changes keeps one row per org and year, with its history."""
+
+    org = models.ForeignKey(
+        "orgs.Org",
+        verbose_name=_("党组织"),
+        on_delete=models.PROTECT,
+        related_name="plan_submissions",
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    meetings = models.PositiveSmallIntegerField(_("计划会议数"))
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    submitted_at = models.DateTimeField(_("报送时间"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("报送人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("年度计划报送")
+        constraints = [
+            models.UniqueConstraint(fields=["org", "year"], name="plan_submission_once_a_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org} {self.year}"

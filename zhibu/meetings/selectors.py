@@ -33,6 +33,7 @@ from zhibu.meetings.models import (
     MeetingKind,
     MeetingKindRow,
     MeetingSettings,
+    PlanSubmission,
     Talk,
 )
 from zhibu.members.models import Member
@@ -394,3 +395,20 @@ def feed_meetings(meetings: QuerySet[Meeting], since: date) -> list[Meeting]:
         .select_related("org")
         .order_by("on", "starts_at")[:500]
     )
+
+
+def plan_reports(org: Org, year: int) -> list[tuple[Org, PlanSubmission | None]]:
+    """Each branch below ``org`` (a 党委 or 党总支) with its report of ``year``'s plan, or
+    None where none came: two queries."""
+    branches = list(
+        Org.objects.filter(subtree_q([org.path]), kind__in=Org.BRANCH_KINDS)
+        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=date(year, 1, 1)))
+        .order_by("path")
+    )
+    reports = {
+        s.org_id: s
+        for s in PlanSubmission.objects.filter(org__in=branches, year=year).select_related(
+            "submitted_by"
+        )
+    }
+    return [(branch, reports.get(branch.pk)) for branch in branches]

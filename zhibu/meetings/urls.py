@@ -30,6 +30,12 @@ urlpatterns = [
     path("org/<uuid:org_id>/new/", recording.record_new, name="record_new"),
     path("org/<uuid:org_id>/plan/", scheduling.plan_new, name="plan_new"),
     path("org/<uuid:org_id>/plan/<year:year>/", plans.plan_year, name="plan_year"),
+    path(
+        "org/<uuid:org_id>/plan/<year:year>/submit/",
+        plans.plan_submit_view,
+        name="plan_submit",
+    ),
+    path("org/<uuid:org_id>/plan/<year:year>.pdf", plans.plan_pdf_view, name="plan_pdf"),
     path("org/<uuid:org_id>/roster/", recording.roster, name="roster"),
     path("org/<uuid:org_id>/talks/", talks.talks, name="talks"),
     path("org/<uuid:org_id>/talks/<year:year>/matrix/", talks.talk_matrix, name="talk_matrix"),

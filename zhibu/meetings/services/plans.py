@@ -9,16 +9,18 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from zhibu.core.workdays import is_workday
-from zhibu.meetings.models import YEARLY_KINDS, Meeting, MeetingKind, MeetingKindRow
+from zhibu.meetings.models import YEARLY_KINDS, Meeting, MeetingKind, MeetingKindRow, PlanSubmission
 from zhibu.meetings.selectors import effective_settings
 from zhibu.meetings.services.scheduling import meeting_plan
 from zhibu.orgs.models import Committee, Org
 
 PLAN_NOT_BRANCH = _("年度计划按党支部生成。")
+PLAN_SUBMIT_EMPTY = _("%(year)s 年度还没有安排会议，请先生成或登记年度计划再报送。")
 
 
 def working_day_on_or_after(day: date) -> date:
@@ -139,3 +141,35 @@ def plan_generate(*, org: Org, year: int, by=None) -> list[Meeting]:
         )
         taken.add(key)
     return created
+
+
+def plan_meetings(org: Org, year: int):
+    """The year's meetings of ``org`` and its 党小组, planned or held (not cancelled)."""
+    return (
+        Meeting.objects.filter(org__path__startswith=org.path, on__year=year)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .select_related("org")
+        .order_by("on", "starts_at", "id")
+    )
+
+
+@transaction.atomic
+def plan_submit(*, org: Org, year: int, by, note: str = "") -> PlanSubmission:
+    """Report (报送) the branch's annual plan to the committee above; reporting again after
+    changes replaces the date and count (the history keeps every report)."""
+    if not org.is_branch:
+        raise ValidationError(PLAN_NOT_BRANCH)
+    count = plan_meetings(org, year).count()
+    if count == 0:
+        raise ValidationError(PLAN_SUBMIT_EMPTY % {"year": year})
+    submission, _created = PlanSubmission.objects.update_or_create(
+        org=org,
+        year=year,
+        defaults={
+            "meetings": count,
+            "note": note.strip()[:300],
+            "submitted_at": timezone.now(),
+            "submitted_by": by,
+        },
+    )
+    return submission

@@ -7,12 +7,14 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from zhibu.accounts import permissions
 from zhibu.core.access import requires
-from zhibu.meetings import selectors
+from zhibu.core.pdf import pdf_response
+from zhibu.meetings import exports, selectors
 from zhibu.meetings.models import Meeting
-from zhibu.meetings.services.plans import plan_generate, plan_items
+from zhibu.meetings.services.plans import plan_generate, plan_items, plan_meetings, plan_submit
 from zhibu.meetings.views.common import RECORD, VIEW, org_crumbs, render_page
 
 
@@ -35,6 +37,8 @@ def plan_year(request: HttpRequest, org_id, year: int) -> HttpResponse:
         .order_by("on", "starts_at")
     )
     proposal = plan_items(org=org, year=year) if org.is_branch else []
+    submission = org.plan_submissions.filter(year=year).first() if org.is_branch else None
+    reports = [] if org.is_branch else selectors.plan_reports(org, year)
     title = _("%(year)s 年度组织生活计划") % {"year": year}
     return render_page(
         request,
@@ -45,5 +49,30 @@ def plan_year(request: HttpRequest, org_id, year: int) -> HttpResponse:
         year=year,
         meetings=meetings,
         proposal=proposal,
+        submission=submission,
+        reports=reports,
         can_record=permissions.can(request.user, RECORD, org),
     )
+
+
+@requires(RECORD)
+@require_POST
+def plan_submit_view(request: HttpRequest, org_id, year: int) -> HttpResponse:
+    """报送: the branch reports its annual plan to the committee above."""
+    org = selectors.meeting_org_for_user(request.user, org_id, action=RECORD)
+    try:
+        plan_submit(org=org, year=year, by=request.user, note=request.POST.get("note", ""))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("已将年度计划报送上级党委。"))
+    return redirect("meetings:plan_year", org.public_id, year)
+
+
+@requires(VIEW)
+def plan_pdf_view(request: HttpRequest, org_id, year: int) -> HttpResponse:
+    """The annual plan as a PDF to print, file or report."""
+    org = selectors.meeting_org_for_user(request.user, org_id)
+    submission = org.plan_submissions.select_related("submitted_by").filter(year=year).first()
+    content = exports.plan_pdf(org, year, list(plan_meetings(org, year)), submission)
+    return pdf_response(content, f"{org.name}{year}年度组织生活计划.pdf")

@@ -1,5 +1,5 @@
 """The parameters in force for an org: a rule's defaults, tightened by the local
-supplement of the nearest committee above (RULES.md design consequence 2).
+supplement of the nearest committee above (docs/rules.md, design consequence 2).
 
 Workflow checks (a development step's earliest date) and rule runs both ask here, so a
 hint, a block and a finding agree under any supplement.

@@ -339,6 +339,12 @@ def test_edu01_while_the_year_runs_the_branch_is_due_with_a_count(cast):
     )
     assert outcome.subject_type == "org" and outcome.status == "due"
     assert outcome.numbers == {"members": 2, "short": 2, "minimum": 32}
+    # It names who is behind and by how much (studied/owed), and links to them.
+    assert "李书记（12/32）" in outcome.explanation and "王党员（12/32）" in outcome.explanation
+    assert set(outcome.refs) == {
+        f"member:{cast.secretary_member.public_id}",
+        f"member:{cast.ordinary_member.public_id}",
+    }
 
 
 def test_edu01_everyone_met_is_one_ok_for_the_branch(cast):

@@ -591,6 +591,11 @@ class CommitteeQuorum(VoteRule):
 # --- EDU: study hours per member -------------------------------------------------------------------
 
 
+# How many members behind on their study hours an org's finding names (已学/应学), the
+# fewest hours first; the rest are counted.
+NAMED_BEHIND = 10
+
+
 class StudyHoursRule(Rule):
     period_kind = "year"
     module = "meetings"
@@ -624,6 +629,7 @@ class StudyHoursRule(Rule):
         short_text = _("%(name)s %(year)s年累计学时 %(done)s，不足 %(required)s。")
         outcomes = []
         tally: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # org → [members, short]
+        behind: dict[int, list[tuple[str, str, Decimal, int]]] = defaultdict(list)
         for org_id, member_id, public_id, name, first in people:
             # A member who joined the roll during the year owes the part of the year since.
             share = (period.end - max(first, period.start)).days / days
@@ -634,7 +640,10 @@ class StudyHoursRule(Rule):
                 continue
             tally[org_id][1] += 1
             if running:
-                continue  # while the year runs, the org's count says it; members are judged at its end
+                # While the year runs the org's finding names who is behind; members are
+                # judged one by one at its end.
+                behind[org_id].append((name, public_id, done, required))
+                continue
             status = shortfall(window(orgs_by_id[org_id], period)[1], ctx.today)
             values = {"name": name, "year": period.start.year, "done": done, "required": required}
             numbers = {"hours": float(done), "required": required, "minimum": minimum}
@@ -660,13 +669,20 @@ class StudyHoursRule(Rule):
                 )
                 outcomes.append(Outcome(org_id, Status.OK, text, numbers))
             elif running:
+                people_behind = sorted(behind[org_id], key=lambda p: (p[2], p[0]))
+                named = "、".join(
+                    f"{name}（{done}/{required}）"
+                    for name, _id, done, required in people_behind[:NAMED_BEHIND]
+                )
+                values["named"] = named + (_("等") if short > NAMED_BEHIND else "")
                 text = (
                     _(
-                        "%(year)s年尚有 %(short)s 名（共 %(n)s 名）累计学时未达到 %(minimum)s 学时，本年度尚未结束。"
+                        "%(year)s年尚有 %(short)s 名（共 %(n)s 名）累计学时未达到 %(minimum)s 学时，本年度尚未结束：%(named)s。"
                     )
                     % values
                 )
-                outcomes.append(Outcome(org_id, Status.DUE, text, numbers))
+                refs = [f"member:{pid}" for _name, pid, _d, _r in people_behind[:NAMED_BEHIND]]
+                outcomes.append(Outcome(org_id, Status.DUE, text, numbers, refs=refs))
         return outcomes
 
 

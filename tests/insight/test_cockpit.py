@@ -72,10 +72,14 @@ def test_drill_down_shows_explanation_citation_and_only_the_subtree(vacant, logi
 
 
 def test_each_problem_offers_its_natural_action_and_names_its_records(vacant, login, period):
-    body = login(vacant.party_secretary).get(
-        reverse("insight:findings"),
-        {"org": vacant.branch1.public_id, "period": period.code, "rule": "ORG-08"},
-    ).content.decode()
+    body = (
+        login(vacant.party_secretary)
+        .get(
+            reverse("insight:findings"),
+            {"org": vacant.branch1.public_id, "period": period.code, "rule": "ORG-08"},
+        )
+        .content.decode()
+    )
     assert reverse("orgs:post_add", args=[vacant.branch1.public_id]) in body and "任免职务" in body
     assert "申请豁免" in body
 
@@ -97,10 +101,14 @@ def test_a_member_finding_is_exempted_for_that_member(vacant, login, period):
         computed_at=timezone.now(),
         digest="x",
     )
-    body = login(vacant.party_secretary).get(
-        reverse("insight:findings"),
-        {"org": vacant.branch1.public_id, "period": period.code, "rule": "DQ-01"},
-    ).content.decode()
+    body = (
+        login(vacant.party_secretary)
+        .get(
+            reverse("insight:findings"),
+            {"org": vacant.branch1.public_id, "period": period.code, "rule": "DQ-01"},
+        )
+        .content.decode()
+    )
     assert f"member={member.public_id}" in body and "为该党员申请豁免" in body
     assert reverse("members:edit", args=[member.public_id]) in body
     assert ">党员</a>" in body  # the related record says what it is

@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "treebeard",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_htmx",
     "template_partials",
     "django_tasks",
@@ -102,11 +105,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     # Messages before the idle timeout, which leaves one for the sign-in page (after it,
     # signing out an idle session was a 500).
     "django.contrib.messages.middleware.MessageMiddleware",
     "zhibu.core.middleware.IdleTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "zhibu.accounts.middleware.TwoFactorMiddleware",
     "zhibu.accounts.middleware.PasswordChangeRequiredMiddleware",
     "zhibu.core.middleware.AccessDecisionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -177,6 +182,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # Lock an account for 30 minutes after 5 failed logins (django-axes).
 AXES_FAILURE_LIMIT = config.env_int("ZHIBU_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=config.env_int("ZHIBU_LOCKOUT_MINUTES", 30))
+# Two-factor sign-in (TOTP) for the platform administrators and whoever may reveal or
+# export personal data: on in production, off elsewhere so `make demo` signs in with the
+# password alone. Users with a device are asked for a code whatever the setting.
+ZHIBU_REQUIRE_2FA = config.env_bool("ZHIBU_REQUIRE_2FA", PRODUCTION)
+OTP_TOTP_ISSUER = "Zhibu"
 # 双人原则: whoever created an account today may not grant it a role (docs/security.md).
 ZHIBU_GRANT_TWO_PERSON_RULE = config.env_bool("ZHIBU_GRANT_TWO_PERSON_RULE", True)
 # Lock the account (等保 2.0: 限制非法登录次数), not the address: a whole office behind one

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from zhibu.accounts import twofactor
 from zhibu.core.audit import audit_record
 from zhibu.core.models import AuditEvent
 
@@ -54,3 +55,14 @@ def _locked_out(sender, request, username=None, ip_address=None, **kwargs) -> No
         request=request,
         details={"username": username or ""},
     )
+
+
+@receiver(user_logged_in)
+def _two_factor_owed(sender, request, user, **kwargs) -> None:
+    """Decide once, at sign-in, whether this session owes a one-time code or enrolment."""
+    if request is not None and hasattr(request, "session"):
+        state = twofactor.state_at_login(user)
+        if state:
+            request.session[twofactor.SESSION_KEY] = state
+        else:
+            request.session.pop(twofactor.SESSION_KEY, None)

@@ -14,13 +14,18 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
 
-from zhibu.accounts import selectors, services
+from zhibu.accounts import selectors, services, twofactor
 from zhibu.accounts.forms import (
     AuditFilterForm,
     LoginForm,
+    OneTimeCodeForm,
     PasswordSetForm,
     RoleEndForm,
     UnlockForm,
@@ -29,7 +34,7 @@ from zhibu.accounts.forms import (
 )
 from zhibu.accounts.models import User
 from zhibu.accounts.permissions import holds_anywhere
-from zhibu.core.access import requires
+from zhibu.core.access import login_only, requires
 from zhibu.core.audit import audit_verify as verify_chain
 from zhibu.core.forms import apply_errors
 
@@ -316,5 +321,113 @@ def audit_verify(request: AuthedRequest) -> HttpResponse:
             "result": verify_chain(),
             "page_title": _("校验审计链"),
             "breadcrumbs": [(_("审计日志"), reverse("accounts:audit")), (_("校验审计链"), None)],
+        },
+    )
+
+
+# --- two-factor sign-in (issue 14, item 6) --------------------------------------------
+
+CODE_WRONG = _lazy("验证码不正确，请重试。")
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+@login_only
+def two_factor_verify(request: AuthedRequest) -> HttpResponse:
+    """After the password: a code from the authenticator app, or a recovery code."""
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = twofactor.token_match(user=request.user, token=form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            request.session.pop(twofactor.SESSION_KEY, None)
+            if isinstance(device, StaticDevice):
+                left = twofactor.recovery_codes_left(request.user)
+                messages.warning(request, _("已使用一个恢复码，还剩 %(n)d 个。") % {"n": left})
+            return redirect(_next_url(request))
+        form.add_error("code", CODE_WRONG)
+    return render(
+        request,
+        "registration/two_factor_verify.html",
+        {"form": form, "next": _next_url(request)},
+    )
+
+
+@login_only
+def two_factor_setup(request: AuthedRequest) -> HttpResponse:
+    """Enrol an authenticator app: its secret, a first code, then the recovery codes once."""
+    device = twofactor.totp_pending(request.user)
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = twofactor.totp_confirm(user=request.user, token=form.cleaned_data["code"])
+        if codes is not None:
+            device.refresh_from_db()
+            otp_login(request, device)
+            request.session.pop(twofactor.SESSION_KEY, None)
+            return render(
+                request,
+                "registration/two_factor_codes.html",
+                {"codes": codes, "next": _next_url(request)},
+            )
+        form.add_error("code", CODE_WRONG)
+    return render(
+        request,
+        "registration/two_factor_setup.html",
+        {
+            "form": form,
+            "uri": twofactor.otpauth_uri(device),
+            "secret": twofactor.base32_secret(device),
+            "required": twofactor.two_factor_required(request.user),
+            "next": _next_url(request),
+        },
+    )
+
+
+@login_only
+@require_POST
+def two_factor_codes(request: AuthedRequest) -> HttpResponse:
+    """New recovery codes for a verified session (the old ones stop working)."""
+    # is_verified comes from django-otp's middleware (the session gave a code).
+    verified = getattr(request.user, "is_verified", lambda: False)()
+    if not (twofactor.has_device(request.user) and verified):
+        return redirect("account_security")
+    codes = twofactor.recovery_codes_issue(user=request.user)
+    return render(
+        request,
+        "registration/two_factor_codes.html",
+        {"codes": codes, "next": reverse("account_security")},
+    )
+
+
+@login_only
+@require_POST
+def two_factor_remove(request: AuthedRequest) -> HttpResponse:
+    """Switch two-factor sign-in off: only for those not required to use it."""
+    if twofactor.two_factor_required(request.user):
+        messages.error(request, _("您的角色要求两步验证，不能关闭。"))
+    else:
+        twofactor.devices_remove(user=request.user)
+        messages.success(request, _("已关闭两步验证。"))
+    return redirect("account_security")
+
+
+@login_only
+@require_GET
+def account_security(request: AuthedRequest) -> HttpResponse:
+    """The user's own security page: two-factor sign-in (and, below, their sessions)."""
+    return render(
+        request,
+        "registration/account_security.html",
+        {
+            "has_device": twofactor.has_device(request.user),
+            "required": twofactor.two_factor_required(request.user),
+            "codes_left": twofactor.recovery_codes_left(request.user),
+            "page_title": _("账号安全"),
+            "breadcrumbs": [(_("账号安全"), None)],
         },
     )

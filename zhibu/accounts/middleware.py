@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from zhibu.accounts import twofactor
 
 MUST_CHANGE_PASSWORD = _("您的密码由管理员设置，请先修改密码再继续使用。")
+PASSWORD_EXPIRED = _("您的密码已到期，请先修改密码再继续使用。")
+EXPIRED_SESSION_KEY = "zhibu_expired"
 TWO_FACTOR_NEEDED = _("请先完成两步验证。")
 
 
@@ -69,6 +71,7 @@ class PasswordChangeRequiredMiddleware:
                         {"code": 403, "message": str(MUST_CHANGE_PASSWORD), "details": []},
                         status=403,
                     )
-                messages.warning(request, MUST_CHANGE_PASSWORD)
+                expired = request.session.get(EXPIRED_SESSION_KEY)
+                messages.warning(request, PASSWORD_EXPIRED if expired else MUST_CHANGE_PASSWORD)
                 return redirect("password_change")
         return self.get_response(request)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from zhibu.accounts import selectors, services, twofactor
+from zhibu.accounts import selectors, services, twofactor, user_sessions
 from zhibu.accounts.forms import (
     AuditFilterForm,
     LoginForm,
@@ -32,6 +32,7 @@ from zhibu.accounts.forms import (
     UserCreateForm,
     UserSearchForm,
 )
+from zhibu.accounts.middleware import EXPIRED_SESSION_KEY
 from zhibu.accounts.models import User
 from zhibu.accounts.permissions import holds_anywhere
 from zhibu.core.access import login_only, requires
@@ -60,10 +61,18 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = "/accounts/password/done/"
 
     def form_valid(self, form):
+        old_key = self.request.session.session_key
         response = super().form_valid(form)
+        # Django gave the session a new key; the user's other sessions end with the old
+        # password (their hash no longer matches), so drop them from the list too.
+        user_sessions.session_rekey(old_key=old_key, new_key=self.request.session.session_key)
+        user_sessions.sessions_revoke_others(
+            user=self.request.user, current_key=self.request.session.session_key
+        )
         if self.request.user.must_change_password:
             self.request.user.must_change_password = False
             self.request.user.save(update_fields=["must_change_password"])
+        self.request.session.pop(EXPIRED_SESSION_KEY, None)
         return response
 
 
@@ -419,7 +428,7 @@ def two_factor_remove(request: AuthedRequest) -> HttpResponse:
 @login_only
 @require_GET
 def account_security(request: AuthedRequest) -> HttpResponse:
-    """The user's own security page: two-factor sign-in (and, below, their sessions)."""
+    """The user's own security page: two-factor sign-in and their signed-in sessions."""
     return render(
         request,
         "registration/account_security.html",
@@ -427,7 +436,32 @@ def account_security(request: AuthedRequest) -> HttpResponse:
             "has_device": twofactor.has_device(request.user),
             "required": twofactor.two_factor_required(request.user),
             "codes_left": twofactor.recovery_codes_left(request.user),
+            "session_hours": settings.SESSION_ABSOLUTE_SECONDS // 3600,
+            "sessions": user_sessions.session_list(
+                user=request.user, current_key=request.session.session_key
+            ),
             "page_title": _("账号安全"),
             "breadcrumbs": [(_("账号安全"), None)],
         },
     )
+
+
+@login_only
+@require_POST
+def session_revoke(request: AuthedRequest, public_id) -> HttpResponse:
+    """End one of one's own other sessions; another user's is a 404."""
+    user_sessions.session_revoke(
+        user=request.user, public_id=public_id, current_key=request.session.session_key
+    )
+    messages.success(request, _("已结束该会话。"))
+    return redirect("account_security")
+
+
+@login_only
+@require_POST
+def sessions_revoke_others(request: AuthedRequest) -> HttpResponse:
+    count = user_sessions.sessions_revoke_others(
+        user=request.user, current_key=request.session.session_key
+    )
+    messages.success(request, _("已在其他 %(n)d 处退出登录。") % {"n": count})
+    return redirect("account_security")

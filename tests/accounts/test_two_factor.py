@@ -130,6 +130,14 @@ def test_others_are_not_asked_and_may_enrol_and_switch_it_off(cast, require_2fa)
     assert not twofactor.has_device(cast.ordinary)
 
 
+def test_a_session_opened_before_enrolment_cannot_switch_it_off(cast):
+    earlier = sign_in(cast.ordinary)
+    enrol(cast.ordinary)
+    response = earlier.post(reverse("two_factor_remove"), follow=True)
+    assert "请先退出并用验证码重新登录" in response.content.decode()
+    assert twofactor.has_device(cast.ordinary)
+
+
 def test_the_demo_and_development_do_not_require_it_by_default(cast, settings):
     settings.ZHIBU_REQUIRE_2FA = False
     assert sign_in(cast.branch_secretary).get(reverse("home")).status_code == 200

@@ -416,9 +416,13 @@ def two_factor_codes(request: AuthedRequest) -> HttpResponse:
 @login_only
 @require_POST
 def two_factor_remove(request: AuthedRequest) -> HttpResponse:
-    """Switch two-factor sign-in off: only for those not required to use it."""
+    """Switch two-factor sign-in off: only for those not required to use it, and only from
+    a session that gave a code (not one opened before the device was enrolled)."""
+    verified = getattr(request.user, "is_verified", lambda: False)()
     if twofactor.two_factor_required(request.user):
         messages.error(request, _("您的角色要求两步验证，不能关闭。"))
+    elif twofactor.has_device(request.user) and not verified:
+        messages.error(request, _("请先退出并用验证码重新登录，再关闭两步验证。"))
     else:
         twofactor.devices_remove(user=request.user)
         messages.success(request, _("已关闭两步验证。"))

@@ -55,10 +55,13 @@ def test_wrong_password_gives_a_chinese_error_and_no_session(client, user):
     assert "_auth_user_id" not in client.session
 
 
-def test_account_locks_after_five_failures_even_with_the_right_password(client, user):
-    for _ in range(5):
-        login(client, "zhangsan", "wrong-password")
-    response = login(client, "zhangsan", "Secret-pass-123")
+def test_account_locks_after_ten_failures_even_with_the_right_password(client, user):
+    # From the fourth failure on each try waits a growing delay (test_passwords.py).
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for _ in range(10):
+            login(client, "zhangsan", "wrong-password")
+            clock.shift(timedelta(minutes=11))
+        response = login(client, "zhangsan", "Secret-pass-123")
     assert response.status_code == 429
     assert "账号已锁定" in response.content.decode()
     assert "_auth_user_id" not in client.session
@@ -66,8 +69,10 @@ def test_account_locks_after_five_failures_even_with_the_right_password(client, 
 
 def test_lockout_ends_after_thirty_minutes(client, user):
     with time_machine.travel(timezone.now(), tick=False) as clock:
-        for _ in range(5):
+        for _ in range(10):
             login(client, "zhangsan", "wrong-password")
+            clock.shift(timedelta(minutes=11))
+        assert login(client, "zhangsan", "Secret-pass-123").status_code == 429
         clock.shift(timedelta(minutes=31))
         response = login(client, "zhangsan", "Secret-pass-123")
     assert response.status_code == 302

@@ -12,6 +12,14 @@ from zhibu.core.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _lockout_without_backoff(settings):
+    """These tests are about the lockout page: five quick failures lock, with no growing
+    delay in between (that delay is tested in test_passwords.py)."""
+    settings.AXES_FAILURE_LIMIT = 5
+    settings.ZHIBU_LOGIN_BACKOFF_SECONDS = 0
+
+
 def fail_login(username: str, times: int) -> None:
     stranger = Client(REMOTE_ADDR="203.0.113.7")
     for _ in range(times):

@@ -8,18 +8,39 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhibu.accounts import throttle
 from zhibu.accounts.models import Role
+from zhibu.core.audit import client_ip
 from zhibu.core.forms import DateInput
 from zhibu.core.models import AuditEvent
 
-LOGIN_INVALID = _("用户名或密码不正确。连续失败 5 次，账号将被锁定 30 分钟。")
+LOGIN_INVALID = _(
+    "用户名或密码不正确。连续失败多次后须等待片刻再试，失败次数过多账号将被暂时锁定。"
+)
 LOGIN_INACTIVE = _("该账号已停用，请联系系统管理员。")
 PASSWORDS_DIFFER = _("两次输入的密码不一致。")
 DATE_RANGE_REVERSED = _("起始日期不能晚于截止日期。")
 
 
 class LoginForm(AuthenticationForm):
+    """Django's sign-in form behind the address and account throttles (accounts.throttle)."""
+
     error_messages = {"invalid_login": LOGIN_INVALID, "inactive": LOGIN_INACTIVE}
+
+    def clean(self):
+        ip = client_ip(self.request)
+        username = str(self.data.get("username", ""))[:150]
+        refused = throttle.refusal(ip=ip, username=username)
+        if refused:
+            raise forms.ValidationError(refused, code="throttled")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError as exc:
+            if getattr(exc, "code", None) == "invalid_login":
+                throttle.failed(ip=ip, username=username)
+            raise
+        throttle.succeeded(username=username)
+        return cleaned
 
     username = forms.CharField(
         label=_("用户名"),
@@ -139,3 +160,14 @@ class AuditFilterForm(forms.Form):
             return {}
         self.is_valid()
         return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+class OneTimeCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("验证码"),
+        max_length=20,
+        help_text=_("身份验证器应用中的 6 位数字，或一个恢复码。"),
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "text"}
+        ),
+    )

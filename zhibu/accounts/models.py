@@ -113,3 +113,46 @@ class RoleAssignment(models.Model):
 
     def active_on(self, day) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
+
+
+class PasswordHistory(models.Model):
+    """A hash of a password the user had, so the last few cannot be chosen again."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="+"
+    )
+    password = models.CharField(_("密码哈希"), max_length=128)
+    created_at = models.DateTimeField(_("设置时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"
+
+
+class UserSession(models.Model):
+    """A signed-in session of a user, so they can see their sessions and end them.
+
+    Written at sign-in; the session itself lives in Django's session table, and a row
+    whose session has ended there is dropped when the list is read.
+    """
+
+    public_id = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="+"
+    )
+    session_key = models.CharField(_("会话标识"), max_length=40, unique=True)
+    ip_address = models.GenericIPAddressField(_("网络地址"), null=True, blank=True)
+    user_agent = models.CharField(_("浏览器"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("登录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("登录会话")
+        verbose_name_plural = _("登录会话")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"

@@ -22,3 +22,20 @@ urlpatterns = [
         name="password_change_done",
     ),
 ]
+urlpatterns += [
+    path("two-factor/", views.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/codes/", views.two_factor_codes, name="two_factor_codes"),
+    path("two-factor/remove/", views.two_factor_remove, name="two_factor_remove"),
+    path("security/", views.account_security, name="account_security"),
+    path(
+        "security/sessions/<uuid:public_id>/end/",
+        views.session_revoke,
+        name="session_revoke",
+    ),
+    path(
+        "security/sessions/end-others/",
+        views.sessions_revoke_others,
+        name="sessions_revoke_others",
+    ),
+]

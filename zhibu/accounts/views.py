@@ -14,22 +14,28 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
 
-from zhibu.accounts import selectors, services
+from zhibu.accounts import selectors, services, twofactor, user_sessions
 from zhibu.accounts.forms import (
     AuditFilterForm,
     LoginForm,
+    OneTimeCodeForm,
     PasswordSetForm,
     RoleEndForm,
     UnlockForm,
     UserCreateForm,
     UserSearchForm,
 )
+from zhibu.accounts.middleware import EXPIRED_SESSION_KEY
 from zhibu.accounts.models import User
 from zhibu.accounts.permissions import holds_anywhere
-from zhibu.core.access import requires
+from zhibu.core.access import login_only, requires
 from zhibu.core.audit import audit_verify as verify_chain
 from zhibu.core.forms import apply_errors
 
@@ -55,10 +61,18 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = "/accounts/password/done/"
 
     def form_valid(self, form):
+        old_key = self.request.session.session_key
         response = super().form_valid(form)
+        # Django gave the session a new key; the user's other sessions end with the old
+        # password (their hash no longer matches), so drop them from the list too.
+        user_sessions.session_rekey(old_key=old_key, new_key=self.request.session.session_key)
+        user_sessions.sessions_revoke_others(
+            user=self.request.user, current_key=self.request.session.session_key
+        )
         if self.request.user.must_change_password:
             self.request.user.must_change_password = False
             self.request.user.save(update_fields=["must_change_password"])
+        self.request.session.pop(EXPIRED_SESSION_KEY, None)
         return response
 
 
@@ -318,3 +332,140 @@ def audit_verify(request: AuthedRequest) -> HttpResponse:
             "breadcrumbs": [(_("审计日志"), reverse("accounts:audit")), (_("校验审计链"), None)],
         },
     )
+
+
+# --- two-factor sign-in (issue 14, item 6) --------------------------------------------
+
+CODE_WRONG = _lazy("验证码不正确，请重试。")
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+@login_only
+def two_factor_verify(request: AuthedRequest) -> HttpResponse:
+    """After the password: a code from the authenticator app, or a recovery code."""
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = twofactor.token_match(user=request.user, token=form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            request.session.pop(twofactor.SESSION_KEY, None)
+            if isinstance(device, StaticDevice):
+                left = twofactor.recovery_codes_left(request.user)
+                messages.warning(request, _("已使用一个恢复码，还剩 %(n)d 个。") % {"n": left})
+            return redirect(_next_url(request))
+        form.add_error("code", CODE_WRONG)
+    return render(
+        request,
+        "registration/two_factor_verify.html",
+        {"form": form, "next": _next_url(request)},
+    )
+
+
+@login_only
+def two_factor_setup(request: AuthedRequest) -> HttpResponse:
+    """Enrol an authenticator app: its secret, a first code, then the recovery codes once."""
+    device = twofactor.totp_pending(request.user)
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = twofactor.totp_confirm(user=request.user, token=form.cleaned_data["code"])
+        if codes is not None:
+            device.refresh_from_db()
+            otp_login(request, device)
+            request.session.pop(twofactor.SESSION_KEY, None)
+            return render(
+                request,
+                "registration/two_factor_codes.html",
+                {"codes": codes, "next": _next_url(request)},
+            )
+        form.add_error("code", CODE_WRONG)
+    return render(
+        request,
+        "registration/two_factor_setup.html",
+        {
+            "form": form,
+            "uri": twofactor.otpauth_uri(device),
+            "secret": twofactor.base32_secret(device),
+            "required": twofactor.two_factor_required(request.user),
+            "next": _next_url(request),
+        },
+    )
+
+
+@login_only
+@require_POST
+def two_factor_codes(request: AuthedRequest) -> HttpResponse:
+    """New recovery codes for a verified session (the old ones stop working)."""
+    # is_verified comes from django-otp's middleware (the session gave a code).
+    verified = getattr(request.user, "is_verified", lambda: False)()
+    if not (twofactor.has_device(request.user) and verified):
+        return redirect("account_security")
+    codes = twofactor.recovery_codes_issue(user=request.user)
+    return render(
+        request,
+        "registration/two_factor_codes.html",
+        {"codes": codes, "next": reverse("account_security")},
+    )
+
+
+@login_only
+@require_POST
+def two_factor_remove(request: AuthedRequest) -> HttpResponse:
+    """Switch two-factor sign-in off: only for those not required to use it, and only from
+    a session that gave a code (not one opened before the device was enrolled)."""
+    verified = getattr(request.user, "is_verified", lambda: False)()
+    if twofactor.two_factor_required(request.user):
+        messages.error(request, _("您的角色要求两步验证，不能关闭。"))
+    elif twofactor.has_device(request.user) and not verified:
+        messages.error(request, _("请先退出并用验证码重新登录，再关闭两步验证。"))
+    else:
+        twofactor.devices_remove(user=request.user)
+        messages.success(request, _("已关闭两步验证。"))
+    return redirect("account_security")
+
+
+@login_only
+@require_GET
+def account_security(request: AuthedRequest) -> HttpResponse:
+    """The user's own security page: two-factor sign-in and their signed-in sessions."""
+    return render(
+        request,
+        "registration/account_security.html",
+        {
+            "has_device": twofactor.has_device(request.user),
+            "required": twofactor.two_factor_required(request.user),
+            "codes_left": twofactor.recovery_codes_left(request.user),
+            "session_hours": settings.SESSION_ABSOLUTE_SECONDS // 3600,
+            "sessions": user_sessions.session_list(
+                user=request.user, current_key=request.session.session_key
+            ),
+            "page_title": _("账号安全"),
+            "breadcrumbs": [(_("账号安全"), None)],
+        },
+    )
+
+
+@login_only
+@require_POST
+def session_revoke(request: AuthedRequest, public_id) -> HttpResponse:
+    """End one of one's own other sessions; another user's is a 404."""
+    user_sessions.session_revoke(
+        user=request.user, public_id=public_id, current_key=request.session.session_key
+    )
+    messages.success(request, _("已结束该会话。"))
+    return redirect("account_security")
+
+
+@login_only
+@require_POST
+def sessions_revoke_others(request: AuthedRequest) -> HttpResponse:
+    count = user_sessions.sessions_revoke_others(
+        user=request.user, current_key=request.session.session_key
+    )
+    messages.success(request, _("已在其他 %(n)d 处退出登录。") % {"n": count})
+    return redirect("account_security")

@@ -1,7 +1,8 @@
 """API authentication: personal access tokens (Bearer) or the site's own session.
 
 Every call acts as the token's owner, with their roles and scope. Repeated bad tokens
-from one client address are answered 429 for a while.
+from one client address are answered 429 for a while, counted in the database cache
+so that every process sees the same count.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import hmac
 from datetime import timedelta
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja.security import HttpBearer, SessionAuth
@@ -38,6 +39,8 @@ class BearerToken(HttpBearer):
 
     def authenticate(self, request, token: str):
         key = _bad_key(request)
+        # The shared (database) cache: every worker process counts the same failures.
+        cache = caches["shared"]
         if (cache.get(key) or 0) >= BAD_TOKEN_LIMIT:
             raise ApiError(429)
         found = self._lookup(token)

@@ -20,3 +20,18 @@ document.addEventListener("click", function (event) {
   if (target && open) { target.classList.add("zb-collapsed"); }
   if (target && !open) { target.classList.remove("zb-collapsed"); }
 });
+// A select marked data-zb-autosubmit submits its form on change (no inline handlers: the
+// Content-Security-Policy allows only script files).
+document.addEventListener("change", function (event) {
+  var select = event.target.closest("[data-zb-autosubmit]");
+  if (select && select.form) { select.form.submit(); }
+});
+// Widths from data-zb-width (per cent): style attributes are refused by the policy, styles
+// set from a script file are not. Again after every htmx swap (the import progress bar).
+function zbApplyWidths() {
+  document.querySelectorAll("[data-zb-width]").forEach(function (el) {
+    el.style.width = el.getAttribute("data-zb-width") + "%";
+  });
+}
+zbApplyWidths();
+document.addEventListener("htmx:afterSettle", zbApplyWidths);

@@ -125,6 +125,7 @@ ID_KINDS = {
     "recorder": "member",
     "talker": "member",
     "period": "period",
+    "within": "period",
     "member_id": "member",
     "group": "org",
     "transfer_id": "transfer",

@@ -6,7 +6,8 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from ninja import Query, Router, Schema
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Query, Router, Schema
 
 from zhibu.accounts import permissions
 from zhibu.api.errors import ApiError, require_anywhere
@@ -20,6 +21,10 @@ from zhibu.orgs.selectors import org_for_user
 from zhibu.rulebook.run import rules_run
 
 router = Router(tags=["rules"])
+
+PERIOD_REQUIRED = _(
+    "请用 period（恰为该期间）或 within（含该期间所在的季度、年度）二者之一指定期间。"
+)
 
 
 class FindingOut(Schema):
@@ -60,7 +65,12 @@ FindingPage = page_of(FindingOut)
 
 class FindingFilters(Filters):
     org: UUID
-    period: str
+    period: str | None = Field(
+        None, description="恰为该期间的结果（2025-07 只含月度结果）；与 within 二选一"
+    )
+    within: str | None = Field(
+        None, description="落在该期间内的全部结果（2025-07 还含所在季度、年度的结果）"
+    )
     rule: str | None = None
     status: Status | None = None
     cursor: str | None = None
@@ -137,9 +147,17 @@ def list_findings(request, filters: Query[FindingFilters]):
     org = org_for_user(request.user, filters.org)
     if not permissions.can(request.user, "finding.view", org):
         raise ApiError(404)
-    qs = findings_in(
-        user=request.user, org=org, period=parse_period(filters.period)
-    ).select_related("org")
+    if (filters.period is None) == (filters.within is None):
+        message = str(PERIOD_REQUIRED)
+        raise ApiError(400, message, [{"field": "period", "rule": None, "message": message}])
+    if filters.period is not None:
+        period = parse_period(filters.period)
+        qs = findings_in(user=request.user, org=org, period=period)
+        qs = qs.filter(period_code=period.code)
+    else:
+        period = parse_period(filters.within or "", "within")
+        qs = findings_in(user=request.user, org=org, period=period)
+    qs = qs.select_related("org")
     if filters.rule:
         qs = qs.filter(rule_code=filters.rule)
     if filters.status:

@@ -142,3 +142,62 @@ def test_leave_is_not_offered_for_a_meeting_one_is_not_invited_to(cast, api, tok
         == 404
     )
     assert not Attendance.objects.filter(status=Attendance.Status.LEAVE).exists()
+
+
+def _record_body(cast, **extra):
+    return {
+        "title": "九月支部党员大会",
+        "on": "2025-09-03",
+        "kinds": ["branch_assembly"],
+        "attendance": [
+            {"member": str(cast.secretary_member.public_id), "status": "present"},
+            {"member": str(cast.ordinary_member.public_id), "status": "present"},
+        ],
+        **extra,
+    }
+
+
+def test_a_planned_meeting_is_recorded_as_held(cast, api, token_for):
+    meeting = _planned(cast)
+    caller = api(token_for(cast.branch_secretary, write=True))
+    response = caller.put(f"/meetings/{meeting.public_id}/record", _record_body(cast))
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "recorded" and response.json()["present"] == 2
+    meeting.refresh_from_db()
+    assert meeting.is_held and meeting.on == date(2025, 9, 3)
+
+
+def test_attendance_is_corrected_on_a_held_meeting_with_its_version(cast, api, token_for):
+    held = record_meeting(cast.branch1, date(2025, 9, 1))
+    caller = api(token_for(cast.branch_secretary, write=True))
+    path = f"/meetings/{held.public_id}/record"
+    version = caller.get(f"/meetings/{held.public_id}").json()["version"]
+    leave = {"member": str(cast.ordinary_member.public_id), "status": "leave"}
+    rows = [{"member": str(cast.secretary_member.public_id), "status": "present"}, leave]
+    body = _record_body(cast, on="2025-09-01", attendance=rows, version=version)
+    missing_reason = caller.put(path, body)
+    assert missing_reason.status_code == 422
+    assert missing_reason.json()["message"] == "王党员 请假，请填写请假事由。"
+    rows[1] = {**leave, "reason": "出差"}
+    response = caller.put(path, body)
+    assert response.status_code == 200, response.json()
+    row = Attendance.objects.get(meeting=held, member=cast.ordinary_member)
+    assert row.status == Attendance.Status.LEAVE and row.reason == "出差"
+    assert caller.put(path, {**body, "title": "又改"}).status_code == 409
+    held.refresh_from_db()
+    assert held.title == "九月支部党员大会"
+
+
+def test_recording_needs_a_token_scope_and_the_action(cast, api, token_for):
+    meeting = _planned(cast)
+    path = f"/meetings/{meeting.public_id}/record"
+    assert api(None).put(path, _record_body(cast)).status_code == 401
+    assert (
+        api(token_for(cast.outsider, write=True)).put(path, _record_body(cast)).status_code == 404
+    )
+    assert (
+        api(token_for(cast.ordinary, write=True)).put(path, _record_body(cast)).status_code == 403
+    )
+    assert api(token_for(cast.branch_secretary)).put(path, _record_body(cast)).status_code == 403
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.PLANNED

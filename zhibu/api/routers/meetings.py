@@ -250,8 +250,9 @@ class DecisionIn(In):
     note: str = Field("", max_length=300)
 
 
-class MeetingIn(In):
-    org: UUID
+class MeetingBody(In):
+    """What recording a held meeting takes (the record page's fields)."""
+
     title: str = Field(..., min_length=1, max_length=200)
     on: date
     kinds: list[MeetingKind]
@@ -271,7 +272,6 @@ class MeetingIn(In):
     tags: list[str] = []
     covers_year: int | None = Field(None, ge=2000, le=2100)
     guests: list[GuestIn] = []
-    decisions: list[DecisionIn] = []
     complete: bool = True
 
     @field_validator("starts_at", "ends_at")
@@ -287,6 +287,18 @@ class MeetingIn(In):
         if len({row.member for row in rows}) != len(rows):
             raise ValueError(gettext("同一党员在出席名单中只能出现一次。"))
         return rows
+
+
+class MeetingIn(MeetingBody):
+    org: UUID
+    decisions: list[DecisionIn] = []
+
+
+class RecordIn(MeetingBody):
+    version: str | None = None
+    reason: str = Field(
+        "", max_length=200, description="修改理由：记录已锁定时必填（写入审计日志和修改记录）"
+    )
 
 
 # --- handlers ----------------------------------------------------------------------------------
@@ -321,28 +333,45 @@ def get_meeting(request, meeting_id: UUID):
 def create_meeting(request, payload: MeetingIn):
     require_anywhere(request.user, RECORD)
     org = selectors.meeting_org_for_user(request.user, payload.org, action=RECORD)
+    with transaction.atomic():  # a refused vote leaves no meeting behind
+        meeting = _record(request, org, payload)
+        for index, decision in enumerate(payload.decisions):
+            _decide(meeting, index, decision, by=request.user)
+    return Status(201, _detail(meeting))
+
+
+@router.put(
+    "/{meeting_id}/record",
+    response={200: MeetingDetailOut, **ERRORS},
+    summary="登记计划会议为已召开，或修改会议记录和出席情况（乐观锁；锁定后须填理由）",
+)
+def record_existing(request, meeting_id: UUID, payload: RecordIn):
+    meeting = _to_change(request, meeting_id, payload.version)
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ApiError(404)  # as the record page: a cancelled meeting has no record
+    meeting = _record(request, meeting.org, payload, meeting=meeting, reason=payload.reason)
+    return _detail(selectors.meeting_for_user(request.user, meeting_id))
+
+
+def _record(request, org: Org, payload: MeetingBody, meeting=None, reason: str = "") -> Meeting:
+    """``meeting_record`` with the people resolved as the record page resolves them."""
     kinds = [str(k) for k in payload.kinds]
     people = selectors.roster(org, payload.on, kinds)
     leaders = list(linkage_candidates(org=org, on=payload.on))
     everyone = people + [m for m in leaders if m not in people]
-    attendance = _attendance(request.user, payload, people)
-    with transaction.atomic():  # a refused vote leaves no meeting behind
-        data = MeetingInput.build(
-            payload.dict(),
-            org=org,
-            kinds=kinds,
-            attendance=attendance,
-            topics="\n".join(t.strip() for t in payload.topics if t.strip()),
-            host=_person(everyone, payload.host, "host"),
-            recorder=_person(everyone, payload.recorder, "recorder"),
-            lecturer=_person(everyone, payload.lecturer, "lecturer"),
-            tags=payload.tags,
-            guests=_guests(payload.guests, leaders, org, payload.on),
-        )
-        meeting = meeting_record(data=data, by=request.user)
-        for index, decision in enumerate(payload.decisions):
-            _decide(meeting, index, decision, by=request.user)
-    return Status(201, _detail(meeting))
+    data = MeetingInput.build(
+        payload.dict(),
+        org=org,
+        kinds=kinds,
+        attendance=_attendance(request.user, payload, people),
+        topics="\n".join(t.strip() for t in payload.topics if t.strip()),
+        host=_person(everyone, payload.host, "host"),
+        recorder=_person(everyone, payload.recorder, "recorder"),
+        lecturer=_person(everyone, payload.lecturer, "lecturer"),
+        tags=payload.tags,
+        guests=_guests(payload.guests, leaders, org, payload.on),
+    )
+    return meeting_record(data=data, meeting=meeting, reason=reason, by=request.user)
 
 
 # --- after creation: the plan, notice, cancellation, votes, leave ---------------------------
@@ -481,7 +510,7 @@ def ask_leave(request, meeting_id: UUID, payload: LeaveIn):
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _attendance(user, payload: MeetingIn, people: list[Member]) -> dict[int, tuple[str, str]]:
+def _attendance(user, payload: MeetingBody, people: list[Member]) -> dict[int, tuple[str, str]]:
     """{member pk: (status, reason)} as the service takes it. A member who is not on the
     roster that day is refused by the service by name; one the user may not even see is
     refused here by id, so the answer never reveals a name outside the user's scope."""

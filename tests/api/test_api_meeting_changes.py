@@ -201,3 +201,38 @@ def test_recording_needs_a_token_scope_and_the_action(cast, api, token_for):
     assert api(token_for(cast.branch_secretary)).put(path, _record_body(cast)).status_code == 403
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.PLANNED
+
+
+def test_a_meeting_is_planned_then_noticed(cast, api, token_for):
+    caller = api(token_for(cast.branch_secretary, write=True))
+    on = (timezone.localdate() + timedelta(days=10)).isoformat()
+    body = {
+        "org": str(cast.branch1.public_id),
+        "title": "主题党日",
+        "on": on,
+        "kinds": ["theme_day"],
+    }
+    response = caller.post("/meetings/plan", body)
+    assert response.status_code == 201, response.json()
+    assert response.json()["status"] == "planned"
+    meeting = Meeting.objects.get(public_id=response.json()["id"])
+    assert meeting.created_by == cast.branch_secretary
+    assert (
+        caller.post(f"/meetings/{meeting.public_id}/notice", {"notice": "请参加"}).status_code
+        == 200
+    )
+
+
+def test_planning_refusals_write_nothing(cast, api, token_for):
+    on = (timezone.localdate() + timedelta(days=10)).isoformat()
+    body = {"org": str(cast.branch1.public_id), "title": "会", "on": on, "kinds": ["theme_day"]}
+    caller = api(token_for(cast.branch_secretary, write=True))
+    assert (
+        caller.post("/meetings/plan", {**body, "kinds": []}).json()["message"]
+        == "请至少选择一种会议类型。"
+    )
+    assert api(None).post("/meetings/plan", body).status_code == 401
+    assert api(token_for(cast.outsider, write=True)).post("/meetings/plan", body).status_code == 404
+    assert api(token_for(cast.ordinary, write=True)).post("/meetings/plan", body).status_code == 403
+    assert api(token_for(cast.branch_secretary)).post("/meetings/plan", body).status_code == 403
+    assert not Meeting.objects.exists()

@@ -35,6 +35,7 @@ from zhibu.meetings.services.recording import MeetingInput, meeting_record
 from zhibu.meetings.services.scheduling import (
     meeting_cancel,
     meeting_notice,
+    meeting_plan,
     meeting_update_plan,
 )
 from zhibu.members.models import Member
@@ -294,6 +295,24 @@ class MeetingIn(MeetingBody):
     decisions: list[DecisionIn] = []
 
 
+class PlanIn(In):
+    org: UUID
+    title: str = Field(..., min_length=1, max_length=200)
+    on: Day
+    kinds: list[MeetingKind]
+    starts_at: time | None = None
+    ends_at: time | None = None
+    place: str = Field("", max_length=200)
+    topics: list[str] = []
+
+    @field_validator("starts_at", "ends_at")
+    @classmethod
+    def _local_time(cls, value: time | None) -> time | None:
+        if value is not None and value.tzinfo is not None:
+            raise ValueError(gettext("请填写不带时区的本地时间，如 09:00。"))
+        return value
+
+
 class RecordIn(MeetingBody):
     version: str | None = None
     reason: str = Field(
@@ -317,6 +336,28 @@ def list_meetings(request, filters: Query[MeetingFilters]):
     with replica_reads():  # a read-only list: the replica may serve it
         items, cursor = page(qs, cursor=filters.cursor, limit=filters.limit)
     return {"items": items, "next_cursor": cursor}
+
+
+@router.post(
+    "/plan",
+    response={201: MeetingDetailOut, **ERRORS},
+    summary="计划会议（尚未召开；之后可修改、通知、取消或登记为已召开）",
+)
+def plan_meeting(request, payload: PlanIn):
+    require_anywhere(request.user, RECORD)
+    org = selectors.meeting_org_for_user(request.user, payload.org, action=RECORD)
+    meeting = meeting_plan(
+        org=org,
+        title=payload.title,
+        on=payload.on,
+        kinds=[str(k) for k in payload.kinds],
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+        place=payload.place,
+        topics="\n".join(t.strip() for t in payload.topics if t.strip()),
+        by=request.user,
+    )
+    return Status(201, _detail(selectors.meeting_for_user(request.user, meeting.public_id)))
 
 
 @router.get("/{meeting_id}", response={200: MeetingDetailOut, **ERRORS}, summary="会议详情")

@@ -31,7 +31,7 @@ def token_for():
 
 @pytest.fixture
 def api(client):
-    """api(token).get/post/patch(path, json) with the bearer token set."""
+    """api(token).get/post/patch/put(path, json) with the bearer token set."""
 
     class Caller:
         def __init__(self, token):
@@ -53,5 +53,8 @@ def api(client):
 
         def patch(self, path, body=None, **extra):
             return self._send("patch", path, body or {}, **extra)
+
+        def put(self, path, body=None, **extra):
+            return self._send("put", path, body or {}, **extra)
 
     return Caller

@@ -283,3 +283,24 @@ def test_a_method_the_path_does_not_take_answers_405_in_the_error_shape(
             "details": [],
         }
     assert cast.branch1.name == "第一党支部" and Org.objects.filter(pk=cast.branch1.pk).exists()
+
+
+def test_findings_period_is_exact_and_within_is_inclusive(cast, api, token_for):
+    rules_run(root=cast.committee, period=Period.parse("2025"))
+    caller = api(token_for(cast.branch_secretary))
+    org = str(cast.branch1.public_id)
+    exact = caller.get("/findings", org=org, period="2025-07", limit=200).json()["items"]
+    assert exact and {f["period"] for f in exact} == {"2025-07"}
+    within = caller.get("/findings", org=org, within="2025-07", limit=200).json()["items"]
+    assert {"2025-07", "2025Q3", "2025"} <= {f["period"] for f in within}
+    assert {f["period"] for f in within} - {"2025-07"}
+
+
+def test_findings_need_exactly_one_of_period_and_within(cast, api, token_for):
+    caller = api(token_for(cast.branch_secretary))
+    org = str(cast.branch1.public_id)
+    for params in ({}, {"period": "2025", "within": "2025"}):
+        response = caller.get("/findings", org=org, **params)
+        assert response.status_code == 400 and "within" in response.json()["message"]
+    bad = caller.get("/findings", org=org, within="2025Q9")
+    assert bad.status_code == 400 and bad.json()["details"][0]["field"] == "within"

@@ -82,3 +82,119 @@ def test_read_only_token_cannot_record_steps(cast, api, token_for):
         {"number": 2, "on": str(date(2022, 3, 10))},
     )
     assert response.status_code == 403
+
+
+def _case(cast):
+    from zhibu.development.services import case_open
+
+    return case_open(
+        org=cast.branch1,
+        name="申请人",
+        gender="F",
+        birth_date=date(1999, 2, 3),
+        applied_on=date(2025, 5, 6),
+        by=cast.branch_secretary,
+    )
+
+
+def test_publicity_answers_its_end_in_working_days_and_shows_on_the_case(cast, api, token_for):
+    from zhibu.core import workdays
+
+    case = _case(cast)
+    caller = api(token_for(cast.branch_secretary, write=True))
+    path = f"/development-cases/{case.public_id}"
+    response = caller.post(f"{path}/publicity", {"key": "activist", "start": "2025-09-29"})
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    expected = workdays.working_days_end(date(2025, 9, 29), data["working_days"]).end
+    assert data["ends_on"] == expected.isoformat() and data["label"] == "入党积极分子公示"
+    shown = caller.get(path).json()["publicities"]
+    assert [p["id"] for p in shown] == [data["id"]]
+
+
+def test_publicity_refusals_write_nothing(cast, api, token_for):
+    case = _case(cast)
+    path = f"/development-cases/{case.public_id}/publicity"
+    body = {"key": "activist", "start": "2025-09-29"}
+    assert api(None).post(path, body).status_code == 401
+    assert api(token_for(cast.outsider, write=True)).post(path, body).status_code == 404
+    assert api(token_for(cast.ordinary, write=True)).post(path, body).status_code == 404
+    assert api(token_for(cast.branch_secretary)).post(path, body).status_code == 403
+    caller = api(token_for(cast.branch_secretary, write=True))
+    assert caller.post(path, {**body, "key": "other"}).status_code == 400
+    assert caller.post(path, {**body, "working_days": 0}).status_code == 400
+    assert not case.publicities.exists()
+
+
+def test_branch_asks_for_an_override_and_the_committee_approves(cast, api, token_for):
+    from zhibu.development.models import Override
+
+    case = _case(cast)
+    path = f"/development-cases/{case.public_id}/overrides"
+    branch = api(token_for(cast.branch_secretary, write=True))
+    body = {"step_number": 3, "rule": "DEV-10", "reason": "补办公示"}
+    response = branch.post(path, body)
+    assert response.status_code == 201, response.json()
+    assert response.json()["state"] == "requested"
+    decide = f"{path}/{response.json()['id']}/decide"
+    assert branch.post(decide, {"approve": True}).status_code == 403
+    assert (
+        api(token_for(cast.outsider, write=True)).post(decide, {"approve": True}).status_code == 404
+    )
+    committee = api(token_for(cast.party_secretary, write=True))
+    approved = committee.post(decide, {"approve": True})
+    assert approved.status_code == 200 and approved.json()["approver"] == "党委书记"
+    again = committee.post(decide, {"approve": False})
+    assert again.status_code == 422 and again.json()["message"] == "该特批申请已处理。"
+    assert Override.objects.get().state == "approved"
+    assert [o["state"] for o in branch.get(path).json()] == ["approved"]
+
+
+def test_a_confirmed_rule_cannot_be_overridden_over_the_api(cast, api, token_for):
+    case = _case(cast)
+    path = f"/development-cases/{case.public_id}/overrides"
+    caller = api(token_for(cast.party_secretary, write=True))
+    response = caller.post(path, {"step_number": 7, "rule": "DEV-05", "reason": "急需"})
+    assert response.status_code == 422 and "不能特批" in response.json()["message"]
+    blank = caller.post(path, {"step_number": 3, "rule": "DEV-10", "reason": " "})
+    assert blank.status_code == 422 and blank.json()["message"] == "请说明特批理由。"
+    assert (
+        api(None).post(path, {"step_number": 3, "rule": "DEV-10", "reason": "x"}).status_code == 401
+    )
+    ordinary = api(token_for(cast.ordinary, write=True))
+    assert ordinary.post(path, {"step_number": 3, "rule": "DEV-10", "reason": "x"}).status_code in (
+        403,
+        404,
+    )
+    assert not case.overrides.exists()
+
+
+def test_stopping_a_case_checks_its_version(cast, api, token_for):
+    case = _case(cast)
+    caller = api(token_for(cast.branch_secretary, write=True))
+    path = f"/development-cases/{case.public_id}"
+    version = caller.get(path).json()["version"]
+    assert caller.post(f"{path}/stop", {"on": "2025-06-01", "reason": " "}).status_code == 422
+    assert (
+        api(token_for(cast.branch_secretary))
+        .post(f"{path}/stop", {"on": "2025-06-01", "reason": "本人撤回"})
+        .status_code
+        == 403
+    )
+    assert (
+        api(token_for(cast.outsider, write=True))
+        .post(f"{path}/stop", {"on": "2025-06-01", "reason": "本人撤回"})
+        .status_code
+        == 404
+    )
+    # someone else saved the case after it was read
+    Case.objects.filter(pk=case.pk).update(updated_at=case.updated_at.replace(year=2030))
+    stale = caller.post(
+        f"{path}/stop", {"on": "2025-06-01", "reason": "本人撤回", "version": version}
+    )
+    assert stale.status_code == 409
+    case.refresh_from_db()
+    assert case.status != Case.Status.STOPPED
+    stopped = caller.post(f"{path}/stop", {"on": "2025-06-01", "reason": "本人撤回"})
+    assert stopped.status_code == 200 and stopped.json()["status"] == "stopped"
+    assert stopped.json()["stop_reason"] == "本人撤回"

@@ -31,8 +31,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.factories import record_meeting
+from zhibu.committees.services import committee_elect
 from zhibu.development.services import case_open
 from zhibu.members.transfers import transfer_start
+from zhibu.orgs.models import CommitteePost
+from zhibu.rulebook.services import exemption_request
 from zhibu.wsgi import application
 
 EXAMPLES = int(os.environ.get("ZHIBU_FUZZ_EXAMPLES", "25"))
@@ -96,6 +99,15 @@ def world(cast, token_for, wsgi_in_test_transaction):
         requested_on=date(2025, 3, 1),
     )
     orgs = [cast.branch1, cast.group1, cast.general_branch, cast.branch2, cast.other_branch]
+    committee = committee_elect(org=cast.branch1, elected_on=date(2024, 1, 10))
+    exemption = exemption_request(
+        rule_code="ORG-08",
+        org=cast.branch1,
+        start=date(2025, 1, 1),
+        end=date(2025, 6, 30),
+        reason="新建支部",
+        by=cast.branch_secretary,
+    )
     return {
         "token": token_for(cast.branch_secretary, write=True),
         "org": [str(o.public_id) for o in orgs],
@@ -108,6 +120,9 @@ def world(cast, token_for, wsgi_in_test_transaction):
         "transfer": [str(transfer.public_id), str(other_transfer.public_id)],
         "code": ["ZB1", "ZB2", "XDZB", "XZ1"],
         "period": ["2025", "2025Q3", "2025-09", "2026Q1"],
+        "committee": [str(committee.public_id)],
+        "post": [str(p.public_id) for p in CommitteePost.objects.filter(org=cast.branch1)],
+        "exemption": [str(exemption.public_id)],
     }
 
 
@@ -125,10 +140,16 @@ ID_KINDS = {
     "recorder": "member",
     "talker": "member",
     "period": "period",
+    "within": "period",
     "member_id": "member",
     "group": "org",
     "transfer_id": "transfer",
     "to_org": "code",
+    "holder": "member",
+    "person": "member",
+    "committee_id": "committee",
+    "post_id": "post",
+    "exemption_id": "exemption",
 }
 
 

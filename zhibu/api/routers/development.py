@@ -1,26 +1,54 @@
-"""/api/v1/development-cases and their steps: the same services as the pages, so a step
-that breaks a rule answers 422 with the rule code, its citation and the earliest date."""
+"""/api/v1/development-cases, their steps, 公示, 特批 (overrides) and stopping: the same
+services as the pages, so a step that breaks a rule answers 422 with the rule code, its
+citation and the earliest date."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 from uuid import UUID
 
-from ninja import Query, Router, Schema, Status
+from django.http import Http404
+from ninja import Field, Query, Router, Schema, Status
 
-from zhibu.api.errors import ApiError
+from zhibu.accounts import permissions
+from zhibu.api.errors import ApiError, require_anywhere
 from zhibu.api.pagination import page
-from zhibu.api.schemas import ERRORS, Filters, In, page_of
+from zhibu.api.schemas import ERRORS, Day, Filters, In, page_of
 from zhibu.core.db import replica_reads
 from zhibu.development import selectors, services
 from zhibu.development.models import Case, Step
-from zhibu.development.steps import STEPS
+from zhibu.development.steps import PUBLICITY_LABELS, STEPS
 from zhibu.meetings.models import Decision
 from zhibu.members.selectors import visible_members
 from zhibu.orgs.selectors import org_for_user
 
 router = Router(tags=["development-cases"])
+
+# The keys of PUBLICITY_LABELS (publicity_start refuses any other with 422).
+PublicityKey = Literal["activist", "target", "admission", "confirmation"]
+
+
+class PublicityOut(Schema):
+    id: UUID
+    key: str
+    label: str
+    start: date
+    working_days: int
+    ends_on: date = Field(..., description="公示结束日期：按法定工作日（含调休）计算")
+    official_calendar: bool = Field(
+        ..., description="false：该年度尚无法定节假日安排，按周一至周五计算"
+    )
+    objections: str
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.public_id
+
+    @staticmethod
+    def resolve_label(obj):
+        return str(PUBLICITY_LABELS.get(obj.key, obj.key))
 
 
 class CaseOut(Schema):
@@ -36,6 +64,17 @@ class CaseOut(Schema):
     admitted_on: date | None
     probation_end: date | None
     member_id: UUID | None
+    stop_reason: str
+    publicities: list[PublicityOut]
+    version: str
+
+    @staticmethod
+    def resolve_publicities(obj):
+        return sorted(obj.publicities.all(), key=lambda p: (p.start, p.pk))
+
+    @staticmethod
+    def resolve_version(obj):
+        return obj.updated_at.isoformat()
 
     @staticmethod
     def resolve_id(obj):
@@ -120,7 +159,9 @@ def list_cases(request, filters: Query[CaseFilters]):
     )
     with replica_reads():  # a read-only list: the replica may serve it
         items, cursor = page(
-            qs.select_related("org", "member"), cursor=filters.cursor, limit=filters.limit
+            qs.select_related("org", "member").prefetch_related("publicities"),
+            cursor=filters.cursor,
+            limit=filters.limit,
         )
     return {"items": items, "next_cursor": cursor}
 
@@ -191,3 +232,131 @@ def record_step(request, case_id: UUID, payload: StepIn):
         extend_months=payload.extend_months,
     )
     return Status(201, step)
+
+
+# --- 公示, 特批 and stopping ----------------------------------------------------------------
+
+
+class PublicityIn(In):
+    key: PublicityKey = Field(..., description="activist、target、admission 或 confirmation")
+    start: Day
+    working_days: int | None = Field(None, ge=1, le=30, description="不填按规定（默认 5 个工作日）")
+    objections: str = Field("", max_length=2000)
+
+
+class OverrideOut(Schema):
+    id: UUID
+    step_number: int
+    rule: str
+    reason: str
+    state: str
+    requested_by: str | None
+    requested_at: datetime
+    approver: str | None
+    decided_at: datetime | None
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.public_id
+
+    @staticmethod
+    def resolve_rule(obj):
+        return obj.rule_code
+
+    @staticmethod
+    def resolve_requested_by(obj):
+        return str(obj.requested_by) if obj.requested_by else None
+
+    @staticmethod
+    def resolve_approver(obj):
+        return str(obj.approver) if obj.approver else None
+
+
+class OverrideIn(In):
+    step_number: int = Field(..., ge=1, le=25)
+    rule: str = Field(..., max_length=10)
+    reason: str = Field(..., max_length=2000)
+
+
+class OverrideDecisionIn(In):
+    approve: bool
+
+
+class StopIn(In):
+    version: str | None = None
+    on: Day
+    reason: str = Field(..., max_length=300)
+
+
+def _case(request, case_id: UUID, *, write: bool = False) -> Case:
+    return selectors.case_for_user(request.user, case_id, write=write)
+
+
+def _overrides(case: Case):
+    return case.overrides.select_related("requested_by", "approver").order_by("requested_at")
+
+
+@router.post(
+    "/{case_id}/publicity",
+    response={201: PublicityOut, **ERRORS},
+    summary="登记公示（按工作日计算结束日期）",
+)
+def start_publicity(request, case_id: UUID, payload: PublicityIn):
+    case = _case(request, case_id, write=True)
+    record = services.publicity_start(case=case, by=request.user, **payload.dict())
+    return Status(201, record)
+
+
+@router.get("/{case_id}/overrides", response={200: list[OverrideOut], **ERRORS}, summary="特批申请")
+def list_overrides(request, case_id: UUID):
+    return list(_overrides(_case(request, case_id)))
+
+
+@router.post(
+    "/{case_id}/overrides",
+    response={201: OverrideOut, **ERRORS},
+    summary="申请特批（上级党委负责人申请即批准）",
+)
+def request_override(request, case_id: UUID, payload: OverrideIn):
+    case = _case(request, case_id)
+    if not (
+        permissions.can(request.user, "development.manage", case.org)
+        or services.may_approve(request.user, case)
+    ):
+        raise ApiError(403)
+    override = services.override_request(
+        case=case,
+        step_number=payload.step_number,
+        rule_code=payload.rule,
+        reason=payload.reason,
+        by=request.user,
+        request=request,
+    )
+    return Status(201, _overrides(case).get(pk=override.pk))
+
+
+@router.post(
+    "/{case_id}/overrides/{override_id}/decide",
+    response={200: OverrideOut, **ERRORS},
+    summary="审批特批（上级党委）",
+)
+def decide_override(request, case_id: UUID, override_id: UUID, payload: OverrideDecisionIn):
+    require_anywhere(request.user, "development.approve")
+    case = _case(request, case_id)
+    override = case.overrides.filter(public_id=override_id).first()
+    if override is None:
+        raise Http404
+    services.override_decide(
+        override=override, approve=payload.approve, by=request.user, request=request
+    )
+    return _overrides(case).get(pk=override.pk)
+
+
+@router.post("/{case_id}/stop", response={200: CaseOut, **ERRORS}, summary="终止发展程序（乐观锁）")
+def stop_case(request, case_id: UUID, payload: StopIn):
+    case = _case(request, case_id, write=True)
+    expected = payload.version or (request.headers.get("If-Match") or "").strip().strip('"')
+    if expected and expected != "*" and expected != case.updated_at.isoformat():
+        raise ApiError(409)
+    services.case_stop(case=case, reason=payload.reason, on=payload.on, by=request.user)
+    return _case(request, case_id)

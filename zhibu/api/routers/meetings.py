@@ -2,7 +2,9 @@
 pages — the list is ``selectors.meeting_list``, one meeting is ``meeting_for_user``, the
 org is ``meeting_org_for_user``; a held meeting is recorded by ``meeting_record``
 and every vote by ``decision_record``, so the roster, date and VOTE rules apply
-and a refused vote answers 422 naming its rule."""
+and a refused vote answers 422 naming its rule. A planned meeting is changed, noticed and
+cancelled by ``services.scheduling``; a member asks leave by ``leave_request`` for a
+meeting of ``selectors.member_meetings``, as on "我的组织生活"."""
 
 from __future__ import annotations
 
@@ -20,15 +22,22 @@ from pydantic import field_validator
 from zhibu.api.errors import ApiError, details_of, require_anywhere
 from zhibu.api.pagination import page
 from zhibu.api.params import parse_period
-from zhibu.api.schemas import ERRORS, Filters, In, page_of
+from zhibu.api.schemas import ERRORS, Day, Filters, In, page_of
 from zhibu.committees.selectors import linkage_candidates
 from zhibu.core.db import replica_reads
 from zhibu.meetings import selectors, votes
 from zhibu.meetings.models import Attendance, Decision, Meeting, MeetingKind
 from zhibu.meetings.services import recording
 from zhibu.meetings.services.decisions import decision_record
+from zhibu.meetings.services.leave import leave_request
 from zhibu.meetings.services.locking import lock_state
 from zhibu.meetings.services.recording import MeetingInput, meeting_record
+from zhibu.meetings.services.scheduling import (
+    meeting_cancel,
+    meeting_notice,
+    meeting_plan,
+    meeting_update_plan,
+)
 from zhibu.members.models import Member
 from zhibu.members.selectors import visible_members
 from zhibu.orgs.models import Org
@@ -146,6 +155,13 @@ class MeetingDetailOut(MeetingOut):
     attendance: list[AttendanceOut]
     guests: list[GuestOut]
     decisions: list[DecisionOut]
+    notice: str
+    cancel_reason: str
+    version: str = Field(..., description="乐观锁版本：修改计划、通知、取消时原样提交")
+
+    @staticmethod
+    def resolve_version(obj):
+        return obj.updated_at.isoformat()
 
     @staticmethod
     def resolve_topics(obj):
@@ -235,8 +251,9 @@ class DecisionIn(In):
     note: str = Field("", max_length=300)
 
 
-class MeetingIn(In):
-    org: UUID
+class MeetingBody(In):
+    """What recording a held meeting takes (the record page's fields)."""
+
     title: str = Field(..., min_length=1, max_length=200)
     on: date
     kinds: list[MeetingKind]
@@ -256,7 +273,6 @@ class MeetingIn(In):
     tags: list[str] = []
     covers_year: int | None = Field(None, ge=2000, le=2100)
     guests: list[GuestIn] = []
-    decisions: list[DecisionIn] = []
     complete: bool = True
 
     @field_validator("starts_at", "ends_at")
@@ -272,6 +288,36 @@ class MeetingIn(In):
         if len({row.member for row in rows}) != len(rows):
             raise ValueError(gettext("同一党员在出席名单中只能出现一次。"))
         return rows
+
+
+class MeetingIn(MeetingBody):
+    org: UUID
+    decisions: list[DecisionIn] = []
+
+
+class PlanIn(In):
+    org: UUID
+    title: str = Field(..., min_length=1, max_length=200)
+    on: Day
+    kinds: list[MeetingKind]
+    starts_at: time | None = None
+    ends_at: time | None = None
+    place: str = Field("", max_length=200)
+    topics: list[str] = []
+
+    @field_validator("starts_at", "ends_at")
+    @classmethod
+    def _local_time(cls, value: time | None) -> time | None:
+        if value is not None and value.tzinfo is not None:
+            raise ValueError(gettext("请填写不带时区的本地时间，如 09:00。"))
+        return value
+
+
+class RecordIn(MeetingBody):
+    version: str | None = None
+    reason: str = Field(
+        "", max_length=200, description="修改理由：记录已锁定时必填（写入审计日志和修改记录）"
+    )
 
 
 # --- handlers ----------------------------------------------------------------------------------
@@ -292,6 +338,28 @@ def list_meetings(request, filters: Query[MeetingFilters]):
     return {"items": items, "next_cursor": cursor}
 
 
+@router.post(
+    "/plan",
+    response={201: MeetingDetailOut, **ERRORS},
+    summary="计划会议（尚未召开；之后可修改、通知、取消或登记为已召开）",
+)
+def plan_meeting(request, payload: PlanIn):
+    require_anywhere(request.user, RECORD)
+    org = selectors.meeting_org_for_user(request.user, payload.org, action=RECORD)
+    meeting = meeting_plan(
+        org=org,
+        title=payload.title,
+        on=payload.on,
+        kinds=[str(k) for k in payload.kinds],
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+        place=payload.place,
+        topics="\n".join(t.strip() for t in payload.topics if t.strip()),
+        by=request.user,
+    )
+    return Status(201, _detail(selectors.meeting_for_user(request.user, meeting.public_id)))
+
+
 @router.get("/{meeting_id}", response={200: MeetingDetailOut, **ERRORS}, summary="会议详情")
 def get_meeting(request, meeting_id: UUID):
     require_anywhere(request.user, VIEW)
@@ -306,34 +374,184 @@ def get_meeting(request, meeting_id: UUID):
 def create_meeting(request, payload: MeetingIn):
     require_anywhere(request.user, RECORD)
     org = selectors.meeting_org_for_user(request.user, payload.org, action=RECORD)
-    kinds = [str(k) for k in payload.kinds]
-    people = selectors.roster(org, payload.on, kinds)
-    leaders = list(linkage_candidates(org=org, on=payload.on))
-    everyone = people + [m for m in leaders if m not in people]
-    attendance = _attendance(request.user, payload, people)
     with transaction.atomic():  # a refused vote leaves no meeting behind
-        data = MeetingInput.build(
-            payload.dict(),
-            org=org,
-            kinds=kinds,
-            attendance=attendance,
-            topics="\n".join(t.strip() for t in payload.topics if t.strip()),
-            host=_person(everyone, payload.host, "host"),
-            recorder=_person(everyone, payload.recorder, "recorder"),
-            lecturer=_person(everyone, payload.lecturer, "lecturer"),
-            tags=payload.tags,
-            guests=_guests(payload.guests, leaders, org, payload.on),
-        )
-        meeting = meeting_record(data=data, by=request.user)
+        meeting = _record(request, org, payload)
         for index, decision in enumerate(payload.decisions):
             _decide(meeting, index, decision, by=request.user)
     return Status(201, _detail(meeting))
 
 
+@router.put(
+    "/{meeting_id}/record",
+    response={200: MeetingDetailOut, **ERRORS},
+    summary="登记计划会议为已召开，或修改会议记录和出席情况（乐观锁；锁定后须填理由）",
+)
+def record_existing(request, meeting_id: UUID, payload: RecordIn):
+    meeting = _to_change(request, meeting_id, payload.version)
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ApiError(404)  # as the record page: a cancelled meeting has no record
+    meeting = _record(request, meeting.org, payload, meeting=meeting, reason=payload.reason)
+    return _detail(selectors.meeting_for_user(request.user, meeting_id))
+
+
+def _record(request, org: Org, payload: MeetingBody, meeting=None, reason: str = "") -> Meeting:
+    """``meeting_record`` with the people resolved as the record page resolves them."""
+    kinds = [str(k) for k in payload.kinds]
+    people = selectors.roster(org, payload.on, kinds)
+    leaders = list(linkage_candidates(org=org, on=payload.on))
+    everyone = people + [m for m in leaders if m not in people]
+    data = MeetingInput.build(
+        payload.dict(),
+        org=org,
+        kinds=kinds,
+        attendance=_attendance(request.user, payload, people),
+        topics="\n".join(t.strip() for t in payload.topics if t.strip()),
+        host=_person(everyone, payload.host, "host"),
+        recorder=_person(everyone, payload.recorder, "recorder"),
+        lecturer=_person(everyone, payload.lecturer, "lecturer"),
+        tags=payload.tags,
+        guests=_guests(payload.guests, leaders, org, payload.on),
+    )
+    return meeting_record(data=data, meeting=meeting, reason=reason, by=request.user)
+
+
+# --- after creation: the plan, notice, cancellation, votes, leave ---------------------------
+
+
+class PlanUpdateIn(In):
+    """A planned or noticed meeting's plan; omitted fields stay as they are."""
+
+    version: str | None = None
+    title: str | None = Field(None, min_length=1, max_length=200)
+    on: Day | None = None
+    kinds: list[MeetingKind] | None = None
+    starts_at: time | None = None
+    ends_at: time | None = None
+    place: str | None = Field(None, max_length=200)
+    topics: list[str] | None = None
+
+    @field_validator("starts_at", "ends_at")
+    @classmethod
+    def _local_time(cls, value: time | None) -> time | None:
+        if value is not None and value.tzinfo is not None:
+            raise ValueError(gettext("请填写不带时区的本地时间，如 09:00。"))
+        return value
+
+
+class NoticeIn(In):
+    version: str | None = None
+    notice: str = Field(..., max_length=5000)
+
+
+class CancelIn(In):
+    version: str | None = None
+    reason: str = Field(..., max_length=200)
+
+
+class LeaveIn(In):
+    reason: str = Field(..., max_length=200)
+
+
+class LeaveOut(Schema):
+    meeting_id: UUID
+    member_id: UUID
+    status: str
+    reason: str
+
+
+def _to_change(request, meeting_id: UUID, version: str | None) -> Meeting:
+    """The meeting with ``meeting.record`` at its org; 409 when ``version`` (or If-Match)
+    is not its ``updated_at`` any more."""
+    require_anywhere(request.user, RECORD)
+    meeting = selectors.meeting_for_user(request.user, meeting_id, action=RECORD)
+    header = request.headers.get("If-Match")
+    expected = version or (header.strip().strip('"') if header else None)
+    if expected and expected != "*" and expected != meeting.updated_at.isoformat():
+        raise ApiError(409)
+    return meeting
+
+
+@router.patch(
+    "/{meeting_id}",
+    response={200: MeetingDetailOut, **ERRORS},
+    summary="修改会议计划（计划或已通知的会议；乐观锁）",
+)
+def update_plan(request, meeting_id: UUID, payload: PlanUpdateIn):
+    meeting = _to_change(request, meeting_id, payload.version)
+    sent = payload.dict(exclude_unset=True, exclude_none=True, exclude={"version"})
+    topics = sent.pop("topics", None)
+    meeting_update_plan(
+        meeting=meeting,
+        title=sent.get("title", meeting.title),
+        on=sent.get("on", meeting.on),
+        kinds=[str(k) for k in sent.get("kinds", meeting.kinds)],
+        starts_at=sent.get("starts_at", meeting.starts_at),
+        ends_at=sent.get("ends_at", meeting.ends_at),
+        place=sent.get("place", meeting.place),
+        topics=meeting.topics
+        if topics is None
+        else "\n".join(t.strip() for t in topics if t.strip()),
+        by=request.user,
+    )
+    return _detail(selectors.meeting_for_user(request.user, meeting_id))
+
+
+@router.post(
+    "/{meeting_id}/notice", response={200: MeetingDetailOut, **ERRORS}, summary="发布会议通知"
+)
+def notice_meeting(request, meeting_id: UUID, payload: NoticeIn):
+    meeting = _to_change(request, meeting_id, payload.version)
+    meeting_notice(meeting=meeting, notice=payload.notice, by=request.user)
+    return _detail(selectors.meeting_for_user(request.user, meeting_id))
+
+
+@router.post("/{meeting_id}/cancel", response={200: MeetingDetailOut, **ERRORS}, summary="取消会议")
+def cancel_meeting(request, meeting_id: UUID, payload: CancelIn):
+    meeting = _to_change(request, meeting_id, payload.version)
+    meeting_cancel(meeting=meeting, reason=payload.reason, by=request.user)
+    return _detail(selectors.meeting_for_user(request.user, meeting_id))
+
+
+@router.post(
+    "/{meeting_id}/decisions",
+    response={201: DecisionOut, **ERRORS},
+    summary="为已召开的会议登记表决（票数不支持时返回 422，VOTE-01/02/03/04）",
+)
+def add_decision(request, meeting_id: UUID, payload: DecisionIn):
+    require_anywhere(request.user, RECORD)
+    meeting = selectors.meeting_for_user(request.user, meeting_id, action=RECORD)
+    decision = decision_record(meeting=meeting, by=request.user, **payload.dict())
+    return Status(201, decision)
+
+
+@router.post(
+    "/{meeting_id}/leave",
+    response={201: LeaveOut, **ERRORS},
+    summary="本人请假（令牌所属用户须在该会议的应参会名单中）",
+)
+def ask_leave(request, meeting_id: UUID, payload: LeaveIn):
+    member = selectors.my_member(request.user)
+    if member is None:
+        raise ApiError(404)
+    meeting = selectors.member_meetings(member).filter(public_id=meeting_id).first()
+    if meeting is None:
+        raise ApiError(404)
+    row = leave_request(meeting=meeting, member=member, reason=payload.reason)
+    return Status(
+        201,
+        {
+            "meeting_id": meeting.public_id,
+            "member_id": member.public_id,
+            "status": row.status,
+            "reason": row.reason,
+        },
+    )
+
+
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _attendance(user, payload: MeetingIn, people: list[Member]) -> dict[int, tuple[str, str]]:
+def _attendance(user, payload: MeetingBody, people: list[Member]) -> dict[int, tuple[str, str]]:
     """{member pk: (status, reason)} as the service takes it. A member who is not on the
     roster that day is refused by the service by name; one the user may not even see is
     refused here by id, so the answer never reveals a name outside the user's scope."""

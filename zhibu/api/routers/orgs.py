@@ -7,16 +7,21 @@ from uuid import UUID
 
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Length, Substr
-from ninja import Query, Router, Schema, Status
+from django.http import Http404
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
 
 from zhibu.accounts import permissions
 from zhibu.api.errors import ApiError
 from zhibu.api.pagination import page
-from zhibu.api.schemas import ERRORS, Filters, In, page_of
+from zhibu.api.schemas import ERRORS, Day, Filters, In, page_of
+from zhibu.committees import selectors as committee_selectors
+from zhibu.committees import services as committee_services
 from zhibu.core.db import replica_reads
 from zhibu.core.scope import subtree_q
+from zhibu.members.selectors import member_for_user
 from zhibu.orgs import selectors, services
-from zhibu.orgs.models import CommitteePost, Org
+from zhibu.orgs.models import Committee, CommitteePost, Linkage, Org
 
 router = Router(tags=["orgs"])
 
@@ -97,11 +102,19 @@ class PostOut(Schema):
     start: date
     end: date | None
     approved: bool
+    approved_on: date | None
+    approval_document: str
+    note: str
     term_number: int | None
+    version: str
 
     @staticmethod
     def resolve_id(obj):
         return obj.public_id
+
+    @staticmethod
+    def resolve_version(obj):
+        return obj.updated_at.isoformat()
 
     @staticmethod
     def resolve_holder_id(obj):
@@ -199,6 +212,243 @@ def list_posts(request, org_id: UUID, current: bool = False):
     if current:
         qs = qs.filter(end__isnull=True)
     return list(qs)
+
+
+# --- committees, posts and 定点联系: zhibu.committees.services, as the org page's forms ------
+
+
+class CommitteeOut(Schema):
+    id: UUID
+    term_number: int
+    elected_on: date
+    method: str
+    term_years: int
+    term_ends_on: date
+    filing: str
+    filed_on: date | None
+    approved_on: date | None
+    approval_document: str
+    ended_on: date | None
+    version: str
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.public_id
+
+    @staticmethod
+    def resolve_version(obj):
+        return obj.updated_at.isoformat()
+
+
+class ElectIn(In):
+    elected_on: Day
+    method: Committee.Method = Committee.Method.COMPETITIVE
+    term_number: int | None = Field(None, ge=1, le=999, description="届次；不填则为上一届加一")
+    term_years: int | None = Field(
+        None, ge=1, le=10, description="任期；须与组织类别的法定任期一致"
+    )
+
+
+class FilingIn(In):
+    version: str | None = None
+    filing: Committee.Filing
+    on: Day
+    document: str = Field("", max_length=100)
+
+
+class PostIn(In):
+    post: CommitteePost.Post
+    holder: UUID
+    start: Day
+    end: Day | None = None
+    note: str = Field("", max_length=200)
+
+
+class PostEndIn(In):
+    version: str | None = None
+    on: Day
+
+
+class PostApproveIn(In):
+    version: str | None = None
+    on: Day
+    document: str = Field(..., max_length=100)
+
+
+class LinkageOut(Schema):
+    id: UUID
+    person_id: UUID
+    person_name: str
+    start: date
+    end: date | None
+    note: str
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.public_id
+
+    @staticmethod
+    def resolve_person_id(obj):
+        return obj.person.public_id
+
+    @staticmethod
+    def resolve_person_name(obj):
+        return obj.person.name
+
+
+class LinkageIn(In):
+    person: UUID = Field(..., description="上级党组织班子成员（联系开始之日在任）")
+    start: Day
+    end: Day | None = None
+    note: str = Field("", max_length=200)
+
+
+class LinkageEndIn(In):
+    on: Day
+
+
+def _managed(request, org_id: UUID) -> Org:
+    return selectors.org_for_user(request.user, org_id, action="committee.manage")
+
+
+def _fresh(request, version: str | None, record) -> None:
+    """409 when the version sent (body or If-Match) is not the record's ``updated_at``."""
+    expected = version or _if_match(request)
+    if expected and expected != "*" and expected != record.updated_at.isoformat():
+        raise ApiError(409)
+
+
+def _post(org: Org, post_id: UUID, **conditions) -> CommitteePost:
+    record = (
+        CommitteePost.objects.filter(org=org, public_id=post_id, **conditions)
+        .select_related("holder", "committee")
+        .first()
+    )
+    if record is None:
+        raise Http404
+    return record
+
+
+@router.get(
+    "/{org_id}/committees", response={200: list[CommitteeOut], **ERRORS}, summary="历届委员会"
+)
+def list_committees(request, org_id: UUID):
+    org = selectors.org_for_user(request.user, org_id)
+    return list(org.committees.order_by("-elected_on"))
+
+
+@router.post("/{org_id}/committees", response={201: CommitteeOut, **ERRORS}, summary="登记换届选举")
+def elect_committee(request, org_id: UUID, payload: ElectIn):
+    org = _managed(request, org_id)
+    committee = committee_services.committee_elect(org=org, by=request.user, **payload.dict())
+    return Status(201, committee)
+
+
+@router.post(
+    "/{org_id}/committees/{committee_id}/filing",
+    response={200: CommitteeOut, **ERRORS},
+    summary="登记报批与备案（乐观锁）",
+)
+def file_committee(request, org_id: UUID, committee_id: UUID, payload: FilingIn):
+    org = _managed(request, org_id)
+    committee = Committee.objects.filter(org=org, public_id=committee_id).first()
+    if committee is None:
+        raise Http404
+    _fresh(request, payload.version, committee)
+    return committee_services.committee_file(
+        committee=committee,
+        filing=payload.filing,
+        on=payload.on,
+        document=payload.document,
+        by=request.user,
+    )
+
+
+@router.post("/{org_id}/posts", response={201: PostOut, **ERRORS}, summary="登记任职")
+def assign_post(request, org_id: UUID, payload: PostIn):
+    org = _managed(request, org_id)
+    holder = member_for_user(request.user, payload.holder)
+    committee = org.committees.filter(ended_on__isnull=True).order_by("-elected_on").first()
+    if payload.post == CommitteePost.Post.GROUP_LEADER:
+        committee = None
+    record = committee_services.post_assign(
+        org=org,
+        post=payload.post,
+        holder=holder,
+        start=payload.start,
+        end=payload.end,
+        committee=committee,
+        note=payload.note,
+        by=request.user,
+    )
+    return Status(201, _post(org, record.public_id))
+
+
+@router.post(
+    "/{org_id}/posts/{post_id}/end", response={200: PostOut, **ERRORS}, summary="登记离任（免职）"
+)
+def end_post(request, org_id: UUID, post_id: UUID, payload: PostEndIn):
+    org = _managed(request, org_id)
+    record = _post(org, post_id, end__isnull=True)
+    _fresh(request, payload.version, record)
+    committee_services.post_end(record=record, on=payload.on, by=request.user)
+    return _post(org, post_id)
+
+
+@router.post(
+    "/{org_id}/posts/{post_id}/approve",
+    response={200: PostOut, **ERRORS},
+    summary="登记上级批复（书记、副书记）",
+)
+def approve_post(request, org_id: UUID, post_id: UUID, payload: PostApproveIn):
+    org = _managed(request, org_id)
+    record = _post(org, post_id, approved=False)
+    _fresh(request, payload.version, record)
+    committee_services.post_approve(
+        record=record, on=payload.on, document=payload.document, by=request.user
+    )
+    return _post(org, post_id)
+
+
+@router.get("/{org_id}/linkages", response={200: list[LinkageOut], **ERRORS}, summary="定点联系")
+def list_linkages(request, org_id: UUID):
+    org = selectors.org_for_user(request.user, org_id)
+    return list(org.linkages.select_related("person").order_by("-start"))
+
+
+@router.post("/{org_id}/linkages", response={201: LinkageOut, **ERRORS}, summary="登记定点联系")
+def add_linkage(request, org_id: UUID, payload: LinkageIn):
+    org = _managed(request, org_id)
+    candidates = committee_selectors.linkage_candidates(org=org, on=timezone.localdate())
+    person = candidates.filter(public_id=payload.person).first()
+    if person is None:
+        raise Http404
+    link = committee_services.linkage_add(
+        org=org,
+        person=person,
+        start=payload.start,
+        end=payload.end,
+        note=payload.note,
+        by=request.user,
+    )
+    return Status(201, link)
+
+
+@router.post(
+    "/{org_id}/linkages/{linkage_id}/end",
+    response={200: LinkageOut, **ERRORS},
+    summary="结束定点联系",
+)
+def end_linkage(request, org_id: UUID, linkage_id: UUID, payload: LinkageEndIn):
+    org = _managed(request, org_id)
+    link = (
+        Linkage.objects.filter(org=org, public_id=linkage_id, end__isnull=True)
+        .select_related("person")
+        .first()
+    )
+    if link is None:
+        raise Http404
+    return committee_services.linkage_end(linkage=link, on=payload.on, by=request.user)
 
 
 def _if_match(request) -> str | None:

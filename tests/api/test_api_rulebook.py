@@ -127,6 +127,8 @@ def test_deciding_needs_the_approval_right_in_scope(cast, api, token_for):
 def test_committee_revokes_an_approved_exemption(cast, api, token_for):
     exemption = _requested(cast)
     caller = api(token_for(cast.party_secretary, write=True))
+    pending = caller.post(f"/exemptions/{exemption.public_id}/revoke")
+    assert pending.status_code == 422 and "只能撤销已批准的豁免" in pending.json()["message"]
     caller.post(f"/exemptions/{exemption.public_id}/decide", {"approve": True})
     path = f"/exemptions/{exemption.public_id}/revoke"
     assert api(token_for(cast.branch_secretary, write=True)).post(path).status_code == 403

@@ -29,6 +29,7 @@ DATES_ORDERED = _("结束日期不能早于开始日期。")
 EXEMPTION_REASON_REQUIRED = _("请填写豁免理由。")
 EXEMPTION_APPROVER_REQUIRED = _("豁免须由有审批权限的上级党组织负责人批准。")
 EXEMPTION_NOT_REQUESTED = _("该豁免申请已处理。")
+EXEMPTION_NOT_APPROVED = _("只能撤销已批准的豁免。")
 EXEMPTION_MEMBER_OUTSIDE = _("所选党员不属于该组织。")
 
 
@@ -190,8 +191,11 @@ def exemption_decide(
 
 @transaction.atomic
 def exemption_revoke(*, exemption: Exemption, by, request=None) -> Exemption:
+    """Withdraw an approved exemption (a pending one is decided, not revoked)."""
     if by is None or not permissions.can(by, "exemption.approve", exemption.org):
         raise ValidationError({"approver": EXEMPTION_APPROVER_REQUIRED})
+    if exemption.state != Exemption.State.APPROVED:
+        raise ValidationError({"__all__": EXEMPTION_NOT_APPROVED})
     exemption.state = Exemption.State.REVOKED
     exemption.save(update_fields=["state"])
     audit_record(

@@ -174,6 +174,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "zhibu.accounts.validators.CharacterClassValidator"},
 ]
 
+# The audit chain's head is appended here by `tick` (outside the database; docs/security.md),
+# and to syslog (authpriv) when ZHIBU_AUDIT_ANCHOR_SYSLOG is on.
+ZHIBU_AUDIT_ANCHOR_FILE = config.env_str("ZHIBU_AUDIT_ANCHOR_FILE") or str(
+    VAR_DIR / "audit-anchors.log"
+)
+ZHIBU_AUDIT_ANCHOR_SYSLOG = config.env_bool("ZHIBU_AUDIT_ANCHOR_SYSLOG", False)
+
 # Lock an account for 30 minutes after 5 failed logins (django-axes).
 AXES_FAILURE_LIMIT = config.env_int("ZHIBU_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=config.env_int("ZHIBU_LOCKOUT_MINUTES", 30))

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from zhibu.accounts.services import lockout_burst_check
 from zhibu.core.audit import audit_record
 from zhibu.core.models import AuditEvent
 
@@ -54,3 +55,6 @@ def _locked_out(sender, request, username=None, ip_address=None, **kwargs) -> No
         request=request,
         details={"username": username or ""},
     )
+    # A burst of lockouts (password guessing) alerts the security and audit administrators
+    # as it happens; the lockout itself only exists as this signal.
+    lockout_burst_check()

@@ -13,7 +13,7 @@ from pathlib import Path
 from zhibu import config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
+VAR_DIR = config.private_dir(BASE_DIR / "var")
 
 try:
     ENVIRONMENT = config.environment()
@@ -243,6 +243,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploads hold personal data (import workbooks carry clear ID numbers): service account only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # --- security headers --------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -13,7 +13,7 @@ from django.utils import timezone
 from zhibu.accounts.services import chain_broken_alert
 from zhibu.core.audit import anchor_write, audit_verify
 from zhibu.core.rules import Period
-from zhibu.members.imports import purge_stale
+from zhibu.members.imports import purge_stale, recover_interrupted
 from zhibu.orgs.models import Org
 from zhibu.rulebook.reminders import send_digests
 from zhibu.rulebook.run import rules_run
@@ -50,8 +50,11 @@ class Command(BaseCommand):
                 )
         self.check_audit_chain()
         sent = send_digests(today)
+        recovered = recover_interrupted()
         purged = purge_stale()
-        self.stdout.write(f"stale import uploads removed: {purged}")
+        self.stdout.write(
+            f"interrupted imports recovered: {recovered}; stale uploads removed: {purged}"
+        )
         self.stdout.write(
             f"digests sent: {sent}; tick took {int((time.monotonic() - started) * 1000)} ms"
         )

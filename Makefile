@@ -51,6 +51,7 @@ serve: setup
 	$(PY) manage.py runserver "$(HOST):$(PORT)"
 
 worker: setup
+	$(PY) manage.py imports_recover --minutes 1
 	$(PY) manage.py db_worker
 
 lint: setup

@@ -144,3 +144,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
         dbguard.uninstall(connection)
     yield
     connections.close_all()
+
+
+@pytest.fixture(autouse=True)
+def _audit_anchors_in_tmp(settings, tmp_path):
+    """`tick` anchors the audit chain in a file: each test gets its own, never var/'s."""
+    settings.ZHIBU_AUDIT_ANCHOR_FILE = str(tmp_path / "anchors" / "audit-anchors.log")

@@ -96,6 +96,7 @@ def database(url: str, *, base_dir: Path, production: bool) -> dict:
             raise ConfigError(
                 f"DATABASE_URL names no SQLite file; expected e.g. {_EXAMPLE_SQLITE}."
             )
+        private_sqlite_file(Path(config["NAME"]))
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "timeout": env_int("ZHIBU_SQLITE_TIMEOUT", 20),
@@ -167,11 +168,36 @@ def field_key(*, base_dir: Path, production: bool) -> str:
     return _generated_secret(base_dir / "var" / "field_key", nbytes=32, hex_=True)
 
 
+def private_dir(path: Path) -> Path:
+    """Zhibu's own ``var/``: created 0700, or tightened to 0700 (database, uploads,
+    backups and keys live there)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077 and os.access(path, os.W_OK):
+        os.chmod(path, 0o700)
+    return path
+
+
+def private_sqlite_file(path: Path) -> None:
+    """Create the SQLite database file 0600 (in a new 0700 directory) before SQLite opens
+    it; SQLite gives its -wal and -shm files the database file's mode. An existing file
+    is tightened to 0600; an existing directory is left alone (it may be shared)."""
+    if str(path) == ":memory:" or str(path).startswith("file:"):
+        return
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        if path.stat().st_mode & 0o077 and os.access(path, os.W_OK):
+            os.chmod(path, 0o600)
+    except OSError:  # a read-only location: SQLite will say so itself
+        pass
+
+
 def _generated_secret(path: Path, *, nbytes: int, hex_: bool = False) -> str:
     """Read a development secret from ``path``, creating it (mode 0600) on first use."""
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     value = secrets.token_hex(nbytes) if hex_ else secrets.token_urlsafe(nbytes)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -13,7 +13,7 @@ from pathlib import Path
 from zhibu import config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
+VAR_DIR = config.private_dir(BASE_DIR / "var")
 
 try:
     ENVIRONMENT = config.environment()
@@ -183,6 +183,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "zhibu.accounts.validators.PasswordHistoryValidator", "OPTIONS": {"keep": 5}},
 ]
 
+# The audit chain's head is appended here by `tick` (outside the database; docs/security.md),
+# and to syslog (authpriv) when ZHIBU_AUDIT_ANCHOR_SYSLOG is on.
+ZHIBU_AUDIT_ANCHOR_FILE = config.env_str("ZHIBU_AUDIT_ANCHOR_FILE") or str(
+    VAR_DIR / "audit-anchors.log"
+)
+ZHIBU_AUDIT_ANCHOR_SYSLOG = config.env_bool("ZHIBU_AUDIT_ANCHOR_SYSLOG", False)
+
 # Lock an account for 30 minutes after 10 failed logins (django-axes); before that each
 # try after the third waits a growing delay, and one address may fail 30 times in 15
 # minutes over all accounts (zhibu.accounts.throttle, docs/architecture.md decisions).
@@ -267,6 +274,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploads hold personal data (import workbooks carry clear ID numbers): service account only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # --- security headers --------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

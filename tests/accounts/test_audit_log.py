@@ -138,11 +138,12 @@ def test_changing_an_event_is_reported_at_exactly_that_event(cast, admins, audit
     record("之后的事件")
     tamper("UPDATE core_auditevent SET summary = %s WHERE seq = %s", ["被篡改的摘要", target.seq])
     result = audit_verify()
-    assert (result.ok, result.broken_seq, result.checked) == (False, target.seq, target.seq - 1)
+    assert (result.ok, result.broken_seq, len(result.breaks)) == (False, target.seq, 1)
+    assert result.checked == AuditEvent.objects.count()
     assert "内容被改动" in result.reason
     body = auditor.post(reverse("accounts:audit_verify")).content.decode()
     assert f"审计链在事件 #{target.seq} 处断裂" in body and "内容被改动" in body
-    with pytest.raises(CommandError, match=f"#{target.seq} 处断裂"):
+    with pytest.raises(CommandError, match=f"首处在事件 #{target.seq}"):
         call_command("audit_verify")
 
 
@@ -154,7 +155,7 @@ def test_deleting_the_last_event_is_reported(cast, admins, auditor):
     assert "末尾事件被删除" in result.reason
     body = auditor.post(reverse("accounts:audit_verify")).content.decode()
     assert f"审计链在事件 #{last.seq} 处断裂" in body
-    with pytest.raises(CommandError, match=f"#{last.seq} 处断裂"):
+    with pytest.raises(CommandError, match=f"首处在事件 #{last.seq}"):
         call_command("audit_verify")
 
 
@@ -165,6 +166,166 @@ def test_deleting_an_event_in_the_middle_is_reported(cast, admins):
     result = audit_verify()
     assert (result.ok, result.broken_seq) == (False, middle.seq)
     assert "缺失" in result.reason
+    assert len(result.breaks) == 1  # the gap, not also the link it breaks
+
+
+def plain_sha256(seq: int) -> str:
+    """What an attacker with only database access recomputes: the old unkeyed hash."""
+    import hashlib
+
+    from zhibu.core.audit import _canonical
+
+    event = AuditEvent.objects.get(seq=seq)
+    return hashlib.sha256(_canonical(event)).hexdigest()
+
+
+def test_new_events_are_keyed(cast, admins):
+    event = record("新事件")
+    assert event.algorithm == AuditEvent.Algorithm.HMAC_SHA256
+    assert event.hash != plain_sha256(event.seq)
+
+
+@pytest.mark.parametrize("downgrade", [False, True])
+def test_editing_an_event_and_recomputing_a_plain_sha256_no_longer_passes(cast, admins, downgrade):
+    target = record("原始摘要")
+    tamper("UPDATE core_auditevent SET summary = %s WHERE seq = %s", ["被篡改的摘要", target.seq])
+    if downgrade:  # claim the event predates the key
+        tamper("UPDATE core_auditevent SET algorithm = 'sha256' WHERE seq = %s", [target.seq])
+    forged = plain_sha256(target.seq)
+    tamper("UPDATE core_auditevent SET hash = %s WHERE seq = %s", [forged, target.seq])
+    tamper("UPDATE core_auditchainhead SET hash = %s", [forged])
+    result = audit_verify()
+    assert (result.ok, result.broken_seq) == (False, target.seq)
+    assert ("降级" if downgrade else "内容被改动") in result.reason
+
+
+def test_events_stored_before_the_key_still_verify(cast, admins):
+    """Rows written before the migration are plain SHA-256 and stay verifiable."""
+    import hashlib
+
+    from zhibu.core.audit import _canonical
+
+    dbguard.uninstall(connection)
+    first = AuditEvent.objects.order_by("seq").first()
+    assert first is not None
+    with connection.cursor() as cursor:  # rewrite the whole chain as it was stored before
+        previous = "0" * 64
+        for event in AuditEvent.objects.order_by("seq"):
+            event.prev_hash, event.algorithm = previous, AuditEvent.Algorithm.SHA256
+            digest = hashlib.sha256(_canonical(event)).hexdigest()
+            cursor.execute(
+                "UPDATE core_auditevent SET prev_hash = %s, algorithm = 'sha256', hash = %s "
+                "WHERE seq = %s",
+                [previous, digest, event.seq],
+            )
+            previous = digest
+        cursor.execute("UPDATE core_auditchainhead SET hash = %s", [previous])
+    assert audit_verify().ok
+    appended = record("密钥启用后的事件")
+    assert appended.algorithm == AuditEvent.Algorithm.HMAC_SHA256
+    assert audit_verify().ok
+
+
+def test_two_separate_breaks_are_both_reported(cast, admins, auditor):
+    first = record("第一处")
+    record("之间的事件")
+    second = record("第二处")
+    record("之后的事件")
+    tamper("UPDATE core_auditevent SET summary = 'x' WHERE seq = %s", [first.seq])
+    tamper("UPDATE core_auditevent SET summary = 'y' WHERE seq = %s", [second.seq])
+    result = audit_verify()
+    assert [b.seq for b in result.breaks] == [first.seq, second.seq]
+    body = auditor.post(reverse("accounts:audit_verify")).content.decode()
+    assert f"审计链在事件 #{first.seq} 处断裂" in body
+    assert f"审计链在事件 #{second.seq} 处断裂" in body
+    with pytest.raises(CommandError, match="共有 2 处断裂"):
+        call_command("audit_verify")
+
+
+# --- anchors outside the database ----------------------------------------------------
+
+
+def test_tick_anchors_the_chain_head_in_a_private_append_only_file(cast, admins, settings):
+    import os
+    from pathlib import Path
+
+    from zhibu.core.audit import read_anchors
+
+    first = record("锚定前")
+    call_command("tick")
+    second = record("再次锚定前")
+    call_command("tick")
+    path = Path(settings.ZHIBU_AUDIT_ANCHOR_FILE)
+    anchors = read_anchors()
+    assert len(anchors) == 2
+    assert anchors[0].seq >= first.seq and anchors[1].seq >= second.seq > anchors[0].seq
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    assert os.stat(path.parent).st_mode & 0o777 == 0o700
+
+
+def test_deleting_the_tail_after_an_anchor_is_detected(cast, admins, auditor):
+    from zhibu.core.audit import anchor_write
+
+    record("将被删除的事件一")
+    last = record("将被删除的事件二")
+    anchor_write()
+    keep = AuditEvent.objects.get(seq=last.seq - 2)
+    # The attacker deletes the tail and puts the head back where the chain now ends.
+    tamper("DELETE FROM core_auditevent WHERE seq >= %s", [last.seq - 1])
+    tamper("UPDATE core_auditchainhead SET seq = %s, hash = %s", [keep.seq, keep.hash])
+    result = audit_verify()
+    assert (result.ok, result.broken_seq) == (False, last.seq)
+    assert "锚定的事件" in result.reason and "已不存在" in result.reason
+    body = auditor.post(reverse("accounts:audit_verify")).content.decode()
+    assert f"审计链在事件 #{last.seq} 处断裂" in body
+
+
+def test_rewriting_history_under_an_anchor_is_detected(cast, admins):
+    from zhibu.core.audit import anchor_write
+
+    target = record("已锚定的事件")
+    anchor_write()
+    tamper("UPDATE core_auditevent SET hash = %s WHERE seq = %s", ["f" * 64, target.seq])
+    result = audit_verify()
+    assert any("锚点不符" in b.reason and b.seq == target.seq for b in result.breaks)
+
+
+# --- alerts --------------------------------------------------------------------------
+
+
+def inbox(user) -> list[str]:
+    from zhibu.core.rules.models import Notification
+
+    return [i["text"] for n in Notification.objects.filter(user=user) for i in n.items]
+
+
+def test_a_chain_break_found_by_tick_alerts_the_security_and_audit_administrators(cast, admins):
+    target = record("将被改动")
+    tamper("UPDATE core_auditevent SET summary = 'x' WHERE seq = %s", [target.seq])
+    call_command("tick")
+    for user in (admins.security, admins.audit):
+        assert any("审计链校验发现 1 处断裂" in text for text in inbox(user))
+    assert not any("审计链" in text for text in inbox(admins.system))
+    assert not any("审计链" in text for text in inbox(cast.party_secretary))
+
+
+def test_a_clean_tick_raises_no_alert(cast, admins):
+    call_command("tick")
+    assert not any("安全告警" in text for text in inbox(admins.security))
+
+
+def test_a_burst_of_lockouts_alerts_the_security_and_audit_administrators(cast, admins, client):
+    from zhibu.accounts.services import LOCKOUT_BURST
+
+    for n in range(LOCKOUT_BURST - 1):
+        record(f"user{n} 被锁定", kind=AuditEvent.Kind.LOCKED_OUT)
+    assert not any("被锁定" in text for text in inbox(admins.security))
+    for _ in range(5):  # the tenth lockout, through django-axes
+        client.post(reverse("login"), {"username": "dangyuan", "password": "wrong-password"})
+    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.LOCKED_OUT).count() >= LOCKOUT_BURST
+    for user in (admins.security, admins.audit):
+        alerts = [t for t in inbox(user) if "因连续登录失败被锁定" in t]
+        assert len(alerts) == 1 and f"{LOCKOUT_BURST} 个账号" in alerts[0]
 
 
 def test_the_verify_page_reports_a_clean_chain(cast, admins, auditor):

@@ -234,3 +234,22 @@ def test_the_case_file_pdf_lists_steps_materials_and_is_audited(cast, driver, lo
 def test_the_case_file_of_a_fresh_case_marks_what_is_missing(cast, case, login):
     _reader, text = pdf_text(login(cast.branch_secretary).get(url("case_pdf", case)).content)
     assert "申请人甲" in text and "未登记" in text and "未归档" in text
+
+
+def test_a_step_recorded_on_a_stale_case_page_is_refused_with_what_changed(cast, case, login):
+    """Two secretaries open the case page; the second save is refused (issue 14, item 5)."""
+    mine, theirs = login(cast.branch_secretary), login(cast.branch_secretary)
+    version = mine.get(url("case", case)).context["step_form"]["version"].value()
+    assert version == case.updated_at.isoformat()
+    talker = str(cast.secretary_member.public_id)
+    theirs.post(
+        url("record_step", case, 2), {"on": "2025-03-10", "people": talker, "version": version}
+    )
+    assert case.steps.count() == 2
+    refused = mine.post(
+        url("record_step", case, 3),
+        {"on": "2025-03-12", "version": version},
+        follow=True,
+    ).content.decode()
+    assert "已修改了该发展对象的档案，您的修改未保存" in refused
+    assert case.steps.count() == 2

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.factories import make_member
@@ -403,3 +405,109 @@ def test_discarding_a_checked_batch(cast, login):
     assert batch.status == ImportBatch.Status.DISCARDED and batch.stored == ""
     commit(client, batch)
     assert not Member.objects.filter(name__startswith="导入").exists()
+
+
+# --- interrupted imports and the files they leave (issue 14, item 4) ------------------------------
+
+
+def interrupted(client, status, *, minutes_ago=60) -> ImportBatch:
+    """A checked batch whose next step was killed mid-way ``minutes_ago``."""
+    import os
+    import time
+
+    batch = batch_of(post_file(client, workbook(rows(3))))
+    ImportBatch.objects.filter(pk=batch.pk).update(status=status)
+    batch.refresh_from_db()
+    imports.Progress(batch, "commit", 3).write(1)
+    then = time.time() - minutes_ago * 60
+    os.utime(imports.progress_path(batch), (then, then))
+    back = timezone.now() - timedelta(minutes=minutes_ago)
+    ImportBatch.objects.filter(pk=batch.pk).update(uploaded_at=back, started_at=back)
+    batch.refresh_from_db()
+    return batch
+
+
+def test_an_interrupted_commit_goes_back_to_checked_with_the_reason(cast, login):
+    client = login(cast.branch_secretary)
+    batch = interrupted(client, ImportBatch.Status.COMMITTING)
+    call_command("tick")
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.READY and batch.stored
+    page = client.get(reverse("members:import_batch", args=[batch.public_id])).content.decode()
+    assert "导入在进行中被中断" in page and "未写入任何数据" in page
+    commit(client, batch)  # and it can be committed again
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.DONE and batch.created_count == 3
+    assert batch.stored == ""
+
+
+def test_an_interrupted_check_fails_and_its_upload_is_deleted(cast, login, private_media):
+    client = login(cast.branch_secretary)
+    batch = interrupted(client, ImportBatch.Status.VALIDATING)
+    call_command("imports_recover")
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.FAILED and "校验在进行中被中断" in batch.message
+    assert batch.stored == "" and not list(Path(private_media, "imports").iterdir())
+
+
+def test_a_batch_still_making_progress_is_left_alone(cast, login):
+    client = login(cast.branch_secretary)
+    batch = interrupted(client, ImportBatch.Status.COMMITTING, minutes_ago=0)
+    call_command("tick")
+    call_command("imports_recover", "--minutes", "5")
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.COMMITTING
+
+
+def test_the_worker_recovers_interrupted_batches_before_it_starts():
+    makefile = (Path(__file__).parents[2] / "Makefile").read_text()
+    recipe = makefile.split("\nworker:", 1)[1].split("\n\n", 1)[0]
+    assert recipe.index("imports_recover") < recipe.index("db_worker")
+
+
+def test_a_recovered_batch_can_be_discarded_and_its_upload_goes(cast, login, private_media):
+    client = login(cast.branch_secretary)
+    batch = interrupted(client, ImportBatch.Status.COMMITTING)
+    call_command("imports_recover")
+    page = client.get(reverse("members:import_batch", args=[batch.public_id])).content.decode()
+    assert reverse("members:import_action", args=[batch.public_id, "discard"]) in page
+    client.post(reverse("members:import_action", args=[batch.public_id, "discard"]))
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.DISCARDED
+    assert not list(Path(private_media, "imports").iterdir())
+
+
+def test_a_failed_check_deletes_the_upload(cast, login, private_media):
+    client = login(cast.branch_secretary)
+    batch = batch_of(post_file(client, workbook(rows(2, name=None))))
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.INVALID and batch.stored == ""
+    assert not list(Path(private_media, "imports").iterdir())
+
+
+def mode(path) -> int:
+    return Path(path).stat().st_mode & 0o777
+
+
+def test_uploads_and_progress_files_are_private(cast, login, private_media):
+    client = login(cast.branch_secretary)
+    batch = batch_of(post_file(client, workbook(rows(2))))
+    stored = Path(private_media, batch.stored)
+    assert mode(stored) == 0o600
+    assert mode(stored.parent) == 0o700 and mode(private_media) == 0o700
+    imports.Progress(batch, "check", 2).write(1)
+    assert mode(imports.progress_path(batch)) == 0o600
+
+
+def test_the_sqlite_database_and_var_are_created_private(tmp_path):
+    from zhibu import config
+
+    var = config.private_dir(tmp_path / "var")
+    config.database(f"sqlite:///{var}/zhibu.sqlite3", base_dir=tmp_path, production=False)
+    assert mode(var) == 0o700 and mode(var / "zhibu.sqlite3") == 0o600
+    loose = tmp_path / "loose"
+    loose.mkdir(mode=0o755)
+    (loose / "old.sqlite3").touch(mode=0o644)
+    config.private_dir(loose)
+    config.database(f"sqlite:///{loose}/old.sqlite3", base_dir=tmp_path, production=False)
+    assert mode(loose) == 0o700 and mode(loose / "old.sqlite3") == 0o600

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -341,3 +341,50 @@ def role_end(
         details={"end": on},
     )
     return assignment
+
+
+# --- security alerts (issue 14, item 3) -----------------------------------------------
+
+CHAIN_BROKEN_ALERT = _(
+    "安全告警：审计链校验发现 %(count)d 处断裂（首处：%(reason)s），请保全数据库并核查。"
+)
+LOCKOUT_BURST_ALERT = _(
+    "安全告警：最近一小时内已有 %(count)d 个账号因连续登录失败被锁定，可能有人在猜测密码。"
+)
+# The alert goes out when the count of the last hour reaches this, once per burst.
+LOCKOUT_BURST = 10
+
+
+def security_alert(*, text: str) -> int:
+    """Put ``text`` in the inbox of every active 安全管理员 and 审计管理员 (returns how many)."""
+    today = timezone.localdate()
+    users = (
+        User.objects.filter(
+            is_active=True,
+            assignments__role__in=[Role.SECURITY_ADMIN, Role.AUDIT_ADMIN],
+            assignments__start__lte=today,
+        )
+        .filter(Q(assignments__end__isnull=True) | Q(assignments__end__gte=today))
+        .distinct()
+    )
+    count = 0
+    for user in users:
+        with transaction.atomic():
+            _notify(user, text)
+        count += 1
+    return count
+
+
+def chain_broken_alert(*, breaks: int, first_reason: str) -> int:
+    return security_alert(text=str(CHAIN_BROKEN_ALERT) % {"count": breaks, "reason": first_reason})
+
+
+def lockout_burst_check() -> bool:
+    """Alert when the lockouts of the last hour reach ``LOCKOUT_BURST`` (exactly then, so
+    one burst raises one alert); returns whether it alerted."""
+    since = timezone.now() - timedelta(hours=1)
+    count = AuditEvent.objects.filter(kind=AuditEvent.Kind.LOCKED_OUT, at__gte=since).count()
+    if count != LOCKOUT_BURST:
+        return False
+    security_alert(text=str(LOCKOUT_BURST_ALERT) % {"count": count})
+    return True

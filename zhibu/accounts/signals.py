@@ -15,6 +15,7 @@ from zhibu.accounts import twofactor
 from zhibu.accounts.middleware import EXPIRED_SESSION_KEY
 from zhibu.accounts.user_sessions import session_forget, session_record
 from zhibu.accounts.validators import password_expired
+from zhibu.accounts.services import lockout_burst_check
 from zhibu.core.audit import audit_record
 from zhibu.core.middleware import session_started
 from zhibu.core.models import AuditEvent
@@ -59,6 +60,9 @@ def _locked_out(sender, request, username=None, ip_address=None, **kwargs) -> No
         request=request,
         details={"username": username or ""},
     )
+    # A burst of lockouts (password guessing) alerts the security and audit administrators
+    # as it happens; the lockout itself only exists as this signal.
+    lockout_burst_check()
 
 
 @receiver(user_logged_in)

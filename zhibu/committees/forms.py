@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhibu.core.forms import date_field, indented
+from zhibu.core.versioning import VersionField
 from zhibu.orgs.models import Committee, CommitteePost, Org, Sector, Unit
 from zhibu.orgs.services import ALLOWED_PARENTS
 
@@ -58,6 +59,7 @@ class OrgEditForm(forms.Form):
     )
     renamed_on = date_field(_("更名日期"), required=False, help_text=_("修改名称时填写"))
     document_no = forms.CharField(label=_("批准文号"), max_length=100, required=False)
+    version = VersionField()
 
 
 class OrgMoveForm(forms.Form):

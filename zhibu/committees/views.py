@@ -24,6 +24,7 @@ from zhibu.core.forms import apply_errors
 from zhibu.core.history import history_of
 from zhibu.core.rules import in_force
 from zhibu.core.rules.engine import evaluate_codes
+from zhibu.core.versioning import save_versioned, version_initial, without_version
 from zhibu.members.selectors import member_for_user
 from zhibu.orgs import selectors as org_selectors
 from zhibu.orgs import services as org_services
@@ -166,15 +167,17 @@ def edit(request: HttpRequest, public_id) -> HttpResponse:
         )
     }
     initial["units"] = list(org.units.all())
-    form = forms.OrgEditForm(request.POST or None, initial=initial)
+    form = forms.OrgEditForm(request.POST or None, initial={**initial, **version_initial(org)})
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data = without_version(form.cleaned_data)
         units = list(data.pop("units"))
-        try:
-            org_services.org_update(org=org, by=request.user, units=units, **data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
+        saved = save_versioned(
+            form,
+            org,
+            lambda: org_services.org_update(org=org, by=request.user, units=units, **data),
+            noun=_("党组织"),
+        )
+        if saved is not None:
             messages.success(request, _("已保存。"))
             return redirect("orgs:detail", org.public_id)
     crumbs = _crumbs(request, org, (_("修改"), None))

@@ -51,6 +51,11 @@ class AuditEvent(models.Model):
         RECORD_UNLOCKED = "record_unlocked", _("修改已锁定记录")
         CONFIG_CHANGED = "config_changed", _("配置变更")
 
+    class Algorithm(models.TextChoices):
+        # Events written before the chain was keyed; new events are always keyed.
+        SHA256 = "sha256", "SHA-256"
+        HMAC_SHA256 = "hmac-sha256", "HMAC-SHA256"
+
     seq = models.PositiveBigIntegerField(_("序号"), unique=True)
     at = models.DateTimeField(_("时间"), db_index=True)
     actor = models.ForeignKey(
@@ -71,6 +76,7 @@ class AuditEvent(models.Model):
     details = models.JSONField(_("详情"), default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    algorithm = models.CharField(max_length=16, choices=Algorithm.choices, default=Algorithm.SHA256)
 
     class Meta:
         verbose_name = _("审计事件")

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhibu.core.forms import date_field
+from zhibu.core.versioning import VersionField
 from zhibu.development.models import Step
 from zhibu.development.steps import PUBLICITY_LABELS, STEPS
 from zhibu.members.choices import ETHNICITY_CHOICES, Education
@@ -40,6 +41,7 @@ class CaseForm(forms.Form):
 
 class StepForm(forms.Form):
     on = date_field(_("日期"))
+    version = VersionField()  # of the case: someone else's step recorded meanwhile refuses
     document = forms.CharField(label=_("文书/文号"), max_length=200, required=False)
     note = forms.CharField(
         label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -22,6 +22,7 @@ from zhibu.core.models import AuditEvent
 from zhibu.core.params import year_param
 from zhibu.core.pdf import pdf_response
 from zhibu.core.scope import ancestor_paths, parent_path, subtree_q
+from zhibu.core.versioning import save_versioned, version_initial, without_version
 from zhibu.development import exports, forms, selectors, services
 from zhibu.development.models import Case, Override
 from zhibu.development.steps import STAGES, STEPS
@@ -138,7 +139,7 @@ def case(request: HttpRequest, public_id) -> HttpResponse:
             number=following.number,
             candidates=_candidates(item, request.user),
             decisions=_decisions(item, following.number),
-            initial={"on": today},
+            initial={"on": today, **version_initial(item)},
         )
     context = {
         "case": item,
@@ -192,24 +193,23 @@ def record_step(request: HttpRequest, public_id, number: int) -> HttpResponse:
         decisions=_decisions(item, number),
     )
     if form.is_valid():
-        data = dict(form.cleaned_data)
+        data = without_version(form.cleaned_data)
         people = _people(item, request.user, number, data.pop("people", None))
         decision = _decision(item, number, data.pop("decision", None))
-        try:
-            services.step_record(
+        step = save_versioned(
+            form,
+            item,
+            lambda: services.step_record(
                 case=item, number=number, by=request.user, people=people, decision=decision, **data
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
+            ),
+            noun=_("发展对象的档案"),
+        )
+        if step is not None:
             messages.success(request, _("已登记：%(step)s。") % {"step": STEPS[number].label})
-    else:
-        for field, errors in form.errors.items():
-            for error in errors:
-                messages.error(
-                    request, f"{form.fields[field].label if field in form.fields else ''}：{error}"
-                )
+    for field, errors in form.errors.items():
+        label = f"{form.fields[field].label}：" if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}{error}")
     return redirect("development:case", item.public_id)
 
 

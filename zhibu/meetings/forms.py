@@ -13,6 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhibu.core.forms import date_field
+from zhibu.core.versioning import VersionField
 from zhibu.meetings.models import Attachment, Correction, Decision, MeetingKind
 from zhibu.meetings.services.kinds import ALLOWED_KINDS
 from zhibu.meetings.services.recording import GuestIn, MeetingInput
@@ -43,6 +44,7 @@ def split_tags(text: str) -> list[str]:
 
 class MeetingPlanForm(forms.Form):
     title = forms.CharField(label=_("会议名称"), max_length=200)
+    version = VersionField()  # of the meeting being edited (empty for a new one)
     on = date_field(_("会议日期"))
     starts_at = forms.TimeField(label=_("开始时间"), required=False, widget=TimeInput())
     ends_at = forms.TimeField(label=_("结束时间"), required=False, widget=TimeInput())

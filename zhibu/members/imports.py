@@ -34,7 +34,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -51,6 +51,7 @@ from simple_history.utils import bulk_create_with_history
 from zhibu.accounts import permissions
 from zhibu.core.audit import audit_record
 from zhibu.core.crypto import blind_index
+from zhibu.core.files import FILE_MODE, private_dir
 from zhibu.core.models import AuditEvent
 from zhibu.core.scope import subtree_q
 from zhibu.members import excel, idnumber
@@ -72,6 +73,8 @@ CHUNK = 1000
 MAX_STORED_ERRORS = 5000
 INLINE_BYTES = 256 * 1024  # smaller files are checked and committed within the request
 STALE_AFTER = timedelta(days=7)
+# A running step whose progress has not moved for this long is taken as interrupted.
+STUCK_AFTER = timedelta(minutes=30)
 
 ALREADY_IMPORTED = _(
     "该文件已于 %(day)s 导入（新增 %(n)s 人），重复上传不会重复导入。如需再次导入，请先撤销该批次。"
@@ -93,6 +96,10 @@ ROLLBACK_TOUCHED = _(
     "本批次导入的党员已有后续修改或记录（信息修改、党籍变动、转接、档案、任职、账号等），不能整批撤销。"
 )
 DISCARD_NOT_ALLOWED = _("该批次当前状态为“%(status)s”，不能放弃。")
+INTERRUPTED_COMMIT = _(
+    "导入在进行中被中断（服务器或后台任务停止），未写入任何数据。请重新确认导入，或放弃该批次。"
+)
+INTERRUPTED_CHECK = _("校验在进行中被中断（服务器或后台任务停止），上传的文件已删除，请重新上传。")
 
 CELL_FORMULA = _("单元格含公式，请复制后“粘贴为数值”再上传")
 ID_NOT_TEXT = _("须为文本格式：数字格式会丢失末位，请将该列设为文本后重新录入")
@@ -423,11 +430,13 @@ class Progress:
         self.phase, self.total = phase, total
 
     def write(self, done: int) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(
-            json.dumps({"phase": self.phase, "done": done, "total": max(self.total, done)})
-        )
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(
+                json.dumps({"phase": self.phase, "done": done, "total": max(self.total, done)})
+            )
         os.replace(temporary, self.path)
 
 
@@ -760,5 +769,42 @@ def purge_stale(now: datetime | None = None) -> int:
     count = 0
     for batch in stale:
         _finish(batch, ImportBatch.Status.DISCARDED)
+        count += 1
+    return count
+
+
+def _last_activity(batch: ImportBatch) -> datetime:
+    """When the batch last showed life: its progress file, else its start or upload."""
+    try:
+        moved = datetime.fromtimestamp(progress_path(batch).stat().st_mtime, tz=UTC)
+    except OSError:
+        moved = None
+    times = [t for t in (moved, batch.started_at, batch.uploaded_at) if t is not None]
+    return max(times)
+
+
+def recover_interrupted(
+    *, stuck_after: timedelta = STUCK_AFTER, now: datetime | None = None
+) -> int:
+    """Batches left "validating" or "committing" by a killed server or worker go back to
+    where they can move on: a commit is one transaction, so nothing was written and the
+    batch is checked again (ready, with the reason); an interrupted check fails and its
+    file is deleted. Run when the worker starts and by ``tick``; returns how many."""
+    cutoff = (now or timezone.now()) - stuck_after
+    count = 0
+    running = [ImportBatch.Status.VALIDATING, ImportBatch.Status.COMMITTING]
+    for batch in ImportBatch.objects.filter(status__in=running):
+        if _last_activity(batch) > cutoff:
+            continue
+        with transaction.atomic():
+            batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            if batch.status == ImportBatch.Status.COMMITTING:
+                progress_path(batch).unlink(missing_ok=True)
+                _finish(batch, ImportBatch.Status.READY, INTERRUPTED_COMMIT)
+            elif batch.status == ImportBatch.Status.VALIDATING:
+                _finish(batch, ImportBatch.Status.FAILED, INTERRUPTED_CHECK)
+            else:
+                continue
+        log.warning("import batch %s was interrupted; now %s", batch.pk, batch.status)
         count += 1
     return count

@@ -11,16 +11,16 @@ import re
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 
 from zhibu.accounts import permissions
+from zhibu.core import versioning
 from zhibu.core.audit import audit_record
 from zhibu.core.crypto import blind_index
-from zhibu.core.history import changes_between
 from zhibu.core.models import AuditEvent
 from zhibu.members import idnumber
 from zhibu.members.models import Member, MemberEvent, MemberSpan
@@ -42,11 +42,8 @@ REVEAL_FIELD_UNKNOWN = _("只能查看公民身份号码或联系电话。")
 REVEAL_REASON_REQUIRED = _("请填写查看理由（不少于 4 个字）。")
 REVEAL_EMPTY = _("该党员未登记此项信息。")
 GROUP_NEEDED = _("请选择党小组。")
-STALE = "stale"  # the error code of STALE_EDIT
-STALE_EDIT = _(
-    "您打开此页后，%(who)s 已修改了该党员的信息，您的修改未保存。对方的改动：%(changes)s。"
-    "请在最新内容的基础上重新修改。"
-)
+STALE = versioning.STALE  # the error code of a stale edit (zhibu.core.versioning)
+STALE_EDIT = versioning.STALE_EDIT
 CORRECTION_EMPTY = _("请填写应更正为的内容。")
 CORRECTION_ALREADY_HANDLED = _("该更正申请已处理。")
 CORRECTION_NEEDS_RESPONSE = _("不予更正时请填写处理意见。")
@@ -429,25 +426,6 @@ EDITABLE_FIELDS = (
 )
 
 
-def _changed_since(member: Member, version: datetime) -> tuple[str, str]:
-    """Who changed ``member`` after ``version`` (its ``updated_at`` as read), and what:
-    the net change from the save that produced ``version`` to the newest one."""
-    records = list(
-        member.history.filter(history_date__gte=version)
-        .select_related("history_user")
-        .order_by("history_date", "history_id")
-    )
-    if len(records) < 2:
-        return "", ""
-    base, newer = records[0], records[1:]
-    who = list(dict.fromkeys(str(r.history_user or _("系统")) for r in newer))
-    changes = [
-        f"{c.label}：{c.old or _('（空）')} → {c.new or _('（空）')}"
-        for c in changes_between(base, newer[-1])
-    ]
-    return "、".join(who), "；".join(changes)
-
-
 @transaction.atomic
 def member_update(
     *,
@@ -466,10 +444,7 @@ def member_update(
     if unknown:
         raise TypeError(f"member_update cannot change {sorted(unknown)}")
     member = Member.objects.select_for_update().get(pk=member.pk)
-    if version is not None and member.updated_at != version:
-        who, what = _changed_since(member, version)
-        message = STALE_EDIT % {"who": who or _("他人"), "changes": what or _("（无法列出）")}
-        raise ValidationError({NON_FIELD_ERRORS: ValidationError(message, code=STALE)})
+    versioning.check_version(member, version, noun=_("党员的信息"))
     for field, value in changes.items():
         setattr(member, field, value)
     errors = merge_errors(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +28,7 @@ from zhibu.core.history import history_of
 from zhibu.core.models import AuditEvent
 from zhibu.core.pages import tabs_for
 from zhibu.core.scope import subtree_q
+from zhibu.core.versioning import is_stale
 from zhibu.members import archive, excel, forms, imports, selectors, services, transfers
 from zhibu.members.models import (
     CorrectionRequest,
@@ -268,9 +269,7 @@ def edit(request: HttpRequest, public_id) -> HttpResponse:
             services.member_update(member=member, by=request.user, **form.service_kwargs())
         except ValidationError as exc:
             apply_errors(form, exc)
-            if services.STALE in {
-                e.code for e in getattr(exc, "error_dict", {}).get(NON_FIELD_ERRORS, [])
-            }:
+            if is_stale(exc):
                 # Shown what changed; the next save builds on the current record.
                 form.data = form.data.copy()
                 form.data["version"] = Member.objects.get(pk=member.pk).updated_at.isoformat()

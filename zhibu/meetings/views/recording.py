@@ -6,7 +6,6 @@ import uuid
 from datetime import date
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from zhibu.committees.selectors import linkage_candidates
 from zhibu.core.access import requires
-from zhibu.core.forms import apply_errors
+from zhibu.core.versioning import save_versioned, version_initial
 from zhibu.meetings import forms, selectors
 from zhibu.meetings.models import Attendance, Meeting, MeetingKind
 from zhibu.meetings.services.locking import lock_state
@@ -88,6 +87,7 @@ def _record_page(request: HttpRequest, org: Org, meeting: Meeting | None) -> Htt
     initial = {"on": on, "kinds": kinds, "study_hours": 0, "complete": True}
     if meeting is not None:
         initial.update(
+            version_initial(meeting),
             title=meeting.title,
             starts_at=meeting.starts_at,
             ends_at=meeting.ends_at,
@@ -114,19 +114,20 @@ def _record_page(request: HttpRequest, org: Org, meeting: Meeting | None) -> Htt
     )
     if data is not None and form.is_valid():
         cd = form.cleaned_data
-        try:
+
+        def save() -> Meeting:
             guests = _guests(form, leaders, org, cd["on"])
             data_in = form.meeting_input(
                 org=org, attendance=_posted_attendance(data), guests=guests
             )
-            meeting = meeting_record(
+            return meeting_record(
                 data=data_in, meeting=meeting, reason=cd["reason"], by=request.user
             )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
+
+        saved = save_versioned(form, meeting, save, noun=_("会议"))
+        if saved is not None:
             messages.success(request, _("已登记会议记录。"))
-            return redirect("meetings:detail", meeting.public_id)
+            return redirect("meetings:detail", saved.public_id)
     locked, locks_on = lock_state(meeting) if meeting and meeting.is_held else (False, None)
     title = _("登记会议记录") if meeting is None or not meeting.is_held else _("修改会议记录")
     crumbs = meeting_crumbs(meeting, (title, None)) if meeting else org_crumbs(org, (title, None))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from zhibu.core.access import requires
 from zhibu.core.forms import apply_errors
+from zhibu.core.versioning import save_versioned, version_initial, without_version
 from zhibu.meetings import forms, selectors
 from zhibu.meetings.models import Meeting
 from zhibu.meetings.services.scheduling import (
@@ -31,7 +32,7 @@ def plan_new(request: HttpRequest, org_id) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            meeting = meeting_plan(org=org, by=request.user, **form.cleaned_data)
+            meeting = meeting_plan(org=org, by=request.user, **without_version(form.cleaned_data))
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -54,15 +55,17 @@ def edit_plan(request: HttpRequest, public_id) -> HttpResponse:
     if meeting.status not in Meeting.UPCOMING_STATUSES:
         raise Http404
     fields = ("title", "on", "starts_at", "ends_at", "place", "kinds", "topics")
-    form = forms.MeetingPlanForm(
-        request.POST or None, org=meeting.org, initial={f: getattr(meeting, f) for f in fields}
-    )
+    initial = {**{f: getattr(meeting, f) for f in fields}, **version_initial(meeting)}
+    form = forms.MeetingPlanForm(request.POST or None, org=meeting.org, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            meeting_update_plan(meeting=meeting, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
+        data = without_version(form.cleaned_data)
+        saved = save_versioned(
+            form,
+            meeting,
+            lambda: meeting_update_plan(meeting=meeting, by=request.user, **data),
+            noun=_("会议"),
+        )
+        if saved is not None:
             messages.success(request, _("已保存。"))
             return redirect("meetings:detail", meeting.public_id)
     title = _("修改会议计划")

@@ -9,7 +9,9 @@ from zhibu.core.audit import audit_verify
 
 
 class Command(BaseCommand):
-    help = "校验审计链：逐条核对每个事件的哈希和链接；发现改动或删除时以非零状态退出。"
+    help = (
+        "校验审计链：逐条核对每个事件的哈希、链接和链外锚点；报告每一处断裂，发现时以非零状态退出。"
+    )
 
     def handle(self, *args, **options) -> None:
         result = audit_verify()
@@ -20,7 +22,12 @@ class Command(BaseCommand):
                 )
             )
             return
+        for item in result.breaks:
+            self.stderr.write(
+                _("审计链在事件 #%(seq)d 处断裂：%(reason)s")
+                % {"seq": item.seq, "reason": item.reason}
+            )
         raise CommandError(
-            _("审计链在事件 #%(seq)d 处断裂：%(reason)s（此前 %(count)d 个事件校验无误）")
-            % {"seq": result.broken_seq, "reason": result.reason, "count": result.checked}
+            _("审计链共有 %(breaks)d 处断裂（首处在事件 #%(seq)d；共校验 %(count)d 个事件）")
+            % {"breaks": len(result.breaks), "seq": result.broken_seq, "count": result.checked}
         )

@@ -10,8 +10,10 @@ from datetime import date, timedelta
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from zhibu.accounts.services import chain_broken_alert
+from zhibu.core.audit import anchor_write, audit_verify
 from zhibu.core.rules import Period
-from zhibu.members.imports import purge_stale
+from zhibu.members.imports import purge_stale, recover_interrupted
 from zhibu.orgs.models import Org
 from zhibu.rulebook.reminders import send_digests
 from zhibu.rulebook.run import rules_run
@@ -46,9 +48,27 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"{root.code} {period.code}: +{run.created} ~{run.updated} -{run.deleted} ({run.duration_ms} ms)"
                 )
+        self.check_audit_chain()
         sent = send_digests(today)
+        recovered = recover_interrupted()
         purged = purge_stale()
-        self.stdout.write(f"stale import uploads removed: {purged}")
+        self.stdout.write(
+            f"interrupted imports recovered: {recovered}; stale uploads removed: {purged}"
+        )
         self.stdout.write(
             f"digests sent: {sent}; tick took {int((time.monotonic() - started) * 1000)} ms"
         )
+
+    def check_audit_chain(self) -> None:
+        """Verify the chain, alert on any break, then anchor the head outside the database.
+        The head is anchored even after a break: the older anchors keep reporting it."""
+        result = audit_verify()
+        if not result.ok:
+            alerted = chain_broken_alert(breaks=len(result.breaks), first_reason=result.reason)
+            self.stderr.write(
+                f"audit chain: {len(result.breaks)} break(s), first at #{result.broken_seq}; "
+                f"{alerted} administrator(s) alerted"
+            )
+        anchor = anchor_write()
+        if anchor is not None:
+            self.stdout.write(f"audit chain anchored at #{anchor.seq}")

@@ -13,9 +13,9 @@ from django.dispatch import receiver
 
 from zhibu.accounts import twofactor
 from zhibu.accounts.middleware import EXPIRED_SESSION_KEY
+from zhibu.accounts.services import lockout_burst_check
 from zhibu.accounts.user_sessions import session_forget, session_record
 from zhibu.accounts.validators import password_expired
-from zhibu.accounts.services import lockout_burst_check
 from zhibu.core.audit import audit_record
 from zhibu.core.middleware import session_started
 from zhibu.core.models import AuditEvent

@@ -314,8 +314,14 @@ def test_a_clean_tick_raises_no_alert(cast, admins):
     assert not any("安全告警" in text for text in inbox(admins.security))
 
 
-def test_a_burst_of_lockouts_alerts_the_security_and_audit_administrators(cast, admins, client):
+def test_a_burst_of_lockouts_alerts_the_security_and_audit_administrators(
+    cast, admins, client, settings
+):
     from zhibu.accounts.services import LOCKOUT_BURST
+
+    # Five quick failures lock here: no growing delay between tries (see test_lockouts).
+    settings.AXES_FAILURE_LIMIT = 5
+    settings.ZHIBU_LOGIN_BACKOFF_SECONDS = 0
 
     for n in range(LOCKOUT_BURST - 1):
         record(f"user{n} 被锁定", kind=AuditEvent.Kind.LOCKED_OUT)

@@ -596,6 +596,12 @@ class CommitteeQuorum(VoteRule):
 NAMED_BEHIND = 10
 
 
+def _hours(value: Decimal) -> str:
+    """学时 as people write them, the same on every engine: 12, 12.5 (PostgreSQL's
+    numeric says 12.0 where SQLite says 12)."""
+    return f"{Decimal(value).normalize():f}"
+
+
 class StudyHoursRule(Rule):
     period_kind = "year"
     module = "meetings"
@@ -645,7 +651,12 @@ class StudyHoursRule(Rule):
                 behind[org_id].append((name, public_id, done, required))
                 continue
             status = shortfall(window(orgs_by_id[org_id], period)[1], ctx.today)
-            values = {"name": name, "year": period.start.year, "done": done, "required": required}
+            values = {
+                "name": name,
+                "year": period.start.year,
+                "done": _hours(done),
+                "required": required,
+            }
             numbers = {"hours": float(done), "required": required, "minimum": minimum}
             outcomes.append(
                 Outcome(
@@ -671,7 +682,7 @@ class StudyHoursRule(Rule):
             elif running:
                 people_behind = sorted(behind[org_id], key=lambda p: (p[2], p[0]))
                 named = "、".join(
-                    f"{name}（{done}/{required}）"
+                    f"{name}（{_hours(done)}/{required}）"
                     for name, _id, done, required in people_behind[:NAMED_BEHIND]
                 )
                 values["named"] = named + (_("等") if short > NAMED_BEHIND else "")

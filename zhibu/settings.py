@@ -252,6 +252,7 @@ LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "zhibu" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+FORMAT_MODULE_PATH = ["zhibu.formats"]  # Chinese month-day without a leading zero
 USE_TZ = True
 
 # --- static and uploaded files ---------------------------------------------------------

@@ -254,6 +254,15 @@ def test_the_default_notice_addresses_who_the_meeting_expects(cast, login, froze
     assert "请全体党员准时参加" in client.get(url("notice", theme_day)).content.decode()
 
 
+def test_the_default_notice_writes_the_day_without_a_leading_zero(cast, login, frozen):
+    """Regression: Django's Chinese month-day format printed "09月9日"."""
+    meeting = meeting_plan(
+        org=cast.branch1, title="9月主题党日", on=date(2025, 9, 9), kinds=["theme_day"]
+    )
+    body = login(cast.branch_secretary).get(url("notice", meeting)).content.decode()
+    assert "定于9月9日召开" in body and "09月" not in body
+
+
 def test_history_reads_one_line_per_change_in_beijing_time(cast, login, frozen):
     """Regressions: change times showed in UTC; each change was a table down the page."""
     from zhibu.core.history import history_of

@@ -11,16 +11,17 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhibu.accounts import permissions
 from zhibu.core.rules import Period, Rule, Status, registry
-from zhibu.core.rules.models import Finding
-from zhibu.core.scope import subtree_q
+from zhibu.core.rules.models import Finding, RuleRun
+from zhibu.core.scope import ancestor_paths, subtree_q
 from zhibu.orgs.models import Org
+from zhibu.rulebook.models import FindingSummary
 
 # Worst first: the colour of a cell is its worst status.
 SEVERITY = [Status.LATE, Status.MISSING, Status.SUSPECT, Status.DUE, Status.EXEMPT, Status.OK]
@@ -115,16 +116,29 @@ class Matrix:
     total: Cell
 
 
+def children_of(org: Org) -> QuerySet[Org]:
+    return Org.objects.filter(subtree_q([org.path]), depth=org.depth + 1).order_by("path")
+
+
 def cockpit_matrix(*, user, org: Org, period: Period, sector: str = "", kind: str = "") -> Matrix:
-    """Sub-orgs × rules, counts by status. Two queries: the children and one aggregate."""
-    children = list(Org.objects.filter(subtree_q([org.path]), depth=org.depth + 1).order_by("path"))
+    """Sub-orgs × rules, counts by status. Two queries: the children and one aggregate.
+
+    Unfiltered, the aggregate reads the summary table: the org's own row and its
+    children's rows (``FindingSummary``), never the findings below. The user may view
+    ``org`` (the view checked), and scopes are whole subtrees, so every finding below
+    counts. With a sector or kind filter it groups the findings themselves.
+    """
+    children = list(children_of(org))
     width = len(org.path) + Org.steplen
-    rows = (
-        findings_in(user=user, org=org, period=period, sector=sector, kind=kind)
-        .annotate(prefix=Substr("org_path", 1, width))
-        .values_list("prefix", "rule_code", "status")
-        .annotate(n=Count("id"))
-    )
+    if sector or kind:
+        rows = (
+            findings_in(user=user, org=org, period=period, sector=sector, kind=kind)
+            .annotate(prefix=Substr("org_path", 1, width))
+            .values_list("prefix", "rule_code", "status")
+            .annotate(n=Count("id"))
+        )
+    else:
+        rows = summary_counts(org, period)
     cells: dict[str, dict[str, Cell]] = defaultdict(lambda: defaultdict(Cell))
     row_totals: dict[str, Cell] = defaultdict(Cell)
     column_totals: dict[str, Cell] = defaultdict(Cell)
@@ -143,18 +157,51 @@ def cockpit_matrix(*, user, org: Org, period: Period, sector: str = "", kind: st
     return Matrix(row_list, codes, plain, dict(row_totals), dict(column_totals), total)
 
 
+def cockpit_version(org: Org) -> str:
+    """What the cockpit of ``org`` depends on, as a cache version: the latest run that
+    changed findings at, above or below ``org``, and the latest edit of its children
+    (their names label the rows)."""
+    runs = (
+        RuleRun.objects.filter(
+            Q(org__path__in=ancestor_paths(org.path, include_self=True))
+            | subtree_q([org.path], field="org__path")
+        )
+        .filter(Q(created__gt=0) | Q(updated__gt=0) | Q(deleted__gt=0))
+        .aggregate(last=Max("id"))["last"]
+    )
+    edited = children_of(org).aggregate(last=Max("updated_at"))["last"]
+    return f"{runs}:{edited.timestamp() if edited else ''}"
+
+
+def summary_counts(org: Org, period: Period) -> list[tuple[str, str, str, int]]:
+    """(row path, rule, status, count) from the summary: the org's own findings under its
+    own path, each child's subtree under the child's path."""
+    rows = (
+        FindingSummary.objects.filter(subtree_q([org.path], field="org_path"))
+        .filter(depth__in=[org.depth, org.depth + 1])
+        .filter(period_q(period))  # the same columns as findings
+        .values_list("org_path", "depth", "rule_code", "status", "own", "total")
+    )
+    counts: dict[tuple[str, str, str], int] = defaultdict(int)
+    for path, depth, code, status, own, total in rows:
+        n = own if depth == org.depth else total
+        if n:
+            counts[(path, code, status)] += n
+    return [(*key, n) for key, n in counts.items()]
+
+
 def monthly_trend(*, user, org: Org, period: Period, months: int = 12) -> list[dict]:
-    """Problems and total findings of monthly periods for the ``months`` up to the period's end."""
+    """Problems and total findings of monthly periods for the ``months`` up to the period's
+    end, from the org's summary rows (its subtree's counts)."""
     end = period.end
     start = end - relativedelta(months=months)
     rows = (
-        Finding.objects.filter(permissions.scope_q(user, "finding.view", field="org_path"))
-        .filter(subtree_q([org.path], field="org_path"))
+        FindingSummary.objects.filter(org_path=org.path)
         .filter(period_start__gte=start, period_start__lt=end)
         .exclude(rule_code__in=registry.snapshot_codes())
         .filter(period_code__regex=r"^[0-9]{4}-[0-9]{2}$")
         .values_list("period_code", "status")
-        .annotate(n=Count("id"))
+        .annotate(n=Sum("total"))
     )
     table: dict[str, dict[str, int]] = defaultdict(dict)
     for month, status, n in rows:

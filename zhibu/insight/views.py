@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -71,13 +73,49 @@ def _filters(request) -> dict:
     }
 
 
+# The rendered matrix, cached per org, period, filters and language; the version in the
+# key changes whenever a run changes findings in the org's subtree or above it, or a
+# child org is edited, so a hit is always current. The TTL only bounds memory.
+COCKPIT_CACHE_SECONDS = 3600
+
+
 @requires("finding.view")
 @on_replica
 def cockpit(request: HttpRequest) -> HttpResponse:
     org, period, filters = _org(request), _period(request), _filters(request)
+    key = "cockpit:{}:{}:{}:{}:{}:{}".format(
+        org.pk,
+        period.code,
+        filters["sector"],
+        filters["kind"],
+        translation.get_language(),
+        selectors.cockpit_version(org),
+    )
+    parts = cache.get(key)
+    if parts is None:
+        parts = _cockpit_parts(request, org, period, filters)
+        cache.set(key, parts, COCKPIT_CACHE_SECONDS)
+    context = {
+        "org": org,
+        "period": period,
+        "filters": filters,
+        "stats_html": parts["stats"],
+        "matrix_html": parts["matrix"],
+        "sectors": Sector.choices,
+        "kinds": Org.Kind.choices,
+        "periods": _period_choices(period),
+        "can_run": permissions.can(request.user, "rules.run", org),
+        "page_title": _("驾驶舱"),
+        "breadcrumbs": [(_("驾驶舱"), None)],
+    }
+    return render(request, "insight/cockpit.html", context)
+
+
+def _cockpit_parts(request, org: Org, period: Period, filters: dict) -> dict[str, str]:
+    """The cockpit's counts and matrix as HTML: the same for every user who may view
+    ``org`` (scopes are whole subtrees), so they are cached for all of them."""
     matrix = selectors.cockpit_matrix(user=request.user, org=org, period=period, **filters)
     trend = selectors.monthly_trend(user=request.user, org=org, period=period)
-    rules = {rule.code: rule for rule in registry.catalogue()}
     distribution = [
         {"code": code, **{s: matrix.column_totals[code].counts.get(s, 0) for s in Status.values}}
         for code in matrix.codes
@@ -85,20 +123,18 @@ def cockpit(request: HttpRequest) -> HttpResponse:
     context = {
         "org": org,
         "period": period,
-        "filters": filters,
         "matrix": matrix,
-        "rules": rules,
+        "rules": {rule.code: rule for rule in registry.catalogue()},
         "trend": trend,
         "distribution": distribution,
-        "sectors": Sector.choices,
-        "kinds": Org.Kind.choices,
         "statuses": Status.choices,
-        "periods": _period_choices(period),
-        "can_run": permissions.can(request.user, "rules.run", org),
-        "page_title": _("驾驶舱"),
-        "breadcrumbs": [(_("驾驶舱"), None)],
+        "findings_url": reverse("insight:findings"),
+        "cockpit_url": reverse("insight:cockpit"),
     }
-    return render(request, "insight/cockpit.html", context)
+    return {
+        "stats": render_to_string("insight/_cockpit_stats.html", context, request),
+        "matrix": render_to_string("insight/_cockpit_matrix.html", context, request),
+    }
 
 
 def _period_choices(period: Period) -> list[Period]:

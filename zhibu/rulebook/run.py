@@ -37,6 +37,7 @@ from zhibu.core.rules.registry import codes as all_codes
 from zhibu.core.rules.registry import in_force, versions
 from zhibu.core.scope import subtree_q
 from zhibu.orgs.models import Org
+from zhibu.rulebook import summary
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,7 @@ def rules_run(
             duration_ms=int((time.monotonic() - started) * 1000),
             **totals,
         )
+        summary.after_run(run, root=root, period=period, codes=codes)
     log.info(
         "rules_run org=%s period=%s evaluated=%s created=%s updated=%s deleted=%s in %sms",
         root.code,

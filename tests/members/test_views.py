@@ -634,3 +634,50 @@ def test_an_edit_without_a_version_is_refused(cast, login):
     assert response.status_code == 200
     member.refresh_from_db()
     assert member.address != "无版本"
+
+
+def test_the_org_filter_is_an_autocomplete_scoped_like_the_roster(cast, login):
+    client = login(cast.party_secretary)
+    body = client.get(url("list")).content.decode()
+    assert (
+        'data-zb-org-search="/members/orgs/"' in body
+        and "<option" not in body.split("id_org_name")[1].split("</datalist>")[0]
+    )
+    found = client.get(url("org_search"), {"q": "第二"}).json()["results"]
+    assert found == [{"id": str(cast.branch2.public_id), "label": "第二党支部（第一党总支）"}]
+    assert client.get(url("org_search"), {"q": "兄弟"}).json()["results"] == []  # not theirs
+    # Empty: the top of the user's tree; 党小组 are never offered.
+    labels = [r["label"] for r in client.get(url("org_search")).json()["results"]]
+    assert labels[0] == "集团党委" and not any("党小组" in label for label in labels)
+    # The chosen org is shown by name after the search.
+    body = client.get(url("list"), {"org": str(cast.branch2.public_id)}).content.decode()
+    assert 'value="第二党支部"' in body
+
+
+def test_an_unknown_org_in_the_filter_says_so_in_chinese(cast, login):
+    body = (
+        login(cast.branch_secretary)
+        .get(url("list"), {"org": str(cast.other_branch.public_id)})
+        .content.decode()
+    )
+    assert "找不到该党组织，或不在您可查看的范围内。" in body
+    assert login(cast.branch_secretary).get(url("list"), {"org": "nonsense"}).status_code == 200
+
+
+def test_org_search_needs_the_roster_action(cast, client):
+    client.force_login(cast.outsider)
+    assert client.get(url("org_search"), {"q": "第一"}).json()["results"] == []
+    client.logout()
+    assert client.get(url("org_search")).status_code in (302, 403)
+
+
+def test_the_roster_count_stops_at_the_cap(cast, login, monkeypatch):
+    from zhibu.members import views
+
+    monkeypatch.setattr(views, "COUNT_CAP", 2)
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    body = login(cast.party_secretary).get(url("list")).content.decode()
+    assert "共 2+ 条，请缩小查询条件" in body
+    monkeypatch.setattr(views, "COUNT_CAP", 1000)
+    body = login(cast.party_secretary).get(url("list")).content.decode()
+    assert "共 3 条" in body

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhibu.core.forms import date_field, indented
+from zhibu.members import selectors
 from zhibu.members.choices import ETHNICITY_CHOICES, Education
 from zhibu.members.models import (
     Attachment,
@@ -41,7 +42,8 @@ def _group_choices(groups) -> list[tuple[str, str]]:
 
 class RosterFilterForm(forms.Form):
     q = forms.CharField(label=_("搜索"), required=False, max_length=50)
-    org = forms.ChoiceField(label=_("党组织"), required=False)
+    # The org's public id, picked with the autocomplete (members:org_search).
+    org = forms.CharField(label=_("党组织"), required=False, max_length=36)
     status = forms.ChoiceField(
         label=_("党籍状态"),
         required=False,
@@ -53,10 +55,18 @@ class RosterFilterForm(forms.Form):
         choices=[("", _("全部类别")), *list(Member.Category.choices)],
     )
 
-    def __init__(self, *args, orgs, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.orgs = {str(o.public_id): o for o in orgs}
-        self.fields["org"].choices = [("", _("全部")), *indented(orgs)]
+        self.user = user
+
+    def clean_org(self):
+        value = self.cleaned_data["org"].strip()
+        if not value:
+            return None
+        org = selectors.org_for_filter(self.user, value)
+        if org is None:
+            raise forms.ValidationError(_("找不到该党组织，或不在您可查看的范围内。"))
+        return org
 
     def filters(self) -> dict:
         """Keyword arguments for ``member_list`` (empty when the form is invalid)."""
@@ -65,7 +75,7 @@ class RosterFilterForm(forms.Form):
         data = self.cleaned_data
         return {
             "q": data["q"],
-            "org": self.orgs.get(data["org"]),
+            "org": data["org"],
             "status": data["status"] or None,
             "category": data["category"] or None,
         }

@@ -11,12 +11,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from zhibu.accounts import permissions
-from zhibu.core.scope import subtree_q
+from zhibu.core.scope import parent_path, subtree_q
 from zhibu.members import idnumber
 from zhibu.members.models import (
     Attachment,
@@ -129,21 +129,46 @@ def manageable_orgs(user, action: str = "member.manage", kinds=None) -> QuerySet
     )
 
 
-ORG_CHOICES_MAX = 1000
+ORG_SEARCH_LIMIT = 20
+FILTER_KINDS = Org.BRANCH_KINDS | Org.COMMITTEE_KINDS
 
 
-def org_choices_for(user) -> list[Org]:
-    """Orgs offered by the roster's org filter: visible orgs but 党小组, in tree order.
+def filter_orgs(user) -> QuerySet[Org]:
+    """Orgs the roster can be narrowed to: visible orgs but 党小组."""
+    return manageable_orgs(user, "member.view", FILTER_KINDS)
 
-    A large scope (a province has ~10^5 orgs) keeps the upper levels only; search and the
-    org pages narrow further down.
-    """
-    kinds = Org.BRANCH_KINDS | Org.COMMITTEE_KINDS
-    qs = manageable_orgs(user, "member.view", kinds).only("public_id", "name", "depth", "path")
-    rows = list(qs[: ORG_CHOICES_MAX + 1])
-    if len(rows) > ORG_CHOICES_MAX:
-        rows = sorted(qs.order_by("depth", "path")[:ORG_CHOICES_MAX], key=lambda o: o.path)
-    return rows
+
+def org_for_filter(user, public_id: str) -> Org | None:
+    """The org named by the roster's filter, if the user may narrow the roster to it."""
+    try:
+        return filter_orgs(user).filter(public_id=public_id).first()
+    except (ValueError, ValidationError):
+        return None
+
+
+def org_search(user, text: str, limit: int = ORG_SEARCH_LIMIT) -> list[dict[str, str]]:
+    """The roster filter's autocomplete: orgs the user may narrow to whose name, short
+    name or code contains ``text`` (the top of the tree when empty), highest first, each
+    labelled with its parent's name so equal names (第一党支部) tell apart."""
+    qs = filter_orgs(user)
+    term = text.strip()
+    if term:
+        qs = qs.filter(
+            Q(name__icontains=term) | Q(short_name__icontains=term) | Q(code__iexact=term)
+        )
+    orgs = list(qs.order_by("depth", "path").only("public_id", "name", "path")[:limit])
+    parents = {
+        o.path: o.short_name or o.name
+        for o in Org.objects.filter(path__in={parent_path(o.path) for o in orgs}).only(
+            "path", "name", "short_name"
+        )
+    }
+    results = []
+    for org in orgs:
+        above = parents.get(parent_path(org.path)) if org.depth > 1 else None
+        label = f"{org.name}（{above}）" if above else org.name
+        results.append({"id": str(org.public_id), "label": label})
+    return results
 
 
 # --- the dated roster (used by rules, meetings and development) ---------------------------

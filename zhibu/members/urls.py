@@ -7,6 +7,7 @@ app_name = "members"
 urlpatterns = [
     path("", views.roster, name="list"),
     path("export/", views.export, name="export"),
+    path("orgs/", views.org_search, name="org_search"),
     path("bulk/", views.bulk, name="bulk"),
     path("new/", views.create, name="create"),
     path("me/", views.me, name="me"),

@@ -8,11 +8,12 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import cached_property
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -90,7 +91,24 @@ def _groups_of(org: Org) -> list[Org]:
 
 
 def _filter_form(request, data):
-    return forms.RosterFilterForm(data, orgs=selectors.org_choices_for(request.user))
+    return forms.RosterFilterForm(data, user=request.user)
+
+
+# The roster counts its matches up to here and shows "1000+" beyond: an exact count of a
+# broad search costs more than the page, and nobody pages past it (they narrow instead).
+COUNT_CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count stops at ``COUNT_CAP`` + 1 (``capped`` then says so)."""
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: COUNT_CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
 
 
 # --- roster ---------------------------------------------------------------------------------
@@ -101,7 +119,8 @@ def roster(request: HttpRequest) -> HttpResponse:
     """The roster with filters (org subtree, status, category, name/pinyin/ID digits)."""
     form = _filter_form(request, request.GET or None)
     members = selectors.member_list(user=request.user, **form.filters())
-    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    chosen = form.cleaned_data.get("org") if form.is_bound and form.is_valid() else None
     query = request.GET.copy()
     query.pop("page", None)
     user = request.user
@@ -111,6 +130,8 @@ def roster(request: HttpRequest) -> HttpResponse:
         "breadcrumbs": [(_("党员"), None)],
         "form": form,
         "page_obj": page,
+        "count_cap": COUNT_CAP,
+        "org_name": chosen.name if chosen else "",
         "query_string": query.urlencode(),
         "can_manage": can_manage,
         "can_export": permissions.holds_anywhere(user, "member.export"),
@@ -118,6 +139,13 @@ def roster(request: HttpRequest) -> HttpResponse:
         "groups": _groups(user) if can_manage else [],
     }
     return render(request, "members/list.html", context)
+
+
+@requires("member.view")
+def org_search(request: HttpRequest) -> JsonResponse:
+    """The roster's org filter as an autocomplete: orgs in the user's scope by name."""
+    text = request.GET.get("q", "")[:50]
+    return JsonResponse({"results": selectors.org_search(request.user, text)})
 
 
 def _selected_ids(values) -> list[uuid.UUID]:

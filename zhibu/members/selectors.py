@@ -98,21 +98,44 @@ def prefix_q(field: str, prefix: str) -> Q:
     return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
 
 
+# A search term matching at least this many members counts as common (see search_q):
+# around here walking the roster to the capped count costs what sorting every match does.
+COMMON_MATCHES = 5_000
+
+
+def _common(ids: QuerySet[Member], *criteria: Q) -> bool:
+    """Does ``criteria`` match COMMON_MATCHES members or more? Index-only counts that
+    stop at the threshold: a planner's decision the ORM cannot leave to SQLite."""
+    found = 0
+    for criterion in criteria:
+        found += ids.filter(criterion).values("pk")[:COMMON_MATCHES].count()
+        if found >= COMMON_MATCHES:
+            return True
+    return False
+
+
 def search_q(text: str) -> Q:
     """Name, full pinyin ("zhangsan"), initials ("zs") or the last four ID digits.
 
     Latin letters search the pinyin columns and digits the keyed last-four index:
     the matching ids come from a subquery (a UNION of two index ranges for pinyin), so
     the planner starts from the few matches instead of scanning the roster and testing
-    each row (20 ms → 2 ms at 30,000 members on SQLite). Chinese text falls back to a
+    each row (20 ms → 2 ms at 30,000 members on SQLite). A common term ("zh": 17,000 of
+    100,000) is the opposite case — sorting every match costs 100 ms — so it becomes plain
+    criteria the page walks in roster order until the page is full. Chinese text falls back to a
     substring match on the names.
     """
     term = text.strip()
     lowered = term.lower().replace(" ", "")
     ids = Member.objects.order_by()
     if lowered.isascii() and lowered.isalpha():
-        by_pinyin = ids.filter(prefix_q("name_pinyin", lowered)).values("pk")
-        by_initials = ids.filter(prefix_q("name_initials", lowered)).values("pk")
+        pinyin, initials = prefix_q("name_pinyin", lowered), prefix_q("name_initials", lowered)
+        if _common(ids, pinyin, initials):
+            # Thousands match ("zh"): plain criteria, so the page walks the roster in its
+            # order and stops at the page's end, and the capped count stops at the cap.
+            return pinyin | initials
+        by_pinyin = ids.filter(pinyin).values("pk")
+        by_initials = ids.filter(initials).values("pk")
         return Q(pk__in=by_pinyin.union(by_initials))
     if len(term) == 4 and term[:3].isdigit() and (term[3].isdigit() or term[3] in "xX"):
         return Q(pk__in=ids.filter(id_tail_index=idnumber.tail_index(term)).values("pk"))

@@ -1,5 +1,12 @@
-"""HTTP load on loopback: gunicorn with several workers on PostgreSQL, locust in headless
-mode with 50 concurrent users; p50, p95 and requests per second per endpoint."""
+"""HTTP load on loopback: gunicorn on PostgreSQL, locust in headless mode with 50
+concurrent users; p50, p95 and requests per second per endpoint. Then each endpoint
+alone under a lighter load, to record what one request costs in CPU: the server's
+processes' CPU time (gunicorn's workers and the database's backends for this database,
+from /proc) divided by the requests served.
+
+Gunicorn runs as docs/operations.md advises for two cores: 2 × cores + 1 synchronous
+workers (each request is CPU work in Python and PostgreSQL, and PostgreSQL shares the
+cores), each with a small connection pool."""
 
 from __future__ import annotations
 
@@ -16,7 +23,86 @@ VAR = ROOT / "var" / "bench"
 PORT = int(os.environ.get("ZHIBU_BENCH_PORT", "8799"))
 USERS = 50
 SECONDS = 60
-WORKERS = 4
+WORKERS = 2 * (os.cpu_count() or 2) + 1
+# Each endpoint alone: fewer users, so the machine is not saturated and CPU per
+# request is not inflated by contention.
+SOLO_USERS = 10
+SOLO_SECONDS = 20
+ENDPOINTS = {
+    "member_search": "member search",
+    "cockpit": "cockpit",
+    "meeting_detail": "meeting detail",
+    "api_list": "API orgs list",
+}
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pids) -> float:
+    """utime + stime of the processes (those that ended meanwhile are left out)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def _server_pids(server: subprocess.Popen, url: str) -> list[int]:
+    """The gunicorn workers and the PostgreSQL backends connected to the bench database."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    pids = [int(p) for p in children.read_text().split()] if children.exists() else []
+    name = url.rsplit("/", 1)[1]
+    out = subprocess.run(
+        [
+            "psql",
+            url,
+            "-Atc",
+            f"SELECT pid FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()",
+        ],
+        capture_output=True,
+        text=True,
+    ).stdout
+    return [server.pid, *pids, *(int(p) for p in out.split())]
+
+
+def _locust(prefix: Path, env: dict, *, users: int, seconds: int, tags: list[str]) -> None:
+    args = [
+        str(ROOT / ".venv/bin/locust"),
+        "-f",
+        "bench/locustfile.py",
+        "--headless",
+        "-u",
+        str(users),
+        "-r",
+        "10",
+        "-t",
+        f"{seconds}s",
+        "--host",
+        f"http://127.0.0.1:{PORT}",
+        "--csv",
+        str(prefix),
+        "--only-summary",
+    ]
+    if tags:
+        args += ["--tags", *tags]
+    subprocess.run(args, cwd=ROOT, env=env, capture_output=True, timeout=seconds + 120)
+    # locust exits 1 when any request failed; the CSV says which
+
+
+def _rows(prefix: Path) -> dict:
+    rows = {}
+    with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            rows[row["Name"]] = {
+                "requests": int(row["Request Count"]),
+                "failures": int(row["Failure Count"]),
+                "p50_ms": float(row["50%"]),
+                "p95_ms": float(row["95%"]),
+                "rps": float(row["Requests/s"]),
+            }
+    return rows
 
 
 def load(url: str, *, org: str, period: str, log) -> dict:
@@ -26,7 +112,7 @@ def load(url: str, *, org: str, period: str, log) -> dict:
     path = VAR / "fixtures.json"
     path.write_text(json.dumps(fixtures))
     env = env_for(
-        url, ZHIBU_DB_POOL="1", ZHIBU_DB_POOL_MAX="8", ZHIBU_ALLOWED_HOSTS="127.0.0.1,localhost"
+        url, ZHIBU_DB_POOL="1", ZHIBU_DB_POOL_MAX="2", ZHIBU_ALLOWED_HOSTS="127.0.0.1,localhost"
     )
     server = subprocess.Popen(
         [
@@ -55,29 +141,20 @@ def load(url: str, *, org: str, period: str, log) -> dict:
         for old in VAR.glob("locust_*.csv"):
             old.unlink()
         load_env = {**os.environ, "ZHIBU_BENCH_FIXTURES": str(path), "ZHIBU_BENCH_PERIOD": period}
-        subprocess.run(
-            [
-                str(ROOT / ".venv/bin/locust"),
-                "-f",
-                "bench/locustfile.py",
-                "--headless",
-                "-u",
-                str(USERS),
-                "-r",
-                "10",
-                "-t",
-                f"{SECONDS}s",
-                "--host",
-                f"http://127.0.0.1:{PORT}",
-                "--csv",
-                str(prefix),
-                "--only-summary",
-            ],
-            cwd=ROOT,
-            env=load_env,
-            capture_output=True,
-            timeout=SECONDS + 120,
-        )  # locust exits 1 when any request failed; the CSV says which
+        _locust(prefix, load_env, users=USERS, seconds=SECONDS, tags=[])
+        rows = _rows(prefix)
+        log(f"  HTTP: {rows.get('Aggregated')}")
+        cpu = {}
+        for tag, name in ENDPOINTS.items():
+            pids = _server_pids(server, url)
+            before = _cpu_seconds(pids)
+            solo = VAR / f"locust_{tag}"
+            _locust(solo, load_env, users=SOLO_USERS, seconds=SOLO_SECONDS, tags=[tag])
+            spent = _cpu_seconds(pids) - before
+            served = _rows(solo).get(name, {}).get("requests", 0)
+            if served:
+                cpu[name] = {"cpu_ms": 1000 * spent / served, "requests": served}
+                log(f"  CPU per request, {name}: {cpu[name]['cpu_ms']:.1f} ms")
     finally:
         server.terminate()
         try:
@@ -85,15 +162,10 @@ def load(url: str, *, org: str, period: str, log) -> dict:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-    rows = {}
-    with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            rows[row["Name"]] = {
-                "requests": int(row["Request Count"]),
-                "failures": int(row["Failure Count"]),
-                "p50_ms": float(row["50%"]),
-                "p95_ms": float(row["95%"]),
-                "rps": float(row["Requests/s"]),
-            }
-    log(f"  HTTP: {rows.get('Aggregated')}")
-    return {"users": USERS, "seconds": SECONDS, "workers": WORKERS, "endpoints": rows}
+    return {
+        "users": USERS,
+        "seconds": SECONDS,
+        "workers": WORKERS,
+        "endpoints": rows,
+        "cpu_per_request": cpu,
+    }

@@ -10,7 +10,7 @@ import os
 import random
 from pathlib import Path
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, tag, task
 
 FIXTURES = json.loads(Path(os.environ["ZHIBU_BENCH_FIXTURES"]).read_text(encoding="utf-8"))
 PERIOD = os.environ.get("ZHIBU_BENCH_PERIOD", "2026")
@@ -26,22 +26,26 @@ class Staff(HttpUser):
         self.client.cookies.set("sessionid", next(SESSIONS))
 
     @task(4)
+    @tag("member_search")
     def member_search(self):
         self.client.get("/members/", params={"q": random.choice(TERMS)}, name="member search")
 
     @task(2)
+    @tag("cockpit")
     def cockpit(self):
         self.client.get(
             "/cockpit/", params={"org": FIXTURES["org"], "period": PERIOD}, name="cockpit"
         )
 
     @task(3)
+    @tag("meeting_detail")
     def meeting_detail(self):
         if FIXTURES["meetings"]:
             meeting = random.choice(FIXTURES["meetings"])
             self.client.get(f"/meetings/{meeting}/", name="meeting detail")
 
     @task(3)
+    @tag("api_list")
     def api_list(self):
         self.client.get(
             "/api/v1/orgs",

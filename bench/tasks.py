@@ -161,7 +161,8 @@ def rawsql(args) -> dict:
 
 
 def pages(args) -> dict:
-    """Cockpit and member search as a 党委 secretary sees them (in-process, full stack)."""
+    """Cockpit, member search, a meeting and the API's org list as a 党委 secretary sees
+    them (in-process, full stack): the pages of the HTTP load, one at a time."""
     from django.test import Client
     from django.test.utils import setup_test_environment
 
@@ -177,10 +178,23 @@ def pages(args) -> dict:
         RoleAssignment.objects.create(user=user, org=root, role=Role.SECRETARY, start="2000-01-01")
     client = Client()
     client.force_login(user)
+    from django.core.cache import cache
+
+    from zhibu.api.models import ApiToken, hash_secret
+    from zhibu.meetings.models import Meeting
+
+    full, prefix, secret = ApiToken.generate()
+    ApiToken.objects.create(user=user, name="bench", prefix=prefix, secret_hash=hash_secret(secret))
+    meeting = Meeting.objects.order_by("-on").values_list("public_id", flat=True).first()
+    cockpit = ("/cockpit/", {"org": str(root.public_id), "period": args.period})
     targets = {
-        "cockpit": ("/cockpit/", {"org": str(root.public_id), "period": args.period}),
+        "cockpit": cockpit,
+        # The same page right after a run changed findings: nothing cached.
+        "cockpit_uncached": (*cockpit, cache.clear),
         "member_search": ("/members/", {"q": "zh"}),
         "member_search_initials": ("/members/", {"q": "wj"}),
+        "meeting_detail": (f"/meetings/{meeting}/", {}),
+        "api_orgs": ("/api/v1/orgs", {"limit": 50}, None, {"HTTP_AUTHORIZATION": f"Bearer {full}"}),
     }
     results = {}
     if args.aliases:
@@ -192,11 +206,15 @@ def pages(args) -> dict:
                 with CaptureQueriesContext(connections["replica"]) as replica:
                     client.get(targets["cockpit"][0], targets["cockpit"][1], HTTP_HOST="127.0.0.1")
                 results["cockpit_queries"] = {"primary": len(primary), "replica": len(replica)}
-    for name, (path, params) in targets.items():
+    for name, (path, params, *extra) in targets.items():
+        before = extra[0] if extra else None
+        headers = extra[1] if len(extra) > 1 else {}
         samples = []
         for attempt in range(args.repeat + 1):
+            if before is not None:
+                before()
             started = time.perf_counter()
-            response = client.get(path, params, HTTP_HOST="127.0.0.1")
+            response = client.get(path, params, HTTP_HOST="127.0.0.1", **headers)
             elapsed = time.perf_counter() - started
             assert response.status_code == 200, (name, response.status_code)
             if attempt:  # the first request warms caches and the connection

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models.functions import Concat
 from django.http import Http404
 
 from zhibu.accounts import permissions
@@ -83,9 +84,14 @@ def member_list(
         qs = qs.filter(status__in=Member.ON_ROSTER)
     if category:
         qs = qs.filter(category=category)
+    few = False
     if q:
-        qs = qs.filter(search_q(q))
-    return qs.order_by("org__path", "name_pinyin", "id")
+        criteria, few = search(q)
+        qs = qs.filter(criteria)
+    # A few matches: order by an expression, so PostgreSQL sorts them instead of walking
+    # every org in path order to find them (90 ms → 3 ms for "wj" at 100,000 members).
+    by_org = Concat("org__path", Value("")) if few else F("org__path")
+    return qs.order_by(by_org.asc(), "name_pinyin", "id")
 
 
 def prefix_q(field: str, prefix: str) -> Q:
@@ -115,7 +121,12 @@ def _common(ids: QuerySet[Member], *criteria: Q) -> bool:
 
 
 def search_q(text: str) -> Q:
-    """Name, full pinyin ("zhangsan"), initials ("zs") or the last four ID digits.
+    return search(text)[0]
+
+
+def search(text: str) -> tuple[Q, bool]:
+    """Name, full pinyin ("zhangsan"), initials ("zs") or the last four ID digits; and
+    whether the matches are few (at most ``COMMON_MATCHES``).
 
     Latin letters search the pinyin columns and digits the keyed last-four index:
     the matching ids come from a subquery (a UNION of two index ranges for pinyin), so
@@ -133,13 +144,13 @@ def search_q(text: str) -> Q:
         if _common(ids, pinyin, initials):
             # Thousands match ("zh"): plain criteria, so the page walks the roster in its
             # order and stops at the page's end, and the capped count stops at the cap.
-            return pinyin | initials
+            return pinyin | initials, False
         by_pinyin = ids.filter(pinyin).values("pk")
         by_initials = ids.filter(initials).values("pk")
-        return Q(pk__in=by_pinyin.union(by_initials))
+        return Q(pk__in=by_pinyin.union(by_initials)), True
     if len(term) == 4 and term[:3].isdigit() and (term[3].isdigit() or term[3] in "xX"):
-        return Q(pk__in=ids.filter(id_tail_index=idnumber.tail_index(term)).values("pk"))
-    return Q(name__contains=term) | Q(former_name__contains=term)
+        return Q(pk__in=ids.filter(id_tail_index=idnumber.tail_index(term)).values("pk")), True
+    return Q(name__contains=term) | Q(former_name__contains=term), False
 
 
 def manageable_orgs(user, action: str = "member.manage", kinds=None) -> QuerySet[Org]:

@@ -7,6 +7,7 @@ groups in the database; the page costs the same few queries whatever the tree si
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -130,6 +131,7 @@ def cockpit_matrix(*, user, org: Org, period: Period, sector: str = "", kind: st
     """
     children = list(children_of(org))
     width = len(org.path) + Org.steplen
+    rows: Iterable[tuple[str, str, str, int]]
     if sector or kind:
         rows = (
             findings_in(user=user, org=org, period=period, sector=sector, kind=kind)

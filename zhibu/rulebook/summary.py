@@ -32,7 +32,8 @@ DELTA = "zhibu_summary_delta"
 
 def _where(path: str | None, period: Period | None, codes: list[str] | None) -> tuple[str, list]:
     """Criteria shared by findings and summary rows: a subtree, a period, rule codes."""
-    parts, params = ["1 = 1"], []
+    parts: list[str] = ["1 = 1"]
+    params: list = []
     if path:
         parts.append("org_path >= %s")
         params.append(path)

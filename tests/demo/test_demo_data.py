@@ -479,3 +479,13 @@ def test_the_readme_tells_the_truth_about_the_demo(built):
             found = found.filter(org__code=org_code)
             assert Org.objects.get(code=org_code).name in zh
         assert found.count() == n, (zh, found.count())
+
+
+def test_the_cockpit_summary_agrees_with_the_demo_findings(built):
+    """The summary table the cockpit reads says what a direct count of the demo's findings
+    says, for every org and the year, quarter and month of the demo's day."""
+    from tests.insight.test_summary import assert_summary_matches
+
+    today = timezone.localdate()
+    periods = [Period.containing(kind, today) for kind in ("year", "quarter", "month")]
+    assert_summary_matches(list(Org.objects.order_by("path")), periods)

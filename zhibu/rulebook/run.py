@@ -121,7 +121,7 @@ def rules_run(
             duration_ms=int((time.monotonic() - started) * 1000),
             **totals,
         )
-        summary.after_run(run, root=root, period=period, codes=codes)
+        summary.after_run(run, root=root, period=period, codes=selected if codes else None)
     log.info(
         "rules_run org=%s period=%s evaluated=%s created=%s updated=%s deleted=%s in %sms",
         root.code,

@@ -82,6 +82,10 @@ def _refresh(path: str | None, period: Period | None, codes: list[str] | None) -
                 f"SUM(CASE WHEN LENGTH(org_path) = {cut} THEN d ELSE 0 END), SUM(d) "
                 f"FROM {DELTA} WHERE LENGTH(org_path) >= {cut} "
                 f"GROUP BY SUBSTR(org_path, 1, {cut}), {KEY} "
+                # One lock order for every run (deepest level first, then path and key):
+                # concurrent runs of sibling subtrees queue on their shared ancestors'
+                # rows instead of deadlocking.
+                f"ORDER BY 1, {KEY} "
                 "ON CONFLICT (org_path, rule_code, period_code, status) DO UPDATE SET "
                 f"own = {summary}.own + excluded.own, total = {summary}.total + excluded.total",
             )

@@ -20,6 +20,15 @@ os.environ.setdefault("ZHIBU_ENV", "test")
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty local cache: the cockpit caches its matrix under ids
+    that a later test's fresh database can reuse."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _refresh_on_save(request):
     """Saving a meeting or a step re-judges its findings as of the real today. Most tests
     judge periods as of a day of their own with ``rules_run``, so that is paused unless a

@@ -156,3 +156,18 @@ def test_rebuild_command_restores_the_summary(cast, year):
     FindingSummary.objects.all().delete()
     call_command("summary_rebuild", stdout=StringIO())
     assert table() == kept
+
+
+def test_the_cache_version_changes_with_the_counts_of_the_subtree_only(cast, year):
+    rules_run(root=cast.committee, period=year)
+    rules_run(root=cast.other_committee, period=year)
+    orgs = (cast.committee, cast.branch1, cast.branch2, cast.other_committee)
+    before = {org.code: selectors.cockpit_version(org) for org in orgs}
+    rules_run(root=cast.committee, period=year)  # nothing changes
+    assert {org.code: selectors.cockpit_version(org) for org in orgs} == before
+    post = cast.branch1.posts.get(post="secretary")
+    committee_services.post_end(record=post, on=timezone.localdate().replace(day=1))
+    rules_run(root=cast.branch1, period=year)
+    after = {org.code: selectors.cockpit_version(org) for org in orgs}
+    assert after["JT"] != before["JT"] and after["ZB1"] != before["ZB1"]
+    assert after["ZB2"] == before["ZB2"] and after["XD"] == before["XD"]

@@ -19,10 +19,10 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibu.accounts import permissions
 from zhibu.core.rules import Period, Rule, Status, registry
-from zhibu.core.rules.models import Finding, RuleRun
-from zhibu.core.scope import ancestor_paths, subtree_q
+from zhibu.core.rules.models import Finding
+from zhibu.core.scope import subtree_q
 from zhibu.orgs.models import Org
-from zhibu.rulebook.models import FindingSummary
+from zhibu.rulebook.models import FindingSummary, SummaryVersion
 
 # Worst first: the colour of a cell is its worst status.
 SEVERITY = [Status.LATE, Status.MISSING, Status.SUSPECT, Status.DUE, Status.EXEMPT, Status.OK]
@@ -160,19 +160,12 @@ def cockpit_matrix(*, user, org: Org, period: Period, sector: str = "", kind: st
 
 
 def cockpit_version(org: Org) -> str:
-    """What the cockpit of ``org`` depends on, as a cache version: the latest run that
-    changed findings at, above or below ``org``, and the latest edit of its children
-    (their names label the rows)."""
-    runs = (
-        RuleRun.objects.filter(
-            Q(org__path__in=ancestor_paths(org.path, include_self=True))
-            | subtree_q([org.path], field="org__path")
-        )
-        .filter(Q(created__gt=0) | Q(updated__gt=0) | Q(deleted__gt=0))
-        .aggregate(last=Max("id"))["last"]
-    )
+    """What the cockpit of ``org`` depends on, as a cache version: the summary's token
+    for the org (new whenever a count in its subtree changes) and the latest edit of its
+    children (their names label the rows)."""
+    token = SummaryVersion.objects.filter(org_path=org.path).values_list("token", flat=True).first()
     edited = children_of(org).aggregate(last=Max("updated_at"))["last"]
-    return f"{runs}:{edited.timestamp() if edited else ''}"
+    return f"{token or ''}:{edited.timestamp() if edited else ''}"
 
 
 def summary_counts(org: Org, period: Period) -> list[tuple[str, str, str, int]]:

@@ -74,8 +74,8 @@ def _filters(request) -> dict:
 
 
 # The rendered matrix, cached per org, period, filters and language; the version in the
-# key changes whenever a run changes findings in the org's subtree or above it, or a
-# child org is edited, so a hit is always current. The TTL only bounds memory.
+# key changes whenever a run changes a count in the org's subtree (the summary's token)
+# or a child org is edited, so a hit is always current. The TTL only bounds memory.
 COCKPIT_CACHE_SECONDS = 3600
 
 

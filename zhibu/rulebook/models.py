@@ -33,3 +33,14 @@ class FindingSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_path} {self.rule_code} {self.period_code} {self.status}: {self.total}"
+
+
+class SummaryVersion(models.Model):
+    """A token per org that changes whenever a count in its subtree's summary changes:
+    the cockpit's cache key (never deleted, so a token never comes back)."""
+
+    org_path = models.CharField(max_length=255, unique=True)
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return f"{self.org_path}: {self.token}"

@@ -7,13 +7,15 @@ counts in the summary, and applies only the differences — to the org's own row
 the ``total`` of every org above it, up to the root of the tree (so the committees
 above the run's root stay right too). All of it is set-based SQL: one GROUP BY over the
 subtree's findings and one upsert per tree level over the (small) differences. It is
-idempotent: a second call finds no difference and writes nothing. ``rebuild`` applies
+idempotent: a second call finds no difference and writes nothing. Every org whose counts
+changed gets a new ``SummaryVersion`` token, the cockpit's cache key. ``rebuild`` applies
 the same comparison to the whole table (after a bulk load, or for findings stored
 before the table existed).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 
 from django.db import connection, transaction
@@ -21,7 +23,7 @@ from django.db import connection, transaction
 from zhibu.core.rules.models import Finding
 from zhibu.core.rules.periods import Period
 from zhibu.core.scope import STEPLEN, successor
-from zhibu.rulebook.models import FindingSummary
+from zhibu.rulebook.models import FindingSummary, SummaryVersion
 
 # Writing this many rows or more refreshes the planner's statistics on the table.
 ANALYZE_ROWS = 5_000
@@ -56,6 +58,8 @@ def _refresh(path: str | None, period: Period | None, codes: list[str] | None) -
     quote = connection.ops.quote_name
     summary = quote(FindingSummary._meta.db_table)
     finding = quote(Finding._meta.db_table)
+    versions = quote(SummaryVersion._meta.db_table)
+    token = uuid.uuid4().hex
     where, params = _where(path, period, codes)
     written = 0
     with transaction.atomic(), connection.cursor() as cursor:
@@ -90,6 +94,14 @@ def _refresh(path: str | None, period: Period | None, codes: list[str] | None) -
                 f"own = {summary}.own + excluded.own, total = {summary}.total + excluded.total",
             )
             written += max(cursor.rowcount, 0)
+            # A new version for every org whose subtree's counts changed.
+            cursor.execute(
+                f"INSERT INTO {versions} (org_path, token) "  # noqa: S608
+                f"SELECT DISTINCT SUBSTR(org_path, 1, {cut}), %s FROM {DELTA} "
+                f"WHERE LENGTH(org_path) >= {cut} ORDER BY 1 "
+                f"ON CONFLICT (org_path) DO UPDATE SET token = excluded.token",
+                [token],
+            )
         if written:
             cursor.execute(f"DELETE FROM {summary} WHERE total = 0")  # noqa: S608
         cursor.execute(f"DROP TABLE {DELTA}")

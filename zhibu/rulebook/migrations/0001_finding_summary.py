@@ -38,5 +38,13 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.CreateModel(
+            name="SummaryVersion",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("org_path", models.CharField(max_length=255, unique=True)),
+                ("token", models.CharField(max_length=32)),
+            ],
+        ),
         migrations.RunPython(build, migrations.RunPython.noop),
     ]

@@ -6,6 +6,7 @@ answers 404; inside it but without the needed action, 403.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -109,9 +110,28 @@ def prefix_q(field: str, prefix: str) -> Q:
 COMMON_MATCHES = 5_000
 
 
-def _common(ids: QuerySet[Member], *criteria: Q) -> bool:
+# Terms found common or rare recently (per process): how common a term is changes slowly.
+_COMMON_SEEN: dict[str, tuple[float, bool]] = {}
+COMMON_SEEN_SECONDS = 600
+
+
+def _common(ids: QuerySet[Member], *criteria: Q, term: str = "") -> bool:
     """Does ``criteria`` match COMMON_MATCHES members or more? Index-only counts that
-    stop at the threshold: a planner's decision the ORM cannot leave to SQLite."""
+    stop at the threshold: a planner's decision the ORM cannot leave to SQLite. The
+    answer is remembered for a while per term (either answer finds the same members)."""
+    now = time.monotonic()
+    seen = _COMMON_SEEN.get(term) if term else None
+    if seen is not None and now - seen[0] < COMMON_SEEN_SECONDS:
+        return seen[1]
+    common = _count_common(ids, criteria)
+    if term:
+        if len(_COMMON_SEEN) > 1000:
+            _COMMON_SEEN.clear()
+        _COMMON_SEEN[term] = (now, common)
+    return common
+
+
+def _count_common(ids: QuerySet[Member], criteria) -> bool:
     found = 0
     for criterion in criteria:
         found += ids.filter(criterion).values("pk")[:COMMON_MATCHES].count()
@@ -141,7 +161,7 @@ def search(text: str) -> tuple[Q, bool]:
     ids = Member.objects.order_by()
     if lowered.isascii() and lowered.isalpha():
         pinyin, initials = prefix_q("name_pinyin", lowered), prefix_q("name_initials", lowered)
-        if _common(ids, pinyin, initials):
+        if _common(ids, pinyin, initials, term=lowered):
             # Thousands match ("zh"): plain criteria, so the page walks the roster in its
             # order and stops at the page's end, and the capped count stops at the cap.
             return pinyin | initials, False

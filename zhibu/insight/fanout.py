@@ -127,7 +127,8 @@ def wait(results, *, retries: int = 1, poll: float = 0.5, write: Callable[[str],
     while pending:
         still = []
         for result in pending:
-            result.refresh()
+            if not result.is_finished:
+                result.refresh()
             if result.status == TaskResultStatus.SUCCESSFUL:
                 for line in result.return_value or []:
                     write(line)

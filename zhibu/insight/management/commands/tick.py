@@ -13,8 +13,10 @@ import datetime as dt
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.utils import timezone
 
+from zhibu.core import partitions
 from zhibu.insight import fanout
 
 
@@ -36,6 +38,8 @@ class Command(BaseCommand):
         today = timezone.localdate() if not date else dt.date.fromisoformat(date)
         started = time.monotonic()
         since = timezone.now()
+        for name in partitions.ahead(connection, today):  # PostgreSQL: next year's, ahead
+            self.stdout.write(f"partition {name} created")
         parts = fanout.plan()
         results = fanout.enqueue(parts, today)
         self.stdout.write(f"{len(parts)} part(s) queued for {today.isoformat()}")

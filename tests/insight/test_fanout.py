@@ -10,7 +10,7 @@ from collections import Counter
 from datetime import date
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from tests.factories import make_member, make_org
 from zhibu.core.rules.models import Finding, RuleRun
@@ -37,6 +37,8 @@ def tree(cast):
 def _orgs_of(part: fanout.Part) -> list[int]:
     root = Org.objects.get(pk=part.root_id)
     qs = Org.objects.filter(subtree_q([root.path]))
+    if part.only is not None:
+        qs = qs.filter(subtree_q(part.only))
     if part.exclude:
         qs = qs.exclude(subtree_q(part.exclude))
     return list(qs.values_list("pk", flat=True))
@@ -50,14 +52,26 @@ def _findings() -> set[tuple]:
     )
 
 
-def test_the_parts_cover_every_org_exactly_once(tree):
-    parts = fanout.plan()
-    # Two second-level committees, then each top-level org's own part.
-    assert [p.root_code for p in parts] == ["EJ1", "EJ2", "JT", "XD"]
-    assert parts[2].exclude and not parts[3].exclude
+@pytest.mark.parametrize("count", [1, 2, 3, 10])
+def test_the_parts_cover_every_org_exactly_once(tree, count):
+    parts = fanout.plan(count)
     counted = Counter(pk for part in parts for pk in _orgs_of(part))
     assert set(counted) == set(Org.objects.values_list("pk", flat=True))
     assert set(counted.values()) == {1}
+    # 集团党委 has two second-level committees (at most three parts); 兄弟党委 none.
+    assert Counter(p.root_code for p in parts) == {"JT": min(count, 3), "XD": 1}
+
+
+def test_the_second_level_committees_are_balanced_by_size(tree):
+    jt, ej1, ej2 = (Org.objects.get(code=c).path for c in ("JT", "EJ1", "EJ2"))
+    # The top's own part (JT and its 党总支: 5 orgs) outweighs a second-level committee
+    # (3 orgs), so with two parts both committees go to the second one.
+    own, rest, _xd = fanout.plan(2)
+    assert own.exclude == (ej1, ej2) and own.only is None
+    assert rest.only == (ej1, ej2)
+    own, first, second, _xd = fanout.plan(3)
+    assert (first.only, second.only) == ((ej1,), (ej2,))
+    assert jt not in own.exclude
 
 
 def test_the_fanned_out_tick_stores_what_one_whole_tree_run_stores(tree):
@@ -67,7 +81,7 @@ def test_the_fanned_out_tick_stores_what_one_whole_tree_run_stores(tree):
     # Each part leaves one run per open period, filed under the part's root.
     runs = Counter(RuleRun.objects.filter(trigger="tick").values_list("org__code", flat=True))
     periods = len(fanout.open_periods(TODAY))
-    assert runs == dict.fromkeys(["EJ1", "EJ2", "JT", "XD"], periods)
+    assert runs == {"JT": 3 * periods, "XD": periods}  # the default 4 parts: JT has 3
     # No part wrote a finding outside its own orgs: the runs' counts add up.
     assert sum(RuleRun.objects.values_list("created", flat=True)) == Finding.objects.count()
 
@@ -79,7 +93,7 @@ def test_the_fanned_out_tick_stores_what_one_whole_tree_run_stores(tree):
 
 
 def test_a_part_run_again_writes_nothing(tree):
-    part = next(p for p in fanout.plan() if p.root_code == "JT")
+    part = next(p for p in fanout.plan() if p.root_code == "JT" and p.exclude)
     fanout.run_part(part, TODAY)
     again = fanout.run_part(part, TODAY)
     assert [(r.created, r.updated, r.deleted) for r in again] == [(0, 0, 0)] * len(again)
@@ -88,15 +102,20 @@ def test_a_part_run_again_writes_nothing(tree):
 def test_tick_wait_reports_a_failed_part_retries_it_and_fails(tree):
     lines: list[str] = []
     missing = Org.objects.order_by("-pk").first().pk + 1000
-    results = [fanout.judge_part.enqueue(missing, [], TODAY.isoformat())]
+    results = [fanout.judge_part.enqueue(missing, None, [], TODAY.isoformat())]
     failed = fanout.wait(results, retries=1, poll=0, write=lines.append)
     assert len(failed) == 1
     assert len([line for line in lines if "failed" in line]) == 2  # the try and the retry
+
+
+def test_tick_refuses_zero_parts(tree):
+    with pytest.raises(CommandError, match="至少为 1"):
+        call_command("tick", "--parts", "0")
 
 
 def test_tick_wait_finishes_inline(tree, capsys):
     call_command("tick", "--date", TODAY.isoformat(), "--wait")
     out = capsys.readouterr().out
     assert "4 part(s) queued" in out
-    assert "EJ1 2026" in out
+    assert "JT[1 二级党委] 2026" in out
     assert "digests sent" in out

@@ -31,21 +31,33 @@ class Command(BaseCommand):
             help="wait for the queued parts (retrying a failed one), then finish here",
         )
         parser.add_argument(
+            "--parts",
+            type=int,
+            default=fanout.DEFAULT_PARTS,
+            help="jobs per top-level tree (balanced groups of its second-level committees)",
+        )
+        parser.add_argument(
             "--retries", type=int, default=1, help="with --wait: re-queue a failed part this often"
         )
 
-    def handle(self, *args, date=None, wait=False, retries=1, **options) -> None:
+    def handle(
+        self, *args, date=None, wait=False, retries=1, parts=fanout.DEFAULT_PARTS, **options
+    ) -> None:
         today = timezone.localdate() if not date else dt.date.fromisoformat(date)
         started = time.monotonic()
         since = timezone.now()
         for name in partitions.ahead(connection, today):  # PostgreSQL: next year's, ahead
             self.stdout.write(f"partition {name} created")
-        parts = fanout.plan()
-        results = fanout.enqueue(parts, today)
-        self.stdout.write(f"{len(parts)} part(s) queued for {today.isoformat()}")
+        if parts < 1:
+            raise CommandError("--parts 至少为 1。")
+        planned = fanout.plan(parts)
+        results = fanout.enqueue(planned, today)
+        self.stdout.write(f"{len(planned)} part(s) queued for {today.isoformat()}")
         if not wait:
             deadline = since + fanout.FINISH_PATIENCE
-            fanout.tick_finish.enqueue(today.isoformat(), since.isoformat(), deadline.isoformat())
+            fanout.tick_finish.enqueue(
+                today.isoformat(), since.isoformat(), deadline.isoformat(), parts
+            )
             self.stdout.write("finishing job queued")
             return
         failed = fanout.wait(results, retries=retries, write=self.stdout.write)

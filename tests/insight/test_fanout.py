@@ -6,11 +6,15 @@ the whole night in-process; the database backend with real workers is measured b
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections import Counter
 from datetime import date
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from tests.factories import make_member, make_org
 from zhibu.core.rules.models import Finding, RuleRun
@@ -119,3 +123,51 @@ def test_tick_wait_finishes_inline(tree, capsys):
     assert "4 part(s) queued" in out
     assert "JT[1 二级党委] 2026" in out
     assert "digests sent" in out
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="a worker process needs a shared database"
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_real_db_worker_takes_the_queued_parts():
+    """The database backend for real: ``tick`` queues the parts in the task table and a
+    ``db_worker`` process (``--batch``: until the queue is empty) runs them and finishes."""
+    top = make_org(None, Org.Kind.COMMITTEE, "真实党委", code="ZS")
+    for n in (1, 2):
+        second = make_org(top, Org.Kind.COMMITTEE, f"真实二级党委{n}", code=f"ZS{n}")
+        make_member(make_org(second, Org.Kind.BRANCH, f"真实支部{n}", code=f"ZSB{n}"), "党员")
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "ZHIBU_ENV": "development",
+        "ZHIBU_DEBUG": "0",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+    }
+    env.pop("ZHIBU_REPLICA_URL", None)
+    manage = [sys.executable, "manage.py"]
+    queued = subprocess.run(
+        [*manage, "tick", "--date", TODAY.isoformat(), "--parts", "2"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert "2 part(s) queued" in queued.stdout
+    subprocess.run(
+        [*manage, "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
+        env=env,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT task_path, status FROM django_tasks_database_dbtaskresult ORDER BY enqueued_at"
+        )
+        rows = cursor.fetchall()
+    assert [status for _, status in rows] == ["SUCCESSFUL"] * 3
+    assert rows[-1][0] == "zhibu.insight.fanout.tick_finish"
+    periods = len(fanout.open_periods(TODAY))
+    assert RuleRun.objects.filter(org=top, trigger="tick").count() == 2 * periods
+    assert Finding.objects.filter(org_path__startswith=top.path).exists()

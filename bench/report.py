@@ -45,11 +45,12 @@ def _fanout_lines(results: dict) -> list[str]:
         return ["Not run in this invocation."]
     key, entry = found[0]
     workers = entry["workers"]
+    whole = entry.get("one_part")
     lines = [
-        "| size | parts | 1 worker | 2 workers | speed-up |",
-        "|---|---:|---|---|---:|",
-        f"| {key} | {entry.get('parts', '?')} | {spread(workers['1'])} | {spread(workers['2'])} "
-        f"| ×{entry['speedup']:.2f} |",
+        "| size | one job, 1 worker (`--parts 1`) | parts | 1 worker | 2 workers | speed-up (1 → 2) |",
+        "|---|---|---:|---|---|---:|",
+        f"| {key} | {spread(whole) if whole else '—'} | {entry.get('parts', '?')} "
+        f"| {spread(workers['1'])} | {spread(workers['2'])} | ×{entry['speedup']:.2f} |",
     ]
     return lines
 

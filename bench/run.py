@@ -198,6 +198,19 @@ def fanout_bench(url: str, *, repeat: int = 3) -> dict:
                 started = time.monotonic()
                 run([PY, "manage.py", "tick", "--wait"], env)
                 times.append(time.monotonic() - started)
+            if workers == 1:  # the baseline: the whole tree in one job (--parts 1)
+                whole = []
+                for _ in range(repeat):
+                    started = time.monotonic()
+                    run([PY, "manage.py", "tick", "--wait", "--parts", "1"], env)
+                    whole.append(time.monotonic() - started)
+                whole.sort()
+                figures["one_part"] = {
+                    "median": whole[len(whole) // 2],
+                    "min": whole[0],
+                    "max": whole[-1],
+                    "runs": len(whole),
+                }
         finally:
             for proc in procs:
                 proc.terminate()

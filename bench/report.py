@@ -39,6 +39,22 @@ def _replica_lines(results: dict) -> list[str]:
     return lines
 
 
+def _fanout_lines(results: dict) -> list[str]:
+    found = [(key, e["fanout"]) for key, e in results["sizes"].items() if "fanout" in e]
+    if not found:
+        return ["Not run in this invocation."]
+    key, entry = found[0]
+    workers = entry["workers"]
+    whole = entry.get("one_part")
+    lines = [
+        "| size | one job, 1 worker (`--parts 1`) | parts | 1 worker | 2 workers | speed-up (1 → 2) |",
+        "|---|---|---:|---|---|---:|",
+        f"| {key} | {spread(whole) if whole else '—'} | {entry.get('parts', '?')} "
+        f"| {spread(workers['1'])} | {spread(workers['2'])} | ×{entry['speedup']:.2f} |",
+    ]
+    return lines
+
+
 def render(results: dict) -> str:
     m = results["machine"]
     lines = [
@@ -217,6 +233,15 @@ def render(results: dict) -> str:
         "`ZHIBU_REPLICA_URL` pointing at it; see docs/scaling.md.",
         "",
         *_replica_lines(results),
+        "",
+        "## Fan-out: 1 vs 2 workers",
+        "",
+        "`manage.py tick --wait` with one and with two `manage.py db_worker` processes taking the queued parts",
+        "(balanced groups of second-level 党委, `--parts 4`; docs/scaling.md): the nightly re-run of the open",
+        "periods, after a first tick has written the findings. Two workers on two cores also share them with",
+        "PostgreSQL and the waiting `tick`, so the speed-up is below 2.",
+        "",
+        *_fanout_lines(results),
         "",
         "## Commands",
         "",

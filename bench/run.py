@@ -170,6 +170,64 @@ def import_bench(rows: int) -> dict:
     return figures
 
 
+def fanout_bench(url: str, *, repeat: int = 3) -> dict:
+    """The nightly run fanned out (zhibu.insight.fanout): ``tick --wait`` with one and
+    with two ``db_worker`` processes taking the queued parts. The first tick writes the
+    findings; the timed ticks are the nightly steady state (re-runs). Workers start before
+    the clock and are stopped after it."""
+    env = env_for(url)
+    figures: dict = {"workers": {}}
+    for workers in (1, 2):
+        procs = [
+            subprocess.Popen(
+                [PY, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.1"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for _ in range(workers)
+        ]
+        times = []
+        try:
+            time.sleep(3)  # the workers import Django before the clock starts
+            if workers == 1:  # the first run writes the findings; untimed
+                out = run([PY, "manage.py", "tick", "--wait"], env)
+                figures["parts"] = int(re.search(r"(\d+) part", out).group(1))
+            for _ in range(repeat):
+                started = time.monotonic()
+                run([PY, "manage.py", "tick", "--wait"], env)
+                times.append(time.monotonic() - started)
+            if workers == 1:  # the baseline: the whole tree in one job (--parts 1)
+                whole = []
+                for _ in range(repeat):
+                    started = time.monotonic()
+                    run([PY, "manage.py", "tick", "--wait", "--parts", "1"], env)
+                    whole.append(time.monotonic() - started)
+                whole.sort()
+                figures["one_part"] = {
+                    "median": whole[len(whole) // 2],
+                    "min": whole[0],
+                    "max": whole[-1],
+                    "runs": len(whole),
+                }
+        finally:
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                proc.wait(timeout=60)
+        times.sort()
+        figures["workers"][str(workers)] = {
+            "median": times[len(times) // 2],
+            "min": times[0],
+            "max": times[-1],
+            "runs": len(times),
+        }
+    one, two = figures["workers"]["1"]["median"], figures["workers"]["2"]["median"]
+    figures["speedup"] = one / two if two else None
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="S and a small M only")
@@ -223,6 +281,9 @@ def main() -> None:
                 entry["replica"]["log"] = [
                     x for x in out.splitlines() if not x.startswith("RESULT ")
                 ]
+        if engine == "postgresql" and label == ("M" if args.skip_l else "L"):
+            log(f"{key}: fan-out, 1 vs 2 workers")
+            entry["fanout"] = fanout_bench(url, repeat=1 if label == "L" else 3)
         results["sizes"][key] = entry
         (VAR / "results.json").write_text(json.dumps(results, indent=2, default=str))
     log("Excel import")

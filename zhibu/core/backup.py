@@ -90,6 +90,62 @@ def _run(command: list[str], env: dict[str, str]) -> None:
         raise BackupError(f"{command[0]} failed: {done.stderr.strip()[:2000]}")
 
 
+def _pg_restore(
+    dump: Path, name: str, args: list[str], env: dict[str, str], partitioned: list[str]
+) -> None:
+    """``pg_restore --clean`` into ``name`` in one transaction. PostgreSQL 15's
+    ``--clean`` drops each partition's inherited constraints before their parent's, which
+    fails, so the partitioned tables (zhibu.core.partitions) are dropped first in the same
+    transaction: pg_restore writes the SQL, psql runs it after that preamble."""
+    if not partitioned:
+        _run(
+            [
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                *args,
+                "-d",
+                name,
+                str(dump),
+            ],
+            env,
+        )
+        return
+    for program in ("pg_restore", "psql"):
+        if shutil.which(program) is None:
+            raise BackupError(
+                f"{program} is not installed (Debian: apt-get install postgresql-client)."
+            )
+    tables = ", ".join(partitioned)
+    with tempfile.TemporaryFile() as script_err, tempfile.TemporaryFile() as psql_err:
+        # Fixed programs with arguments from the settings, no shell.
+        dump_sql = ["pg_restore", "--clean", "--if-exists", "--no-owner", "-f", "-", str(dump)]
+        run_sql = ["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", "--single-transaction"]
+        run_sql += [*args, "-d", name]
+        script = subprocess.Popen(dump_sql, env=env, stdout=subprocess.PIPE, stderr=script_err)  # noqa: S603
+        psql = subprocess.Popen(  # noqa: S603
+            run_sql, env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=psql_err
+        )
+        assert script.stdout is not None and psql.stdin is not None
+        try:
+            psql.stdin.write(f"DROP TABLE IF EXISTS {tables} CASCADE;\n".encode())
+            shutil.copyfileobj(script.stdout, psql.stdin)
+            psql.stdin.close()
+        except BrokenPipeError:
+            pass  # psql stopped at an error: reported below
+        failed = script.wait() != 0
+        if failed:
+            psql.kill()
+        psql_failed = psql.wait() != 0
+        for broken, errors in ((failed, script_err), (psql_failed, psql_err)):
+            if broken:
+                errors.seek(0)
+                message = errors.read().decode(errors="replace").strip()[:2000]
+                raise BackupError(f"pg_restore failed: {message}")
+
+
 @dataclass(frozen=True)
 class Backup:
     path: Path
@@ -178,24 +234,14 @@ def backup_restore(*, source: Path, alias: str = "default") -> dict:
             source_db.close()
     else:
         db = connection.settings_dict
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT partrelid::regclass::text FROM pg_partitioned_table")
+            partitioned = sorted(row[0] for row in cursor.fetchall())
         # pg_restore drops and recreates the tables: no open connection of ours may hold
         # them, nor a prepared statement planned against the old ones.
         connections.close_all()
         args, env = _pg_env(db)
-        _run(
-            [
-                "pg_restore",
-                "--clean",
-                "--if-exists",
-                "--no-owner",
-                "--single-transaction",
-                *args,
-                "-d",
-                db["NAME"],
-                str(source / DB_DUMP),
-            ],
-            env,
-        )
+        _pg_restore(source / DB_DUMP, db["NAME"], args, env, partitioned)
     _restore_media(source / MEDIA)
     return manifest
 

@@ -53,7 +53,11 @@ def period_q(period: Period) -> Q:
     periodic = Q(period_start__lt=period.end, period_end__gt=period.start) & ~Q(
         rule_code__in=snapshots
     )
-    return periodic | Q(rule_code__in=snapshots, period_code=period.code)
+    # Periods are calendar months, quarters and years, so every period overlapping this
+    # one starts in its first calendar year: the bound changes nothing but lets
+    # PostgreSQL prune the yearly partitions (zhibu.core.partitions).
+    year = Q(period_start__gte=date(period.start.year, 1, 1), period_start__lt=period.end)
+    return year & (periodic | Q(rule_code__in=snapshots, period_code=period.code))
 
 
 def findings_in(

@@ -92,12 +92,26 @@ def rules_run(
     by=None,
     codes: Iterable[str] | None = None,
     trigger: str = "manual",
+    only: Iterable[str] | None = None,
+    exclude: Iterable[str] = (),
 ) -> RuleRun:
-    """Evaluate every rule in force over ``root``'s subtree for ``period`` and store findings."""
+    """Evaluate every rule in force over ``root``'s subtree for ``period`` and store findings.
+
+    ``only``: judge just these subtrees of ``root``'s; ``exclude``: paths of subtrees left
+    out. Orgs outside are neither judged nor their findings touched (the nightly fan-out
+    judges them in jobs of their own, ``zhibu.insight.fanout``)."""
     today = today or timezone.localdate()
     started = time.monotonic()
     selected = list(codes) if codes else all_codes()
-    orgs = list(Org.objects.filter(subtree_q([root.path])).order_by("path"))
+    within = sorted(only) if only is not None else None
+    skip = sorted(exclude)
+    narrowed = within is not None or bool(skip)
+    scope = Org.objects.filter(subtree_q([root.path]))
+    if within is not None:
+        scope = scope.filter(subtree_q(within))
+    if skip:
+        scope = scope.exclude(subtree_q(skip))
+    orgs = list(scope.order_by("path"))
     path_of = {org.pk: org.path for org in orgs}
     exemptions = _exemptions(selected, root.path, period)
     shared: dict = {}  # rules of this run share reads through Context.memo
@@ -108,8 +122,11 @@ def rules_run(
                 rule = in_force(code, sub.start) or in_force(code, reference_day(sub, today))
                 if rule is None or (rule.live_only and reference_day(sub, today) < today):
                     continue
-                outcomes = _evaluate(rule, orgs, sub, today, shared, root.path)
-                counts = _store(rule, sub, root.path, outcomes, exemptions, path_of)
+                # A narrowed run: rules read by the id list, not the path range.
+                outcomes = _evaluate(rule, orgs, sub, today, shared, "" if narrowed else root.path)
+                if narrowed:
+                    outcomes = [o for o in outcomes if o.org_id in path_of]
+                counts = _store(rule, sub, root.path, outcomes, exemptions, path_of, within, skip)
                 for key, value in counts.items():
                     totals[key] += value
         run = RuleRun.objects.create(
@@ -219,6 +236,8 @@ def _store(
     outcomes: list[Outcome],
     exemptions,
     path_of: dict[int, str],
+    within: list[str] | None = None,
+    skip: list[str] | None = None,
 ) -> dict[str, int]:
     """Write the differences between stored findings and ``outcomes`` for one rule-period.
 
@@ -227,10 +246,15 @@ def _store(
     """
     now = timezone.now()
     existing: dict[tuple, tuple[int, str]] = {}
-    for pk, org_id, subject_type, subject_id, fingerprint in (
-        Finding.objects.filter(rule_code=rule.code, period_code=sub.code)
-        .filter(subtree_q([root_path], field="org_path"))
-        .values_list("pk", "org_id", "subject_type", "subject_id", "digest")
+    stored = Finding.objects.filter(rule_code=rule.code, period_code=sub.code).filter(
+        subtree_q([root_path], field="org_path")
+    )
+    if within is not None:
+        stored = stored.filter(subtree_q(within, field="org_path"))
+    if skip:
+        stored = stored.exclude(subtree_q(skip, field="org_path"))
+    for pk, org_id, subject_type, subject_id, fingerprint in stored.values_list(
+        "pk", "org_id", "subject_type", "subject_id", "digest"
     ):
         existing[(org_id, subject_type, subject_id)] = (pk, fingerprint)
     citation = str(rule.citation)[:200]

@@ -89,7 +89,16 @@ class Finding(models.Model):
         verbose_name_plural = _("检查结果")
         constraints = [
             models.UniqueConstraint(
-                fields=["rule_code", "period_code", "org", "subject_type", "subject_id"],
+                # period_start: PostgreSQL's partition key (zhibu.core.partitions);
+                # period_code determines it, so the constraint means the same.
+                fields=[
+                    "rule_code",
+                    "period_code",
+                    "org",
+                    "subject_type",
+                    "subject_id",
+                    "period_start",
+                ],
                 name="finding_unique_subject",
             )
         ]

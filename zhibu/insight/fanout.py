@@ -1,0 +1,243 @@
+"""The nightly run fanned out over the task queue (django-tasks, database backend).
+
+``manage.py tick`` splits each top-level org's tree into independent *parts* along its
+second-level 党委 (the committees directly under a top-level org): each second-level
+committee's whole subtree goes to one part, the parts balanced by org count (greedy,
+largest first), and the top-level org itself with everything under it that is in no
+second-level committee (党总支 and branches attached to it directly) goes to the first
+part. A part is one ``rules_run`` over the top-level org narrowed to its subtrees
+(``only=``) or, for the first part, with the others' left out (``exclude=``).
+
+Every org belongs to exactly one part, so no two parts judge the same org or write the
+same findings, and the parts may run at once on any number of ``db_worker`` processes on
+any number of machines. A run costs a fixed few hundred queries whatever its size, so a
+part per second-level committee would multiply that cost (64 committees at size M: about
+6× the work of one whole-tree run); ``--parts`` (default 4) parts per top-level tree keep
+it small while giving each worker work. A part evaluates all open periods in turn (the periods overlap —
+a year's run judges its months — so they stay in one job). ``rules_run`` is idempotent,
+so a part run twice, or retried after a failure, writes nothing new.
+
+The steps after the evaluation (audit chain check and anchor, digests, import recovery)
+run once all parts are done: inline with ``tick --wait``, otherwise in a ``tick_finish``
+job that re-schedules itself until every part of the night has left its ``RuleRun``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.utils import timezone
+from django_tasks import task
+from django_tasks.base import TaskResultStatus
+
+from zhibu.accounts.services import chain_broken_alert
+from zhibu.core.audit import anchor_write, audit_verify
+from zhibu.core.rules import Period
+from zhibu.core.rules.models import RuleRun
+from zhibu.core.scope import subtree_q
+from zhibu.members.imports import purge_stale, recover_interrupted
+from zhibu.orgs.models import Org
+from zhibu.rulebook.reminders import send_digests
+from zhibu.rulebook.run import rules_run
+
+# Records may be back-filled for a week after a meeting (the lock window), so the
+# previous period stays open that long after it ends.
+GRACE_DAYS = 7
+# How long the finishing job waits for the parts before it finishes anyway.
+FINISH_PATIENCE = timedelta(hours=6)
+FINISH_POLL_SECONDS = 30
+
+
+def open_periods(today: date) -> list[Period]:
+    periods = [Period.containing(kind, today) for kind in ("month", "quarter", "year")]
+    for kind in ("month", "quarter", "year"):
+        previous = Period.containing(kind, today).previous()
+        if today - previous.last_day <= timedelta(days=GRACE_DAYS):
+            periods.append(previous)
+    # Larger periods first: a year run covers its months and quarters for most rules.
+    return sorted(set(periods), key=lambda p: p.end - p.start, reverse=True)
+
+
+DEFAULT_PARTS = 4
+
+
+@dataclass(frozen=True)
+class Part:
+    """One job of the nightly run: ``root``'s subtree, narrowed to the ``only`` subtrees
+    (``None``: all of it) and without the ``exclude`` subtrees."""
+
+    root_id: int
+    root_code: str
+    only: tuple[str, ...] | None = None
+    exclude: tuple[str, ...] = ()
+
+
+def plan(parts: int = DEFAULT_PARTS) -> list[Part]:
+    """The parts of tonight's run, up to ``parts`` per top-level tree. Every org of every
+    active top-level tree is in exactly one part."""
+    planned: list[Part] = []
+    for top in Org.objects.filter(depth=1, dissolved_on__isnull=True).order_by("path"):
+        children = list(
+            Org.objects.filter(subtree_q([top.path]), depth=2, kind=Org.Kind.COMMITTEE)
+            .order_by("path")
+            .values_list("path", flat=True)
+        )
+        count = max(1, min(parts, len(children) + 1))
+        if count == 1:
+            planned.append(Part(top.pk, top.code))
+            continue
+        paths = sorted(Org.objects.filter(subtree_q([top.path])).values_list("path", flat=True))
+        size = {child: _count_under(paths, child) for child in children}
+        bins: list[list[str]] = [[] for _ in range(count)]
+        loads = [len(paths) - sum(size.values())] + [0] * (count - 1)  # the top's own part
+        for child in sorted(children, key=lambda c: (-size[c], c)):
+            lightest = loads.index(min(loads))
+            bins[lightest].append(child)
+            loads[lightest] += size[child]
+        others = tuple(sorted(path for group in bins[1:] for path in group))
+        planned.append(Part(top.pk, top.code, exclude=others))
+        planned.extend(Part(top.pk, top.code, only=tuple(sorted(g))) for g in bins[1:] if g)
+    return planned
+
+
+def _count_under(paths: list[str], prefix: str) -> int:
+    start = bisect_left(paths, prefix)
+    end = start
+    while end < len(paths) and paths[end].startswith(prefix):
+        end += 1
+    return end - start
+
+
+def run_part(part: Part, today: date, trigger: str = "tick") -> list[RuleRun]:
+    """Evaluate the open periods over one part (what one job does)."""
+    root = Org.objects.get(pk=part.root_id)
+    return [
+        rules_run(
+            root=root,
+            period=period,
+            today=today,
+            trigger=trigger,
+            only=part.only,
+            exclude=part.exclude,
+        )
+        for period in open_periods(today)
+    ]
+
+
+@task()
+def judge_part(root_id: int, only: list[str] | None, exclude: list[str], today: str) -> list[str]:
+    """The queued job: one part of the nightly run. Returns one summary line per period."""
+    root = Org.objects.get(pk=root_id)
+    part = Part(root_id, root.code, tuple(only) if only is not None else None, tuple(exclude))
+    runs = run_part(part, dt.date.fromisoformat(today))
+    label = f"{root.code}[{len(only)} 二级党委]" if only is not None else root.code
+    return [
+        f"{label} {run.period_code}: +{run.created} ~{run.updated} -{run.deleted} "
+        f"({run.duration_ms} ms)"
+        for run in runs
+    ]
+
+
+def enqueue(parts: list[Part], today: date):
+    return [
+        judge_part.enqueue(
+            p.root_id,
+            list(p.only) if p.only is not None else None,
+            list(p.exclude),
+            today.isoformat(),
+        )
+        for p in parts
+    ]
+
+
+def parts_done(parts: list[Part], today: date, since: dt.datetime) -> bool:
+    """Whether every part has stored its runs for ``today``'s open periods since ``since``
+    (the parts of one tree all file their runs under its top-level org)."""
+    wanted = Counter((p.root_id, period.code) for p in parts for period in open_periods(today))
+    stored = Counter(
+        RuleRun.objects.filter(
+            trigger="tick", started_at__gte=since, org_id__in={p.root_id for p in parts}
+        ).values_list("org_id", "period_code")
+    )
+    return all(stored[key] >= n for key, n in wanted.items())
+
+
+def wait(results, *, retries: int = 1, poll: float = 0.5, write: Callable[[str], None]) -> list:
+    """Wait for the queued parts; re-queue a failed part up to ``retries`` times.
+    Returns the results that still failed."""
+    pending = list(results)
+    attempts: dict[str, int] = {}
+    failed = []
+    while pending:
+        still = []
+        for result in pending:
+            if not result.is_finished:
+                result.refresh()
+            if result.status == TaskResultStatus.SUCCESSFUL:
+                for line in result.return_value or []:
+                    write(line)
+            elif result.status == TaskResultStatus.FAILED:
+                tries = attempts.get(str(result.args), 0)
+                error = (
+                    result.errors[-1].traceback.strip().splitlines()[-1] if result.errors else ""
+                )
+                write(f"part {result.args[0]} failed: {error}")
+                if tries < retries:
+                    attempts[str(result.args)] = tries + 1
+                    still.append(judge_part.enqueue(*result.args))
+                else:
+                    failed.append(result)
+            else:
+                still.append(result)
+        pending = still
+        if pending:
+            time.sleep(poll)
+    return failed
+
+
+def finish(today: date, write: Callable[[str], None], warn: Callable[[str], None]) -> None:
+    """After the evaluation: the audit chain, the daily digests, import housekeeping."""
+    check_audit_chain(write, warn)
+    sent = send_digests(today)
+    recovered = recover_interrupted()
+    purged = purge_stale()
+    write(f"interrupted imports recovered: {recovered}; stale uploads removed: {purged}")
+    write(f"digests sent: {sent}")
+
+
+def check_audit_chain(write: Callable[[str], None], warn: Callable[[str], None]) -> None:
+    """Verify the chain, alert on any break, then anchor the head outside the database.
+    The head is anchored even after a break: the older anchors keep reporting it."""
+    result = audit_verify()
+    if not result.ok:
+        alerted = chain_broken_alert(breaks=len(result.breaks), first_reason=result.reason)
+        warn(
+            f"audit chain: {len(result.breaks)} break(s), first at #{result.broken_seq}; "
+            f"{alerted} administrator(s) alerted"
+        )
+    anchor = anchor_write()
+    if anchor is not None:
+        write(f"audit chain anchored at #{anchor.seq}")
+
+
+@task()
+def tick_finish(today: str, since: str, deadline: str, count: int = DEFAULT_PARTS) -> str:
+    """The finishing job of a ``tick`` that did not wait: it runs the steps after the
+    evaluation once every part is done, or re-schedules itself (up to ``deadline``)."""
+    day = dt.date.fromisoformat(today)
+    parts = plan(int(count))
+    now = timezone.now()
+    done = parts_done(parts, day, dt.datetime.fromisoformat(since))
+    if not done and now < dt.datetime.fromisoformat(deadline):
+        later = now + timedelta(seconds=FINISH_POLL_SECONDS)
+        tick_finish.using(run_after=later).enqueue(today, since, deadline, count)
+        return "waiting for the parts"
+    lines: list[str] = []
+    finish(day, lines.append, lines.append)
+    return "\n".join(lines)

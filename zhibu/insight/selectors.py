@@ -180,6 +180,16 @@ def monthly_trend(*, user, org: Org, period: Period, months: int = 12) -> list[d
     return series
 
 
+def finding_text(finding: Finding) -> str:
+    """A finding's explanation as shown."""
+    return finding.explanation
+
+
+def finding_refs(finding: Finding) -> list[str]:
+    """The "type:uuid" references behind a finding, as shown."""
+    return list(finding.refs or [])
+
+
 def ref_links(refs: list[str]) -> list[tuple[str, str | None]]:
     """(label, url) for each "type:uuid" reference a finding carries."""
     links = []

@@ -92,7 +92,7 @@ def dump(root_path: str) -> dict[str, dict]:
             "original_status": f.original_status,
             "numbers": f.numbers,
             "explanation": text,
-            "refs": [stable.ref(ref) for ref in refs],
+            "refs": sorted(stable.ref(ref) for ref in refs),  # order by random uuid: not kept
         }
     return rows
 

@@ -20,7 +20,6 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhibu.core.rules import (
@@ -34,6 +33,7 @@ from zhibu.core.rules import (
     Status,
     register,
 )
+from zhibu.core.rules.messages import msg as _
 from zhibu.core.rules.params import params_for
 from zhibu.core.rules.registry import catalogue
 from zhibu.development.models import OPEN_STATUSES, Case, Step

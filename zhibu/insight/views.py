@@ -134,7 +134,7 @@ def findings(request: HttpRequest) -> HttpResponse:
     rows = [
         (
             f,
-            selectors.ref_links(f.refs),
+            selectors.ref_links(selectors.finding_refs(f)),
             selectors.finding_action(f, rules[f.rule_code]),
             selectors.exemption_member(f),
         )
@@ -173,7 +173,7 @@ def _export(request, org: Org, period: Period, qs) -> HttpResponse:
             f.period_code,
             f.org.name,
             str(labels.get(f.status, f.status)),
-            f.explanation,
+            f.text,
             f.citation,
             json.dumps(f.numbers, ensure_ascii=False),
         )

@@ -15,12 +15,13 @@ from decimal import Decimal
 from itertools import combinations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from zhibu.accounts import permissions
+from zhibu.core.rules import refs
 from zhibu.core.scope import ancestor_paths, subtree_q
 from zhibu.meetings.models import (
     DEFAULT_COMMITTEE_DAY,
@@ -195,6 +196,74 @@ def held_counts(
     for org_id, on, public_id in rows:
         result[org_id].append((on, str(public_id)))
     return result
+
+
+def held_tally(
+    kind: str, org_ids: Iterable[int], start: date, end: date
+) -> dict[int, tuple[int, date]]:
+    """{org id: (count, first day)} of held meetings of ``kind`` in [start, end) while the
+    org existed (on or after its founding, before its dissolution).
+
+    One GROUP BY query; the meetings themselves are listed when a finding is shown
+    (``held_refs``), not here.
+    """
+    rows = (
+        MeetingKindRow.objects.filter(
+            kind=kind, held=True, on__gte=start, on__lt=end, org__in=ids_for_in(org_ids)
+        )
+        .filter(on__gte=F("org__established_on"))
+        .filter(Q(org__dissolved_on__isnull=True) | Q(on__lt=F("org__dissolved_on")))
+        .values("org")
+        .annotate(n=Count("pk"), first=Min("on"))
+        .order_by()
+        .values_list("org", "n", "first")
+    )
+    return {org_id: (n, first) for org_id, n, first in rows}
+
+
+def held_year_tally(
+    kind: str, org_ids: Iterable[int], year: int
+) -> dict[int, tuple[int, int, date]]:
+    """{org id: (held, held within the year, last day)} for a yearly kind reviewing ``year``."""
+    end = date(year + 1, 1, 1)
+    rows = (
+        MeetingKindRow.objects.filter(
+            kind=kind, held=True, covers_year=year, org__in=ids_for_in(org_ids)
+        )
+        .values("org")
+        .annotate(n=Count("pk"), in_time=Count("pk", filter=Q(on__lt=end)), last=Max("on"))
+        .order_by()
+        .values_list("org", "n", "in_time", "last")
+    )
+    return {org_id: (n, in_time, last) for org_id, n, in_time, last in rows}
+
+
+def _meeting_refs(rows) -> list[str]:
+    return [
+        f"meeting:{public_id}" for public_id in rows.values_list("meeting__public_id", flat=True)
+    ]
+
+
+@refs.resolver("held")
+def held_refs(org_id: int, spec: str) -> list[str]:
+    """``held:<kind>:<from>:<to>``: the held meetings of that kind a count rule counted."""
+    kind, start, end = spec.split(":")
+    return _meeting_refs(
+        MeetingKindRow.objects.filter(
+            kind=kind, held=True, org=org_id, on__gte=start, on__lt=end
+        ).order_by("on", "meeting_id")
+    )
+
+
+@refs.resolver("held-year")
+def held_year_refs(org_id: int, spec: str) -> list[str]:
+    """``held-year:<kind>:<year>``: the held meetings of a yearly kind reviewing the year."""
+    kind, year = spec.split(":")
+    return _meeting_refs(
+        MeetingKindRow.objects.filter(
+            kind=kind, held=True, covers_year=int(year), org=org_id
+        ).order_by("on", "meeting_id")
+    )
 
 
 def held_covering_year(

@@ -24,7 +24,8 @@ from zhibu.api.params import parse_period
 from zhibu.api.schemas import ERRORS, Day, Filters, In, page_of
 from zhibu.core.db import replica_reads
 from zhibu.core.rules import Status as FindingStatus
-from zhibu.core.rules import registry
+from zhibu.core.rules import refs, registry
+from zhibu.core.rules.messages import finding_text
 from zhibu.core.rules.models import Exemption, Supplement
 from zhibu.core.scope import ancestor_paths, subtree_q
 from zhibu.insight.selectors import findings_in
@@ -55,6 +56,14 @@ class FindingOut(Schema):
     citation: str
     refs: list[str]
     computed_at: datetime
+
+    @staticmethod
+    def resolve_explanation(obj):
+        return finding_text(obj)
+
+    @staticmethod
+    def resolve_refs(obj):
+        return refs.expand(obj.org_id, obj.refs)
 
     @staticmethod
     def resolve_rule(obj):

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhibu.core.rules.messages import Message
 from zhibu.core.rules.periods import Period
 
 # The regulations cited by the rulebook (docs/rules.md, consequence 5).
@@ -98,7 +99,7 @@ class Outcome:
 
     org_id: int
     status: str
-    explanation: str
+    explanation: Message | str  # a Message (zhibu.core.rules.messages); text is kept as is
     numbers: dict[str, Any] = field(default_factory=dict)
     subject_type: str = "org"
     subject_id: int | None = None
@@ -107,6 +108,11 @@ class Outcome:
     def __post_init__(self) -> None:
         if self.subject_id is None:
             self.subject_id = self.org_id
+
+    @property
+    def text(self) -> str:
+        """The explanation in the active language."""
+        return str(self.explanation)
 
 
 @dataclass(frozen=True)

@@ -174,7 +174,7 @@ def _export(request, org: Org, period: Period, qs) -> HttpResponse:
             f.org.name,
             str(labels.get(f.status, f.status)),
             f.text,
-            f.citation,
+            f.citation_text,
             json.dumps(f.numbers, ensure_ascii=False),
         )
         for f in qs.order_by("org_path", "rule_code", "period_start").iterator(chunk_size=2000)

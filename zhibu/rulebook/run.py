@@ -26,7 +26,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
-from django.utils.translation import gettext_noop as _noop
+from django.utils.translation import gettext_noop
 
 from zhibu.core.bulk import insert_rows
 from zhibu.core.rules.base import Context, Outcome, Rule, Status
@@ -206,7 +206,7 @@ def analyze_findings() -> None:
 
 
 # What the exemption adds to an exempted finding's explanation (a message part).
-EXEMPTED = _noop("（已豁免：%(reason)s）")
+EXEMPTED = gettext_noop("（已豁免：%(reason)s）")
 
 _FIELDS = (
     "status",

@@ -62,6 +62,10 @@ class FindingOut(Schema):
         return finding_text(obj)
 
     @staticmethod
+    def resolve_citation(obj):
+        return obj.citation_text
+
+    @staticmethod
     def resolve_refs(obj):
         return refs.expand(obj.org_id, obj.refs)
 

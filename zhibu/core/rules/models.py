@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from zhibu.core.models import PublicIdModel
 from zhibu.core.rules.base import Status
 from zhibu.core.rules.messages import finding_text
+from zhibu.core.rules.registry import citation_of
 
 
 class RuleRun(PublicIdModel):
@@ -112,6 +113,11 @@ class Finding(models.Model):
     @property
     def is_problem(self) -> bool:
         return self.status in {Status.DUE, Status.LATE, Status.MISSING, Status.SUSPECT}
+
+    @property
+    def citation_text(self) -> str:
+        """The citation in the active language (the stored text for an unknown rule)."""
+        return citation_of(self.rule_code, self.rule_version) or self.citation
 
     @property
     def text(self) -> str:

@@ -229,30 +229,16 @@ def digest(values: tuple) -> str:
     return hashlib.blake2b(repr(values).encode("utf-8"), digest_size=16).hexdigest()
 
 
-def _store(
-    rule: Rule,
-    sub: Period,
-    root_path: str,
-    outcomes: list[Outcome],
-    exemptions,
-    path_of: dict[int, str],
-) -> dict[str, int]:
-    """Write the differences between stored findings and ``outcomes`` for one rule-period.
+def prepare(
+    rule: Rule, sub: Period, outcomes: list[Outcome], exemptions
+) -> list[tuple[tuple, Outcome, tuple, str, Exemption | None]]:
+    """What a rule-period's outcomes store, ready to compare and write: (key, outcome,
+    values, fingerprint, exemption) per subject, exemptions applied, duplicates dropped.
 
-    Existing findings are read as keys and content fingerprints (no JSON, no model
-    instances), so an unchanged subtree costs one narrow read and no writes.
-    """
-    now = timezone.now()
-    existing: dict[tuple, tuple[int, str]] = {}
-    for pk, org_id, subject_type, subject_id, fingerprint in (
-        Finding.objects.filter(rule_code=rule.code, period_code=sub.code)
-        .filter(subtree_q([root_path], field="org_path"))
-        .values_list("pk", "org_id", "subject_type", "subject_id", "digest")
-    ):
-        existing[(org_id, subject_type, subject_id)] = (pk, fingerprint)
+    Values are the structured ones (message parts, not text), and the fingerprint is made
+    from them without JSON encoding."""
     citation = str(rule.citation)[:200]
-    create: list[Finding] = []
-    update: list[Finding] = []
+    rows = []
     seen: set[tuple] = set()
     for outcome in outcomes:
         key = (outcome.org_id, outcome.subject_type, outcome.subject_id)
@@ -278,19 +264,40 @@ def _store(
             exemption.pk if exemption else None,
             rule.version,
         )
-        fingerprint = digest(values)
+        rows.append((key, outcome, values, digest(values), exemption))
+    return rows
+
+
+def _store(
+    rule: Rule,
+    sub: Period,
+    root_path: str,
+    outcomes: list[Outcome],
+    exemptions,
+    path_of: dict[int, str],
+) -> dict[str, int]:
+    """Write the differences between stored findings and ``outcomes`` for one rule-period.
+
+    Existing findings are read as keys and content fingerprints (no JSON, no model
+    instances), so an unchanged subtree costs one narrow read and no writes.
+    """
+    now = timezone.now()
+    existing: dict[tuple, tuple[int, str]] = {}
+    for pk, org_id, subject_type, subject_id, fingerprint in (
+        Finding.objects.filter(rule_code=rule.code, period_code=sub.code)
+        .filter(subtree_q([root_path], field="org_path"))
+        .values_list("pk", "org_id", "subject_type", "subject_id", "digest")
+    ):
+        existing[(org_id, subject_type, subject_id)] = (pk, fingerprint)
+    create: list[Finding] = []
+    update: list[Finding] = []
+    rows = prepare(rule, sub, outcomes, exemptions)
+    for key, outcome, values, fingerprint, _exemption in rows:
         current = existing.get(key)
         if current is not None and current[1] == fingerprint:
             continue
-        values = (
-            status,
-            original,
-            _normal(outcome.numbers),
-            parts,
-            citation,
-            _normal(outcome.refs),
-            *values[6:],
-        )
+        status, original, numbers, parts, citation, refs, *rest = values
+        stored = (status, original, _normal(numbers), parts, citation, _normal(refs), *rest)
         # subject_id is never None here: Outcome.__post_init__ defaults it to the org.
         finding = Finding(  # type: ignore[misc]
             pk=current[0] if current else None,
@@ -305,15 +312,16 @@ def _store(
             computed_at=now,
             digest=fingerprint,
             explanation="",
-            **dict(zip(_FIELDS, values, strict=True)),
+            **dict(zip(_FIELDS, stored, strict=True)),
         )
         (update if current else create).append(finding)
+    seen = {row[0] for row in rows}
     stale = [pk for key, (pk, _) in existing.items() if key not in seen]
     _write(create, update)
     for start in range(0, len(stale), 2000):
         Finding.objects.filter(pk__in=stale[start : start + 2000]).delete()
     return {
-        "evaluated": len(seen),
+        "evaluated": len(rows),
         "created": len(create),
         "updated": len(update),
         "deleted": len(stale),

@@ -57,7 +57,7 @@ class Violation:
     def as_text(self) -> str:
         text = f"{self.code}：{self.message}（{self.citation}）"
         if self.earliest:
-            text += _("最早可于 %(day)s 办理。") % {"day": self.earliest.isoformat()}
+            text += str(_("最早可于 %(day)s 办理。") % {"day": self.earliest.isoformat()})
         return text
 
 

@@ -191,6 +191,11 @@ def finding_refs(finding: Finding) -> list[str]:
     return refs.expand(finding.org_id, finding.refs)
 
 
+def findings_refs(findings: list[Finding]) -> list[list[str]]:
+    """``finding_refs`` for a page of findings, with one query per kind of query reference."""
+    return refs.expand_many([(f.org_id, f.refs) for f in findings])
+
+
 def ref_links(shown: list[str]) -> list[tuple[str, str | None]]:
     """(label, url) for each "type:uuid" reference of ``finding_refs``."""
     links = []

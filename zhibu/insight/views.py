@@ -131,14 +131,15 @@ def findings(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     rules = {code: registry.in_force(code, period.last_day) for code in {f.rule_code for f in page}}
+    shown = selectors.findings_refs(list(page))
     rows = [
         (
             f,
-            selectors.ref_links(selectors.finding_refs(f)),
+            selectors.ref_links(shown[i]),
             selectors.finding_action(f, rules[f.rule_code]),
             selectors.exemption_member(f),
         )
-        for f in page
+        for i, f in enumerate(page)
     ]
     query = request.GET.copy()
     query.pop("page", None)

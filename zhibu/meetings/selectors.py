@@ -238,31 +238,43 @@ def held_year_tally(
     return {org_id: (n, in_time, last) for org_id, n, in_time, last in rows}
 
 
-def _meeting_refs(rows) -> list[str]:
-    return [
-        f"meeting:{public_id}" for public_id in rows.values_list("meeting__public_id", flat=True)
-    ]
+def _resolve(items: list[tuple[int, str]], spec_q, spec_match) -> dict:
+    """Meetings for many query references in one query: OR of each reference's criteria,
+    rows assigned back in Python (ordered by day, then meeting)."""
+    specs = [(org_id, rest, rest.split(":")) for org_id, rest in items]
+    criteria = Q()
+    for org_id, _rest, fields in specs:
+        criteria |= spec_q(org_id, fields)
+    rows = (
+        MeetingKindRow.objects.filter(criteria, held=True)
+        .order_by("on", "meeting_id")
+        .values_list("org", "kind", "on", "covers_year", "meeting__public_id")
+    )
+    found: dict[tuple[int, str], list[str]] = {(org_id, rest): [] for org_id, rest, _f in specs}
+    for org_id, kind, on, covers, public_id in rows:
+        for spec_org, rest, fields in specs:
+            if spec_org == org_id and spec_match(fields, kind, on, covers):
+                found[(spec_org, rest)].append(f"meeting:{public_id}")
+    return found
 
 
 @refs.resolver("held")
-def held_refs(org_id: int, spec: str) -> list[str]:
+def held_refs(items: list[tuple[int, str]]) -> dict:
     """``held:<kind>:<from>:<to>``: the held meetings of that kind a count rule counted."""
-    kind, start, end = spec.split(":")
-    return _meeting_refs(
-        MeetingKindRow.objects.filter(
-            kind=kind, held=True, org=org_id, on__gte=start, on__lt=end
-        ).order_by("on", "meeting_id")
+    return _resolve(
+        items,
+        lambda org_id, f: Q(org=org_id, kind=f[0], on__gte=f[1], on__lt=f[2]),
+        lambda f, kind, on, _covers: kind == f[0] and f[1] <= on.isoformat() < f[2],
     )
 
 
 @refs.resolver("held-year")
-def held_year_refs(org_id: int, spec: str) -> list[str]:
+def held_year_refs(items: list[tuple[int, str]]) -> dict:
     """``held-year:<kind>:<year>``: the held meetings of a yearly kind reviewing the year."""
-    kind, year = spec.split(":")
-    return _meeting_refs(
-        MeetingKindRow.objects.filter(
-            kind=kind, held=True, covers_year=int(year), org=org_id
-        ).order_by("on", "meeting_id")
+    return _resolve(
+        items,
+        lambda org_id, f: Q(org=org_id, kind=f[0], covers_year=int(f[1])),
+        lambda f, kind, _on, covers: kind == f[0] and covers == int(f[1]),
     )
 
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-Resolver = Callable[[int, str], list[str]]
+# A resolver answers many query references of its kind at once: it is given
+# [(org id, the reference after "kind:"), ...] and returns {(org id, rest): [refs]}.
+Resolver = Callable[[list[tuple[int, str]]], dict[tuple[int, str], list[str]]]
 _RESOLVERS: dict[str, Resolver] = {}
 
 
 def resolver(kind: str) -> Callable[[Resolver], Resolver]:
-    """Register ``func(org_id, rest)`` returning plain references for ``kind:rest``."""
+    """Register ``func(items)`` resolving ``kind:rest`` references (see ``Resolver``)."""
 
     def register(func: Resolver) -> Resolver:
         _RESOLVERS[kind] = func
@@ -31,11 +33,29 @@ def split(ref: str) -> tuple[str, str]:
     return kind, ident
 
 
+def expand_many(items: list[tuple[int, list[str] | None]]) -> list[list[str]]:
+    """``expand`` for many findings (org id, refs) with one query per kind of query
+    reference, whatever their number: what a page of findings shows."""
+    wanted: dict[str, set[tuple[int, str]]] = {}
+    for org_id, refs in items:
+        for ref in refs or ():
+            kind, ident = split(ref)
+            if kind in _RESOLVERS:
+                wanted.setdefault(kind, set()).add((org_id, ident))
+    found = {kind: _RESOLVERS[kind](sorted(keys)) for kind, keys in wanted.items()}
+    out = []
+    for org_id, refs in items:
+        shown: list[str] = []
+        for ref in refs or ():
+            kind, ident = split(ref)
+            if kind in found:
+                shown.extend(found[kind].get((org_id, ident), []))
+            else:
+                shown.append(str(ref))
+        out.append(shown)
+    return out
+
+
 def expand(org_id: int, refs: list[str] | None) -> list[str]:
     """Plain ``type:ident`` references, query references resolved for ``org_id``."""
-    out: list[str] = []
-    for ref in refs or ():
-        kind, ident = split(ref)
-        func = _RESOLVERS.get(kind)
-        out.extend(func(org_id, ident) if func is not None else [str(ref)])
-    return out
+    return expand_many([(org_id, refs)])[0]

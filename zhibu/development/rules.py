@@ -151,7 +151,8 @@ class DevRule(Rule):
     ) -> Violation:
         if overridable is None:
             overridable = self.citation.confidence == Confidence.LOCAL
-        return Violation(self.code, message, str(self.citation), earliest, overridable)
+        # A refusal is shown at once: its text in the active language, not a message.
+        return Violation(self.code, str(message), str(self.citation), earliest, overridable)
 
     # --- findings over cases (set-based) ---------------------------------------------
     def cases(self, ctx: Context, **filters):

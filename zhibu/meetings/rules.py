@@ -128,13 +128,13 @@ class CountRule(Rule):
         ids = ctx.org_in if len(targets) == len(ctx.orgs) else [o.pk for o in targets]
         held = held_tally(self.meeting_kind, ids, period.start, period.end)
         template = _("%(period)s召开%(noun)s %(n)s 次（应不少于 %(required)s 次）。")
-        label, noun, kind = period.message, self.noun, self.meeting_kind
+        label, noun, kind = period.message.value, self.noun.value, self.meeting_kind
         outcomes = []
         for org in targets:
             start, end = window(org, period)
             n = held.get(org.pk, (0, None))[0]
             status = Status.OK if n >= required else shortfall(end, ctx.today)
-            text = template % {"period": label, "noun": noun, "n": n, "required": required}
+            text = template.fill({"period": label, "noun": noun, "n": n, "required": required})
             if status != Status.OK:
                 text += SUFFIX[status]
             numbers = {
@@ -289,7 +289,7 @@ class ThemeDayMonthly(Rule):
         short = _("%(period)s开展主题党日 %(n)s 次（应不少于 %(required)s 次）。")
         met = _("%(period)s开展主题党日 %(n)s 次。")
         late = _("固定日为 %(fixed)s，最迟应于 %(latest)s 前开展，实际于 %(on)s 开展。")
-        label = period.message
+        label = period.message.value
         last = (period.end - timedelta(days=1)).day
         outcomes = []
         for org in ctx.orgs:
@@ -299,10 +299,10 @@ class ThemeDayMonthly(Rule):
             values = {"period": label, "n": n, "required": required}
             if n < required:
                 status = shortfall(end, ctx.today)
-                text = short % values + SUFFIX[status]
+                text = short.fill(values) + SUFFIX[status]
             else:
                 status = Status.OK
-                text = met % values
+                text = met.fill(values)
                 settings = conf[org.pk]
                 if settings.theme_day_set:
                     fixed = date(

@@ -63,6 +63,16 @@ class Message:
         (part,) = self.parts
         return Message([[part[0], {k: _value(v) for k, v in values.items()}]])
 
+    def fill(self, values: dict) -> Message:
+        """``% values`` for values already plain (numbers, strings, ``Message.value``):
+        the hot loops of count rules skip the per-value conversion."""
+        return Message([[self.parts[0][0], values]])
+
+    @property
+    def value(self) -> dict:
+        """This message as a value of another (``{"$": parts}``)."""
+        return {"$": self.parts}
+
     def __add__(self, other: Any) -> Message:
         return Message(self.parts + _parts(other))
 

@@ -1,9 +1,9 @@
 """The golden dump of a year's findings: what the rule engine decides and what a user is
 shown, on the demo enterprise and on a small synthetic tree with a fixed seed and day.
 
-``python -m tests.rules.golden`` (with ``DJANGO_SETTINGS_MODULE`` set, inside a test
-database) is not needed: run ``ZHIBU_GOLDEN_WRITE=1 pytest tests/rules/test_golden.py``
-to rewrite the fixture after a deliberate change, and say why in the commit.
+The fixture (golden.json) was written by the engine before explanations became messages
+and count rules SQL tallies. ``ZHIBU_GOLDEN_WRITE=1 pytest tests/rules/test_golden.py``
+rewrites it after a deliberate change of findings; say why in the commit.
 """
 
 from __future__ import annotations

@@ -921,6 +921,14 @@ class CorrectionDeadline(Rule):
 # --- DQ-05: present while not on the roll, or at two meetings at once -----------------------------------
 
 
+def _reason_order(item: tuple[str, Message]) -> tuple:
+    """DQ-05's reasons in the order of their Chinese text ("day name phrase"), then by
+    meeting, without rendering them: day, name, then the message id's phrase."""
+    ref, reason = item
+    msgid, values = reason.parts[0]
+    return (values["day"], values["name"], msgid, ref)
+
+
 @register
 class ImpossibleAttendance(Rule):
     code = "DQ-05"
@@ -1010,7 +1018,7 @@ class ImpossibleAttendance(Rule):
         for org in ctx.orgs:
             # Sorted (each reason starts with its day): rows come in no fixed order, and a
             # re-run must store the same explanation (PostgreSQL returned them shuffled).
-            found = sorted(problems.get(org.pk, []), key=lambda item: (str(item[1]), item[0]))
+            found = sorted(problems.get(org.pk, []), key=_reason_order)
             n = len(meetings_per_org.get(org.pk, ()))
             if not n:
                 continue

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories import UserFactory, grant, make_org
+from tests.factories import UserFactory, grant, make_org, record_meeting
 from zhibu.accounts.models import Role
 from zhibu.api.models import ApiToken
 from zhibu.core.models import AuditEvent
@@ -304,3 +306,22 @@ def test_findings_need_exactly_one_of_period_and_within(cast, api, token_for):
         assert response.status_code == 400 and "within" in response.json()["message"]
     bad = caller.get("/findings", org=org, within="2025Q9")
     assert bad.status_code == 400 and bad.json()["details"][0]["field"] == "within"
+
+
+def test_findings_list_the_meetings_behind_a_count_and_explain_in_chinese(cast, api, token_for):
+    """MTG-01 stores a query reference; the API answers with the meetings it counted."""
+    meeting = record_meeting(cast.branch1, date(2025, 8, 20), ["branch_assembly"])
+    rules_run(
+        root=cast.committee,
+        period=Period.parse("2025Q3"),
+        today=date(2025, 10, 10),
+        codes=["MTG-01"],
+    )
+    caller = api(token_for(cast.branch_secretary))
+    data = caller.get(
+        "/findings", org=str(cast.branch1.public_id), period="2025Q3", rule="MTG-01"
+    ).json()
+    [finding] = [f for f in data["items"] if f["org_name"] == "第一党支部"]
+    assert finding["refs"] == [f"meeting:{meeting.public_id}"]
+    assert finding["explanation"] == "2025年第3季度召开支部党员大会 1 次（应不少于 1 次）。"
+    assert finding["citation"] == "《中国共产党支部工作条例（试行）》第十一条"

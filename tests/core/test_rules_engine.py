@@ -61,7 +61,7 @@ def test_a_year_run_judges_each_month_with_the_version_then_in_force(cast, test_
     assert {f.rule_version for f in months} == {2}
     rules_run(root=cast.committee, period=Period.parse("2025Q4"), today=TODAY, codes=["TST-01"])
     old = Finding.objects.get(rule_code="TST-01", org=cast.branch1, period_code="2025-12")
-    assert (old.rule_version, old.status, old.explanation) == (1, "ok", "v1 2025-12")
+    assert (old.rule_version, old.status, old.text) == (1, "ok", "v1 2025-12")
 
 
 def test_periods_of_a_rule_inside_a_run():
@@ -133,7 +133,7 @@ def test_an_approved_exemption_turns_a_finding_exempt_and_is_audited(cast):
     rules_run(root=cast.committee, period=Period.parse("2026Q2"), today=TODAY)
     finding = Finding.objects.get(rule_code="ORG-08", org=cast.branch1, period_code="2026Q2")
     assert (finding.status, finding.original_status) == ("exempt", "late")
-    assert "书记病休" in finding.explanation
+    assert "书记病休" in finding.text
     assert AuditEvent.objects.filter(
         kind=AuditEvent.Kind.EXEMPTION, actor=cast.party_secretary
     ).exists()

@@ -31,7 +31,7 @@ from zhibu.demo.logins import DEMO_LOGINS, ROOT_CODE
 from zhibu.demo.org import SEEDED_GAPS
 from zhibu.demo.state import Demo
 from zhibu.development.models import Case
-from zhibu.insight.selectors import cockpit_matrix, findings_in, ref_links
+from zhibu.insight.selectors import cockpit_matrix, finding_refs, findings_in, ref_links
 from zhibu.meetings.models import Attendance, Decision, Meeting, MeetingKind, Talk
 from zhibu.members import idnumber
 from zhibu.members.models import Member
@@ -291,8 +291,8 @@ def test_the_cockpit_shows_the_seeded_gaps_with_citations_down_to_the_records(bu
             {"org": row.public_id, "period": period.code, "rule": code, "status": status},
         )
         assert page.status_code == 200
-        assert finding.explanation[:12] in page.content.decode()
-        for _kind, url in ref_links(finding.refs):
+        assert finding.text[:12] in page.content.decode()
+        for _kind, url in ref_links(finding_refs(finding)):
             assert url is not None, (code, finding.refs)
             assert client.get(url, follow=True).status_code == 200, (code, url)
 
@@ -308,7 +308,7 @@ def test_members_short_of_32_hours_and_the_approved_exemption(built):
         "RLJT-LT",
     }
     exempt = edu.get(status="exempt")
-    assert exempt.original_status == "missing" and "已豁免" in exempt.explanation
+    assert exempt.original_status == "missing" and "已豁免" in exempt.text
     exemption = Exemption.objects.get(pk=exempt.exemption_id)
     assert exemption.state == Exemption.State.APPROVED
     assert exemption.approver.username == "dangwei" and exemption.member_id == exempt.subject_id

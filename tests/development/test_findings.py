@@ -35,7 +35,7 @@ def test_talk_overdue_after_a_month(cast):
     assert findings("DEV-02", case).get().status == "due"
     rules_run(root=cast.committee, period=Period.parse("2026Q1"), today=date(2026, 2, 6))
     finding = findings("DEV-02", case).get()
-    assert finding.status == "late" and "超过一个月" in finding.explanation
+    assert finding.status == "late" and "超过一个月" in finding.text
     assert finding.refs == [f"case:{case.public_id}"]
 
 
@@ -103,7 +103,7 @@ def test_rushed_batch_admissions_are_flagged(cast):
         root=cast.committee, period=Period.parse("2025"), today=date(2026, 1, 10), codes=["DEV-20"]
     )
     finding = Finding.objects.get(rule_code="DEV-20", org=cast.branch1)
-    assert finding.status == "suspect" and "突击发展" in finding.explanation
+    assert finding.status == "suspect" and "突击发展" in finding.text
 
 
 @pytest.mark.parametrize(

@@ -9,16 +9,18 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
-from tests.factories import UserFactory, grant, make_member, make_org
+from tests.factories import UserFactory, grant, make_member, make_org, record_meeting
 from zhibu.accounts.models import Role
 from zhibu.committees import services as committee_services
 from zhibu.core.models import AuditEvent, Exemption, Finding, Supplement
-from zhibu.core.rules import Period
+from zhibu.core.rules import Citation, Period
+from zhibu.core.rules.messages import render
+from zhibu.insight.selectors import finding_refs
 from zhibu.orgs.models import Org
-from zhibu.rulebook.run import rules_run
+from zhibu.rulebook.run import EXEMPTED, rules_run
 
 pytestmark = pytest.mark.django_db
 
@@ -309,3 +311,56 @@ def test_cockpit_query_count_does_not_grow_with_the_tree(client, db, period):
             )
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_findings_follow_the_interface_language_english_included(vacant, login, period):
+    """Explanations and citations are rendered when shown, in the active language."""
+    client = login(vacant.party_secretary)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get(
+        reverse("insight:findings"),
+        {"org": vacant.branch1.public_id, "period": period.code, "rule": "ORG-08"},
+    ).content.decode()
+    assert "The secretary post has been vacant since" in body and "书记职务自" not in body
+    assert "Local/unit regulation" in body
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    body = client.get(
+        reverse("insight:findings"),
+        {"org": vacant.branch1.public_id, "period": period.code, "rule": "ORG-08"},
+    ).content.decode()
+    assert "书记职务自" in body
+
+
+def test_citations_and_exemptions_render_in_the_active_language(vacant):
+    cited = Citation("条例", "第十一条")
+    parts = [["%(y)s年", {"y": 2026}], [EXEMPTED, {"reason": "病休"}]]
+    with translation.override("en"):
+        assert str(cited) == "Regulations on the Work of CPC Branches (Trial) Art. 11"
+        assert render(parts).endswith("(exempted: 病休)")
+    with translation.override("zh-hans"):
+        assert str(cited) == "《中国共产党支部工作条例（试行）》第十一条"
+        assert render(parts) == "2026年（已豁免：病休）"
+
+
+def test_count_findings_list_the_meetings_counted_resolved_when_shown(cast, login):
+    """MTG-01 stores a query reference, not the meetings; the page and the API list them."""
+    quarter = Period.parse("2025Q3")
+    first = record_meeting(cast.branch1, date(2025, 8, 20), ["branch_assembly"])
+    second = record_meeting(cast.branch1, date(2025, 9, 3), ["branch_assembly"])
+    rules_run(root=cast.committee, period=quarter, today=date(2025, 10, 10), codes=["MTG-01"])
+    finding = Finding.objects.get(rule_code="MTG-01", org=cast.branch1)
+    assert finding.refs == ["held:branch_assembly:2025-07-01:2025-10-01"]
+    body = (
+        login(cast.party_secretary)
+        .get(
+            reverse("insight:findings"),
+            {"org": cast.branch1.public_id, "period": quarter.code, "rule": "MTG-01"},
+        )
+        .content.decode()
+    )
+    for meeting in (first, second):
+        assert reverse("meetings:detail", args=[meeting.public_id]) in body
+    assert finding_refs(finding) == [
+        f"meeting:{first.public_id}",
+        f"meeting:{second.public_id}",
+    ]

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import make_member, make_org, record_meeting
 from zhibu.committees import services as committee_services
-from zhibu.core.rules import Period, in_force
+from zhibu.core.rules import Period, in_force, refs
 from zhibu.core.rules.engine import evaluate
 from zhibu.meetings.models import Meeting
 from zhibu.meetings.services.decisions import decision_record
@@ -30,11 +30,12 @@ Q3 = Period.parse("2025Q3")
 
 
 def judge(code, orgs, period=Q3, today=TODAY, params=None):
+    """Outcomes by subject, with their references as a finding shows them."""
     rule = in_force(code, period.start)
-    return {
-        o.subject_id if o.subject_type != "org" else o.org_id: o
-        for o in evaluate(rule, orgs, period=period, today=today, params=params)
-    }
+    outcomes = evaluate(rule, orgs, period=period, today=today, params=params)
+    for o in outcomes:
+        o.refs = refs.expand(o.org_id, o.refs)
+    return {o.subject_id if o.subject_type != "org" else o.org_id: o for o in outcomes}
 
 
 def one(code, org, period=Q3, today=TODAY, **kw):
@@ -53,7 +54,7 @@ def test_mtg01_a_quarter_with_an_assembly_is_ok_and_without_is_missing(cast):
     assert results[cast.branch1.pk].refs == [f"meeting:{meeting.public_id}"]
     assert results[cast.branch2.pk].status == "missing"
     assert results[cast.branch2.pk].numbers["held"] == 0
-    assert "第3季度" in results[cast.branch2.pk].explanation
+    assert "第3季度" in results[cast.branch2.pk].text
 
 
 def test_mtg01_a_running_quarter_is_due_not_missing(cast):
@@ -143,7 +144,7 @@ def test_mtg05_counts_lectures_given_by_the_committee_secretary(cast):
     )
     result = one("MTG-05", cast.committee, year)
     assert result.status == "ok" and result.refs == [f"meeting:{lecture.public_id}"]
-    assert "赵党员" in result.explanation
+    assert "赵党员" in result.text
 
 
 def test_mtg06_late_when_held_after_the_fixed_day_plus_a_week(cast):
@@ -243,8 +244,8 @@ def test_vote_rules_flag_a_pass_that_the_roster_no_longer_supports(cast):
     quorum, majority = one("VOTE-01", cast.branch1), one("VOTE-02", cast.branch1)
     assert quorum.status == majority.status == "suspect"
     assert quorum.refs == [f"meeting:{meeting.public_id}"]
-    assert "应到有表决权党员 5 名、实到 2 名" in quorum.explanation
-    assert "未超过应到 5 人的半数" in majority.explanation
+    assert "应到有表决权党员 5 名、实到 2 名" in quorum.text
+    assert "未超过应到 5 人的半数" in majority.text
 
 
 def test_vote_rules_ignore_probationers_and_members_under_probation_sanction(cast):
@@ -323,7 +324,7 @@ def test_edu01_per_member_hours_with_frail_members_excluded(cast):
     assert set(members) == {cast.ordinary_member.pk}
     short = members[cast.ordinary_member.pk]
     assert short.status == "missing" and short.org_id == cast.branch1.pk
-    assert "不足 32" in short.explanation and short.numbers["hours"] == 0.0
+    assert "不足 32" in short.text and short.numbers["hours"] == 0.0
     assert frail.pk not in members
     assert not [o for o in outcomes if o.subject_type == "org"]  # someone is short: no "all met"
 
@@ -340,7 +341,7 @@ def test_edu01_while_the_year_runs_the_branch_is_due_with_a_count(cast):
     assert outcome.subject_type == "org" and outcome.status == "due"
     assert outcome.numbers == {"members": 2, "short": 2, "minimum": 32}
     # It names who is behind and by how much (studied/owed), and links to them.
-    assert "李书记（12/32）" in outcome.explanation and "王党员（12/32）" in outcome.explanation
+    assert "李书记（12/32）" in outcome.text and "王党员（12/32）" in outcome.text
     assert set(outcome.refs) == {
         f"member:{cast.secretary_member.public_id}",
         f"member:{cast.ordinary_member.public_id}",
@@ -401,7 +402,7 @@ def test_dq05_present_after_being_transferred_out(cast):
     )
     result = one("DQ-05", cast.branch1)
     assert result.status == "suspect" and result.refs == [f"meeting:{meeting.public_id}"]
-    assert "王党员" in result.explanation
+    assert "王党员" in result.text
 
 
 def test_dq05_present_at_two_meetings_at_the_same_time(cast):
@@ -454,7 +455,7 @@ def test_mbr06_six_months_absent_everywhere_is_suspect_per_member(cast):
     assert result.status == "suspect" and result.subject_type == "member"
     assert result.subject_id == cast.ordinary_member.pk and result.org_id == cast.branch1.pk
     assert result.refs == [f"member:{cast.ordinary_member.public_id}"]
-    assert "王党员" in result.explanation and "连续 6 个月" in result.explanation
+    assert "王党员" in result.text and "连续 6 个月" in result.text
     assert result.numbers == {"since": "2026-01-01", "months": 6, "meetings": 6}
     assert str(in_force("MBR-06", TODAY).citation) == "《中国共产党章程》第九条"
 
@@ -478,7 +479,7 @@ def test_mbr06_a_leave_a_frail_member_or_a_newcomer_is_not_flagged(cast):
         )
     [result] = mbr06([cast.branch1])
     assert result.status == "ok" and result.subject_type == "org"
-    assert "党员均参加或已请假" in result.explanation
+    assert "党员均参加或已请假" in result.text
     # Seen from the end of October, the window starts in May: April's leave no longer counts.
     late = {o.subject_id: o.status for o in mbr06([cast.branch1], today=date(2026, 10, 31))}
     assert late == {cast.ordinary_member.pk: "suspect", newcomer.pk: "suspect"}

@@ -48,7 +48,7 @@ def test_mbr03_six_months_away_without_a_transfer_is_due(cast):
     assert problems("MBR-03", cast.branch1, on=date(2026, 6, 29)) == []
     [finding] = problems("MBR-03", cast.branch1)  # 2025-12-30 + 6 months = 2026-06-30
     assert finding.status == "due" and finding.subject_id == cast.ordinary_member.pk
-    assert "应转接组织关系" in finding.explanation and finding.refs == [
+    assert "应转接组织关系" in finding.text and finding.refs == [
         f"member:{cast.ordinary_member.public_id}"
     ]
 
@@ -77,15 +77,15 @@ def test_mbr05_lost_contact_six_months_then_two_years_after_suspension(cast):
         for o in results("MBR-05", cast.branch1, on=date(2026, 6, 30))
         if o.subject_type == "member"
     ]
-    assert early.status == "ok" and "2026-07-01" in early.explanation
+    assert early.status == "ok" and "2026-07-01" in early.text
     [due] = problems("MBR-05", cast.branch1, on=date(2026, 7, 1))
-    assert "应停止其党籍" in due.explanation and due.numbers["step"] == "suspend"
+    assert "应停止其党籍" in due.text and due.numbers["step"] == "suspend"
     member_record_event(
         member=cast.ordinary_member, kind="suspended", on=date(2026, 7, 15), today=date(2026, 7, 15)
     )
     assert problems("MBR-05", cast.branch1, on=date(2028, 7, 14)) == []
     [remove] = problems("MBR-05", cast.branch1, on=date(2028, 7, 15))
-    assert "予以除名" in remove.explanation and remove.numbers["step"] == "remove"
+    assert "予以除名" in remove.text and remove.numbers["step"] == "remove"
 
 
 def test_mbr05_contact_restored_clears_it(cast):
@@ -111,7 +111,7 @@ def test_dq01_bad_check_digit_and_missing_id_number(cast):
     wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
     legacy_identity(cast.ordinary_member, wrong)
     legacy_identity(cast.secretary_member, "")
-    found = {o.subject_id: o.explanation for o in problems("DQ-01", cast.branch1)}
+    found = {o.subject_id: o.text for o in problems("DQ-01", cast.branch1)}
     assert "校验位不正确" in found[cast.ordinary_member.pk]
     assert "未登记公民身份号码" in found[cast.secretary_member.pk]
     assert [o.status for o in results("DQ-01", cast.branch2)] == ["ok"]
@@ -125,7 +125,7 @@ def test_dq01_birth_date_disagreeing_with_the_id_number(cast):
     Member.objects.filter(pk=cast.ordinary_member.pk).update(birth_date=date(1992, 9, 4))
     call_command("members_recheck_ids", stdout=None)
     [finding] = problems("DQ-01", cast.branch1)
-    assert "出生日期与公民身份号码不一致" in finding.explanation and finding.status == "suspect"
+    assert "出生日期与公民身份号码不一致" in finding.text and finding.status == "suspect"
 
 
 def test_dq02_admitted_before_eighteen(cast):
@@ -137,13 +137,13 @@ def test_dq02_admitted_before_eighteen(cast):
 def test_dq03_confirmed_before_probation_ends(cast):
     Member.objects.filter(pk=cast.ordinary_member.pk).update(full_on=date(2013, 6, 30))
     [finding] = problems("DQ-03", cast.branch1)
-    assert "2013-07-01" in finding.explanation
+    assert "2013-07-01" in finding.text
 
 
 def test_dq04_same_name_and_birth_date_twice_is_suspect(cast):
     make_member(cast.branch2, "王党员", gender="F", birth_date=date(1992, 9, 3))
     [finding] = problems("DQ-04", cast.branch1)
-    assert finding.subject_id == cast.ordinary_member.pk and "可能重复登记" in finding.explanation
+    assert finding.subject_id == cast.ordinary_member.pk and "可能重复登记" in finding.text
     assert len(problems("DQ-04", cast.branch2)) == 1
 
 
@@ -195,4 +195,4 @@ def test_recheck_command_catches_numbers_changed_outside_zhibu(cast):
     assert not problems("DQ-01", cast.branch1)
     call_command("members_recheck_ids")
     [finding] = problems("DQ-01", cast.branch1)
-    assert "校验位不正确" in finding.explanation
+    assert "校验位不正确" in finding.text

@@ -46,7 +46,7 @@ def test_org02_a_branch_of_fifty_is_fine_and_fifty_one_is_flagged(cast):
     result = outcome("ORG-02", branch)
     assert result.status == "due"
     assert result.numbers == {"members": 51, "limit": 50}
-    assert "宜成立党总支或分设党支部" in result.explanation
+    assert "宜成立党总支或分设党支部" in result.text
 
 
 def test_org04_seven_full_members_need_a_committee_probationers_do_not_count(cast):
@@ -85,7 +85,7 @@ def test_org07_secretary_party_age(cast):
     )
     result = outcome("ORG-07", cast.branch2)
     assert result.status == "suspect"
-    assert "不足 1 年" in result.explanation
+    assert "不足 1 年" in result.text
     assert outcome("ORG-07", cast.branch2, on=date(2027, 1, 10)).status == "ok"
 
 
@@ -107,7 +107,7 @@ def test_org01_a_unit_with_three_full_members_needs_its_own_branch(cast):
     result = outcome("ORG-01", joint)
     assert result.status == "missing"
     assert result.subject_type == "unit"
-    assert "物业公司" in result.explanation
+    assert "物业公司" in result.text
     make_org(cast.committee, Org.Kind.BRANCH, "物业公司党支部", units=[shop])
     assert outcome("ORG-01", joint).status == "ok"
 
@@ -118,7 +118,7 @@ def test_org03_a_joint_branch_over_the_unit_limit(cast):
     assert outcome("ORG-03", joint).numbers == {"units": 4, "limit": 5}
     assert outcome("ORG-03", joint).status == "ok"
     [result] = evaluate(in_force("ORG-03", TODAY), [joint], today=TODAY, params={"max_units": 3})
-    assert result.status == "due" and "超过 3 个" in result.explanation
+    assert result.status == "due" and "超过 3 个" in result.text
     assert evaluate_codes(["ORG-03"], [cast.branch1], on=TODAY)["ORG-03"] == []  # joint only
 
 
@@ -134,7 +134,7 @@ def test_org06_committee_filing_and_secretary_approval(cast):
     results = by_subject()
     assert results[("committee", committee.pk)].status == "due"  # 20 days after the election
     assert results[("post", post.pk)].status == "late"  # secretary since 2021, never approved
-    assert "李书记" in results[("post", post.pk)].explanation
+    assert "李书记" in results[("post", post.pk)].text
     assert by_subject(date(2026, 7, 10))[("committee", committee.pk)].status == "late"
     committee_services.committee_file(committee=committee, filing="filed", on=date(2026, 6, 20))
     results = by_subject()

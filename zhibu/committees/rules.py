@@ -12,7 +12,6 @@ from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Max, Q
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhibu.core.rules import (
@@ -26,6 +25,7 @@ from zhibu.core.rules import (
     Status,
     register,
 )
+from zhibu.core.rules.messages import msg as _
 from zhibu.members.models import Member
 from zhibu.members.selectors import counts_on, spans_on
 from zhibu.orgs.models import Committee, CommitteePost, Org, Unit
@@ -45,6 +45,28 @@ def committees_on(ctx: Context) -> dict[int, Committee]:
     for committee in rows.order_by("elected_on"):
         current[committee.org_id] = committee
     return current
+
+
+def committees_in_office(ctx: Context) -> set[int]:
+    """Ids of the orgs of the context with a committee in office on ``ctx.on``.
+
+    The run's committees are read once (as plain values) and judged per day in Python:
+    a year's twelve monthly evaluations share one query and build no model objects."""
+    terms = ctx.shared.setdefault("committee-terms", defaultdict(list))
+    loaded = ctx.shared.setdefault("committee-terms-loaded", set())
+    missing = [org.pk for org in ctx.orgs if org.pk not in loaded]
+    if missing:
+        rows = Committee.objects.filter(org__in=ctx.org_in if not loaded else missing)
+        for org_id, elected, ended in rows.values_list("org", "elected_on", "ended_on"):
+            if org_id not in loaded:
+                terms[org_id].append((elected, ended))
+        loaded.update(missing)
+    on = ctx.on
+    return {
+        org.pk
+        for org in ctx.orgs
+        if any(e <= on and (end is None or end > on) for e, end in terms.get(org.pk, ()))
+    }
 
 
 def secretaries_on(ctx: Context) -> dict[int, CommitteePost]:

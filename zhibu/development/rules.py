@@ -20,7 +20,6 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhibu.core.rules import (
@@ -34,6 +33,7 @@ from zhibu.core.rules import (
     Status,
     register,
 )
+from zhibu.core.rules.messages import msg as _
 from zhibu.core.rules.params import params_for
 from zhibu.core.rules.registry import catalogue
 from zhibu.development.models import OPEN_STATUSES, Case, Step
@@ -57,7 +57,7 @@ class Violation:
     def as_text(self) -> str:
         text = f"{self.code}：{self.message}（{self.citation}）"
         if self.earliest:
-            text += _("最早可于 %(day)s 办理。") % {"day": self.earliest.isoformat()}
+            text += str(_("最早可于 %(day)s 办理。") % {"day": self.earliest.isoformat()})
         return text
 
 
@@ -151,7 +151,8 @@ class DevRule(Rule):
     ) -> Violation:
         if overridable is None:
             overridable = self.citation.confidence == Confidence.LOCAL
-        return Violation(self.code, message, str(self.citation), earliest, overridable)
+        # A refusal is shown at once: its text in the active language, not a message.
+        return Violation(self.code, str(message), str(self.citation), earliest, overridable)
 
     # --- findings over cases (set-based) ---------------------------------------------
     def cases(self, ctx: Context, **filters):

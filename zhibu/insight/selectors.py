@@ -18,7 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhibu.accounts import permissions
-from zhibu.core.rules import Period, Rule, Status, registry
+from zhibu.core.rules import Period, Rule, Status, messages, refs, registry
 from zhibu.core.rules.models import Finding
 from zhibu.core.scope import subtree_q
 from zhibu.orgs.models import Org
@@ -226,11 +226,27 @@ def monthly_trend(*, user, org: Org, period: Period, months: int = 12) -> list[d
     return series
 
 
-def ref_links(refs: list[str]) -> list[tuple[str, str | None]]:
-    """(label, url) for each "type:uuid" reference a finding carries."""
+def finding_text(finding: Finding) -> str:
+    """A finding's explanation as shown, in the active language."""
+    return messages.finding_text(finding)
+
+
+def finding_refs(finding: Finding) -> list[str]:
+    """The "type:uuid" references behind a finding, as shown: query references (the
+    meetings a count rule counted) are resolved now, not when the finding was computed."""
+    return refs.expand(finding.org_id, finding.refs)
+
+
+def findings_refs(findings: list[Finding]) -> list[list[str]]:
+    """``finding_refs`` for a page of findings, with one query per kind of query reference."""
+    return refs.expand_many([(f.org_id, f.refs) for f in findings])
+
+
+def ref_links(shown: list[str]) -> list[tuple[str, str | None]]:
+    """(label, url) for each "type:uuid" reference of ``finding_refs``."""
     links = []
-    for ref in refs or []:
-        kind, _, ident = str(ref).partition(":")
+    for ref in shown or []:
+        kind, ident = refs.split(ref)
         view = REF_VIEWS.get(kind)
         url = None
         if view and ident:
@@ -242,9 +258,9 @@ def ref_links(refs: list[str]) -> list[tuple[str, str | None]]:
     return links
 
 
-def _first_ref(refs: list[str], kind: str) -> str | None:
-    for ref in refs or []:
-        ref_kind, _, ident = str(ref).partition(":")
+def _first_ref(finding: Finding, kind: str) -> str | None:
+    for ref in finding_refs(finding):
+        ref_kind, ident = refs.split(ref)
         if ref_kind == kind and ident:
             return ident
     return None
@@ -256,9 +272,7 @@ def finding_action(finding: Finding, rule: Rule | None) -> tuple[str, str] | Non
     action = rule.action if rule is not None else None
     if action is None or finding.status not in PROBLEMS:
         return None
-    ident = (
-        finding.org.public_id if action.target == "org" else _first_ref(finding.refs, action.target)
-    )
+    ident = finding.org.public_id if action.target == "org" else _first_ref(finding, action.target)
     if ident is None:
         return None
     try:
@@ -269,4 +283,4 @@ def finding_action(finding: Finding, rule: Rule | None) -> tuple[str, str] | Non
 
 def exemption_member(finding: Finding) -> str | None:
     """The member a member-level finding is about: their exemption names them."""
-    return _first_ref(finding.refs, "member") if finding.subject_type == "member" else None
+    return _first_ref(finding, "member") if finding.subject_type == "member" else None

@@ -167,14 +167,15 @@ def findings(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     rules = {code: registry.in_force(code, period.last_day) for code in {f.rule_code for f in page}}
+    shown = selectors.findings_refs(list(page))
     rows = [
         (
             f,
-            selectors.ref_links(f.refs),
+            selectors.ref_links(shown[i]),
             selectors.finding_action(f, rules[f.rule_code]),
             selectors.exemption_member(f),
         )
-        for f in page
+        for i, f in enumerate(page)
     ]
     query = request.GET.copy()
     query.pop("page", None)
@@ -209,8 +210,8 @@ def _export(request, org: Org, period: Period, qs) -> HttpResponse:
             f.period_code,
             f.org.name,
             str(labels.get(f.status, f.status)),
-            f.explanation,
-            f.citation,
+            f.text,
+            f.citation_text,
             json.dumps(f.numbers, ensure_ascii=False),
         )
         for f in qs.order_by("org_path", "rule_code", "period_start").iterator(chunk_size=2000)

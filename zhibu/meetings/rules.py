@@ -25,10 +25,9 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhibu.committees.rules import committees_on
+from zhibu.committees.rules import committees_in_office
 from zhibu.core.rules import (
     Action,
     Citation,
@@ -41,6 +40,8 @@ from zhibu.core.rules import (
     Status,
     register,
 )
+from zhibu.core.rules.messages import Message
+from zhibu.core.rules.messages import msg as _
 from zhibu.meetings import votes
 from zhibu.meetings.models import (
     Attendance,
@@ -53,8 +54,8 @@ from zhibu.meetings.models import (
 )
 from zhibu.meetings.selectors import (
     COMMITTEE_POSTS,
-    held_counts,
-    held_covering_year,
+    held_tally,
+    held_year_tally,
     pair,
     settings_for,
     study_hours_between,
@@ -87,17 +88,31 @@ def meeting_refs(items) -> list[str]:
     return [f"meeting:{public_id}" for _on, public_id in items]
 
 
+def held_ref(kind: str, start: date, end: date, n: int) -> list[str]:
+    """The meetings behind a count, as a query reference resolved when shown."""
+    return [f"held:{kind}:{start.isoformat()}:{end.isoformat()}"] if n else []
+
+
 SUFFIX = {
-    Status.DUE: gettext_lazy("本期尚未结束，请按时召开。"),
-    Status.MISSING: gettext_lazy("本期已结束，未达到要求。"),
+    Status.DUE: _("本期尚未结束，请按时召开。"),
+    Status.MISSING: _("本期已结束，未达到要求。"),
 }
+
+
+def meeting_settings(ctx: Context, orgs) -> dict:
+    """Effective meeting settings of ``orgs``, read once per run (they are not dated)."""
+    cache = ctx.shared.setdefault("meeting-settings", {})
+    missing = [org for org in orgs if org.pk not in cache]
+    if missing:
+        cache.update(settings_for(missing))
+    return cache
 
 
 class CountRule(Rule):
     """At least ``min_count`` held meetings of ``meeting_kind`` per org and period."""
 
     meeting_kind: str
-    noun: str  # the meeting's name in explanations
+    noun: Message  # the meeting's name in explanations
     module = "meetings"
     action = Action(gettext_lazy("登记会议"), "meetings:record_new")
 
@@ -111,26 +126,26 @@ class CountRule(Rule):
         if not targets:
             return []
         ids = ctx.org_in if len(targets) == len(ctx.orgs) else [o.pk for o in targets]
-        held = held_counts(self.meeting_kind, ids, period.start, period.end)
-        # Translated once per evaluation, not once per org: at 10^4 orgs it matters.
+        held = held_tally(self.meeting_kind, ids, period.start, period.end)
         template = _("%(period)s召开%(noun)s %(n)s 次（应不少于 %(required)s 次）。")
-        label, noun = period.label, str(self.noun)
-        suffix = {status: str(text) for status, text in SUFFIX.items()}
+        label, noun, kind = period.message.value, self.noun.value, self.meeting_kind
         outcomes = []
         for org in targets:
             start, end = window(org, period)
-            items = [(on, pid) for on, pid in held.get(org.pk, []) if start <= on < end]
-            n = len(items)
+            n = held.get(org.pk, (0, None))[0]
             status = Status.OK if n >= required else shortfall(end, ctx.today)
-            text = template % {"period": label, "noun": noun, "n": n, "required": required}
-            text += suffix.get(status, "")
+            text = template.fill({"period": label, "noun": noun, "n": n, "required": required})
+            if status != Status.OK:
+                text += SUFFIX[status]
             numbers = {
                 "required": required,
                 "held": n,
                 "from": start.isoformat(),
                 "to": end.isoformat(),
             }
-            outcomes.append(Outcome(org.pk, status, text, numbers, refs=meeting_refs(items)))
+            outcomes.append(
+                Outcome(org.pk, status, text, numbers, refs=held_ref(kind, start, end, n))
+            )
         return outcomes
 
 
@@ -143,7 +158,7 @@ class BranchAssemblyQuarterly(CountRule):
     period_kind = "quarter"
     params = (Param("min_count", "每季度次数", 1, "次", stricter="higher"),)
     meeting_kind = MeetingKind.BRANCH_ASSEMBLY
-    noun = "支部党员大会"
+    noun = _("支部党员大会")
 
 
 @register
@@ -155,11 +170,11 @@ class BranchCommitteeMonthly(CountRule):
     period_kind = "month"
     params = (Param("min_count", "每月次数", 1, "次", stricter="higher"),)
     meeting_kind = MeetingKind.BRANCH_COMMITTEE
-    noun = "支部委员会会议"
+    noun = _("支部委员会会议")
 
     def targets(self, ctx: Context) -> list[Org]:
         # Only branches with a committee in office (ORG-04); a secretary alone holds none.
-        in_office = committees_on(ctx)
+        in_office = committees_in_office(ctx)
         return [org for org in ctx.orgs if org.pk in in_office]
 
 
@@ -172,7 +187,7 @@ class GroupMeetingMonthly(CountRule):
     period_kind = "month"
     params = (Param("min_count", "每月次数", 1, "次", stricter="higher"),)
     meeting_kind = MeetingKind.GROUP_MEETING
-    noun = "党小组会"
+    noun = _("党小组会")
 
 
 @register
@@ -184,7 +199,7 @@ class PartyLectureQuarterly(CountRule):
     period_kind = "quarter"
     params = (Param("min_count", "每季度次数", 1, "次", stricter="higher"),)
     meeting_kind = MeetingKind.PARTY_LECTURE
-    noun = "党课"
+    noun = _("党课")
 
 
 @register
@@ -233,7 +248,7 @@ class SecretaryLecture(Rule):
             who = "、".join(dict.fromkeys(names.get(org.pk, []))) or _("（书记空缺）")
             status = Status.OK if n >= required else shortfall(end, ctx.today)
             text = _("%(period)s党委书记%(who)s讲党课 %(n)s 次（应不少于 %(required)s 次）。") % {
-                "period": period.label,
+                "period": period.message,
                 "who": who,
                 "n": n,
                 "required": required,
@@ -269,43 +284,37 @@ class ThemeDayMonthly(Rule):
     def evaluate(self, ctx: Context):
         period = period_of(self, ctx)
         required, postpone = ctx.params["min_count"], ctx.params["postpone_days"]
-        held = held_counts(MeetingKind.THEME_DAY, ctx.org_in, period.start, period.end)
-        conf = ctx.memo("meeting-settings", lambda: settings_for(ctx.orgs))
+        held = held_tally(MeetingKind.THEME_DAY, ctx.org_in, period.start, period.end)
+        conf = meeting_settings(ctx, ctx.orgs)
         short = _("%(period)s开展主题党日 %(n)s 次（应不少于 %(required)s 次）。")
         met = _("%(period)s开展主题党日 %(n)s 次。")
-        label = period.label
-        suffix = {status: str(text) for status, text in SUFFIX.items()}
+        late = _("固定日为 %(fixed)s，最迟应于 %(latest)s 前开展，实际于 %(on)s 开展。")
+        label = period.message.value
+        last = (period.end - timedelta(days=1)).day
         outcomes = []
         for org in ctx.orgs:
             start, end = window(org, period)
-            items = [(on, pid) for on, pid in held.get(org.pk, []) if start <= on < end]
-            n = len(items)
+            n, first = held.get(org.pk, (0, None))
             numbers = {"required": required, "held": n}
             values = {"period": label, "n": n, "required": required}
             if n < required:
                 status = shortfall(end, ctx.today)
-                text = short % values + suffix[status]
+                text = short.fill(values) + SUFFIX[status]
             else:
                 status = Status.OK
-                text = met % values
+                text = met.fill(values)
                 settings = conf[org.pk]
                 if settings.theme_day_set:
-                    last = (period.end - timedelta(days=1)).day
                     fixed = date(
                         period.start.year, period.start.month, min(settings.theme_day, last)
                     )
                     latest = fixed + timedelta(days=postpone)
                     numbers.update(fixed_day=fixed.isoformat(), latest=latest.isoformat())
-                    if items[0][0] > latest:
+                    if first > latest:
                         status = Status.LATE
-                        text += _(
-                            "固定日为 %(fixed)s，最迟应于 %(latest)s 前开展，实际于 %(on)s 开展。"
-                        ) % {
-                            "fixed": fixed,
-                            "latest": latest,
-                            "on": items[0][0],
-                        }
-            outcomes.append(Outcome(org.pk, status, text, numbers, refs=meeting_refs(items)))
+                        text += late % {"fixed": fixed, "latest": latest, "on": first}
+            refs = held_ref(MeetingKind.THEME_DAY, start, end, n)
+            outcomes.append(Outcome(org.pk, status, text, numbers, refs=refs))
         return outcomes
 
 
@@ -316,7 +325,7 @@ class YearlyReviewRule(Rule):
     action = Action(gettext_lazy("登记会议"), "meetings:record_new")
 
     meeting_kind: str
-    noun: str
+    noun: Message
     kinds = BRANCHES
     period_kind = "year"
     module = "meetings"
@@ -324,32 +333,27 @@ class YearlyReviewRule(Rule):
     def evaluate(self, ctx: Context):
         period = period_of(self, ctx)
         required = ctx.params["min_count"]
-        held = held_covering_year(self.meeting_kind, ctx.org_in, period.start.year)
+        year = period.start.year
+        held = held_year_tally(self.meeting_kind, ctx.org_in, year)
+        ok = _("%(year)s年度%(noun)s已召开 %(n)s 次。")
+        late = _("%(year)s年度%(noun)s于 %(on)s 召开，晚于该年度。")
+        short = _("%(year)s年度%(noun)s召开 %(n)s 次（应不少于 %(required)s 次）。")
         outcomes = []
         for org in ctx.orgs:
             _start, end = window(org, period)
-            items = held.get(org.pk, [])
-            in_time = [item for item in items if item[0] < period.end]
-            values = {
-                "year": period.start.year,
-                "noun": self.noun,
-                "n": len(items),
-                "required": required,
-            }
-            numbers = {"required": required, "held": len(items), "in_time": len(in_time)}
-            if len(in_time) >= required:
-                status, text = Status.OK, _("%(year)s年度%(noun)s已召开 %(n)s 次。") % values
-            elif len(items) >= required:
+            n, in_time, last = held.get(org.pk, (0, 0, None))
+            values = {"year": year, "noun": self.noun, "n": n, "required": required}
+            numbers = {"required": required, "held": n, "in_time": in_time}
+            if in_time >= required:
+                status, text = Status.OK, ok % values
+            elif n >= required:
                 status = Status.LATE
-                text = _("%(year)s年度%(noun)s于 %(on)s 召开，晚于该年度。") % {
-                    **values,
-                    "on": items[-1][0],
-                }
+                text = late % {**values, "on": last}
             else:
                 status = shortfall(end, ctx.today)
-                text = _("%(year)s年度%(noun)s召开 %(n)s 次（应不少于 %(required)s 次）。") % values
-                text += str(SUFFIX[status])
-            outcomes.append(Outcome(org.pk, status, text, numbers, refs=meeting_refs(items)))
+                text = short % values + SUFFIX[status]
+            refs = [f"held-year:{self.meeting_kind}:{year}"] if n else []
+            outcomes.append(Outcome(org.pk, status, text, numbers, refs=refs))
         return outcomes
 
 
@@ -360,7 +364,7 @@ class LifeMeetingYearly(YearlyReviewRule):
     citation = Citation("条例", "第十七条", Confidence.CONFIRMED)
     params = (Param("min_count", "每年次数", 1, "次", stricter="higher"),)
     meeting_kind = MeetingKind.LIFE_MEETING
-    noun = "组织生活会"
+    noun = _("组织生活会")
 
 
 @register
@@ -370,7 +374,7 @@ class MemberReviewYearly(YearlyReviewRule):
     citation = Citation("条例", "第十九条", Confidence.CONFIRMED, note="评议等次为地方/单位规定")
     params = (Param("min_count", "每年次数", 1, "次", stricter="higher"),)
     meeting_kind = MeetingKind.MEMBER_REVIEW
-    noun = "民主评议党员"
+    noun = _("民主评议党员")
 
 
 @register
@@ -519,12 +523,12 @@ class VoteRule(Rule):
             bad = [d for d in relevant if d["passed"] and self.wrong(d)]
             numbers = {"decisions": len(relevant), "suspect": len(bad)}
             if bad:
-                text = "；".join(self.describe(d) for d in bad) + "。"
+                text = Message.join("；", (self.describe(d) for d in bad)) + "。"
                 refs = list(dict.fromkeys(f"meeting:{d['meeting__public_id']}" for d in bad))
                 outcomes.append(Outcome(org_id, Status.SUSPECT, text, numbers, refs=refs))
             else:
                 text = _("%(period)s登记表决 %(n)s 项，到会人数和票数符合规定。") % {
-                    "period": period.label,
+                    "period": period.message,
                     "n": len(relevant),
                 }
                 outcomes.append(Outcome(org_id, Status.OK, text, numbers))
@@ -917,6 +921,14 @@ class CorrectionDeadline(Rule):
 # --- DQ-05: present while not on the roll, or at two meetings at once -----------------------------------
 
 
+def _reason_order(item: tuple[str, Message]) -> tuple:
+    """DQ-05's reasons in the order of their Chinese text ("day name phrase"), then by
+    meeting, without rendering them: day, name, then the message id's phrase."""
+    ref, reason = item
+    msgid, values = reason.parts[0]
+    return (values["day"], values["name"], msgid, ref)
+
+
 @register
 class ImpossibleAttendance(Rule):
     code = "DQ-05"
@@ -1006,12 +1018,12 @@ class ImpossibleAttendance(Rule):
         for org in ctx.orgs:
             # Sorted (each reason starts with its day): rows come in no fixed order, and a
             # re-run must store the same explanation (PostgreSQL returned them shuffled).
-            found = sorted(problems.get(org.pk, []), key=lambda item: (item[1], item[0]))
+            found = sorted(problems.get(org.pk, []), key=_reason_order)
             n = len(meetings_per_org.get(org.pk, ()))
             if not n:
                 continue
             if found:
-                text = "；".join(dict.fromkeys(reason for _ref, reason in found)) + "。"
+                text = Message.join("；", dict.fromkeys(reason for _ref, reason in found)) + "。"
                 refs = list(dict.fromkeys(f"meeting:{ref}" for ref, _r in found))
                 outcomes.append(
                     Outcome(
@@ -1024,7 +1036,7 @@ class ImpossibleAttendance(Rule):
                 )
             else:
                 text = _("%(period)s %(n)s 个会议的出席记录未见异常。") % {
-                    "period": period.label,
+                    "period": period.message,
                     "n": n,
                 }
                 outcomes.append(Outcome(org.pk, Status.OK, text, {"meetings": n, "problems": 0}))

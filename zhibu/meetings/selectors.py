@@ -15,12 +15,13 @@ from decimal import Decimal
 from itertools import combinations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from zhibu.accounts import permissions
+from zhibu.core.rules import refs
 from zhibu.core.scope import ancestor_paths, subtree_q
 from zhibu.meetings.models import (
     DEFAULT_COMMITTEE_DAY,
@@ -195,6 +196,86 @@ def held_counts(
     for org_id, on, public_id in rows:
         result[org_id].append((on, str(public_id)))
     return result
+
+
+def held_tally(
+    kind: str, org_ids: Iterable[int], start: date, end: date
+) -> dict[int, tuple[int, date]]:
+    """{org id: (count, first day)} of held meetings of ``kind`` in [start, end) while the
+    org existed (on or after its founding, before its dissolution).
+
+    One GROUP BY query; the meetings themselves are listed when a finding is shown
+    (``held_refs``), not here.
+    """
+    rows = (
+        MeetingKindRow.objects.filter(
+            kind=kind, held=True, on__gte=start, on__lt=end, org__in=ids_for_in(org_ids)
+        )
+        .filter(on__gte=F("org__established_on"))
+        .filter(Q(org__dissolved_on__isnull=True) | Q(on__lt=F("org__dissolved_on")))
+        .values("org")
+        .annotate(n=Count("pk"), first=Min("on"))
+        .order_by()
+        .values_list("org", "n", "first")
+    )
+    return {org_id: (n, first) for org_id, n, first in rows}
+
+
+def held_year_tally(
+    kind: str, org_ids: Iterable[int], year: int
+) -> dict[int, tuple[int, int, date]]:
+    """{org id: (held, held within the year, last day)} for a yearly kind reviewing ``year``."""
+    end = date(year + 1, 1, 1)
+    rows = (
+        MeetingKindRow.objects.filter(
+            kind=kind, held=True, covers_year=year, org__in=ids_for_in(org_ids)
+        )
+        .values("org")
+        .annotate(n=Count("pk"), in_time=Count("pk", filter=Q(on__lt=end)), last=Max("on"))
+        .order_by()
+        .values_list("org", "n", "in_time", "last")
+    )
+    return {org_id: (n, in_time, last) for org_id, n, in_time, last in rows}
+
+
+def _resolve(items: list[tuple[int, str]], spec_q, spec_match) -> dict:
+    """Meetings for many query references in one query: OR of each reference's criteria,
+    rows assigned back in Python (ordered by day, then meeting)."""
+    specs = [(org_id, rest, rest.split(":")) for org_id, rest in items]
+    criteria = Q()
+    for org_id, _rest, fields in specs:
+        criteria |= spec_q(org_id, fields)
+    rows = (
+        MeetingKindRow.objects.filter(criteria, held=True)
+        .order_by("on", "meeting_id")
+        .values_list("org", "kind", "on", "covers_year", "meeting__public_id")
+    )
+    found: dict[tuple[int, str], list[str]] = {(org_id, rest): [] for org_id, rest, _f in specs}
+    for org_id, kind, on, covers, public_id in rows:
+        for spec_org, rest, fields in specs:
+            if spec_org == org_id and spec_match(fields, kind, on, covers):
+                found[(spec_org, rest)].append(f"meeting:{public_id}")
+    return found
+
+
+@refs.resolver("held")
+def held_refs(items: list[tuple[int, str]]) -> dict:
+    """``held:<kind>:<from>:<to>``: the held meetings of that kind a count rule counted."""
+    return _resolve(
+        items,
+        lambda org_id, f: Q(org=org_id, kind=f[0], on__gte=f[1], on__lt=f[2]),
+        lambda f, kind, on, _covers: kind == f[0] and f[1] <= on.isoformat() < f[2],
+    )
+
+
+@refs.resolver("held-year")
+def held_year_refs(items: list[tuple[int, str]]) -> dict:
+    """``held-year:<kind>:<year>``: the held meetings of a yearly kind reviewing the year."""
+    return _resolve(
+        items,
+        lambda org_id, f: Q(org=org_id, kind=f[0], covers_year=int(f[1])),
+        lambda f, kind, _on, covers: kind == f[0] and covers == int(f[1]),
+    )
 
 
 def held_covering_year(

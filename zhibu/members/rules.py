@@ -13,7 +13,6 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhibu.core.dbfunctions import AddYears
@@ -28,6 +27,7 @@ from zhibu.core.rules import (
     Status,
     register,
 )
+from zhibu.core.rules.messages import msg as _
 from zhibu.core.rules.params import param_groups
 from zhibu.core.rules.registry import in_force
 from zhibu.members import idnumber
@@ -199,7 +199,7 @@ def _member_outcome(org_id: int, member, status: str, text: str, numbers=None) -
     return Outcome(
         org_id,
         status,
-        f"{member.name}：{text}",
+        member.name + "：" + text,
         numbers or {},
         subject_type="member",
         subject_id=member.pk,

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from zhibu.accounts import permissions
 from zhibu.accounts.models import RoleAssignment, User
 from zhibu.core.rules.base import Status
+from zhibu.core.rules.messages import finding_text
 from zhibu.core.rules.models import Finding, Notification
 from zhibu.core.rules.registry import snapshot_codes
 
@@ -67,16 +68,17 @@ def digest_for(user, today: date) -> Notification | None:
     problems = list(open_problems(user, today)[: MAX_ITEMS + 1])
     if not problems:
         return None
-    items = [
-        {
-            "rule": f.rule_code,
-            "org": f.org.name,
-            "period": f.period_code,
-            "status": f.status,
-            "text": f.explanation,
-        }
-        for f in problems[:MAX_ITEMS]
-    ]
+    with translation.override("zh-hans"):  # a digest is written in Chinese
+        items = [
+            {
+                "rule": f.rule_code,
+                "org": f.org.name,
+                "period": f.period_code,
+                "status": f.status,
+                "text": finding_text(f),
+            }
+            for f in problems[:MAX_ITEMS]
+        ]
     late = sum(1 for f in problems if f.status in (Status.LATE, Status.MISSING))
     with translation.override("zh-hans"):
         subject = f"支部每日提醒：{late} 项逾期或缺失，{len(items) - late} 项待办或存疑"

@@ -26,10 +26,12 @@ from datetime import date
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from zhibu.core.bulk import insert_rows
 from zhibu.core.rules.base import Context, Outcome, Rule, Status
 from zhibu.core.rules.engine import applicable_orgs, reference_day
+from zhibu.core.rules.messages import as_parts
 from zhibu.core.rules.models import Exemption, Finding, RuleRun
 from zhibu.core.rules.params import param_groups
 from zhibu.core.rules.periods import Period
@@ -129,6 +131,8 @@ def rules_run(
                 counts = _store(rule, sub, root.path, outcomes, exemptions, path_of, within, skip)
                 for key, value in counts.items():
                     totals[key] += value
+        if totals["created"] + totals["updated"] + totals["deleted"] >= ANALYZE_AFTER:
+            analyze_findings()
         run = RuleRun.objects.create(
             org=root,
             period_code=period.code,
@@ -209,11 +213,25 @@ def _evaluate(
     return outcomes
 
 
+# A run that wrote at least this many rows refreshes the planner's statistics of the
+# findings table itself (both engines), rather than wait for autovacuum.
+ANALYZE_AFTER = 1000
+
+
+def analyze_findings() -> None:
+    table = connection.ops.quote_name(Finding._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {table}")
+
+
+# What the exemption adds to an exempted finding's explanation (a message part).
+EXEMPTED = gettext_noop("（已豁免：%(reason)s）")
+
 _FIELDS = (
     "status",
     "original_status",
     "numbers",
-    "explanation",
+    "message",
     "citation",
     "refs",
     "exemption_id",
@@ -222,11 +240,51 @@ _FIELDS = (
 
 
 def digest(values: tuple) -> str:
-    """A fingerprint of a finding's content: a run compares fingerprints, not JSON."""
-    text = json.dumps(
-        values, default=str, sort_keys=True, ensure_ascii=False, separators=(",", ":")
-    )
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+    """A fingerprint of a finding's content: a run compares fingerprints, not JSON.
+
+    Computed from the structured values as the rule built them (their ``repr``: plain
+    scalars, lists, dicts in the rule's own order), so an unchanged finding costs no JSON
+    encoding; the stored fingerprint was made the same way by the previous run."""
+    return hashlib.blake2b(repr(values).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def prepare(
+    rule: Rule, sub: Period, outcomes: list[Outcome], exemptions
+) -> list[tuple[tuple, Outcome, tuple, str, Exemption | None]]:
+    """What a rule-period's outcomes store, ready to compare and write: (key, outcome,
+    values, fingerprint, exemption) per subject, exemptions applied, duplicates dropped.
+
+    Values are the structured ones (message parts, not text), and the fingerprint is made
+    from them without JSON encoding."""
+    citation = str(rule.citation)[:200]
+    rows = []
+    seen: set[tuple] = set()
+    for outcome in outcomes:
+        key = (outcome.org_id, outcome.subject_type, outcome.subject_id)
+        if key in seen:
+            continue
+        seen.add(key)
+        status, original, exemption = outcome.status, "", None
+        parts = as_parts(outcome.explanation)
+        if status != Status.OK:
+            exemption = _apply_exemption(
+                outcome, exemptions.get((rule.code, outcome.org_id), []), sub
+            )
+            if exemption is not None:
+                original, status = status, Status.EXEMPT
+                parts = [*parts, [EXEMPTED, {"reason": exemption.reason}]]
+        values = (
+            status,
+            original,
+            outcome.numbers,
+            parts,
+            citation,
+            outcome.refs,
+            exemption.pk if exemption else None,
+            rule.version,
+        )
+        rows.append((key, outcome, values, digest(values), exemption))
+    return rows
 
 
 def _store(
@@ -257,38 +315,15 @@ def _store(
         "pk", "org_id", "subject_type", "subject_id", "digest"
     ):
         existing[(org_id, subject_type, subject_id)] = (pk, fingerprint)
-    citation = str(rule.citation)[:200]
     create: list[Finding] = []
     update: list[Finding] = []
-    seen: set[tuple] = set()
-    for outcome in outcomes:
-        key = (outcome.org_id, outcome.subject_type, outcome.subject_id)
-        if key in seen:
-            continue
-        seen.add(key)
-        status, original, exemption = outcome.status, "", None
-        explanation = outcome.explanation
-        if status != Status.OK:
-            exemption = _apply_exemption(
-                outcome, exemptions.get((rule.code, outcome.org_id), []), sub
-            )
-            if exemption is not None:
-                original, status = status, Status.EXEMPT
-                explanation = f"{explanation}（已豁免：{exemption.reason}）"
-        values = (
-            status,
-            original,
-            _normal(outcome.numbers),
-            explanation,
-            citation,
-            _normal(outcome.refs),
-            exemption.pk if exemption else None,
-            rule.version,
-        )
-        fingerprint = digest(values)
+    rows = prepare(rule, sub, outcomes, exemptions)
+    for key, outcome, values, fingerprint, _exemption in rows:
         current = existing.get(key)
         if current is not None and current[1] == fingerprint:
             continue
+        status, original, numbers, parts, citation, refs, *rest = values
+        stored = (status, original, _normal(numbers), parts, citation, _normal(refs), *rest)
         # subject_id is never None here: Outcome.__post_init__ defaults it to the org.
         finding = Finding(  # type: ignore[misc]
             pk=current[0] if current else None,
@@ -302,15 +337,17 @@ def _store(
             subject_id=outcome.subject_id,
             computed_at=now,
             digest=fingerprint,
-            **dict(zip(_FIELDS, values, strict=True)),
+            explanation="",
+            **dict(zip(_FIELDS, stored, strict=True)),
         )
         (update if current else create).append(finding)
+    seen = {row[0] for row in rows}
     stale = [pk for key, (pk, _) in existing.items() if key not in seen]
     _write(create, update)
     for start in range(0, len(stale), 2000):
         Finding.objects.filter(pk__in=stale[start : start + 2000]).delete()
     return {
-        "evaluated": len(seen),
+        "evaluated": len(rows),
         "created": len(create),
         "updated": len(update),
         "deleted": len(stale),
@@ -330,6 +367,7 @@ _COLUMNS = (
     "status",
     "original_status",
     "numbers",
+    "message",
     "explanation",
     "citation",
     "refs",
@@ -337,7 +375,7 @@ _COLUMNS = (
     "computed_at",
     "digest",
 )
-_CHANGING = (*_FIELDS, "digest", "computed_at")
+_CHANGING = (*_FIELDS, "explanation", "digest", "computed_at")
 
 
 def _write(create: list[Finding], update: list[Finding]) -> None:

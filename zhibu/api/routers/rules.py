@@ -24,10 +24,11 @@ from zhibu.api.params import parse_period
 from zhibu.api.schemas import ERRORS, Day, Filters, In, page_of
 from zhibu.core.db import replica_reads
 from zhibu.core.rules import Status as FindingStatus
-from zhibu.core.rules import registry
+from zhibu.core.rules import refs, registry
+from zhibu.core.rules.messages import finding_text
 from zhibu.core.rules.models import Exemption, Supplement
 from zhibu.core.scope import ancestor_paths, subtree_q
-from zhibu.insight.selectors import findings_in
+from zhibu.insight.selectors import findings_in, findings_refs
 from zhibu.members.selectors import member_for_user
 from zhibu.orgs.selectors import org_for_user
 from zhibu.rulebook import services
@@ -55,6 +56,19 @@ class FindingOut(Schema):
     citation: str
     refs: list[str]
     computed_at: datetime
+
+    @staticmethod
+    def resolve_explanation(obj):
+        return finding_text(obj)
+
+    @staticmethod
+    def resolve_citation(obj):
+        return obj.citation_text
+
+    @staticmethod
+    def resolve_refs(obj):
+        shown = getattr(obj, "shown_refs", None)
+        return shown if shown is not None else refs.expand(obj.org_id, obj.refs)
 
     @staticmethod
     def resolve_rule(obj):
@@ -177,6 +191,9 @@ def list_findings(request, filters: Query[FindingFilters]):
         qs = qs.filter(status=filters.status)
     with replica_reads():  # a read-only list: the replica may serve it
         items, cursor = page(qs, cursor=filters.cursor, limit=filters.limit)
+        # The meetings behind count findings, for the whole page in a few queries.
+        for finding, shown in zip(items, findings_refs(items), strict=True):
+            finding.shown_refs = shown
     return {"items": items, "next_cursor": cursor}
 
 

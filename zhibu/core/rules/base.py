@@ -8,30 +8,33 @@ bounded number of aggregate queries — never a query per org.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar
 
 from django.db import models
+from django.utils.translation import get_language, gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from zhibu.core.rules.messages import Message
 from zhibu.core.rules.periods import Period
 
 # The regulations cited by the rulebook (docs/rules.md, consequence 5).
 REGULATIONS = {
-    "条例": "《中国共产党支部工作条例（试行）》",
-    "细则": "《中国共产党发展党员工作细则》",
-    "教育管理": "《中国共产党党员教育管理工作条例》",
-    "党费规定": "《关于中国共产党党费收缴、使用和管理的规定》",
-    "请示报告": "《中国共产党重大事项请示报告条例》",
-    "纪律": "《中国共产党纪律处分条例》",
-    "党章": "《中国共产党章程》",
-    "监督": "《中国共产党党内监督条例》",
-    "述职办法": "《党委（党组）书记抓基层党建工作述职评议考核办法（试行）》",
-    "培训规划": "《2019—2023年全国党员教育培训工作规划》",
-    "国标身份证": "GB 11643《公民身份号码》",
-    "地方": "地方/单位规定",
+    "条例": gettext_noop("《中国共产党支部工作条例（试行）》"),
+    "细则": gettext_noop("《中国共产党发展党员工作细则》"),
+    "教育管理": gettext_noop("《中国共产党党员教育管理工作条例》"),
+    "党费规定": gettext_noop("《关于中国共产党党费收缴、使用和管理的规定》"),
+    "请示报告": gettext_noop("《中国共产党重大事项请示报告条例》"),
+    "纪律": gettext_noop("《中国共产党纪律处分条例》"),
+    "党章": gettext_noop("《中国共产党章程》"),
+    "监督": gettext_noop("《中国共产党党内监督条例》"),
+    "述职办法": gettext_noop("《党委（党组）书记抓基层党建工作述职评议考核办法（试行）》"),
+    "培训规划": gettext_noop("《2019—2023年全国党员教育培训工作规划》"),
+    "国标身份证": gettext_noop("GB 11643《公民身份号码》"),
+    "地方": gettext_noop("地方/单位规定"),
 }
 
 
@@ -51,6 +54,28 @@ class Status(models.TextChoices):
 
 
 PROBLEM_STATUSES = frozenset({Status.DUE, Status.LATE, Status.MISSING, Status.SUSPECT})
+
+
+_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
+_ARTICLE = re.compile(r"第([零一二三四五六七八九十百]+)条")
+
+
+def _number(chinese: str) -> int:
+    total, digit = 0, 0
+    for char in chinese:
+        if char in _DIGITS:
+            digit = _DIGITS[char]
+        else:
+            total += (digit or 1) * (100 if char == "百" else 10)
+            digit = 0
+    return total + digit
+
+
+def article_text(article: str) -> str:
+    """ "第十一条" as the active language writes it ("Art. 11" in English)."""
+    if not article or get_language().startswith("zh"):
+        return article
+    return " " + _ARTICLE.sub(lambda m: gettext("第%(n)s条") % {"n": _number(m.group(1))}, article)
 
 
 @dataclass(frozen=True)
@@ -73,11 +98,15 @@ class Citation:
         return self.article
 
     def __str__(self) -> str:
+        """The citation in the active language (Chinese as stored in findings)."""
+        regulation = gettext(self.regulation)
         if self.source == "地方":
-            return self.regulation + (f"：{self.note}" if self.note else "")
-        text = self.regulation + self.shown_article
+            return regulation + (
+                gettext("：%(note)s") % {"note": gettext(self.note)} if self.note else ""
+            )
+        text = regulation + article_text(self.shown_article)
         if self.confidence == Confidence.LOCAL:
-            text += "（地方/单位规定）"
+            text += gettext("（地方/单位规定）")
         return text
 
 
@@ -98,7 +127,7 @@ class Outcome:
 
     org_id: int
     status: str
-    explanation: str
+    explanation: Message | str  # a Message (zhibu.core.rules.messages); text is kept as is
     numbers: dict[str, Any] = field(default_factory=dict)
     subject_type: str = "org"
     subject_id: int | None = None
@@ -107,6 +136,11 @@ class Outcome:
     def __post_init__(self) -> None:
         if self.subject_id is None:
             self.subject_id = self.org_id
+
+    @property
+    def text(self) -> str:
+        """The explanation in the active language."""
+        return str(self.explanation)
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,12 @@ column lists every version with its dates. Time rules that guard a workflow step
 DEV-05) block the step with the citation and the earliest allowed date; the next-step
 hint asks the same rule with the same parameters.
 
+A rule states its explanation as a message — `_("…%(n)s…") % values` with `_` being
+`zhibu.core.rules.messages.msg` in rule modules, joined with `+` — never as finished text;
+the finding stores the message and it is rendered, like the citation, in the reader's
+language when shown. Count rules store a query reference (`held:<kind>:<from>:<to>`)
+for the meetings they counted, listed when the finding is shown.
+
 ## Regulations cited（法规）
 
 | key | regulation |

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibu.core.models import PublicIdModel
 from zhibu.core.rules.base import Status
+from zhibu.core.rules.messages import finding_text
+from zhibu.core.rules.registry import citation_of
 
 
 class RuleRun(PublicIdModel):
@@ -70,7 +72,11 @@ class Finding(models.Model):
         _("豁免前状态"), max_length=10, choices=Status.choices, blank=True
     )
     numbers = models.JSONField(_("数据"), default=dict, blank=True)
-    explanation = models.TextField(_("说明"))
+    # The explanation as message ids and values (zhibu.core.rules.messages), rendered in
+    # the active language when shown; ``explanation`` holds the text of findings stored
+    # before explanations were structured.
+    message = models.JSONField(_("说明"), default=list, blank=True)
+    explanation = models.TextField(_("说明（旧）"), blank=True, default="")
     citation = models.CharField(_("依据"), max_length=200)
     refs = models.JSONField(_("相关记录"), default=list, blank=True)
     exemption = models.ForeignKey(
@@ -116,6 +122,16 @@ class Finding(models.Model):
     @property
     def is_problem(self) -> bool:
         return self.status in {Status.DUE, Status.LATE, Status.MISSING, Status.SUSPECT}
+
+    @property
+    def citation_text(self) -> str:
+        """The citation in the active language (the stored text for an unknown rule)."""
+        return citation_of(self.rule_code, self.rule_version) or self.citation
+
+    @property
+    def text(self) -> str:
+        """The explanation in the active language (``messages.finding_text``)."""
+        return finding_text(self)
 
 
 class Supplement(PublicIdModel):

@@ -14,6 +14,8 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from zhibu.core.rules.messages import Message, msg
+
 PERIOD_MALFORMED = _("期间格式不正确：请写成 2025（年）、2025Q3（季度）或 2025-07（月）。")
 
 _YEAR = re.compile(r"^(\d{4})$")
@@ -87,6 +89,18 @@ class Period:
                 "q": (self.start.month - 1) // 3 + 1,
             }
         return _("%(y)s年%(m)s月") % {"y": self.start.year, "m": self.start.month}
+
+    @property
+    def message(self) -> Message:
+        """``label`` as a message (``zhibu.core.rules.messages``), translated when shown."""
+        if self.kind == "year":
+            return msg("%(y)s年") % {"y": self.start.year}
+        if self.kind == "quarter":
+            return msg("%(y)s年第%(q)s季度") % {
+                "y": self.start.year,
+                "q": (self.start.month - 1) // 3 + 1,
+            }
+        return msg("%(y)s年%(m)s月") % {"y": self.start.year, "m": self.start.month}
 
     @property
     def last_day(self) -> date:

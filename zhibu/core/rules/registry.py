@@ -59,3 +59,12 @@ def snapshot_codes() -> set[str]:
 def _sort_key(code: str) -> tuple[str, int]:
     prefix, _, number = code.partition("-")
     return prefix, int(number) if number.isdigit() else 0
+
+
+def citation_of(code: str, version: int) -> str | None:
+    """The citation of a rule version in the active language, None for an unknown rule."""
+    for rule in versions(code):
+        if rule.version == version:
+            return str(rule.citation)
+    found = versions(code)
+    return str(found[-1].citation) if found else None

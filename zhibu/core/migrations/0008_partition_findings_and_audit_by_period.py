@@ -39,7 +39,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
     atomic = True
 
-    dependencies = [("core", "0006_audit_algorithm")]
+    dependencies = [("core", "0007_finding_message")]
 
     operations = [
         migrations.RemoveConstraint(model_name="finding", name="finding_unique_subject"),

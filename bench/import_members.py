@@ -193,7 +193,7 @@ def search_timings(user) -> None:
     from zhibu.members.selectors import member_list
 
     some = Member.objects.order_by("pk")[Member.objects.count() // 2]
-    for term in (some.name_pinyin[:5], some.name_initials, some.id_last4, some.name[:1]):
+    for term in (some.name_pinyin[:5], some.name_initials, some.id_number[-4:], some.name[:1]):
         started = time.perf_counter()
         qs = member_list(user=user, q=term)
         count = qs.count()

@@ -14,7 +14,52 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from django.db import connection
+from django.db import connection, models
+
+# Field classes whose database value is the Python value itself when it already has the
+# right type (their ``get_db_prep_save`` only coerces): preparing them is a dict lookup.
+_PLAIN = {
+    models.CharField: str,
+    models.TextField: str,
+    models.IntegerField: int,
+    models.BigIntegerField: int,
+    models.SmallIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.PositiveBigIntegerField: int,
+    models.BooleanField: bool,
+    models.ForeignKey: int,
+}
+
+
+def _preparers(concrete) -> list:
+    """One function per field: the model instance → the value handed to the driver,
+    exactly as ``field.get_db_prep_save(field.pre_save(obj, add=True))`` gives it."""
+
+    def general(field):
+        return lambda obj: field.get_db_prep_save(field.pre_save(obj, add=True), connection)
+
+    def plain(field, kind):
+        attname = field.attname
+        if kind is int and isinstance(field, models.ForeignKey):
+            target = field.target_field
+            if type(target) not in (models.AutoField, models.BigAutoField, models.IntegerField):
+                return general(field)
+
+        def prepare(obj):
+            value = getattr(obj, attname)
+            if value is None or type(value) is kind:
+                return value
+            return field.get_db_prep_save(field.pre_save(obj, add=True), connection)
+
+        return prepare
+
+    result = []
+    for field in concrete:
+        kind = _PLAIN.get(type(field))
+        untouched = type(field).pre_save is models.Field.pre_save
+        result.append(plain(field, kind) if kind is not None and untouched else general(field))
+    return result
 
 
 def insert_rows(
@@ -34,13 +79,10 @@ def insert_rows(
     )
     written = 0
     batch: list[list] = []
+    prepare = _preparers(concrete)
     with connection.cursor() as cursor:
         for obj in objs:
-            values = []
-            for field in concrete:
-                value = field.pre_save(obj, add=True)
-                values.append(field.get_db_prep_save(value, connection))
-            batch.append(values)
+            batch.append([each(obj) for each in prepare])
             if len(batch) >= chunk:
                 cursor.executemany(sql, batch)
                 written += len(batch)
@@ -66,14 +108,10 @@ def copy_rows(model, objs: Iterable, fields: Sequence[str] | None = None) -> int
         quote(model._meta.db_table), ", ".join(quote(f.column) for f in concrete)
     )
     written = 0
+    prepare = _preparers(concrete)
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for obj in objs:
-            copy.write_row(
-                [
-                    field.get_db_prep_save(field.pre_save(obj, add=True), connection)
-                    for field in concrete
-                ]
-            )
+            copy.write_row([each(obj) for each in prepare])
             written += 1
     return written
 

@@ -37,7 +37,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from xml.parsers.expat import ExpatError
 
+from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -66,6 +68,7 @@ from zhibu.members.services import (
     new_member,
     spans_from_events,
 )
+from zhibu.members.sheetrows import SheetRows, UnsafeXml
 from zhibu.orgs.models import Org, Unit
 
 log = logging.getLogger(__name__)
@@ -149,34 +152,40 @@ def read_rows(path: str, sized=None) -> Iterator[tuple[int, dict]]:
     date cell a datetime. ``sized`` is called first with the number of data rows the
     sheet declares (0 when it declares none), for the progress bar.
     """
-    wb = load_workbook(path, read_only=True, data_only=False)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=False)
+    except (ValueError, DefusedXmlException):  # malformed XML, entities, a broken part
+        raise FileProblem(excel.NOT_A_WORKBOOK) from None
     try:
         ws = wb[excel.SHEET_TITLE] if excel.SHEET_TITLE in wb.sheetnames else wb.worksheets[0]
         if sized is not None:
             sized(max((ws.max_row or 1) - 1, 0))
-        rows = ws.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
+        rows = iter(SheetRows(wb, ws))  # the cells' values, streamed (openpyxl's semantics)
+        first = next(rows, None)
+        if first is None:
             raise FileProblem(NO_HEADER)
+        header = first[1] if first[0] == 1 else {}
         mapping = {}
-        for position, text in enumerate(header):
+        for column, text in sorted(header.items()):
             key = excel.header_key(text)
             if key and key not in mapping.values():
-                mapping[position] = key
+                mapping[column] = key
         missing = [c.header for c in excel.COLUMNS if c.required and c.key not in mapping.values()]
         if missing:
             raise FileProblem(MISSING_COLUMNS % {"columns": "、".join(missing)})
         positions = list(mapping.items())
-        for number, cells in enumerate(rows, start=2):
-            width = len(cells)
+        for number, cells in rows:
+            if number <= 1:
+                continue
             values = {}
-            for position, key in positions:
-                if position < width:
-                    value = cells[position]
-                    if value is not None and not (isinstance(value, str) and not value.strip()):
-                        values[key] = value
+            for column, key in positions:
+                value = cells.get(column)
+                if value is not None and not (isinstance(value, str) and not value.strip()):
+                    values[key] = value
             if values:
                 yield number, values
+    except (UnsafeXml, ExpatError):
+        raise FileProblem(excel.NOT_A_WORKBOOK) from None
     finally:
         wb.close()
 

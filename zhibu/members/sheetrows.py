@@ -15,6 +15,7 @@ refused (no entities: the upload is untrusted).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 from xml.parsers import expat
 
 from openpyxl.utils.datetime import from_excel, from_ISO8601
@@ -63,7 +64,7 @@ class SheetRows:
     def __iter__(self) -> Iterator[tuple[int, dict[int, object]]]:
         done: list[tuple[int, dict[int, object]]] = []
         columns: dict[str, int] = {}
-        state = {"row": 0, "col": 0, "type": "n", "style": 0, "formula": False}
+        state: dict[str, Any] = {"row": 0, "col": 0, "type": "n", "style": 0, "formula": False}
         cells: dict[int, object] = {}
         text: list[str] = []
         value: list[str | None] = [None, None]  # <v> text, <f> text

@@ -568,3 +568,12 @@ def test_a_row_gone_bad_since_the_check_is_named_and_nothing_is_written(cast, lo
     assert [(e["row"], e["column"]) for e in batch.errors] == [(CHUNK_ROWS + 1, "公民身份号码")]
     assert batch.errors[0]["message"]  # the reason, in Chinese, as at the check
     assert not Member.objects.filter(import_batch=batch).exists()
+
+
+def test_rows_kept_by_an_interrupted_check_are_deleted_by_the_recovery(cast, login, private_media):
+    client = login(cast.branch_secretary)
+    batch = interrupted(client, ImportBatch.Status.VALIDATING)
+    kept = Path(private_media, imports.Kept.name_for(batch))
+    kept.rename(kept.with_suffix(".rows-tmp"))  # as a check killed mid-way leaves it
+    call_command("imports_recover")
+    assert not list(Path(private_media, "imports").iterdir())

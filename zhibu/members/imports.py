@@ -825,7 +825,9 @@ def _delete_file(batch: ImportBatch) -> None:
     if batch.stored:
         default_storage.delete(batch.stored)
         batch.stored = ""
-    default_storage.delete(Kept.name_for(batch))  # the checked rows, if any
+    kept = Path(default_storage.path(Kept.name_for(batch)))
+    kept.unlink(missing_ok=True)  # the checked rows, if any
+    kept.with_suffix(".rows-tmp").unlink(missing_ok=True)  # a check cut short
     progress_path(batch).unlink(missing_ok=True)
 
 

@@ -530,7 +530,9 @@ def test_the_commit_uses_the_checked_rows_not_the_workbook(cast, login, private_
     assert batch.status == ImportBatch.Status.DONE and batch.created_count == 3
     member = Member.objects.get(id_index=imports.blind_index(person(2)["id_number"]))
     assert member.id_number == person(2)["id_number"] and member.org == cast.branch1
-    assert member.history.count() == 1 and member.events.count() and member.spans.count()
+    assert member.history.count() == 1 and member.history.get().id_number == member.id_number
+    assert member.history.get().history_user == cast.branch_secretary
+    assert member.events.count() and member.spans.count()
     assert not list(Path(private_media, "imports").iterdir())  # the kept rows went too
 
 

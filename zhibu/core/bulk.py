@@ -54,11 +54,31 @@ def _preparers(concrete) -> list:
 
         return prepare
 
+    def remembered(field):  # dates repeat a great deal: prepare each distinct one once
+        attname, seen = field.attname, {}
+
+        def prepare(obj):
+            value = getattr(obj, attname)
+            prepared = seen.get(value, prepare)
+            if prepared is prepare:
+                prepared = field.get_db_prep_save(value, connection)
+                if len(seen) < 50_000:
+                    seen[value] = prepared
+            return prepared
+
+        return prepare
+
     result = []
     for field in concrete:
         kind = _PLAIN.get(type(field))
-        untouched = type(field).pre_save is models.Field.pre_save
-        result.append(plain(field, kind) if kind is not None and untouched else general(field))
+        if kind is not None and type(field).pre_save is models.Field.pre_save:
+            result.append(plain(field, kind))
+        elif type(field) in (models.DateField, models.DateTimeField) and not (
+            field.auto_now or field.auto_now_add
+        ):
+            result.append(remembered(field))
+        else:
+            result.append(general(field))
     return result
 
 

@@ -43,7 +43,7 @@ from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _g
@@ -582,7 +582,7 @@ def _insert(rows: list[Row], batch: ImportBatch, user, now) -> int:
     )
     for member in members:
         member.pk = keys[member.id_index]
-    write_rows(Member.history.model, _history_rows(members, user, now))
+    _write_history([member.pk for member in members], user, now)
     note = _g("Excel 导入")
     events, spans = [], []
     for member in members:
@@ -594,20 +594,28 @@ def _insert(rows: list[Row], batch: ImportBatch, user, now) -> int:
     return len(members)
 
 
-def _history_rows(members: list[Member], user, now) -> list:
-    """The "created" history records, as ``bulk_create_with_history`` makes them."""
+def _write_history(pks: list[int], user, now) -> None:
+    """The "created" history records (as ``bulk_create_with_history`` makes them), copied
+    from the rows just written by one INSERT … SELECT: the tracked columns as stored (the
+    ID number's ciphertext included), with the date, the user and no change reason."""
     historical = Member.history.model
-    tracked = [f.attname for f in historical.tracked_fields]
-    return [
-        historical(
-            history_date=now,
-            history_user=user,
-            history_change_reason=None,
-            history_type="+",
-            **{name: getattr(member, name) for name in tracked},
-        )
-        for member in members
-    ]
+    stored = {f.column for f in Member._meta.concrete_fields}
+    copied = [f.column for f in historical._meta.concrete_fields if f.column in stored]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in copied)
+    sql = (  # noqa: S608 - names come from the models
+        "INSERT INTO {hist} ({columns}, history_date, history_change_reason, history_type,"
+        " history_user_id) SELECT {columns}, %s, NULL, %s, %s FROM {member}"
+        " WHERE id IN ({keys}) ORDER BY id"
+    ).format(
+        hist=quote(historical._meta.db_table),
+        member=quote(Member._meta.db_table),
+        columns=columns,
+        keys=", ".join(["%s"] * len(pks)),
+    )
+    when = historical._meta.get_field("history_date").get_db_prep_save(now, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [when, "+", user.pk if user else None, *pks])
 
 
 # --- the kept rows -----------------------------------------------------------------------

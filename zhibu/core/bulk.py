@@ -46,9 +46,11 @@ def _preparers(concrete) -> list:
             if type(target) not in (models.AutoField, models.BigAutoField, models.IntegerField):
                 return general(field)
 
+        text = kind is str  # str subclasses too (choices' enum members): Django keeps them
+
         def prepare(obj):
             value = getattr(obj, attname)
-            if value is None or type(value) is kind:
+            if value is None or type(value) is kind or (text and isinstance(value, str)):
                 return value
             return field.get_db_prep_save(field.pre_save(obj, add=True), connection)
 

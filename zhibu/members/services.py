@@ -94,7 +94,7 @@ EXIT_KINDS = {
 }
 
 
-@functools.lru_cache(maxsize=65536)  # pure; an import repeats names a great deal
+@functools.lru_cache(maxsize=8192)  # pure; common names recur in a roster
 def pinyin_of(name: str) -> tuple[str, str]:
     """(full pinyin, initials), lower case without spaces: 张三 → ("zhangsan", "zs")."""
     syllables = [s for s in lazy_pinyin(name, style=Style.NORMAL) if s.strip()]

@@ -157,6 +157,10 @@ def render(results: dict) -> str:
             f"- {imp['rows']:,} rows in {imp['seconds']:.1f} s: **{imp['rows_per_second']:,} rows/s** {target(ok)}; "
             f"peak RSS {imp.get('peak_rss_mb', '?')} MB (before the import {imp.get('baseline_rss_mb', '?')} MB)."
         )
+        if "rows_per_cpu_second" in imp:  # what the import costs, whatever else ran
+            lines.append(
+                f"- {imp['rows_per_cpu_second']:,} rows per CPU-second of the import's process."
+            )
     if imp.get("output"):
         lines += ["", "```", imp["output"], "```"]
     http = next((e["http"] for e in sizes.values() if "http" in e), None)

@@ -177,15 +177,19 @@ def render(results: dict) -> str:
         "",
         f"`bench/import_members.py {imp.get('rows', 100000)}`: a workbook of valid members generated with openpyxl's",
         "streaming writer, then upload → check → commit through the same service as the web page, on SQLite.",
-        "Target: ≥ 2,000 rows/s with memory that does not grow with the file.",
+        "Target: ≥ 2,500 rows/s with memory that does not grow with the file (peak RSS vs before the import).",
         "",
     ]
     if "rows_per_second" in imp:
-        ok = imp["rows_per_second"] >= 2000
+        ok = imp["rows_per_second"] >= 2500
         lines.append(
             f"- {imp['rows']:,} rows in {imp['seconds']:.1f} s: **{imp['rows_per_second']:,} rows/s** {target(ok)}; "
             f"peak RSS {imp.get('peak_rss_mb', '?')} MB (before the import {imp.get('baseline_rss_mb', '?')} MB)."
         )
+        if "rows_per_cpu_second" in imp:  # what the import costs, whatever else ran
+            lines.append(
+                f"- {imp['rows_per_cpu_second']:,} rows per CPU-second of the import's process."
+            )
     if imp.get("output"):
         lines += ["", "```", imp["output"], "```"]
     http = next((e["http"] for e in sizes.values() if "http" in e), None)

@@ -161,6 +161,9 @@ def import_bench(rows: int) -> dict:
     if match:
         figures["seconds"] = float(match.group(1))
         figures["rows_per_second"] = int(match.group(2).replace(",", ""))
+    match = re.search(r"([\d,]+) rows per CPU-second", out)
+    if match:
+        figures["rows_per_cpu_second"] = int(match.group(1).replace(",", ""))
     match = re.search(r"peak RSS: (\d+) MB \(before the import: (\d+) MB\)", out)
     if match:
         figures["peak_rss_mb"], figures["baseline_rss_mb"] = (

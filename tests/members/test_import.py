@@ -37,6 +37,9 @@ def commit(client, batch):
     return client.post(reverse("members:import_action", args=[batch.public_id, "commit"]))
 
 
+CHUNK_ROWS = imports.CHUNK + 2  # a second chunk, so the first was already written
+
+
 def rows(n: int, **overrides) -> list[dict]:
     return [person(i, **overrides) for i in range(1, n + 1)]
 
@@ -511,3 +514,68 @@ def test_the_sqlite_database_and_var_are_created_private(tmp_path):
     config.private_dir(loose)
     config.database(f"sqlite:///{loose}/old.sqlite3", base_dir=tmp_path, production=False)
     assert mode(loose) == 0o700 and mode(loose / "old.sqlite3") == 0o600
+
+
+# --- the commit uses the rows kept by the check ------------------------------------------------
+
+
+def test_the_commit_uses_the_checked_rows_not_the_workbook(cast, login, private_media):
+    client = login(cast.branch_secretary)
+    batch = batch_of(post_file(client, workbook(rows(3))))
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.READY
+    Path(private_media, batch.stored).unlink()  # the workbook is gone: only its check is left
+    commit(client, batch)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.DONE and batch.created_count == 3
+    member = Member.objects.get(id_index=imports.blind_index(person(2)["id_number"]))
+    assert member.id_number == person(2)["id_number"] and member.org == cast.branch1
+    assert member.history.count() == 1 and member.history.get().id_number == member.id_number
+    assert member.history.get().history_user == cast.branch_secretary
+    assert member.events.count() and member.spans.count()
+    assert not list(Path(private_media, "imports").iterdir())  # the kept rows went too
+
+
+def test_kept_rows_of_another_batch_or_altered_cannot_be_committed(cast, login, private_media):
+    client = login(cast.branch_secretary)
+    first = batch_of(post_file(client, workbook(rows(2))))
+    second = batch_of(post_file(client, workbook(rows(3))))
+    kept = Path(private_media, imports.Kept.name_for(first))
+    kept.write_bytes(Path(private_media, imports.Kept.name_for(second)).read_bytes())
+    altered = Path(private_media, imports.Kept.name_for(second))
+    altered.write_text(altered.read_text().replace("ZB1", "ZBX", 1))
+    for batch in (first, second):
+        commit(client, batch)
+        batch.refresh_from_db()
+        assert batch.status == ImportBatch.Status.INVALID and "校验结果已失效" in batch.message
+    assert not Member.objects.filter(name__startswith="导入").exists()
+    assert not list(Path(private_media, "imports").iterdir())
+
+
+def test_a_row_gone_bad_since_the_check_is_named_and_nothing_is_written(cast, login):
+    data = rows(CHUNK_ROWS)
+    client = login(cast.branch_secretary)
+    batch = batch_of(post_file(client, workbook(data)))
+    late = data[-1]  # registered by someone else, under another name, after the check
+    make_member(
+        cast.branch2,
+        "抢先登记",
+        id_number=late["id_number"],
+        birth_date=date.fromisoformat(late["birth_date"]),
+        gender="M" if int(late["id_number"][16]) % 2 else "F",
+    )
+    commit(client, batch)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.INVALID and "数据已变化" in batch.message
+    assert [(e["row"], e["column"]) for e in batch.errors] == [(CHUNK_ROWS + 1, "公民身份号码")]
+    assert batch.errors[0]["message"]  # the reason, in Chinese, as at the check
+    assert not Member.objects.filter(import_batch=batch).exists()
+
+
+def test_rows_kept_by_an_interrupted_check_are_deleted_by_the_recovery(cast, login, private_media):
+    client = login(cast.branch_secretary)
+    batch = interrupted(client, ImportBatch.Status.VALIDATING)
+    kept = Path(private_media, imports.Kept.name_for(batch))
+    kept.rename(kept.with_suffix(".rows-tmp"))  # as a check killed mid-way leaves it
+    call_command("imports_recover")
+    assert not list(Path(private_media, "imports").iterdir())

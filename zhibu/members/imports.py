@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import json
 import logging
 import os
@@ -36,20 +37,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from xml.parsers.expat import ExpatError
 
+from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from openpyxl import load_workbook
-from simple_history.utils import bulk_create_with_history
 
 from zhibu.accounts import permissions
 from zhibu.core.audit import audit_record
+from zhibu.core.bulk import analyze, write_rows
 from zhibu.core.crypto import blind_index
 from zhibu.core.files import FILE_MODE, private_dir
 from zhibu.core.models import AuditEvent
@@ -65,6 +68,7 @@ from zhibu.members.services import (
     new_member,
     spans_from_events,
 )
+from zhibu.members.sheetrows import SheetRows, UnsafeXml
 from zhibu.orgs.models import Org, Unit
 
 log = logging.getLogger(__name__)
@@ -88,6 +92,9 @@ NOT_READY = _("该批次当前状态为“%(status)s”，不能导入。")
 NOT_YOURS = _("只能处理您本人上传的批次。")
 CHANGED_SINCE_CHECK = _(
     "导入时发现数据已变化（如同一人已被他人登记），已全部撤回，请重新上传校验。"
+)
+KEPT_STALE = _(
+    "校验结果已失效（与本批次上传的文件不符或不完整），未导入任何数据。请放弃该批次后重新上传校验。"
 )
 FAILED = _("处理文件时出错，未导入任何数据。请检查文件后重试，或联系系统管理员。")
 ROLLBACK_NOT_DONE = _("只有已导入的批次可以撤销。")
@@ -137,49 +144,48 @@ def stored_path(batch: ImportBatch) -> str:
     return default_storage.path(batch.stored)
 
 
-def read_rows(path: str) -> Iterator[tuple[int, dict]]:
+def read_rows(path: str, sized=None) -> Iterator[tuple[int, dict]]:
     """(line number, {column key: value}) of each non-empty data row, streamed.
 
     Values come as openpyxl reads them without evaluating anything (``data_only=False``):
     a formula cell is its formula text (``"=A1"``), a number cell an int or float, a
-    date cell a datetime.
+    date cell a datetime. ``sized`` is called first with the number of data rows the
+    sheet declares (0 when it declares none), for the progress bar.
     """
-    wb = load_workbook(path, read_only=True, data_only=False)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=False)
+    except (ValueError, DefusedXmlException):  # malformed XML, entities, a broken part
+        raise FileProblem(excel.NOT_A_WORKBOOK) from None
     try:
         ws = wb[excel.SHEET_TITLE] if excel.SHEET_TITLE in wb.sheetnames else wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
+        if sized is not None:
+            sized(max((ws.max_row or 1) - 1, 0))
+        rows = iter(SheetRows(wb, ws))  # the cells' values, streamed (openpyxl's semantics)
+        first = next(rows, None)
+        if first is None:
             raise FileProblem(NO_HEADER)
+        header = first[1] if first[0] == 1 else {}
         mapping = {}
-        for position, text in enumerate(header):
+        for column, text in sorted(header.items()):
             key = excel.header_key(text)
             if key and key not in mapping.values():
-                mapping[position] = key
+                mapping[column] = key
         missing = [c.header for c in excel.COLUMNS if c.required and c.key not in mapping.values()]
         if missing:
             raise FileProblem(MISSING_COLUMNS % {"columns": "、".join(missing)})
         positions = list(mapping.items())
-        for number, cells in enumerate(rows, start=2):
-            width = len(cells)
+        for number, cells in rows:
+            if number <= 1:
+                continue
             values = {}
-            for position, key in positions:
-                if position < width:
-                    value = cells[position]
-                    if value is not None and not (isinstance(value, str) and not value.strip()):
-                        values[key] = value
+            for column, key in positions:
+                value = cells.get(column)
+                if value is not None and not (isinstance(value, str) and not value.strip()):
+                    values[key] = value
             if values:
                 yield number, values
-    finally:
-        wb.close()
-
-
-def estimate_rows(path: str) -> int:
-    """Data rows according to the sheet's declared dimension (0 when it declares none)."""
-    wb = load_workbook(path, read_only=True)
-    try:
-        ws = wb[excel.SHEET_TITLE] if excel.SHEET_TITLE in wb.sheetnames else wb.worksheets[0]
-        return max((ws.max_row or 1) - 1, 0)
+    except (UnsafeXml, ExpatError):
+        raise FileProblem(excel.NOT_A_WORKBOOK) from None
     finally:
         wb.close()
 
@@ -194,6 +200,7 @@ class Row:
     errors: list[tuple[str, str]] = field(default_factory=list)
     index: str = ""  # the ID number's blind index
     skip: bool = False
+    places: list = field(default_factory=lambda: ["", "", ""])  # org, group, unit as written
 
     def fail(self, key: str, message) -> None:
         self.errors.append((excel.BY_KEY[key].header, str(message)))
@@ -377,6 +384,7 @@ def _check_places(row: Row, places: Places) -> None:
     org_text = values.pop("org", "")
     group_text = values.pop("group", "")
     unit_text = values.pop("work_unit", "")
+    row.places = [org_text, group_text, unit_text]
     if org_text:
         org, message = places.org(org_text)
         if org is None:
@@ -451,15 +459,69 @@ def read_progress(batch: ImportBatch) -> dict:
         return {}
 
 
-def scan(batch: ImportBatch, *, user, write: bool, progress: Progress | None = None) -> Summary:
-    """Check every row of the batch's file; with ``write``, insert the valid ones too.
+def check_file(batch: ImportBatch, *, user, progress: Progress | None = None) -> Summary:
+    """Check every row of the batch's workbook, reading it once; keep the valid rows.
 
-    Writing stops at the first bad row (the caller's transaction is then rolled back),
-    but the scan goes on so that the report lists every problem.
+    Each row is validated, matched against the other rows and (a chunk at a time) the
+    database, and every problem is recorded with its line. The rows that passed are
+    written, normalised, to the batch's kept-rows file (``Kept``) as they go, so that the
+    commit neither re-reads nor re-validates the workbook.
     """
     summary = Summary()
     places = Places(user)
     seen: dict[int, int] = {}
+    chunk: list[Row] = []
+    kept = Kept.create(batch)
+
+    def flush() -> None:
+        _against_database(chunk, user)
+        for row in chunk:
+            summary.record(row)
+            if not row.errors and not summary.error_rows:
+                kept.write(row)
+        chunk.clear()
+        if progress is not None:
+            progress.write(summary.total)
+
+    def sized(rows: int) -> None:
+        if progress is not None:
+            progress.total = rows
+
+    try:
+        for number, cells in read_rows(stored_path(batch), sized):
+            summary.total += 1
+            if summary.total > excel.MAX_ROWS:
+                raise FileProblem(TOO_MANY_ROWS % {"n": f"{excel.MAX_ROWS:,}"})
+            row = parse_row(number, cells, places)
+            if row.index:
+                # 64 bits of the blind index: an int, not a 64-character string, per person.
+                first = seen.setdefault(int(row.index[:16], 16), number)
+                if first != number:
+                    row.fail("id_number", DUPLICATE_IN_FILE % {"row": first})
+            chunk.append(row)
+            if len(chunk) >= CHUNK:
+                flush()
+        flush()
+        if summary.total == 0:
+            raise FileProblem(NO_ROWS)
+    except BaseException:
+        kept.discard()
+        raise
+    if summary.error_rows:
+        kept.discard()
+    else:
+        kept.close(summary.total)
+    return summary
+
+
+def commit_kept(batch: ImportBatch, *, user, progress: Progress | None = None) -> Summary:
+    """Insert the rows kept by the check, re-checking only what the database may have
+    changed since: the places still exist, are in the user's scope and open, and nobody
+    registered the same person meanwhile. Writing stops at the first bad row (the caller's
+    transaction is then rolled back), but the pass goes on so that the report lists every
+    problem."""
+    summary = Summary()
+    places = KeptPlaces(user)
     chunk: list[Row] = []
     now = timezone.now()
 
@@ -467,28 +529,19 @@ def scan(batch: ImportBatch, *, user, write: bool, progress: Progress | None = N
         _against_database(chunk, user)
         for row in chunk:
             summary.record(row)
-        if write and not summary.error_rows:
+        if not summary.error_rows:
             summary.created += _insert([r for r in chunk if not r.skip], batch, user, now)
         chunk.clear()
         if progress is not None:
             progress.write(summary.total)
 
-    for number, cells in read_rows(stored_path(batch)):
+    for row, texts in Kept.read(batch):
         summary.total += 1
-        if summary.total > excel.MAX_ROWS:
-            raise FileProblem(TOO_MANY_ROWS % {"n": f"{excel.MAX_ROWS:,}"})
-        row = parse_row(number, cells, places)
-        if row.index:
-            # 64 bits of the blind index: an int, not a 64-character string, per person.
-            first = seen.setdefault(int(row.index[:16], 16), number)
-            if first != number:
-                row.fail("id_number", DUPLICATE_IN_FILE % {"row": first})
+        places.recheck(row, texts)
         chunk.append(row)
         if len(chunk) >= CHUNK:
             flush()
     flush()
-    if summary.total == 0:
-        raise FileProblem(NO_ROWS)
     return summary
 
 
@@ -511,20 +564,217 @@ def _against_database(chunk: list[Row], user) -> None:
 
 
 def _insert(rows: list[Row], batch: ImportBatch, user, now) -> int:
-    """Bulk-insert the members of ``rows`` with their history, events and spans."""
+    """Insert the members of ``rows`` with their history, events and spans.
+
+    Each table is written with one prepared statement per chunk (``executemany``; COPY on
+    PostgreSQL) instead of the ORM's per-row SQL: the same values, each field preparing
+    its own (ID numbers encrypted, blind indexes as computed by ``new_member``). The new
+    members' keys are read back by their blind index.
+    """
     if not rows:
         return 0
     members = [new_member(import_batch=batch, **row.values) for row in rows]
-    bulk_create_with_history(members, Member, batch_size=500, default_user=user, default_date=now)
+    write_rows(Member, members)
+    keys = dict(
+        Member.objects.filter(id_index__in=[m.id_index for m in members]).values_list(
+            "id_index", "pk"
+        )
+    )
+    for member in members:
+        member.pk = keys[member.id_index]
+    _write_history([member.pk for member in members], user, now)
     note = _g("Excel 导入")
     events, spans = [], []
     for member in members:
         mine = initial_events(member, by=user, note=note)
         events.extend(mine)
         spans.extend(spans_from_events(member, mine))
-    MemberEvent.objects.bulk_create(events, batch_size=1000)
-    MemberSpan.objects.bulk_create(spans, batch_size=1000)
+    write_rows(MemberEvent, events)
+    write_rows(MemberSpan, spans)
     return len(members)
+
+
+def _write_history(pks: list[int], user, now) -> None:
+    """The "created" history records (as ``bulk_create_with_history`` makes them), copied
+    from the rows just written by one INSERT … SELECT: the tracked columns as stored (the
+    ID number's ciphertext included), with the date, the user and no change reason."""
+    historical = Member.history.model
+    stored = {f.column for f in Member._meta.concrete_fields}
+    copied = [f.column for f in historical._meta.concrete_fields if f.column in stored]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in copied)
+    sql = (  # noqa: S608 - names come from the models
+        "INSERT INTO {hist} ({columns}, history_date, history_change_reason, history_type,"
+        " history_user_id) SELECT {columns}, %s, NULL, %s, %s FROM {member}"
+        " WHERE id IN ({keys}) ORDER BY id"
+    ).format(
+        hist=quote(historical._meta.db_table),
+        member=quote(Member._meta.db_table),
+        columns=columns,
+        keys=", ".join(["%s"] * len(pks)),
+    )
+    when = historical._meta.get_field("history_date").get_db_prep_save(now, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [when, "+", user.pk if user else None, *pks])
+
+
+# --- the kept rows -----------------------------------------------------------------------
+
+
+class StaleCheck(Exception):
+    """The kept rows do not belong to the batch, or are incomplete: check again."""
+
+
+class Kept:
+    """The rows a check passed, normalised, in a private JSON-lines file beside the upload.
+
+    Line 1 names the batch (its public id and the upload's SHA-256); each row line is
+    ``[line number, blind index, [value per column], [org, group, unit as written]]``
+    with dates in ISO form and orgs/units as keys; the last line holds the row count and
+    an HMAC of every row line (keyed with the site's secret). ``read`` refuses a file
+    that belongs to another batch or upload, was cut short or altered (``StaleCheck``).
+    Like the upload it holds plaintext ID numbers, so it lives only until the batch
+    reaches a final state.
+    """
+
+    KEYS = tuple(c.key for c in excel.COLUMNS)
+    DATES = frozenset(c.key for c in excel.COLUMNS if c.kind == "date")
+    PLACES = ("org", "group", "work_unit")
+
+    def __init__(self, batch: ImportBatch, name: str) -> None:
+        self.batch, self.name = batch, name
+        self.path = Path(default_storage.path(name))
+        self.handle = None
+        self.mac = _kept_mac()
+        self.rows = 0
+
+    @classmethod
+    def name_for(cls, batch: ImportBatch) -> str:
+        return f"imports/{batch.public_id.hex}.rows"
+
+    @classmethod
+    def create(cls, batch: ImportBatch) -> Kept:
+        kept = cls(batch, cls.name_for(batch))
+        private_dir(kept.path.parent)
+        temporary = kept.path.with_suffix(".rows-tmp")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        kept.handle = os.fdopen(fd, "w", encoding="utf-8")
+        kept.temporary = temporary
+        kept.handle.write(json.dumps(kept._header()) + "\n")
+        return kept
+
+    def _header(self) -> dict:
+        return {"kept": 1, "batch": self.batch.public_id.hex, "sha256": self.batch.sha256}
+
+    def write(self, row: Row) -> None:
+        values = row.values
+        cells = []
+        for key in self.KEYS:
+            value = values.get(key)
+            if (value is not None and key in self.DATES) or isinstance(value, date):
+                value = value.isoformat()
+            elif key in self.PLACES:
+                value = value.pk if value is not None else None
+            cells.append(value)
+        line = json.dumps(
+            [row.number, row.index, cells, row.places], ensure_ascii=False, separators=(",", ":")
+        )
+        self.mac.update(line.encode())
+        self.handle.write(line + "\n")
+        self.rows += 1
+
+    def close(self, total: int) -> None:
+        self.handle.write(json.dumps({"rows": self.rows, "mac": self.mac.hexdigest()}) + "\n")
+        self.handle.close()
+        os.replace(self.temporary, self.path)
+
+    def discard(self) -> None:
+        if self.handle is not None and not self.handle.closed:
+            self.handle.close()
+        Path(self.temporary).unlink(missing_ok=True)
+
+    @classmethod
+    def read(cls, batch: ImportBatch) -> Iterator[tuple[Row, list]]:
+        """(row, [org, group, unit as written]) for each kept row; ``StaleCheck`` when the
+        file is not this batch's complete, unaltered check (the rows may already have
+        been used: the caller's transaction must roll back)."""
+        kept = cls(batch, cls.name_for(batch))
+        try:
+            handle = kept.path.open(encoding="utf-8")
+        except OSError:
+            raise StaleCheck from None
+        with handle:
+            try:
+                header = json.loads(handle.readline())
+            except ValueError:
+                raise StaleCheck from None
+            if header != kept._header():
+                raise StaleCheck
+            trailer = None
+            for line in handle:
+                if not line.startswith("["):
+                    trailer = line
+                    break
+                kept.mac.update(line[:-1].encode())
+                kept.rows += 1
+                number, index, cells, texts = json.loads(line)
+                row = Row(number, index=index)
+                values = row.values
+                for key, value in zip(cls.KEYS, cells, strict=True):
+                    if value is None:
+                        continue
+                    values[key] = date.fromisoformat(value) if key in cls.DATES else value
+                yield row, texts
+            try:
+                end = json.loads(trailer or "")
+            except ValueError:
+                raise StaleCheck from None
+            expected = {"rows": kept.rows, "mac": kept.mac.hexdigest()}
+            if end != expected or kept.rows != batch.total_rows or handle.readline():
+                raise StaleCheck
+
+
+def _kept_mac():
+    return hmac.new(settings.SECRET_KEY.encode(), b"zhibu.members.kept-rows", hashlib.sha256)
+
+
+class KeptPlaces:
+    """The kept rows' orgs, 党小组 and units, looked up again by key (once each): still
+    there, still within the user's ``member.import`` scope, and still open."""
+
+    def __init__(self, user) -> None:
+        self.scope = permissions.scope_q(user, "member.import")
+        self.orgs: dict[int, Org | None] = {}
+        self.groups: dict[int, Org | None] = {}
+        self.units: dict[int, Unit | None] = {}
+
+    def recheck(self, row: Row, texts: list) -> None:
+        values = row.values
+        org_text, group_text, unit_text = texts
+        org_pk, group_pk = values.pop("org"), values.pop("group", None)
+        if org_pk not in self.orgs:
+            self.orgs[org_pk] = Org.objects.filter(self.scope, pk=org_pk).first()
+        org, group = self.orgs[org_pk], None
+        if group_pk is not None:
+            if group_pk not in self.groups:  # check_placement below keeps it in the branch
+                self.groups[group_pk] = Org.objects.filter(pk=group_pk).first()
+            group = self.groups[group_pk]
+        if org is None:
+            row.fail("org", ORG_UNKNOWN % {"value": org_text})
+        else:
+            if group_pk is not None and group is None:
+                row.fail("group", GROUP_UNKNOWN % {"value": group_text})
+            for key, messages in check_placement(org, group).items():
+                for message in messages:
+                    row.fail(key, message)
+            values["org"], values["group"] = org, group
+        unit_pk = values.pop("work_unit", None)
+        if unit_pk is not None:
+            if unit_pk not in self.units:
+                self.units[unit_pk] = Unit.objects.filter(pk=unit_pk).first()
+            if self.units[unit_pk] is None:
+                row.fail("work_unit", UNIT_UNKNOWN % {"value": unit_text})
+            values["work_unit"] = self.units[unit_pk]
 
 
 # --- the batch workflow ------------------------------------------------------------------
@@ -583,6 +833,9 @@ def _delete_file(batch: ImportBatch) -> None:
     if batch.stored:
         default_storage.delete(batch.stored)
         batch.stored = ""
+    kept = Path(default_storage.path(Kept.name_for(batch)))
+    kept.unlink(missing_ok=True)  # the checked rows, if any
+    kept.with_suffix(".rows-tmp").unlink(missing_ok=True)  # a check cut short
     progress_path(batch).unlink(missing_ok=True)
 
 
@@ -600,9 +853,8 @@ def run_check(batch_id: int) -> None:
     batch.status, batch.started_at = ImportBatch.Status.VALIDATING, timezone.now()
     batch.save(update_fields=["status", "started_at"])
     try:
-        path = stored_path(batch)
-        progress = Progress(batch, "check", estimate_rows(path))
-        summary = scan(batch, user=batch.uploaded_by, write=False, progress=progress)
+        progress = Progress(batch, "check", 0)
+        summary = check_file(batch, user=batch.uploaded_by, progress=progress)
     except FileProblem as problem:
         _finish(batch, ImportBatch.Status.INVALID, problem.message)
         return
@@ -642,7 +894,7 @@ def run_commit(batch_id: int) -> None:
     summary = Summary()
     try:
         with transaction.atomic():
-            summary = scan(batch, user=user, write=True, progress=progress)
+            summary = commit_kept(batch, user=user, progress=progress)
             if summary.error_rows:
                 raise _Invalid
             batch.created_count = summary.created
@@ -667,9 +919,9 @@ def run_commit(batch_id: int) -> None:
         batch.refresh_from_db()
         _store(batch, summary)
         _finish(batch, ImportBatch.Status.INVALID, CHANGED_SINCE_CHECK)
-    except FileProblem as problem:
+    except StaleCheck:
         batch.refresh_from_db()
-        _finish(batch, ImportBatch.Status.INVALID, problem.message)
+        _finish(batch, ImportBatch.Status.INVALID, KEPT_STALE)
     except IntegrityError:
         # A concurrent registration of the same person (or the same file) won the race.
         batch.refresh_from_db()
@@ -691,12 +943,7 @@ ANALYZE_AFTER = 5000
 
 
 def _refresh_statistics() -> None:
-    from django.db import connection
-
-    tables = [m._meta.db_table for m in (Member, MemberEvent, MemberSpan)]
-    with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+    analyze(Member, Member.history.model, MemberEvent, MemberSpan)
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ here, in one place (``member_rebuild_spans``).
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime
 
@@ -93,6 +94,7 @@ EXIT_KINDS = {
 }
 
 
+@functools.lru_cache(maxsize=8192)  # pure; common names recur in a roster
 def pinyin_of(name: str) -> tuple[str, str]:
     """(full pinyin, initials), lower case without spaces: 张三 → ("zhangsan", "zs")."""
     syllables = [s for s in lazy_pinyin(name, style=Style.NORMAL) if s.strip()]

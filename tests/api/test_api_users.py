@@ -84,9 +84,7 @@ def test_every_role_that_must_be_refused_is_refused(
     assert answer.status_code == 422
     assert answer.json()["message"] == str(services.BUSINESS_ROLE_ONLY_IN_PARTY_TREE)
     # A party lead may not grant a platform role.
-    answer = api(token_for(cast.party_secretary, write=True)).post(
-        path, {"role": "system_admin"}
-    )
+    answer = api(token_for(cast.party_secretary, write=True)).post(path, {"role": "system_admin"})
     assert answer.status_code == 422
     assert answer.json()["details"][0]["field"] == "role"
     # Another committee's secretary: the org is out of their scope (404).
@@ -117,9 +115,7 @@ def test_two_person_rule_and_platform_role_by_security_admin(
     ok = security.post(f"/users/{user_id}/roles", {"role": "audit_admin"})
     assert ok.status_code == 201 and ok.json()["org_id"] is None
     # Self-made account today: its creator could not grant it (if they held role.grant).
-    own = services.user_create(
-        username="lingyige", full_name="", password=None, by=security_admin
-    )
+    own = services.user_create(username="lingyige", full_name="", password=None, by=security_admin)
     answer = security.post(f"/users/{own.public_id}/roles", {"role": "audit_admin"})
     assert answer.status_code == 422
     assert answer.json()["message"] == str(services.TWO_PERSON_RULE)

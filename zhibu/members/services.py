@@ -23,6 +23,7 @@ from zhibu.core.audit import audit_record
 from zhibu.core.crypto import blind_index
 from zhibu.core.models import AuditEvent
 from zhibu.members import idnumber
+from zhibu.members.accounts import member_left
 from zhibu.members.models import Member, MemberEvent, MemberSpan
 from zhibu.orgs.models import Org
 
@@ -540,6 +541,8 @@ def member_record_event(
     member._history_user = by
     member.save()
     member_rebuild_spans(member)
+    # A member who left the organisation (转出, 死亡, 出党 …) can no longer sign in.
+    member_left(member=member, by=by)
     return event
 
 

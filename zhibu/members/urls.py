@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhibu.members import views
+from zhibu.members import account_views, views
 
 app_name = "members"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.roster, name="list"),
     path("export/", views.export, name="export"),
     path("bulk/", views.bulk, name="bulk"),
+    path("accounts/", account_views.member_accounts, name="accounts"),
     path("new/", views.create, name="create"),
     path("me/", views.me, name="me"),
     path("me/correction/", views.me_correction, name="me_correction"),

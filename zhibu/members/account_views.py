@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhibu.accounts import permissions
+from zhibu.accounts.views import AuthedRequest
 from zhibu.core.access import requires
 from zhibu.core.pdf import pdf_response
 from zhibu.members import accounts, selectors
@@ -54,7 +55,7 @@ def sheet_response(request: HttpRequest, org: Org, issued) -> HttpResponse:
 
 
 @requires(MANAGE)
-def member_accounts(request: HttpRequest) -> HttpResponse:
+def member_accounts(request: AuthedRequest) -> HttpResponse:
     org = org_from(request, request.POST.get("org") or request.GET.get("org"))
     members = org_members(request.user, org)
     if request.method == "POST":

@@ -40,7 +40,7 @@ NOTHING_TO_ISSUE = gettext_lazy(
 NOT_ON_ROSTER = gettext_lazy("“%(name)s”已不在党员名册中，不能开通账号。")
 TOO_MANY = gettext_lazy("一次最多为 %(limit)d 名党员开通账号，请按党支部分批办理。")
 LIMIT = 2000
-LEAVING_REASONS = {
+LEAVING_REASONS: dict[str, str] = {
     Member.Status.LEFT: "出党",
     Member.Status.DECEASED: "死亡",
     Member.Status.TRANSFERRED_OUT: "组织关系转出",
@@ -114,7 +114,7 @@ def accounts_issue(
     again = [
         m
         for m in members
-        if reissue and m.user_id is not None and m.user.is_active and m.user.last_login is None
+        if reissue and m.user is not None and m.user.is_active and m.user.last_login is None
     ]
     if not fresh and not again:
         raise ValidationError({"members": NOTHING_TO_ISSUE})
@@ -145,8 +145,8 @@ def accounts_issue(
             )
     Member.objects.bulk_update(fresh, ["user"])
     bulk_create_with_history(roles, RoleAssignment, default_user=by)
-    targets = fresh + again
-    codes = signin_codes.codes_issue(users=[m.user for m in targets], by=by)
+    targets = [(m, _account(m)) for m in fresh + again]
+    codes = signin_codes.codes_issue(users=[user for _m, user in targets], by=by)
     expires = timezone.now() + timedelta(days=signin_codes.code_days())
     if len(fresh) > 100:
         with connection.cursor() as cursor:
@@ -158,27 +158,32 @@ def accounts_issue(
         actor=by,
         request=request,
         details={
-            "opened": [m.user.username for m in fresh],
-            "reissued": [m.user.username for m in again],
+            "opened": [_account(m).username for m in fresh],
+            "reissued": [_account(m).username for m in again],
         },
     )
     return [
         Issued(
             member=m,
-            username=m.user.username,
-            code=codes[m.user.pk],
+            username=user.username,
+            code=codes[user.pk],
             expires_at=expires,
             new_account=m in fresh,
         )
-        for m in targets
+        for m, user in targets
     ]
+
+
+def _account(member: Member) -> User:
+    assert member.user is not None
+    return member.user
 
 
 def member_left(*, member: Member, by=None) -> bool:
     """After a status change: a member no longer on the roster loses their account."""
-    if member.user_id is None or member.status in Member.ON_ROSTER:
+    if member.user is None or member.status in Member.ON_ROSTER:
         return False
-    reason = LEAVING_REASONS.get(member.status, member.get_status_display())
+    reason = LEAVING_REASONS.get(member.status) or str(member.get_status_display())
     return member_account_deactivate(user=member.user, reason=reason, by=by)
 
 

@@ -137,7 +137,7 @@ class ActiveIn(In):
 
 
 class GrantIn(In):
-    role: RoleCode
+    role: RoleCode  # type: ignore[valid-type]
     org: UUID | None = Field(None, description="党组织；平台角色不填")
     start: Day | None = None
     end: Day | None = None

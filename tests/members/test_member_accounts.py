@@ -209,3 +209,42 @@ def test_leaving_the_organisation_deactivates_the_account(cast):
     member.refresh_from_db()
     with pytest.raises(Exception, match="名册"):
         accounts.accounts_issue(members=[member], by=cast.branch_secretary)
+
+
+def test_a_move_takes_the_member_role_along_and_a_return_reactivates(cast):
+    member = accounts_member(cast)
+    issued = accounts.accounts_issue(members=[member], by=cast.branch_secretary)[0]
+    user = User.objects.get(username=issued.username)
+    member_record_event(
+        member=Member.objects.get(pk=member.pk),
+        kind=MemberEvent.Kind.MOVED,
+        on=timezone.localdate(),
+        org=cast.branch2,
+        by=cast.party_secretary,
+    )
+    current = RoleAssignment.objects.filter(user=user, role=Role.MEMBER, end__isnull=True)
+    assert [a.org for a in current] == [cast.branch2]
+    # Leaves the system, comes back: the account is restored only on a re-issue.
+    member_record_event(
+        member=Member.objects.get(pk=member.pk),
+        kind=MemberEvent.Kind.TRANSFERRED_OUT,
+        on=timezone.localdate(),
+        by=cast.party_secretary,
+    )
+    user.refresh_from_db()
+    assert not user.is_active
+    member_record_event(
+        member=Member.objects.get(pk=member.pk),
+        kind=MemberEvent.Kind.TRANSFERRED_IN,
+        on=timezone.localdate(),
+        org=cast.branch1,
+        by=cast.party_secretary,
+    )
+    user.refresh_from_db()
+    assert not user.is_active
+    member = Member.objects.select_related("org", "user").get(pk=member.pk)
+    again = accounts.accounts_issue(members=[member], by=cast.branch_secretary, reissue=True)
+    user.refresh_from_db()
+    assert user.is_active and user.must_change_password and again[0].username == user.username
+    current = RoleAssignment.objects.filter(user=user, role=Role.MEMBER, end__isnull=True)
+    assert [a.org for a in current] == [cast.branch1]

@@ -8,7 +8,7 @@ platform role is involved, and the 系统管理员 still keeps platform accounts
 stored hashed (``zhibu.accounts.signin_codes``); the sheet is the only place they appear.
 
 A member who leaves (转出, 死亡, 出党 …) loses their account: ``member_record_event``
-calls ``member_left`` after the status change.
+calls ``member_changed`` after the status change (a move takes the 党员 role along).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +27,7 @@ from simple_history.utils import bulk_create_with_history
 
 from zhibu.accounts import permissions, signin_codes
 from zhibu.accounts.models import Role, RoleAssignment, User
-from zhibu.accounts.services import member_account_deactivate
+from zhibu.accounts.services import member_account_deactivate, role_end, role_grant
 from zhibu.core.audit import audit_record
 from zhibu.core.models import AuditEvent
 from zhibu.core.pdf import DocumentPDF
@@ -111,10 +112,12 @@ def accounts_issue(
         if member.status not in Member.ON_ROSTER:
             raise ValidationError({"members": NOT_ON_ROSTER % {"name": member.name}})
     fresh = [m for m in members if m.user_id is None]
+    # Re-issue: accounts never signed in to, and accounts deactivated when the member left
+    # who is back on the roster (they are reactivated and must choose a new password).
     again = [
         m
         for m in members
-        if reissue and m.user is not None and m.user.is_active and m.user.last_login is None
+        if reissue and m.user is not None and (not m.user.is_active or m.user.last_login is None)
     ]
     if not fresh and not again:
         raise ValidationError({"members": NOTHING_TO_ISSUE})
@@ -145,6 +148,12 @@ def accounts_issue(
             )
     Member.objects.bulk_update(fresh, ["user"])
     bulk_create_with_history(roles, RoleAssignment, default_user=by)
+    back = [_account(m) for m in again if not _account(m).is_active]
+    for user in back:
+        user.is_active, user.must_change_password = True, True
+    User.objects.bulk_update(back, ["is_active", "must_change_password"])
+    for member in again:
+        member_role_follow(member=member, by=by)
     targets = [(m, _account(m)) for m in fresh + again]
     codes = signin_codes.codes_issue(users=[user for _m, user in targets], by=by)
     expires = timezone.now() + timedelta(days=signin_codes.code_days())
@@ -160,6 +169,7 @@ def accounts_issue(
         details={
             "opened": [_account(m).username for m in fresh],
             "reissued": [_account(m).username for m in again],
+            "reactivated": [user.username for user in back],
         },
     )
     return [
@@ -177,6 +187,37 @@ def accounts_issue(
 def _account(member: Member) -> User:
     assert member.user is not None
     return member.user
+
+
+def member_role_follow(*, member: Member, by=None) -> None:
+    """Keep an account's 党员 role at the member's current org (after a move or a return)."""
+    user = member.user
+    if user is None or not user.is_active or member.status not in Member.ON_ROSTER:
+        return
+    today = timezone.localdate()
+    mine = RoleAssignment.objects.filter(user=user, role=Role.MEMBER)
+    current = mine.filter(Q(end__isnull=True) | Q(end__gt=today))
+    for assignment in current.exclude(org=member.org):
+        if assignment.start <= today:
+            role_end(assignment=assignment, on=today)
+        else:
+            assignment.delete()
+    if current.filter(org=member.org).exists():
+        pass
+    elif (reopen := mine.filter(org=member.org, end=today).first()) is not None:
+        # Ended earlier today (left and came back the same day): it simply runs on.
+        reopen.end = None
+        reopen.save(update_fields=["end"])
+    elif (Role.MEMBER, member.org.level) in permissions.MATRIX:
+        role_grant(user=user, role=Role.MEMBER, org=member.org, start=today, note="党员账号")
+    permissions.forget(user)
+
+
+def member_changed(*, member: Member, by=None) -> None:
+    """After a status change: a member who left loses their account; one who moved keeps
+    it, with the 党员 role at the new branch."""
+    if not member_left(member=member, by=by):
+        member_role_follow(member=member, by=by)
 
 
 def member_left(*, member: Member, by=None) -> bool:

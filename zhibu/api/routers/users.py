@@ -253,7 +253,7 @@ def end_role(request, user_id: UUID, assignment_id: UUID, payload: EndIn):
         if assignment.user.public_id != user_id:
             raise Http404
         assignment = (
-            RoleAssignment.objects.select_for_update()
+            RoleAssignment.objects.select_for_update(of=("self",))
             .select_related("user", "org")
             .get(pk=assignment.pk)
         )

@@ -197,12 +197,14 @@ def member_role_follow(*, member: Member, by=None) -> None:
     today = timezone.localdate()
     mine = RoleAssignment.objects.filter(user=user, role=Role.MEMBER)
     current = mine.filter(Q(end__isnull=True) | Q(end__gt=today))
-    for assignment in current.exclude(org=member.org):
+    # The 党员 role may sit at the member's branch or at their 党小组.
+    home = [member.org_id] + ([member.group_id] if member.group_id else [])
+    for assignment in current.exclude(org__in=home):
         if assignment.start <= today:
             role_end(assignment=assignment, on=today)
         else:
             assignment.delete()
-    if current.filter(org=member.org).exists():
+    if current.filter(org__in=home).exists():
         pass
     elif (reopen := mine.filter(org=member.org, end=today).first()) is not None:
         # Ended earlier today (left and came back the same day): it simply runs on.

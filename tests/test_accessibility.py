@@ -36,6 +36,7 @@ def pages(cast):
         reverse("orgs:detail", args=[cast.branch1.public_id]) + "?tab=committee",
         reverse("orgs:create", args=[cast.branch1.public_id]),
         reverse("members:list"),
+        reverse("members:accounts"),
         reverse("members:detail", args=[cast.ordinary_member.public_id]),
         reverse("members:edit", args=[cast.ordinary_member.public_id]),
         reverse("meetings:list"),

@@ -12,6 +12,7 @@ from zhibu.core.access import PUBLIC, decision_of
 # Views that must be reachable without signing in, by URL name.
 EXPECTED_PUBLIC = {
     "login",
+    "code_sign_in",  # first sign-in with a one-time code (members)
     "healthz",
     "favicon",
     "set_language",

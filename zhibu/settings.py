@@ -161,6 +161,8 @@ LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # must come first: it refuses locked accounts
     "django.contrib.auth.backends.ModelBackend",
+    # Members' first sign-in with a one-time code from their distribution sheet.
+    "zhibu.accounts.signin_codes.SignInCodeBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -209,6 +211,8 @@ ZHIBU_REQUIRE_2FA = config.env_bool("ZHIBU_REQUIRE_2FA", PRODUCTION)
 OTP_TOTP_ISSUER = "Zhibu"
 # 双人原则: whoever created an account today may not grant it a role (docs/security.md).
 ZHIBU_GRANT_TWO_PERSON_RULE = config.env_bool("ZHIBU_GRANT_TWO_PERSON_RULE", True)
+# Days a one-time sign-in code on a member's distribution sheet stays valid.
+ZHIBU_SIGN_IN_CODE_DAYS = 14
 # Lock the account (等保 2.0: 限制非法登录次数), not the address: a whole office behind one
 # NAT address must not be locked out by one colleague's typos. Per-address throttling is
 # nginx's limit_req (see the deployment section of the README), hence axes.W006 is silenced.

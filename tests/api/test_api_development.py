@@ -198,3 +198,94 @@ def test_stopping_a_case_checks_its_version(cast, api, token_for):
     stopped = caller.post(f"{path}/stop", {"on": "2025-06-01", "reason": "本人撤回"})
     assert stopped.status_code == 200 and stopped.json()["status"] == "stopped"
     assert stopped.json()["stop_reason"] == "本人撤回"
+
+
+def test_the_api_alone_takes_a_case_from_application_to_full_membership(cast, api, token_for):
+    """Done-when of issue 13: application → 转正 over the API only, 公示 included (start
+    date given, end computed on working days and shown on the case)."""
+    from zhibu.core import workdays
+    from zhibu.members.models import Member
+
+    dates = Driver.DATES
+    branch = api(token_for(cast.branch_secretary, write=True))
+    committee = api(token_for(cast.party_secretary, write=True))
+    secretary, ordinary = (
+        str(cast.secretary_member.public_id),
+        str(cast.ordinary_member.public_id),
+    )
+    created = branch.post(
+        "/development-cases",
+        {
+            "org": str(cast.branch1.public_id),
+            "name": "刘新同志",
+            "gender": "M",
+            "birth_date": "1996-04-02",
+            "applied_on": dates[1].isoformat(),
+        },
+    )
+    assert created.status_code == 201, created.json()
+    case_path = f"/development-cases/{created.json()['id']}"
+
+    def attendance(on):
+        case = branch.get(case_path).json()
+        people = [secretary, ordinary] + ([case["member_id"]] if case["member_id"] else [])
+        return [{"member": m, "status": "present"} for m in people]
+
+    def vote(number, kind):
+        on = dates[number]
+        voters = 2
+        meeting = branch.post(
+            "/meetings",
+            {
+                "org": str(cast.branch1.public_id),
+                "title": "支部党员大会",
+                "on": on.isoformat(),
+                "kinds": ["branch_assembly"],
+                "attendance": attendance(on),
+                "decisions": [
+                    {
+                        "title": f"刘新同志{'入党' if kind == 'admission' else '转正'}",
+                        "kind": kind,
+                        "candidate": "刘新同志",
+                        "yes": voters,
+                        "passed": True,
+                    }
+                ],
+            },
+        )
+        assert meeting.status_code == 201, meeting.json()
+        return meeting.json()["decisions"][0]["id"]
+
+    extra = {
+        2: {"talker": secretary},
+        5: {"contacts": [ordinary]},
+        9: {"introducers": [secretary, ordinary]},
+        10: {"conclusion": "政治审查合格"},
+        11: {"training_days": "3"},
+        16: {"talker": secretary},
+    }
+    for number in range(2, 26):
+        key = Driver.PUBLICITY.get(number)
+        if key:
+            start = date.fromordinal(dates[number].toordinal() - 14)
+            shown = branch.post(f"{case_path}/publicity", {"key": key, "start": start.isoformat()})
+            assert shown.status_code == 201, (number, shown.json())
+            end = workdays.working_days_end(start, shown.json()["working_days"]).end
+            assert shown.json()["ends_on"] == end.isoformat()
+        body = {"number": number, "on": dates[number].isoformat(), **extra.get(number, {})}
+        if number in (15, 23):
+            body["decision"] = vote(number, "admission" if number == 15 else "confirmation")
+        answer = branch.post(f"{case_path}/steps", body)
+        if answer.status_code == 403:  # a step of the committee above
+            answer = committee.post(f"{case_path}/steps", body)
+        assert answer.status_code == 201, (number, answer.json())
+    case = branch.get(case_path).json()
+    assert case["last_step"] == 25 and case["member_id"]
+    assert [p["key"] for p in case["publicities"]] == [
+        "activist",
+        "target",
+        "admission",
+        "confirmation",
+    ]
+    member = Member.objects.get(public_id=case["member_id"])
+    assert member.status == Member.Status.FULL and member.full_on is not None

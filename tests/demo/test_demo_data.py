@@ -81,6 +81,11 @@ def test_a_second_build_creates_nothing(built):
     assert built["first"]["members"] > 0 and built["first"]["users"] == len(DEMO_LOGINS)
     assert built["first"]["meetings"] > 500 and built["first"]["findings"] > 0
     assert set(built["second"].values()) == {0}
+    # Issue 13: every member on the roster can sign in, with their own linked account.
+    assert built["first"]["member_accounts"] > 200
+    on_roster = Member.objects.filter(status__in=Member.ON_ROSTER)
+    assert not on_roster.filter(user__isnull=True).exists()
+    assert not on_roster.filter(user__is_active=False).exists()
     assert _totals() == built["after_first"]
 
 
@@ -100,7 +105,7 @@ def test_the_build_says_what_it_is_doing(built):
     """Regression: demo_data was silent for minutes."""
     started = [line for line in built["progress"] if line.endswith("…")]
     finished = [line for line in built["progress"] if line.endswith(" s")]
-    assert len(started) == len(finished) == 4
+    assert len(started) == len(finished) == 5
     assert any("组织生活" in line for line in started)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import cast
 
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +14,9 @@ from zhibu.core.audit import client_ip
 from zhibu.core.forms import DateInput
 from zhibu.core.models import AuditEvent
 
+CODE_INVALID = _(
+    "用户名或一次性登录码不正确，或登录码已使用、已过期。请核对通知单，或请党务工作者重新发放。"
+)
 LOGIN_INVALID = _(
     "用户名或密码不正确。连续失败多次后须等待片刻再试，失败次数过多账号将被暂时锁定。"
 )
@@ -171,3 +174,47 @@ class OneTimeCodeForm(forms.Form):
             attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "text"}
         ),
     )
+
+
+class CodeSignInForm(forms.Form):
+    """First sign-in with the one-time code from the distribution sheet, behind the same
+    throttles and lockout as the password form (accounts.throttle, django-axes)."""
+
+    username = forms.CharField(
+        label=_("用户名"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    code = forms.CharField(
+        label=_("一次性登录码"),
+        max_length=40,
+        help_text=_("见党组织发给您的账号通知单，例如 ABCD-EFGH-JKMN；只能使用一次。"),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
+
+    def __init__(self, request=None, *args, **kwargs) -> None:
+        self.request = request
+        self.user_cache = None
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        ip = client_ip(self.request)
+        username = str(self.data.get("username", ""))[:150]
+        refused = throttle.refusal(ip=ip, username=username)
+        if refused:
+            raise forms.ValidationError(refused, code="throttled")
+        if self.errors:
+            return cleaned
+        user = authenticate(
+            self.request, username=cleaned["username"], sign_in_code=cleaned["code"]
+        )
+        if user is None:
+            throttle.failed(ip=ip, username=username)
+            raise forms.ValidationError(CODE_INVALID, code="invalid_login")
+        throttle.succeeded(username=username)
+        self.user_cache = user
+        return cleaned
+
+    def get_user(self):
+        return self.user_cache

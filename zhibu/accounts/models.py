@@ -156,3 +156,32 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SignInCode(models.Model):
+    """A one-time code for a first sign-in (or a re-issued one), printed on a distribution
+    sheet. Only its keyed hash is stored; it expires, and signing in with it uses it up."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="sign_in_codes"
+    )
+    code_hash = models.CharField(_("登录码哈希"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("发放时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("失效时间"))
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("发放人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("一次性登录码")
+        verbose_name_plural = _("一次性登录码")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"

@@ -388,3 +388,37 @@ def lockout_burst_check() -> bool:
         return False
     security_alert(text=str(LOCKOUT_BURST_ALERT) % {"count": count})
     return True
+
+
+# --- members' accounts (issue 13) ----------------------------------------------------------
+
+
+@transaction.atomic
+def member_account_deactivate(*, user: User, reason: str, by=None, request=None) -> bool:
+    """Deactivate the account of a member who left the organisation (转出, 死亡, 出党 …):
+    they can no longer sign in, their API tokens and unused sign-in codes stop working and
+    their current roles end today. Audited; returns whether anything changed."""
+    if not user.is_active:
+        return False
+    now = timezone.now()
+    today = timezone.localdate()
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
+    user.sign_in_codes.filter(used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+    ended = (
+        RoleAssignment.objects.filter(user=user, start__lte=today)
+        .filter(Q(end__isnull=True) | Q(end__gt=today))
+        .update(end=today)
+    )
+    RoleAssignment.objects.filter(user=user, start__gt=today).delete()
+    permissions.forget(user)
+    audit_record(
+        kind=AuditEvent.Kind.USER_CHANGED,
+        summary=f"停用用户 {user.username}（{reason}）",
+        actor=by,
+        request=request,
+        obj=user,
+        details={"is_active": False, "reason": reason, "roles_ended": ended},
+    )
+    return True

@@ -6,6 +6,7 @@ from zhibu.core.access import login_only, public
 
 urlpatterns = [
     path("login/", public(views.LoginView.as_view()), name="login"),
+    path("first-sign-in/", public(views.CodeSignInView.as_view()), name="code_sign_in"),
     path("logout/", login_only(auth_views.LogoutView.as_view()), name="logout"),
     path(
         "password/",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +25,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from zhibu.accounts import selectors, services, twofactor, user_sessions
 from zhibu.accounts.forms import (
     AuditFilterForm,
+    CodeSignInForm,
     LoginForm,
     OneTimeCodeForm,
     PasswordSetForm,
@@ -54,11 +56,30 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+class CodeSignInView(auth_views.LoginView):
+    """首次登录: a member signs in with the one-time code from their distribution sheet and
+    must then choose a password (``must_change_password``)."""
+
+    template_name = "registration/code_sign_in.html"
+    authentication_form = CodeSignInForm
+    redirect_authenticated_user = True
+
+    def get_success_url(self):
+        return reverse("password_change")
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """Changing one's own password also clears a temporary password's forced change."""
+    """Changing one's own password also clears a temporary password's forced change.
+    An account without a password yet (signed in with a one-time code) sets one without
+    the old-password field."""
 
     template_name = "registration/password_change.html"
     success_url = "/accounts/password/done/"
+
+    def get_form_class(self):
+        if not self.request.user.has_usable_password():
+            return SetPasswordForm
+        return super().get_form_class()
 
     def form_valid(self, form):
         old_key = self.request.session.session_key

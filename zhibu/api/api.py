@@ -12,7 +12,16 @@ from ninja import NinjaAPI, Router
 
 from zhibu.api import errors
 from zhibu.api.auth import api_auth
-from zhibu.api.routers import development, meetings, members, orgs, rules, transfers
+from zhibu.api.routers import (
+    development,
+    meetings,
+    member_accounts,
+    members,
+    orgs,
+    rules,
+    transfers,
+    users,
+)
 
 api = NinjaAPI(
     title="支部 Zhibu API",
@@ -43,6 +52,8 @@ api.add_router("/members", members.router)
 api.add_router("/transfers", transfers.router)
 api.add_router("/development-cases", development.router)
 api.add_router("/meetings", meetings.router)
+api.add_router("/users", users.router)
+api.add_router("/member-accounts", member_accounts.router)
 api.add_router("/", rules.router)
 
 # Last of all: any other path under /api/v1/ answers 404 in the error shape (after the

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -24,23 +25,44 @@ from zhibu.core.scope import subtree_q
 from zhibu.orgs.models import Org
 
 
+def grantable_orgs(user) -> QuerySet[Org]:
+    """The orgs ``user`` may grant business roles at (the page's choices, the API's scope):
+    the subtrees of their party-tree ``role.grant``; none for a platform administrator."""
+    paths = business_grant_paths(user)
+    return Org.objects.filter(subtree_q(paths)) if paths else Org.objects.none()
+
+
+def grant_role(*, user, target, role: str, org, start, end, note: str = "", request=None):
+    """Grant ``role`` at ``org`` to ``target`` as the page does (``services.role_grant``
+    holds every rule: 三员分立, scope, two-person rule, levels, overlaps)."""
+    return services.role_grant(
+        user=target,
+        role=role,
+        org=org,
+        start=start,
+        end=end,
+        note=note,
+        by=user,
+        request=request,
+    )
+
+
 @requires("role.grant")
 def role_grant(request: AuthedRequest, public_id) -> HttpResponse:
     target = selectors.user_for_admin(request.user, public_id)
-    paths = business_grant_paths(request.user)
-    orgs = Org.objects.filter(subtree_q(paths)) if paths else Org.objects.none()
+    orgs = grantable_orgs(request.user)
     form = RoleGrantForm(request.POST or None, orgs=orgs.order_by("path"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.role_grant(
-                user=target,
+            grant_role(
+                user=request.user,
+                target=target,
                 role=data["role"],
                 org=data["org"],
                 start=data["start"],
                 end=data["end"],
                 note=data["note"],
-                by=request.user,
                 request=request,
             )
         except ValidationError as exc:

@@ -31,6 +31,7 @@ COUNTS = (
     "posts",
     "linkages",
     "users",
+    "member_accounts",
     "assignments",
     "meetings",
     "attendance",
@@ -86,4 +87,6 @@ def build(
     if not RuleRun.objects.filter(org=root).exists():
         with _step(log, "合规检查和今日提醒 / the rulebook's findings and today's digests"):
             checks.run(demo, root)
+    with _step(log, "党员账号 / members' own accounts"):
+        demo.counts["member_accounts"] = users.ensure_member_accounts()
     return {name: demo.counts[name] for name in COUNTS}

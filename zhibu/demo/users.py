@@ -10,11 +10,13 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db.models import Q
 
 from zhibu.accounts.models import PLATFORM_ROLES, Role, User
 from zhibu.accounts.services import role_grant, user_create
 from zhibu.demo.logins import DEMO_LOGINS, DemoLogin
+from zhibu.members.accounts import accounts_issue
 from zhibu.members.models import Member
 from zhibu.orgs.models import CommitteePost, Org
 
@@ -76,3 +78,23 @@ def ensure_users(today: date) -> dict[str, int]:
             member.user = user
             member.save(update_fields=["user", "updated_at"])
     return created
+
+
+def ensure_member_accounts() -> int:
+    """Every member on the roster without an account gets one, as a 党务工作者 would give
+    it on the 党员账号 page (user name: their full pinyin), so the demo shows members
+    signing in. They share the demo password (one hash computed once, so hundreds of
+    accounts cost one Argon2 run), and each has a sign-in code nobody sees: a 党务工作者
+    can re-issue codes and print the distribution sheet. Returns how many were created."""
+    members = list(
+        Member.objects.filter(user__isnull=True, status__in=Member.ON_ROSTER).select_related(
+            "org", "user"
+        )
+    )
+    if not members:
+        return 0
+    issued = accounts_issue(members=members, by=None)
+    User.objects.filter(pk__in=[m.user_id for m in members]).update(
+        password=make_password(settings.ZHIBU_DEMO_PASSWORD), must_change_password=False
+    )
+    return len(issued)

@@ -24,6 +24,7 @@ from zhibu.core.audit import audit_record
 from zhibu.core.crypto import blind_index
 from zhibu.core.models import AuditEvent
 from zhibu.members import idnumber
+from zhibu.members.accounts import member_changed
 from zhibu.members.models import Member, MemberEvent, MemberSpan
 from zhibu.orgs.models import Org
 
@@ -542,6 +543,9 @@ def member_record_event(
     member._history_user = by
     member.save()
     member_rebuild_spans(member)
+    # A member who left the organisation (转出, 死亡, 出党 …) can no longer sign in; one
+    # who moved keeps their account, with the 党员 role at the new branch.
+    member_changed(member=member, by=by)
     return event
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhibu.members import views
+from zhibu.members import account_views, views
 
 app_name = "members"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("export/", views.export, name="export"),
     path("orgs/", views.org_search, name="org_search"),
     path("bulk/", views.bulk, name="bulk"),
+    path("accounts/", account_views.member_accounts, name="accounts"),
     path("new/", views.create, name="create"),
     path("me/", views.me, name="me"),
     path("me/correction/", views.me_correction, name="me_correction"),

@@ -85,7 +85,13 @@ def next_step(case: Case, today: date, *, params=params_for) -> NextStep | None:
     publicities = list(case.publicities.all()) if STEPS[number].publicity else []
     sc = rules.StepContext(case=case, number=number, on=today, steps=steps, publicities=publicities)
     window = rules.step_window(sc, params)
-    return NextStep(number, str(STEPS[number].name), window.earliest, window.latest, window.reasons)
+    return NextStep(
+        number,
+        str(STEPS[number].name),
+        window.earliest,
+        window.latest,
+        [str(reason) for reason in window.reasons],
+    )
 
 
 def next_steps(cases: Iterable[Case], today: date) -> list[tuple[Case, NextStep | None]]:

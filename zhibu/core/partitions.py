@@ -98,19 +98,7 @@ def partition(cursor, table: str, first_year: int, last_year: int) -> None:
         return
     key = TABLES[table]
     old = f"{table}_unpartitioned"
-    cursor.execute(
-        "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid = to_regclass(%s) ORDER BY conname",
-        [table],
-    )
-    constraints = cursor.fetchall()
-    cursor.execute(
-        "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s "
-        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname "
-        "AND c.conrelid = to_regclass(%s))",
-        [table, table],
-    )
-    indexes = cursor.fetchall()
+    constraints, indexes = _definitions(cursor, table)
     cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
     (sequence,) = cursor.fetchone()
     cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
@@ -138,6 +126,25 @@ def partition(cursor, table: str, first_year: int, last_year: int) -> None:
     cursor.execute(f"ANALYZE {table}")
 
 
+def _definitions(cursor, table: str) -> tuple[list, list]:
+    """``table``'s constraints (name, kind, definition) and its other indexes (name,
+    definition), to recreate on the copy."""
+    cursor.execute(
+        "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = to_regclass(%s) ORDER BY conname",
+        [table],
+    )
+    constraints = cursor.fetchall()
+    cursor.execute(
+        "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname "
+        "AND c.conrelid = to_regclass(%s))",
+        [table, table],
+    )
+    indexes = cursor.fetchall()
+    return constraints, indexes
+
+
 def _with_key(definition: str, key: str) -> str:
     """``UNIQUE (a, b)`` / ``PRIMARY KEY (id)`` with the partition key added."""
     head, _, columns = definition.partition("(")
@@ -153,19 +160,7 @@ def unpartition(cursor, table: str) -> None:
         return
     key = TABLES[table]
     old = f"{table}_partitioned"
-    cursor.execute(
-        "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid = to_regclass(%s) ORDER BY conname",
-        [table],
-    )
-    constraints = cursor.fetchall()
-    cursor.execute(
-        "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s "
-        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname "
-        "AND c.conrelid = to_regclass(%s))",
-        [table, table],
-    )
-    indexes = cursor.fetchall()
+    constraints, indexes = _definitions(cursor, table)
     cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
     (max_id,) = cursor.fetchone()
     cursor.execute(f"ALTER TABLE {table} RENAME TO {old}")

@@ -33,7 +33,7 @@ def _models():
     from zhibu.development.models import Case
     from zhibu.meetings.models import Meeting
     from zhibu.members.models import Member
-    from zhibu.orgs.models import Committee, CommitteePost, Org
+    from zhibu.orgs.models import Committee, CommitteePost, Org, Unit
 
     return {
         "member": Member,
@@ -42,6 +42,7 @@ def _models():
         "committee": Committee,
         "case": Case,
         "post": CommitteePost,
+        "unit": Unit,
     }
 
 

@@ -340,7 +340,7 @@ def _store(
         if current is not None and current[1] == fingerprint:
             continue
         status, original, numbers, parts, citation, refs, *rest = values
-        stored = (status, original, _normal(numbers), parts, citation, _normal(refs), *rest)
+        content = (status, original, _normal(numbers), parts, citation, _normal(refs), *rest)
         # subject_id is never None here: Outcome.__post_init__ defaults it to the org.
         finding = Finding(  # type: ignore[misc]
             pk=current[0] if current else None,
@@ -355,7 +355,7 @@ def _store(
             computed_at=now,
             digest=fingerprint,
             explanation="",
-            **dict(zip(_FIELDS, stored, strict=True)),
+            **dict(zip(_FIELDS, content, strict=True)),
         )
         (update if current else create).append(finding)
     seen = {row[0] for row in rows}

@@ -969,7 +969,8 @@ class ImpossibleAttendance(Rule):
         throughout = MemberSpan.objects.filter(status__in=ON_ROLL, start__lte=period.start).filter(
             Q(end__isnull=True) | Q(end__gte=period.end)
         )
-        changed = here.filter(~Exists(throughout.filter(member=OuterRef("member"))))
+        # NOT IN: the list of those on the roll throughout is built once, not probed per row.
+        changed = here.exclude(member__in=throughout.values("member"))
         for org_id, public_id, name, on in (
             changed.annotate(rolled=Exists(on_roll))
             .filter(rolled=False)

@@ -102,7 +102,7 @@ def rawsql(args) -> dict:
     from zhibu.core.rules.registry import in_force
     from zhibu.core.scope import subtree_q, successor
     from zhibu.orgs.models import Org
-    from zhibu.rulebook.run import _evaluate, periods_for, prepare
+    from zhibu.rulebook.run import _evaluate, gc_paused, periods_for, prepare
 
     root = Org.objects.get(code=args.org)
     period = Period.parse(args.period)
@@ -115,13 +115,14 @@ def rawsql(args) -> dict:
         started = time.perf_counter()
         engine_rows = 0
         shared: dict = {}  # one run's memo, as in rules_run
-        for code in codes:
-            rule = in_force(code, period.start)
-            for sub in periods_for(rule, period):
-                # What rules_run does per rule-period before comparing with the store:
-                # statuses, numbers, message parts and fingerprints, ready to write.
-                outcomes = _evaluate(rule, orgs, sub, today, shared, root.path)
-                engine_rows += len(prepare(rule, sub, outcomes, {}))
+        with gc_paused():  # as rules_run evaluates
+            for code in codes:
+                rule = in_force(code, period.start)
+                for sub in periods_for(rule, period):
+                    # What rules_run does per rule-period before comparing with the store:
+                    # statuses, numbers, message parts and fingerprints, ready to write.
+                    outcomes = _evaluate(rule, orgs, sub, today, shared, root.path)
+                    engine_rows += len(prepare(rule, sub, outcomes, {}))
         engine_samples.append(time.perf_counter() - started)
     values = []
     for code, kind in codes.items():

@@ -421,6 +421,23 @@ def test_dq05_present_at_two_meetings_at_the_same_time(cast):
     assert results[cast.branch1.pk].status == "suspect"
     assert results[cast.branch1.pk].refs == [f"meeting:{a.public_id}"]
     assert results[cast.committee.pk].refs == [f"meeting:{b.public_id}"]
+    # One reason per overlapping meeting, wherever it was held; touching is not overlapping.
+    assert results[cast.branch1.pk].numbers == {"meetings": 1, "problems": 1}
+    c, d = (
+        record_meeting(
+            cast.committee,
+            date(2025, 8, 20),
+            ["party_lecture"],
+            starts_at=time(h),
+            ends_at=time(h + 1),
+        )
+        for h in (17, 18)
+    )
+    Meeting.objects.filter(pk=c.pk).update(starts_at=time(10, 30), ends_at=time(12))
+    Meeting.objects.filter(pk=d.pk).update(starts_at=time(11), ends_at=time(12))
+    alone = one("DQ-05", cast.branch1)
+    assert alone.numbers == {"meetings": 1, "problems": 2}
+    assert alone.refs == [f"meeting:{a.public_id}"]
 
 
 def test_mbr07_correction_tracked_to_its_end(cast):

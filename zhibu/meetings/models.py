@@ -279,7 +279,15 @@ class Attendance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["meeting", "member"], name="attendance_unique_member")
         ]
-        indexes = [models.Index(fields=["member", "status"], name="attendance_member_status")]
+        indexes = [
+            models.Index(fields=["member", "status"], name="attendance_member_status"),
+            # Covers a meeting's rows for the rules (who was present, their 学时) without
+            # reading the table: EDU-01/02's yearly sums and DQ-05's roll check.
+            models.Index(
+                fields=["meeting", "status", "member", "study_hours"],
+                name="attendance_meeting_cover",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member_id}@{self.meeting_id} {self.status}"

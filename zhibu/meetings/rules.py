@@ -969,7 +969,8 @@ class ImpossibleAttendance(Rule):
         throughout = MemberSpan.objects.filter(status__in=ON_ROLL, start__lte=period.start).filter(
             Q(end__isnull=True) | Q(end__gte=period.end)
         )
-        changed = here.filter(~Exists(throughout.filter(member=OuterRef("member"))))
+        # NOT IN: the list of those on the roll throughout is built once, not probed per row.
+        changed = here.exclude(member__in=throughout.values("member"))
         for org_id, public_id, name, on in (
             changed.annotate(rolled=Exists(on_roll))
             .filter(rolled=False)
@@ -982,13 +983,23 @@ class ImpossibleAttendance(Rule):
                     % {"day": on, "name": name},
                 )
             )
-        timed = Attendance.objects.filter(
+        # Two meetings at once needs two present rows of one person on one day: those people
+        # are found by one GROUP BY over the period's timed meetings, and only their rows are
+        # read and compared (the scope is checked below, by meeting).
+        present_timed = Attendance.objects.filter(
             in_period,
             status=Attendance.Status.PRESENT,
             meeting__starts_at__isnull=False,
             meeting__ends_at__isnull=False,
-            member__in=here.values("member"),
-        ).values_list(
+        )
+        twice = (
+            present_timed.order_by()
+            .values("member", "meeting__on")
+            .annotate(n=Count("pk"))
+            .filter(n__gt=1)
+            .values("member")
+        )
+        timed = present_timed.filter(member__in=twice).values_list(
             "member",
             "member__name",
             "meeting",

@@ -258,6 +258,9 @@ class MemberSpan(models.Model):
         indexes = [
             models.Index(fields=["org", "status", "start"]),
             models.Index(fields=["member", "start"]),
+            # "On the roll on day X / throughout a period" answered from the index alone
+            # (DQ-05 checks it for every row of attendance).
+            models.Index(fields=["member", "start", "status", "end"], name="span_member_roll"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -13,6 +13,7 @@ DQ ...) are judged once, as of the period's reference day, and filed under the p
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -86,6 +87,22 @@ def _apply_exemption(
     return None
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for one run: a run allocates hundreds of
+    thousands of short-lived rows and messages (no cycles among them), and each collection
+    walks every live object of the process — about a sixth of a re-run's time at 20,000
+    members. Reference counting still frees everything; the collector resumes afterwards."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def rules_run(
     *,
     root,
@@ -118,7 +135,7 @@ def rules_run(
     exemptions = _exemptions(selected, root.path, period)
     shared: dict = {}  # rules of this run share reads through Context.memo
     totals = {"evaluated": 0, "created": 0, "updated": 0, "deleted": 0}
-    with translation.override("zh-hans"), transaction.atomic():
+    with gc_paused(), translation.override("zh-hans"), transaction.atomic():
         for code in selected:
             for sub in periods_for_code(code, period):
                 rule = in_force(code, sub.start) or in_force(code, reference_day(sub, today))

@@ -74,7 +74,7 @@ messages: setup
 	$(PY) manage.py i18n_compile
 
 bench: setup
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules zhibu/static/vendor var/staticfiles

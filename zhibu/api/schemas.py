@@ -32,6 +32,26 @@ def refuse_nul(value: Any) -> Any:
     return value
 
 
+class Record(Schema):
+    """An output schema whose ``id`` is the record's public id (never the database id)."""
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.public_id
+
+
+class OrgRecord(Record):
+    """A record that belongs to an org: ``org_id`` (public) and ``org_name`` beside its id."""
+
+    @staticmethod
+    def resolve_org_id(obj):
+        return obj.org.public_id if obj.org_id else None
+
+    @staticmethod
+    def resolve_org_name(obj):
+        return obj.org.name if obj.org_id else None
+
+
 class Filters(Schema):
     """Query-string schemas of list endpoints: text without NUL (400)."""
 

@@ -10,12 +10,12 @@ from typing import Literal
 from uuid import UUID
 
 from django.http import Http404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 
 from zhibu.accounts import permissions
 from zhibu.api.errors import ApiError, require_anywhere
 from zhibu.api.pagination import page
-from zhibu.api.schemas import ERRORS, Day, Filters, In, page_of
+from zhibu.api.schemas import ERRORS, Day, Filters, In, Record, page_of
 from zhibu.core.db import replica_reads
 from zhibu.development import selectors, services
 from zhibu.development.models import Case, Step
@@ -30,7 +30,7 @@ router = Router(tags=["development-cases"])
 PublicityKey = Literal["activist", "target", "admission", "confirmation"]
 
 
-class PublicityOut(Schema):
+class PublicityOut(Record):
     id: UUID
     key: str
     label: str
@@ -43,15 +43,11 @@ class PublicityOut(Schema):
     objections: str
 
     @staticmethod
-    def resolve_id(obj):
-        return obj.public_id
-
-    @staticmethod
     def resolve_label(obj):
         return str(PUBLICITY_LABELS.get(obj.key, obj.key))
 
 
-class CaseOut(Schema):
+class CaseOut(Record):
     id: UUID
     org_id: UUID
     name: str
@@ -75,10 +71,6 @@ class CaseOut(Schema):
     @staticmethod
     def resolve_version(obj):
         return obj.updated_at.isoformat()
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.public_id
 
     @staticmethod
     def resolve_org_id(obj):
@@ -117,7 +109,7 @@ class CaseIn(In):
     expected_departure: date | None = None
 
 
-class StepOut(Schema):
+class StepOut(Record):
     id: UUID
     number: int
     name: str
@@ -125,10 +117,6 @@ class StepOut(Schema):
     document: str
     note: str
     outcome: str
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.public_id
 
     @staticmethod
     def resolve_name(obj):
@@ -244,7 +232,7 @@ class PublicityIn(In):
     objections: str = Field("", max_length=2000)
 
 
-class OverrideOut(Schema):
+class OverrideOut(Record):
     id: UUID
     step_number: int
     rule: str
@@ -254,10 +242,6 @@ class OverrideOut(Schema):
     requested_at: datetime
     approver: str | None
     decided_at: datetime | None
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.public_id
 
     @staticmethod
     def resolve_rule(obj):

@@ -22,7 +22,7 @@ from pydantic import field_validator
 from zhibu.api.errors import ApiError, details_of, require_anywhere
 from zhibu.api.pagination import page
 from zhibu.api.params import parse_period
-from zhibu.api.schemas import ERRORS, Day, Filters, In, page_of
+from zhibu.api.schemas import ERRORS, Day, Filters, In, OrgRecord, Record, page_of
 from zhibu.committees.selectors import linkage_candidates
 from zhibu.core.db import replica_reads
 from zhibu.meetings import selectors, votes
@@ -53,7 +53,7 @@ NOT_A_CHOICE = ChoiceField.default_error_messages["invalid_choice"]
 # --- output ----------------------------------------------------------------------------------
 
 
-class MeetingOut(Schema):
+class MeetingOut(OrgRecord):
     id: UUID
     org_id: UUID
     org_name: str
@@ -68,18 +68,6 @@ class MeetingOut(Schema):
     covers_year: int | None
     present: int
     expected: int
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.public_id
-
-    @staticmethod
-    def resolve_org_id(obj):
-        return obj.org.public_id
-
-    @staticmethod
-    def resolve_org_name(obj):
-        return obj.org.name
 
     @staticmethod
     def resolve_study_hours(obj):
@@ -112,7 +100,7 @@ class GuestOut(Schema):
     member_id: UUID | None
 
 
-class DecisionOut(Schema):
+class DecisionOut(Record):
     id: UUID
     title: str
     kind: str
@@ -131,10 +119,6 @@ class DecisionOut(Schema):
     quorum_met: bool
     passed: bool
     note: str
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.public_id
 
     @staticmethod
     def resolve_needed(obj):

@@ -19,11 +19,11 @@ from django.db import transaction
 from django.forms import ModelChoiceField
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Header, Query, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Status
 
 from zhibu.api.errors import ApiError, require_anywhere
 from zhibu.api.pagination import page
-from zhibu.api.schemas import ERRORS, Day, Filters, In, page_of
+from zhibu.api.schemas import ERRORS, Day, Filters, In, OrgRecord, Record, page_of
 from zhibu.core.db import replica_reads
 from zhibu.members import selectors, services, transfers
 from zhibu.members.choices import ETHNICITY_CHOICES, Education
@@ -54,7 +54,7 @@ CLEARABLE = frozenset({"work_unit", "applied_on"})
 # --- output ----------------------------------------------------------------------------------
 
 
-class MemberOut(Schema):
+class MemberOut(OrgRecord):
     id: UUID
     name: str
     gender: str
@@ -71,18 +71,6 @@ class MemberOut(Schema):
     id_number_masked: str = Field(..., description="脱敏的公民身份号码；接口不提供完整号码")
     phone_masked: str = Field(..., description="脱敏的联系电话；接口不提供完整号码")
     version: str = Field(..., description="乐观锁版本：修改时原样放在 version 或 If-Match 中")
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.public_id
-
-    @staticmethod
-    def resolve_org_id(obj):
-        return obj.org.public_id
-
-    @staticmethod
-    def resolve_org_name(obj):
-        return obj.org.name
 
     @staticmethod
     def resolve_group_id(obj):
@@ -132,7 +120,7 @@ class MemberDetailOut(MemberOut):
         return obj.work_unit.name if obj.work_unit_id else None
 
 
-class EventOut(Schema):
+class EventOut(OrgRecord):
     id: UUID
     kind: str
     on: date
@@ -145,23 +133,11 @@ class EventOut(Schema):
     recorded_at: datetime
 
     @staticmethod
-    def resolve_id(obj):
-        return obj.public_id
-
-    @staticmethod
-    def resolve_org_id(obj):
-        return obj.org.public_id if obj.org_id else None
-
-    @staticmethod
-    def resolve_org_name(obj):
-        return obj.org.name if obj.org_id else None
-
-    @staticmethod
     def resolve_group_id(obj):
         return obj.group.public_id if obj.group_id else None
 
 
-class TransferOut(Schema):
+class TransferOut(Record):
     id: UUID
     member_id: UUID
     member_name: str
@@ -180,10 +156,6 @@ class TransferOut(Schema):
     reason: str
     rejection_reason: str
     note: str
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.public_id
 
     @staticmethod
     def resolve_member_id(obj):

@@ -9,12 +9,12 @@ from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Length, Substr
 from django.http import Http404
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 
 from zhibu.accounts import permissions
 from zhibu.api.errors import ApiError
 from zhibu.api.pagination import page
-from zhibu.api.schemas import ERRORS, Day, Filters, In, page_of
+from zhibu.api.schemas import ERRORS, Day, Filters, In, Record, page_of
 from zhibu.committees import selectors as committee_selectors
 from zhibu.committees import services as committee_services
 from zhibu.core.db import replica_reads
@@ -26,7 +26,7 @@ from zhibu.orgs.models import Committee, CommitteePost, Linkage, Org
 router = Router(tags=["orgs"])
 
 
-class OrgOut(Schema):
+class OrgOut(Record):
     id: UUID
     code: str
     name: str
@@ -38,10 +38,6 @@ class OrgOut(Schema):
     established_on: date
     dissolved_on: date | None
     version: str
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.public_id
 
     @staticmethod
     def resolve_version(obj):
@@ -94,7 +90,7 @@ class OrgMoveIn(In):
     document_no: str
 
 
-class PostOut(Schema):
+class PostOut(Record):
     id: UUID
     post: str
     holder_id: UUID
@@ -107,10 +103,6 @@ class PostOut(Schema):
     note: str
     term_number: int | None
     version: str
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.public_id
 
     @staticmethod
     def resolve_version(obj):
@@ -217,7 +209,7 @@ def list_posts(request, org_id: UUID, current: bool = False):
 # --- committees, posts and 定点联系: zhibu.committees.services, as the org page's forms ------
 
 
-class CommitteeOut(Schema):
+class CommitteeOut(Record):
     id: UUID
     term_number: int
     elected_on: date
@@ -230,10 +222,6 @@ class CommitteeOut(Schema):
     approval_document: str
     ended_on: date | None
     version: str
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.public_id
 
     @staticmethod
     def resolve_version(obj):
@@ -275,17 +263,13 @@ class PostApproveIn(In):
     document: str = Field(..., max_length=100)
 
 
-class LinkageOut(Schema):
+class LinkageOut(Record):
     id: UUID
     person_id: UUID
     person_name: str
     start: date
     end: date | None
     note: str
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.public_id
 
     @staticmethod
     def resolve_person_id(obj):

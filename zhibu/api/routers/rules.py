@@ -21,7 +21,7 @@ from zhibu.accounts import permissions
 from zhibu.api.errors import ApiError, require_anywhere
 from zhibu.api.pagination import page
 from zhibu.api.params import parse_period
-from zhibu.api.schemas import ERRORS, Day, Filters, In, page_of
+from zhibu.api.schemas import ERRORS, Day, Filters, In, OrgRecord, Record, page_of
 from zhibu.core.db import replica_reads
 from zhibu.core.rules import Status as FindingStatus
 from zhibu.core.rules import refs, registry
@@ -221,7 +221,7 @@ def run_rules(request, payload: RunIn):
 # --- exemptions (检查豁免) ---------------------------------------------------------------
 
 
-class ExemptionOut(Schema):
+class ExemptionOut(OrgRecord):
     id: UUID
     rule: str
     org_id: UUID
@@ -239,20 +239,8 @@ class ExemptionOut(Schema):
     decision_note: str
 
     @staticmethod
-    def resolve_id(obj):
-        return obj.public_id
-
-    @staticmethod
     def resolve_rule(obj):
         return obj.rule_code
-
-    @staticmethod
-    def resolve_org_id(obj):
-        return obj.org.public_id
-
-    @staticmethod
-    def resolve_org_name(obj):
-        return obj.org.name
 
     @staticmethod
     def resolve_member_id(obj):
@@ -400,7 +388,7 @@ def revoke_exemption(request, exemption_id: UUID):
 # --- local supplements (补充规定) -----------------------------------------------------------
 
 
-class SupplementOut(Schema):
+class SupplementOut(Record):
     id: UUID
     committee_id: UUID
     committee_name: str
@@ -412,10 +400,6 @@ class SupplementOut(Schema):
     document_no: str
     note: str
     created_at: datetime
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.public_id
 
     @staticmethod
     def resolve_committee_id(obj):

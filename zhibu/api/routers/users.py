@@ -21,13 +21,13 @@ from uuid import UUID
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 
 from zhibu.accounts import permissions, selectors, services
 from zhibu.accounts.models import PLATFORM_ROLES, Role, RoleAssignment, User
 from zhibu.api.errors import ApiError, require_anywhere
 from zhibu.api.pagination import page
-from zhibu.api.schemas import ERRORS, Day, Filters, In, page_of
+from zhibu.api.schemas import ERRORS, Day, Filters, In, OrgRecord, Record, page_of
 from zhibu.committees.grants import grant_role, grantable_orgs
 
 router = Router(tags=["users"])
@@ -46,7 +46,7 @@ def assignment_version(assignment: RoleAssignment) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-class AssignmentOut(Schema):
+class AssignmentOut(OrgRecord):
     id: UUID
     role: str
     role_label: str
@@ -58,20 +58,8 @@ class AssignmentOut(Schema):
     version: str
 
     @staticmethod
-    def resolve_id(obj):
-        return obj.public_id
-
-    @staticmethod
     def resolve_role_label(obj):
         return str(obj.get_role_display())
-
-    @staticmethod
-    def resolve_org_id(obj):
-        return obj.org.public_id if obj.org_id else None
-
-    @staticmethod
-    def resolve_org_name(obj):
-        return obj.org.name if obj.org_id else None
 
     @staticmethod
     def resolve_status(obj):
@@ -85,7 +73,7 @@ class AssignmentOut(Schema):
         return assignment_version(obj)
 
 
-class UserOut(Schema):
+class UserOut(Record):
     id: UUID
     username: str
     full_name: str
@@ -93,10 +81,6 @@ class UserOut(Schema):
     is_active: bool
     must_change_password: bool
     version: str = Field(..., description="乐观锁版本：停用、启用时原样提交；已被他人修改则 409")
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.public_id
 
     @staticmethod
     def resolve_version(obj):

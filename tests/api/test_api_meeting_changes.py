@@ -53,6 +53,27 @@ def test_a_plan_change_refused_by_a_rule_writes_nothing(cast, api, token_for):
     assert meeting.starts_at is None and meeting.kinds == ["branch_assembly"]
 
 
+def test_plan_times_must_be_local_when_planned_and_when_changed(cast, api, token_for):
+    meeting = _planned(cast)
+    caller = api(token_for(cast.branch_secretary, write=True))
+    zoned = caller.patch(f"/meetings/{meeting.public_id}", {"starts_at": "09:00+08:00"})
+    assert zoned.status_code == 400 and "starts_at" in str(zoned.json()["details"])
+    planned = caller.post(
+        "/meetings/plan",
+        {
+            "org": str(cast.branch1.public_id),
+            "title": "支部党员大会",
+            "on": str(timezone.localdate() + timedelta(days=30)),
+            "kinds": ["branch_assembly"],
+            "ends_at": "10:00Z",
+        },
+    )
+    assert planned.status_code == 400 and planned.json()["code"] == "malformed"
+    assert "ends_at" in str(planned.json()["details"])
+    meeting.refresh_from_db()
+    assert meeting.starts_at is None and Meeting.objects.count() == 1
+
+
 def test_notice_and_cancel(cast, api, token_for):
     meeting = _planned(cast)
     caller = api(token_for(cast.branch_secretary, write=True))

@@ -235,7 +235,18 @@ class DecisionIn(In):
     note: str = Field("", max_length=300)
 
 
-class MeetingBody(In):
+class LocalTimes(In):
+    """Start and end times are local (Asia/Shanghai) wall-clock times, without a zone."""
+
+    @field_validator("starts_at", "ends_at", check_fields=False)
+    @classmethod
+    def _local_time(cls, value: time | None) -> time | None:
+        if value is not None and value.tzinfo is not None:
+            raise ValueError(gettext("请填写不带时区的本地时间，如 09:00。"))
+        return value
+
+
+class MeetingBody(LocalTimes):
     """What recording a held meeting takes (the record page's fields)."""
 
     title: str = Field(..., min_length=1, max_length=200)
@@ -259,13 +270,6 @@ class MeetingBody(In):
     guests: list[GuestIn] = []
     complete: bool = True
 
-    @field_validator("starts_at", "ends_at")
-    @classmethod
-    def _local_time(cls, value: time | None) -> time | None:
-        if value is not None and value.tzinfo is not None:
-            raise ValueError(gettext("请填写不带时区的本地时间，如 09:00。"))
-        return value
-
     @field_validator("attendance")
     @classmethod
     def _once_each(cls, rows: list[AttendanceIn]) -> list[AttendanceIn]:
@@ -279,7 +283,7 @@ class MeetingIn(MeetingBody):
     decisions: list[DecisionIn] = []
 
 
-class PlanIn(In):
+class PlanIn(LocalTimes):
     org: UUID
     title: str = Field(..., min_length=1, max_length=200)
     on: Day
@@ -288,13 +292,6 @@ class PlanIn(In):
     ends_at: time | None = None
     place: str = Field("", max_length=200)
     topics: list[str] = []
-
-    @field_validator("starts_at", "ends_at")
-    @classmethod
-    def _local_time(cls, value: time | None) -> time | None:
-        if value is not None and value.tzinfo is not None:
-            raise ValueError(gettext("请填写不带时区的本地时间，如 09:00。"))
-        return value
 
 
 class RecordIn(MeetingBody):
@@ -402,7 +399,7 @@ def _record(request, org: Org, payload: MeetingBody, meeting=None, reason: str =
 # --- after creation: the plan, notice, cancellation, votes, leave ---------------------------
 
 
-class PlanUpdateIn(In):
+class PlanUpdateIn(LocalTimes):
     """A planned or noticed meeting's plan; omitted fields stay as they are."""
 
     version: str | None = None
@@ -413,13 +410,6 @@ class PlanUpdateIn(In):
     ends_at: time | None = None
     place: str | None = Field(None, max_length=200)
     topics: list[str] | None = None
-
-    @field_validator("starts_at", "ends_at")
-    @classmethod
-    def _local_time(cls, value: time | None) -> time | None:
-        if value is not None and value.tzinfo is not None:
-            raise ValueError(gettext("请填写不带时区的本地时间，如 09:00。"))
-        return value
 
 
 class NoticeIn(In):

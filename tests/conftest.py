@@ -159,3 +159,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _audit_anchors_in_tmp(settings, tmp_path):
     """`tick` anchors the audit chain in a file: each test gets its own, never var/'s."""
     settings.ZHIBU_AUDIT_ANCHOR_FILE = str(tmp_path / "anchors" / "audit-anchors.log")
+
+
+@pytest.fixture
+def private_media(settings, tmp_path):
+    """Uploaded files go to a throw-away MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

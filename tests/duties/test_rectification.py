@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from tests.factories import UserFactory, grant
 from zhibu.accounts.models import Role
-from zhibu.duties import services
 from zhibu.duties.models import Rectification
+from zhibu.duties.services import rectification as services
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2025, 9, 30)

@@ -6,10 +6,9 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    """Uploaded files (archive, import workbooks) go to a throw-away MEDIA_ROOT."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+def _private_media(private_media):
+    """Every member test keeps uploads (archive, import workbooks) in a throw-away place."""
+    return private_media
 
 
 @pytest.fixture

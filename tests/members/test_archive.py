@@ -78,7 +78,7 @@ def test_files_are_checked_by_content_not_only_extension(
 
 
 def test_an_oversized_file_is_refused(cast, login, monkeypatch):
-    monkeypatch.setattr(archive, "MAX_BYTES", 100)
+    monkeypatch.setattr(archive, "MAX_MB", 0)
     response = login(cast.branch_secretary).post(
         add_url(cast.ordinary_member), form(PDF + b"x" * 200)
     )

@@ -37,7 +37,11 @@ from zhibu.demo import texts
 from zhibu.demo.clock import Timeline, at, moment
 from zhibu.demo.logins import ROOT_CODE
 from zhibu.demo.state import Demo
-from zhibu.duties.services import life_problem_add, rectification_close, rectification_recheck
+from zhibu.duties.services.rectification import (
+    life_problem_add,
+    rectification_close,
+    rectification_recheck,
+)
 from zhibu.meetings import selectors
 from zhibu.meetings.models import Attendance, Decision, Meeting, MeetingKind
 from zhibu.meetings.services.decisions import decision_record

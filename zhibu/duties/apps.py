@@ -9,7 +9,7 @@ class DutiesConfig(AppConfig):
     def ready(self) -> None:
         # The meeting page lists a 组织生活会's problems; meetings cannot import duties.
         from zhibu.core.pages import register_context
-        from zhibu.duties.selectors import meeting_detail_context
+        from zhibu.duties.selectors.rectification import meeting_detail_context
         from zhibu.meetings.views.detail import PAGE
 
         register_context(PAGE, meeting_detail_context)

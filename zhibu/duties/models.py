@@ -8,6 +8,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -91,3 +92,36 @@ class Rectification(PublicIdModel, TimeStampedModel):
 
     def is_overdue(self, today: date) -> bool:
         return self.status == self.Status.OPEN and self.deadline < today
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    return f"duties/{timezone.now():%Y/%m}/{filename}"
+
+
+class Evidence(PublicIdModel):
+    """An evidence file (佐证材料) attached to a duties record: a rectification item, a task's
+    progress report, a 督办 reply, a 请示 …; one store for all of them. ``ref`` names the
+    record as ``"<kind>:<public id>"``; ``org`` is the organisation whose scope decides who
+    may download it (checked by content on upload, served only through an access check)."""
+
+    org = models.ForeignKey(
+        "orgs.Org", verbose_name=_("党组织"), on_delete=models.PROTECT, related_name="+"
+    )
+    ref = models.CharField(_("所属记录"), max_length=80, db_index=True)
+    file = models.FileField(_("文件"), upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=50)
+    size = models.PositiveIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        ordering = ["ref", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

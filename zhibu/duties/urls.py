@@ -1,6 +1,7 @@
 from django.urls import path
 
-from zhibu.duties import views
+from zhibu.duties.views import evidence
+from zhibu.duties.views import rectification as views
 
 app_name = "duties"
 
@@ -10,6 +11,7 @@ urlpatterns = [
     path("<uuid:public_id>/", views.detail, name="detail"),
     path("<uuid:public_id>/close/", views.close, name="close"),
     path("<uuid:public_id>/recheck/", views.recheck, name="recheck"),
+    path("evidence/<uuid:public_id>/", evidence.download, name="evidence"),
 ]
 
 # Mounted under /meetings/ in the meetings namespace by zhibu/urls.py: the page belongs to

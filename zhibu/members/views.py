@@ -21,6 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from zhibu.accounts import permissions
+from zhibu.core import uploads
 from zhibu.core.access import login_only, requires
 from zhibu.core.audit import audit_record
 from zhibu.core.db import replica_reads
@@ -385,19 +386,12 @@ def attachment_add(request: HttpRequest, public_id) -> HttpResponse:
 def attachment_download(request: HttpRequest, public_id) -> FileResponse:
     """Stream an archive file after the member's access check (never a public URL)."""
     attachment = selectors.attachment_for_user(request.user, public_id)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
+    return uploads.serve(
+        attachment.file,
         content_type=attachment.content_type,
+        filename=attachment.original_name,
+        inline=False,
     )
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    add_never_cache_headers(response)
-    return response
 
 
 @requires("member.manage")

@@ -313,3 +313,29 @@ class Linkage(PublicIdModel):
                 name="linkage_end_after_start",
             )
         ]
+
+
+class Department(PublicIdModel, TimeStampedModel):
+    """A functional department of the unit a party organisation leads (党委工作部, 纪委办公室,
+    人力资源部 …): a simple per-organisation list, the 分口 that responsibility items and
+    tasks can be given to besides subordinate organisations."""
+
+    org = models.ForeignKey(
+        Org, verbose_name=_("所属党组织"), on_delete=models.PROTECT, related_name="departments"
+    )
+    name = models.CharField(_("部门名称"), max_length=60)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    active = models.BooleanField(_("在用"), default=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("职能部门")
+        verbose_name_plural = _("职能部门")
+        ordering = ["org", "sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "name"], name="department_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zhibu.core import uploads
 from zhibu.core.access import requires
 from zhibu.core.forms import apply_errors
 from zhibu.meetings import forms, selectors
@@ -54,19 +55,7 @@ def attachment(request: HttpRequest, public_id, attachment_id) -> FileResponse:
     item = Attachment.objects.filter(meeting=meeting, public_id=attachment_id).first()
     if item is None:
         raise Http404
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    inline = item.content_type.startswith("image/") or item.content_type == "application/pdf"
-    response = FileResponse(
-        handle,
-        content_type=item.content_type,
-        as_attachment=not inline,
-        filename=item.original_name,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return uploads.serve(item.file, content_type=item.content_type, filename=item.original_name)
 
 
 @requires(RECORD)

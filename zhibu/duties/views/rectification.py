@@ -16,9 +16,11 @@ from zhibu.accounts import permissions
 from zhibu.core.access import requires
 from zhibu.core.forms import apply_errors
 from zhibu.core.history import history_of
-from zhibu.duties import forms, selectors, services
+from zhibu.duties.forms import rectification as forms
 from zhibu.duties.models import Rectification
-from zhibu.duties.selectors import VIEW, WRITE
+from zhibu.duties.selectors import rectification as selectors
+from zhibu.duties.selectors.rectification import VIEW, WRITE
+from zhibu.duties.services import rectification as services
 from zhibu.meetings import selectors as meeting_selectors
 from zhibu.meetings.models import MeetingKind
 from zhibu.meetings.selectors import meeting_org_for_user

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhibu.duties.models import Rectification
-from zhibu.duties.selectors import life_problem_ref
+from zhibu.duties.selectors.rectification import life_problem_ref
 from zhibu.meetings.models import Meeting
 from zhibu.members.models import Member
 from zhibu.orgs.models import Org

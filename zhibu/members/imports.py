@@ -48,7 +48,6 @@ from django.db.models import ProtectedError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
-from openpyxl import load_workbook
 
 from zhibu.accounts import permissions
 from zhibu.core.audit import audit_record
@@ -68,7 +67,7 @@ from zhibu.members.services import (
     new_member,
     spans_from_events,
 )
-from zhibu.members.sheetrows import SheetRows, UnsafeXml
+from zhibu.members.sheetrows import SheetRows, UnsafeXml, open_workbook
 from zhibu.orgs.models import Org, Unit
 
 log = logging.getLogger(__name__)
@@ -149,18 +148,17 @@ def read_rows(path: str, sized=None) -> Iterator[tuple[int, dict]]:
 
     Values come as openpyxl reads them without evaluating anything (``data_only=False``):
     a formula cell is its formula text (``"=A1"``), a number cell an int or float, a
-    date cell a datetime. ``sized`` is called first with the number of data rows the
-    sheet declares (0 when it declares none), for the progress bar.
+    date cell a datetime. ``sized`` is called once, before the first row, with the number
+    of data rows the sheet declares (estimated from its first megabyte when it declares
+    none), for the progress bar.
     """
     try:
-        wb = load_workbook(path, read_only=True, data_only=False)
+        wb = open_workbook(path)
     except (ValueError, DefusedXmlException):  # malformed XML, entities, a broken part
         raise FileProblem(excel.NOT_A_WORKBOOK) from None
     try:
         ws = wb[excel.SHEET_TITLE] if excel.SHEET_TITLE in wb.sheetnames else wb.worksheets[0]
-        if sized is not None:
-            sized(max((ws.max_row or 1) - 1, 0))
-        rows = iter(SheetRows(wb, ws))  # the cells' values, streamed (openpyxl's semantics)
+        rows = iter(SheetRows(wb, ws, sized))  # the cells' values, streamed (openpyxl's semantics)
         first = next(rows, None)
         if first is None:
             raise FileProblem(NO_HEADER)

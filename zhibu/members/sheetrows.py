@@ -10,6 +10,12 @@ formula text (array formulas too), a number an int or float, a number in a date 
 datetime (out of range: ``"#VALUE!"``), a boolean a bool, text a str (shared, inline or a
 formula's cached string), an error its code ("#N/A"). A document type declaration is
 refused (no entities: the upload is untrusted).
+
+``open_workbook`` is openpyxl's ``load_workbook(read_only=True)`` without its first pass
+over every sheet for the sheet's size: a sheet without a ``<dimension>`` element (files
+written by openpyxl's write-only mode and other generators) was parsed whole just for
+that, a third of the check. ``SheetRows`` reports the size itself (``sized``) from the
+``<dimension>`` element, or estimates it from the first megabyte when there is none.
 """
 
 from __future__ import annotations
@@ -18,14 +24,46 @@ from collections.abc import Iterator
 from typing import Any
 from xml.parsers import expat
 
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils.datetime import from_excel, from_ISO8601
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
 PIECE = 1024 * 1024
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz$"
 
-_ROW, _C, _V, _F, _IS, _T, _RPH = (
-    f"{SHEET_MAIN_NS}}}{name}" for name in ("row", "c", "v", "f", "is", "t", "rPh")
+_ROW, _C, _V, _F, _IS, _T, _RPH, _DIMENSION = (
+    f"{SHEET_MAIN_NS}}}{name}"
+    for name in ("row", "c", "v", "f", "is", "t", "rPh", "dimension")
 )
+
+
+class _UnsizedSheet(ReadOnlyWorksheet):
+    """A read-only sheet that does not parse itself to learn its size when opened."""
+
+    def _get_size(self) -> None:
+        pass
+
+
+class _Reader(ExcelReader):
+    def read_worksheets(self) -> None:
+        # openpyxl's read-only branch of ``read_worksheets``, with unsized sheets.
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files:
+                continue
+            if "chartsheet" in rel.Type:
+                self.read_chartsheet(sheet, rel)
+                continue
+            ws = _UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            ws.sheet_state = sheet.state
+            self.wb._sheets.append(ws)
+
+
+def open_workbook(path):
+    """``load_workbook(path, read_only=True, data_only=False)`` with unsized sheets."""
+    reader = _Reader(path, read_only=True, data_only=False)
+    reader.read()
+    return reader.wb
 
 
 class UnsafeXml(ValueError):
@@ -53,7 +91,8 @@ def _cast_number(text: str) -> int | float:
 class SheetRows:
     """Rows of one sheet of an openpyxl read-only workbook: (row number, {column: value})."""
 
-    def __init__(self, workbook, worksheet) -> None:
+    def __init__(self, workbook, worksheet, sized=None) -> None:
+        self.sized = sized  # called once with the number of data rows, declared or estimated
         self.archive = workbook._archive
         self.path = worksheet._worksheet_path
         self.strings = worksheet._shared_strings  # the reader's table, not workbook.shared_strings
@@ -99,6 +138,10 @@ class SheetRows:
                 where["capture"] = True
             elif name == _RPH:
                 where["rph"] = True
+            elif name == _DIMENSION and sized is not None:
+                bottom = (attrs.get("ref") or "").rpartition(":")[2].lstrip(_LETTERS)
+                sized(max(int(bottom) - 1, 0) if bottom.isdigit() else 0)
+                state["sized"] = True
 
         def end(name) -> None:
             if name == _C:
@@ -136,9 +179,15 @@ class SheetRows:
         parser.CharacterDataHandler = data
         parser.StartDoctypeDeclHandler = refuse
         parser.EntityDeclHandler = refuse
+        sized = self.sized
+        state["sized"] = sized is None
         with self.archive.open(self.path) as source:
             while piece := source.read(PIECE):
                 parser.Parse(piece, False)
+                if not state["sized"]:  # no <dimension>: rows in this piece × pieces in all
+                    state["sized"] = True
+                    whole = self.archive.getinfo(self.path).file_size
+                    sized(len(done) * whole // max(parser.CurrentByteIndex, 1))
                 yield from done
                 done.clear()
             parser.Parse(b"", True)

@@ -579,3 +579,61 @@ def test_rows_kept_by_an_interrupted_check_are_deleted_by_the_recovery(cast, log
     kept.rename(kept.with_suffix(".rows-tmp"))  # as a check killed mid-way leaves it
     call_command("imports_recover")
     assert not list(Path(private_media, "imports").iterdir())
+
+
+# --- the bulk write stores what the services would ----------------------------------------------
+
+
+def test_imported_rows_are_stored_as_new_member_and_its_events_would_be(cast, login):
+    """The commit writes plain tuples, not model instances: each member, event and span
+    must hold exactly the values ``new_member``, ``initial_events`` and
+    ``spans_from_events`` give for the same checked row."""
+    from tests.factories import UnitFactory
+    from zhibu.members.models import MemberEvent
+    from zhibu.members.services import initial_events, new_member, spans_from_events
+
+    unit = UnitFactory(name="导入测试单位")
+    data = rows(6)
+    data[0].update(group="XZ1", work_unit=unit.name, phone="139 0000 0001", native_place="山东")
+    data[1].update(full_on=None, ethnicity=None, gender=None, birth_date=None)
+    data[2].update(phone=None, former_name="曾用", address="某地", degree="学士")
+    data[3].update(category="退休", applied_on="1980-01-02", occupation="工人")
+    client = login(cast.branch_secretary)
+    batch = batch_of(post_file(client, workbook(data)))
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.READY, batch.errors
+    kept = {row.index: (row, texts) for row, texts in imports.Kept.read(batch)}
+    commit(client, batch)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.DONE and batch.created_count == 6
+    assert len(kept) == 6
+
+    skip = {"id", "public_id", "created_at", "updated_at", "import_batch_id"}
+    fields = [f.attname for f in Member._meta.concrete_fields if f.attname not in skip]
+    event_fields = ["kind", "on", "org_id", "group_id", "status_after", "document_no", "note"]
+    event_fields += ["recorded_by_id"]
+    span_fields = ["org_id", "group_id", "status", "start", "end"]
+    assert set(imports._EVENT_FIELDS) == {
+        f.attname for f in MemberEvent._meta.concrete_fields if not f.primary_key
+    }
+    assert set(imports._SPAN_FIELDS) == {
+        f.attname for f in MemberSpan._meta.concrete_fields if not f.primary_key
+    }
+    places = imports.KeptPlaces(cast.branch_secretary)
+    for member in Member.objects.filter(import_batch=batch).order_by("pk"):
+        # the same row as the commit saw it, through the services
+        row, texts = kept[member.id_index]
+        places.recheck(row, texts)
+        expected = new_member(import_batch=batch, **row.values)
+        assert [getattr(member, f) for f in fields] == [getattr(expected, f) for f in fields]
+        expected.pk = member.pk
+        events = initial_events(expected, by=cast.branch_secretary, note="Excel 导入")
+        stored = member.events.order_by("on", "id")
+        assert [[getattr(e, f) for f in event_fields] for e in stored] == [
+            [getattr(e, f) for f in event_fields] for e in events
+        ]
+        spans = spans_from_events(expected, events)
+        assert [[getattr(s, f) for f in span_fields] for s in member.spans.order_by("start")] == [
+            [getattr(s, f) for f in span_fields] for s in spans
+        ]
+        assert member.history.get().history_type == "+"

@@ -51,7 +51,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibu.accounts import permissions
 from zhibu.core.audit import audit_record
-from zhibu.core.bulk import analyze, write_rows
+from zhibu.core.bulk import analyze, write_values
 from zhibu.core.crypto import blind_index
 from zhibu.core.files import FILE_MODE, private_dir
 from zhibu.core.models import AuditEvent
@@ -63,9 +63,11 @@ from zhibu.members.services import (
     check_phone,
     check_placement,
     duplicate_message,
-    initial_events,
-    new_member,
-    spans_from_events,
+    identity_facts,
+    initial_event_values,
+    normalise_phone,
+    pinyin_of,
+    span_values,
 )
 from zhibu.members.sheetrows import SheetRows, UnsafeXml, open_workbook
 from zhibu.orgs.models import Org, Unit
@@ -209,6 +211,7 @@ class Places:
 
     def __init__(self, user) -> None:
         self.scope = permissions.scope_q(user, "member.import")
+        self.today = timezone.localdate()  # bounds ID numbers' birth dates, once per file
         self.orgs: dict[str, tuple[Org | None, str]] = {}
         self.groups: dict[tuple[int, str], Org | None] = {}
         self.units: dict[str, Unit | None] = {}
@@ -330,7 +333,7 @@ def parse_row(number: int, cells: dict, places: Places) -> Row:
     for column in excel.COLUMNS:
         if column.required and column.key not in values and not _failed(row, column.key):
             row.fail(column.key, REQUIRED)
-    _check_person(row)
+    _check_person(row, places.today)
     _check_places(row, places)
     for key, messages in check_phone(values.get("phone", "")).items():
         for message in messages:
@@ -347,14 +350,15 @@ def _failed(row: Row, key: str) -> bool:
     return any(column == header for column, _ in row.errors)
 
 
-def _check_person(row: Row) -> None:
+def _check_person(row: Row, today: date) -> None:
     values = row.values
     number = values.get("id_number", "")
+    info = None
     if number:
         try:
-            info = idnumber.parse(number)
+            info = idnumber.parse(number, today=today)
         except idnumber.InvalidIdNumber:
-            info = None  # check_person reports it
+            pass  # check_person parses it again and reports it
         else:
             values.setdefault("birth_date", info.birth_date)
             values.setdefault("gender", info.gender)
@@ -367,6 +371,7 @@ def _check_person(row: Row) -> None:
         admitted_on=values.get("admitted_on"),
         full_on=values.get("full_on"),
         check_duplicate=False,
+        id_info=info,
     )
     for key, messages in problems.items():
         if _failed(row, key):
@@ -565,31 +570,127 @@ def _insert(rows: list[Row], batch: ImportBatch, user, now) -> int:
     """Insert the members of ``rows`` with their history, events and spans.
 
     Each table is written with one prepared statement per chunk (``executemany``; COPY on
-    PostgreSQL) instead of the ORM's per-row SQL: the same values, each field preparing
-    its own (ID numbers encrypted, blind indexes as computed by ``new_member``). The new
-    members' keys are read back by their blind index.
+    PostgreSQL) from plain tuples, with no model instance per row: the values
+    ``new_member``, ``initial_events`` and ``spans_from_events`` give (the same helpers
+    compute them: ``pinyin_of``, ``identity_facts``, ``initial_event_values``,
+    ``span_values``), each field preparing its own (ID and phone numbers encrypted). The
+    new members' keys are read back by their blind index.
     """
     if not rows:
         return 0
-    members = [new_member(import_batch=batch, **row.values) for row in rows]
-    write_rows(Member, members)
+    today = timezone.localdate()
+    members = [_member_values(row, batch, now, today) for row in rows]
+    write_values(Member, _MEMBER_FIELDS, members)
+    where = _MEMBER_FIELDS.index("id_index")
     keys = dict(
-        Member.objects.filter(id_index__in=[m.id_index for m in members]).values_list(
+        Member.objects.filter(id_index__in=[m[where] for m in members]).values_list(
             "id_index", "pk"
         )
     )
-    for member in members:
-        member.pk = keys[member.id_index]
-    _write_history([member.pk for member in members], user, now)
+    pks = [keys[m[where]] for m in members]
+    _write_history(pks, user, now)
     note = _g("Excel 导入")
+    by = user.pk if user else None
     events, spans = [], []
-    for member in members:
-        mine = initial_events(member, by=user, note=note)
-        events.extend(mine)
-        spans.extend(spans_from_events(member, mine))
-    write_rows(MemberEvent, events)
-    write_rows(MemberSpan, spans)
+    for pk, row in zip(pks, rows, strict=True):
+        values = row.values
+        org = values["org"].pk
+        group = values["group"].pk if values.get("group") is not None else None
+        full_on = values.get("full_on")
+        mine = initial_event_values(
+            org=org,
+            group=group,
+            admitted_on=values.get("admitted_on"),
+            full_on=full_on,
+            status=Member.Status.FULL if full_on else Member.Status.PROBATIONARY,
+            note=note,
+        )
+        for event in mine:
+            events.append(
+                (
+                    uuid.uuid4(),
+                    pk,
+                    event["kind"],
+                    event["on"],
+                    event["org"],
+                    event["group"],
+                    event["status_after"],
+                    event["document_no"],
+                    event["note"],
+                    by,
+                    now,
+                )
+            )
+        steps = ((e["on"], e["org"], e["group"], e["status_after"]) for e in mine)
+        spans.extend((pk, *span) for span in span_values(steps))
+    write_values(MemberEvent, _EVENT_FIELDS, events)
+    write_values(MemberSpan, _SPAN_FIELDS, spans)
     return len(members)
+
+
+_EVENT_FIELDS = (
+    "public_id",
+    "member_id",
+    "kind",
+    "on",
+    "org_id",
+    "group_id",
+    "status_after",
+    "document_no",
+    "note",
+    "recorded_by_id",
+    "recorded_at",
+)
+_SPAN_FIELDS = ("member_id", "org_id", "group_id", "status", "start", "end")
+_MEMBER_FIELDS = tuple(f.attname for f in Member._meta.concrete_fields if not f.primary_key)
+# The value of each member field an import does not fill: its default, as an unsaved
+# ``Member()`` has it (a callable default, such as ``public_id``'s, is called per row).
+_MEMBER_DEFAULTS = {
+    f.attname: f.get_default()
+    for f in Member._meta.concrete_fields
+    if not f.primary_key and not (f.has_default() and callable(f.default))
+}
+_MEMBER_MADE = tuple(
+    f
+    for f in Member._meta.concrete_fields
+    if not f.primary_key and f.has_default() and callable(f.default)
+)
+
+
+def _member_values(row: Row, batch: ImportBatch, now, today: date) -> tuple:
+    """The member ``new_member(import_batch=batch, **row.values)`` makes, as a tuple in
+    ``_MEMBER_FIELDS`` order (a row that passed the check: org set, ID number valid)."""
+    values = dict(row.values)
+    org, group, unit = values.pop("org"), values.pop("group", None), values.pop("work_unit", None)
+    name = values.pop("name").strip()
+    number = idnumber.normalise(values.pop("id_number", ""))
+    pinyin, initials = pinyin_of(name)
+    tail, format_ok, matches = identity_facts(
+        number, values.get("birth_date"), values.get("gender"), today=today
+    )
+    if "phone" in values:
+        values["phone"] = normalise_phone(values["phone"])
+    for made in _MEMBER_MADE:
+        values[made.attname] = made.get_default()
+    values.update(
+        created_at=now,
+        updated_at=now,
+        name=name,
+        name_pinyin=pinyin,
+        name_initials=initials,
+        id_number=number,
+        id_index=blind_index(number) if number else None,
+        id_tail_index=tail,
+        id_format_ok=format_ok,
+        id_matches=matches,
+        org_id=org.pk,
+        group_id=group.pk if group is not None else None,
+        work_unit_id=unit.pk if unit is not None else None,
+        status=Member.Status.FULL if values.get("full_on") else Member.Status.PROBATIONARY,
+        import_batch_id=batch.pk,
+    )
+    defaults = _MEMBER_DEFAULTS
+    return tuple(values[k] if k in values else defaults[k] for k in _MEMBER_FIELDS)
 
 
 def _write_history(pks: list[int], user, now) -> None:

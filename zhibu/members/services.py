@@ -118,13 +118,15 @@ def check_person(
     exclude_pk: int | None = None,
     check_duplicate: bool = True,
     user=None,
+    id_info: idnumber.IdInfo | None = None,
 ) -> dict[str, list]:
     """The DQ-01..04 checks of one person; returns {field: [messages]} (empty when fine).
 
     Forms, services and the Excel import all call this one function. The import checks
     duplicates against the database itself, a chunk of rows at a time
     (``check_duplicate=False``). With ``user``, a duplicate outside the user's scope is
-    reported without its name and org.
+    reported without its name and org. ``id_info``: the number already parsed by the
+    caller (``idnumber.parse(id_number)``), so it is not parsed again.
     """
     errors: dict[str, list] = {}
 
@@ -134,8 +136,8 @@ def check_person(
             ValidationError(message, code=code) if code else message
         )
 
-    info = None
-    if id_number:
+    info = id_info
+    if id_number and info is None:
         try:
             info = idnumber.parse(id_number)
         except idnumber.InvalidIdNumber as exc:
@@ -226,15 +228,22 @@ def derive_identity(member: Member, number: str) -> None:
     """Fill the keyed tail index and the yes/no facts DQ-01 reads: is the number well
     formed, and do its birth date and sex agree with the record's? Call it again whenever
     the record's birth date or sex changes."""
+    member.id_tail_index, member.id_format_ok, member.id_matches = identity_facts(
+        number, member.birth_date, member.gender
+    )
+
+
+def identity_facts(
+    number: str, birth_date: date | None, gender: str | None, *, today: date | None = None
+) -> tuple[str, bool, bool]:
+    """(keyed tail index, well formed?, birth date and sex agree?) of a normalised number."""
     try:
-        info = idnumber.parse(number) if number else None
+        info = idnumber.parse(number, today=today) if number else None
     except idnumber.InvalidIdNumber:
         info = None
-    member.id_tail_index = idnumber.tail_index(number) if number else ""
-    member.id_format_ok = info is not None
-    member.id_matches = (
-        info is not None and info.birth_date == member.birth_date and info.gender == member.gender
-    )
+    tail = idnumber.tail_index(number) if number else ""
+    matches = info is not None and info.birth_date == birth_date and info.gender == gender
+    return tail, info is not None, matches
 
 
 def initial_events(
@@ -252,61 +261,85 @@ def initial_events(
     elsewhere: those events carry no org here, and a 转入 event places them, so the dated
     roster starts on the day they arrived.
     """
-    org, group = member.org, member.group
+    values = initial_event_values(
+        org=member.org,
+        group=member.group,
+        admitted_on=member.admitted_on,
+        full_on=member.full_on,
+        status=member.status,
+        enrolled_on=enrolled_on,
+        transferred_in_on=transferred_in_on,
+        document_no=document_no,
+        note=note,
+    )
+    return [MemberEvent(member=member, recorded_by=by, **each) for each in values]
+
+
+def initial_event_values(
+    *,
+    org,
+    group,
+    admitted_on: date | None,
+    full_on: date | None,
+    status: str,
+    enrolled_on: date | None = None,
+    transferred_in_on: date | None = None,
+    document_no: str = "",
+    note: str = "",
+) -> list[dict]:
+    """The fields of ``initial_events`` (kind, on, org, group, status_after, document_no,
+    note) as dicts, for a record with these values; ``org`` and ``group`` are passed
+    through as given (instances, or keys for a bulk write)."""
     here = transferred_in_on is None
-    events = []
-    if member.admitted_on:
+    events: list[dict] = []
+    if admitted_on:
         events.append(
-            MemberEvent(
-                member=member,
-                kind=MemberEvent.Kind.ADMITTED,
-                on=member.admitted_on,
-                org=org if here else None,
-                group=group if here else None,
-                status_after=Member.Status.PROBATIONARY,
-                document_no=document_no if here else "",
-                recorded_by=by,
-                note=note,
-            )
+            {
+                "kind": MemberEvent.Kind.ADMITTED,
+                "on": admitted_on,
+                "org": org if here else None,
+                "group": group if here else None,
+                "status_after": Member.Status.PROBATIONARY,
+                "document_no": document_no if here else "",
+                "note": note,
+            }
         )
-    if member.full_on:
+    if full_on:
         events.append(
-            MemberEvent(
-                member=member,
-                kind=MemberEvent.Kind.CONFIRMED,
-                on=member.full_on,
-                status_after=Member.Status.FULL,
-                recorded_by=by,
-                note=note,
-            )
+            {
+                "kind": MemberEvent.Kind.CONFIRMED,
+                "on": full_on,
+                "org": None,
+                "group": None,
+                "status_after": Member.Status.FULL,
+                "document_no": "",
+                "note": note,
+            }
         )
     if not here:
         events.append(
-            MemberEvent(
-                member=member,
-                kind=MemberEvent.Kind.TRANSFERRED_IN,
-                on=transferred_in_on,
-                org=org,
-                group=group,
-                status_after=member.status,
-                document_no=document_no,
-                recorded_by=by,
-                note=note,
-            )
+            {
+                "kind": MemberEvent.Kind.TRANSFERRED_IN,
+                "on": transferred_in_on,
+                "org": org,
+                "group": group,
+                "status_after": status,
+                "document_no": document_no,
+                "note": note,
+            }
         )
-    if not events or member.status != events[-1].status_after:
+    if not events or status != events[-1]["status_after"]:
         # No admission date (legacy records) or a status the dates do not imply: a baseline.
         events.append(
-            MemberEvent(
-                member=member,
-                kind=MemberEvent.Kind.ENROLLED,
-                on=enrolled_on or timezone.localdate(),
-                org=org,
-                group=group,
-                status_after=member.status,
-                recorded_by=by,
-                note=str(_("建档时的状态")),
-            )
+            {
+                "kind": MemberEvent.Kind.ENROLLED,
+                "on": enrolled_on or timezone.localdate(),
+                "org": org,
+                "group": group,
+                "status_after": status,
+                "document_no": "",
+                "note": str(_("建档时的状态")),
+            }
         )
     return events
 
@@ -551,30 +584,39 @@ def member_record_event(
 
 def spans_from_events(member: Member, events) -> list[MemberSpan]:
     """The spans ``events`` (in date order) imply for ``member``, unsaved (pure)."""
-    spans: list[MemberSpan] = []
-    current: MemberSpan | None = None
+    steps = ((e.on, e.org_id, e.group_id, e.status_after) for e in events)
+    return [
+        MemberSpan(
+            member=member, org_id=org_id, group_id=group_id, status=status, start=start, end=end
+        )
+        for org_id, group_id, status, start, end in span_values(steps)
+    ]
+
+
+def span_values(steps) -> list[tuple]:
+    """The spans (org_id, group_id, status, start, end) that events given as (on, org_id,
+    group_id, status_after), in date order, imply (pure; ``spans_from_events``' rule)."""
+    spans: list[tuple] = []
+    current: list | None = None
     org_id, group_id = None, None
-    for event in events:
-        if event.org_id is not None:
-            org_id, group_id = event.org_id, event.group_id
-        state = (org_id, group_id, event.status_after)
-        if current is not None and (current.org_id, current.group_id, current.status) == state:
+    for on, event_org, event_group, status_after in steps:
+        if event_org is not None:
+            org_id, group_id = event_org, event_group
+        if current is not None and (current[0], current[1], current[2]) == (
+            org_id,
+            group_id,
+            status_after,
+        ):
             continue
         if current is not None:
-            current.end = event.on
-            if current.end > current.start:
-                spans.append(current)
+            current[4] = on
+            if on > current[3]:
+                spans.append(tuple(current))
             current = None
-        if event.status_after in Member.ON_ROSTER and org_id is not None:
-            current = MemberSpan(
-                member=member,
-                org_id=org_id,
-                group_id=group_id,
-                status=event.status_after,
-                start=event.on,
-            )
+        if status_after in Member.ON_ROSTER and org_id is not None:
+            current = [org_id, group_id, status_after, on, None]
     if current is not None:
-        spans.append(current)
+        spans.append(tuple(current))
     return spans
 
 

@@ -33,8 +33,7 @@ PIECE = 1024 * 1024
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz$"
 
 _ROW, _C, _V, _F, _IS, _T, _RPH, _DIMENSION = (
-    f"{SHEET_MAIN_NS}}}{name}"
-    for name in ("row", "c", "v", "f", "is", "t", "rPh", "dimension")
+    f"{SHEET_MAIN_NS}}}{name}" for name in ("row", "c", "v", "f", "is", "t", "rPh", "dimension")
 )
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 # Field classes whose database value is the Python value itself when it already has the
 # right type (their ``get_db_prep_save`` only coerces): preparing them is a dict lookup.
@@ -93,8 +93,12 @@ def _value_preparers(concrete) -> list:
     """One function per field: a Python value → the value handed to the driver, exactly as
     ``field.get_db_prep_save(value)`` gives it (no ``pre_save``)."""
 
+    # The connection itself, not ``django.db.connection``: that proxy finds the current
+    # connection (a thread-local lookup) on every attribute, i.e. for every value.
+    real = connections[DEFAULT_DB_ALIAS]
+
     def general(field):
-        return lambda value: field.get_db_prep_save(value, connection)
+        return lambda value: field.get_db_prep_save(value, real)
 
     def plain(field, kind):
         if kind is int and isinstance(field, models.ForeignKey):
@@ -106,7 +110,7 @@ def _value_preparers(concrete) -> list:
         def prepare(value):
             if value is None or type(value) is kind or (text and isinstance(value, str)):
                 return value
-            return field.get_db_prep_save(value, connection)
+            return field.get_db_prep_save(value, real)
 
         return prepare
 
@@ -116,7 +120,7 @@ def _value_preparers(concrete) -> list:
         def prepare(value):
             prepared = seen.get(value, prepare)
             if prepared is prepare:
-                prepared = field.get_db_prep_save(value, connection)
+                prepared = field.get_db_prep_save(value, real)
                 if len(seen) < 50_000:
                     seen[value] = prepared
             return prepared

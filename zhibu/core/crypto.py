@@ -67,9 +67,14 @@ def algorithm_name() -> str:
     return "SM4-GCM"
 
 
+@cache
+def _algorithm(key: bytes):
+    """The block cipher for ``key``, made once per key (a bulk import encrypts thousands)."""
+    return algorithms.SM4(key) if algorithm_name() == "SM4-GCM" else algorithms.AES(key)
+
+
 def _cipher(key: bytes, nonce: bytes, tag: bytes | None = None):
-    algorithm = algorithms.SM4(key) if algorithm_name() == "SM4-GCM" else algorithms.AES(key)
-    return Cipher(algorithm, modes.GCM(nonce, tag))
+    return Cipher(_algorithm(key), modes.GCM(nonce, tag))
 
 
 def encrypt(plaintext: str) -> str:

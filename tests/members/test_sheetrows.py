@@ -110,3 +110,27 @@ def test_a_sheet_declaring_entities_is_refused_as_not_a_workbook(cast):
     imports.run_check(batch.pk)
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.INVALID and "不是有效的" in batch.message
+
+
+def test_the_size_comes_from_the_stream_declared_or_estimated(tmp_path):
+    """The workbook opens without a pass over the sheet for its size; the stream reports
+    the declared size, or estimates it when the sheet declares none (write-only files)."""
+    from zhibu.members.sheetrows import open_workbook
+
+    declared = tmp_path / "declared.xlsx"
+    declared.write_bytes(workbook([person(n) for n in range(1, 31)]))
+    undeclared = tmp_path / "undeclared.xlsx"
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(excel.SHEET_TITLE)
+    for n in range(1, 3001):
+        ws.append([f"姓名{n}", f"{n:018d}", "2012-07-01"])
+    wb.save(undeclared)
+    for path, expected in ((declared, range(30, 31)), (undeclared, range(2000, 4500))):
+        sizes: list[int] = []
+        wb = open_workbook(path)
+        rows = list(SheetRows(wb, wb.worksheets[0], sizes.append))
+        wb.close()
+        assert len(sizes) == 1 and sizes[0] in expected, (path.name, sizes)
+        full = load_workbook(path, read_only=True, data_only=False)
+        assert rows == [(n, c) for n, c in SheetRows(full, full.worksheets[0])]
+        full.close()

@@ -79,6 +79,13 @@ def window(org: Org, period: Period) -> tuple[date, date]:
     return start, end
 
 
+def existed_throughout(org: Org, period: Period) -> bool:
+    """Whether ``window(org, period)`` is the whole period (the common case)."""
+    return org.established_on <= period.start and (
+        org.dissolved_on is None or org.dissolved_on >= period.end
+    )
+
+
 def shortfall(window_end: date, today: date) -> str:
     """Not met: still due while the period runs, missing once it is over."""
     return Status.DUE if window_end > today else Status.MISSING
@@ -129,23 +136,23 @@ class CountRule(Rule):
         held = held_tally(self.meeting_kind, ids, period.start, period.end)
         template = _("%(period)s召开%(noun)s %(n)s 次（应不少于 %(required)s 次）。")
         label, noun, kind = period.message.value, self.noun.value, self.meeting_kind
+        whole = (period.start, period.end, period.start.isoformat(), period.end.isoformat())
         outcomes = []
         for org in targets:
-            start, end = window(org, period)
+            # Most orgs existed for the whole period: its dates as text are made once.
+            if existed_throughout(org, period):
+                start, end, first_day, end_day = whole
+            else:
+                start, end = window(org, period)
+                first_day, end_day = start.isoformat(), end.isoformat()
             n = held.get(org.pk, (0, None))[0]
             status = Status.OK if n >= required else shortfall(end, ctx.today)
             text = template.fill({"period": label, "noun": noun, "n": n, "required": required})
             if status != Status.OK:
                 text += SUFFIX[status]
-            numbers = {
-                "required": required,
-                "held": n,
-                "from": start.isoformat(),
-                "to": end.isoformat(),
-            }
-            outcomes.append(
-                Outcome(org.pk, status, text, numbers, refs=held_ref(kind, start, end, n))
-            )
+            numbers = {"required": required, "held": n, "from": first_day, "to": end_day}
+            refs = [f"held:{kind}:{first_day}:{end_day}"] if n else []
+            outcomes.append(Outcome(org.pk, status, text, numbers, refs=refs))
         return outcomes
 
 

@@ -49,12 +49,12 @@ SENT = (Request.Status.SENT, Request.Status.ANSWERED, Request.Status.RETURNED)
 # Phrases that ask for approval: a 报告 containing one carries a hidden 请示 (REQ-05).
 # Matched after removing spaces and punctuation, so "妥否，请批复" matches "妥否请批复".
 REQUEST_PHRASES: tuple[str, ...] = (
+    "妥否请批复",
     "请批准",
     "请予批准",
     "请批示",
     "请审批",
     "请批复",
-    "妥否请批复",
     "请核准",
     "请予审定",
     "请指示",

@@ -196,7 +196,9 @@ def test_branch_composes_and_sends_then_parent_answers_on_the_pages(cast, login,
     )
     item.refresh_from_db()
     assert item.status == Request.Status.ANSWERED and item.answered_by == zongzhi
-    assert "同意分设" in login(cast.branch_secretary).get(url("request_detail", item)).content.decode()
+    assert (
+        "同意分设" in login(cast.branch_secretary).get(url("request_detail", item)).content.decode()
+    )
 
 
 def test_a_higher_committee_cannot_answer_in_the_addressed_orgs_name(cast, login):
@@ -251,6 +253,9 @@ def test_the_boxes_are_scoped_and_their_queries_pinned(
         reverse("duties:requests_org", args=[cast.branch1.public_id]) + "?box=out"
     )
     assert "请示3" in out.content.decode()
-    assert login(cast.outsider).get(
-        reverse("duties:requests_org", args=[cast.general_branch.public_id])
-    ).status_code == 404
+    assert (
+        login(cast.outsider)
+        .get(reverse("duties:requests_org", args=[cast.general_branch.public_id]))
+        .status_code
+        == 404
+    )

@@ -62,7 +62,7 @@ REQUEST_PHRASES: tuple[str, ...] = (
 _NOISE = re.compile(r"[\s，,。．.、；;：:！!？?“”\"'（）()]+")
 
 # The REQ-06 parameter holding each urgency's time limit.
-URGENCY_PARAMS = {
+URGENCY_PARAMS: dict[str, str] = {
     Request.Urgency.VERY_URGENT: "very_urgent_days",
     Request.Urgency.URGENT: "urgent_days",
     Request.Urgency.NORMAL: "normal_days",
@@ -232,8 +232,10 @@ class ReceiverAnswers(Rule):
         open_text = _("%(sender)s的请示“%(subject)s”待答复，时限 %(due)s。")
         late_text = _("%(sender)s的请示“%(subject)s”超过答复时限（%(due)s）仍未答复。")
         answered_late = _("%(sender)s的请示“%(subject)s”于 %(on)s 答复，超过时限（%(due)s）。")
-        outcomes, problems = [], defaultdict(int)
+        outcomes: list[Outcome] = []
+        problems: dict[int, int] = defaultdict(int)
         for pk, public_id, receiver_id, sender, subject, due, status, answered_on in rows:
+            assert due is not None  # filtered on due_on__isnull=False
             values = {"sender": sender, "subject": subject, "due": due, "on": answered_on}
             if status == Request.Status.SENT:
                 late = due < ctx.on

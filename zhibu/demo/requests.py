@@ -20,6 +20,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from zhibu.accounts.models import User
+from zhibu.core.scope import parent_path
 from zhibu.demo.clock import at, moment
 from zhibu.demo.state import Demo
 from zhibu.duties.models import ReportSchedule, Request
@@ -67,7 +68,7 @@ def _send(
     with at(moment(on, 10)):
         item = services.request_save(
             sender=sender,
-            receiver=sender.get_parent(),
+            receiver=Org.objects.get(path=parent_path(sender.path)),
             kind=kind,
             subject=subject,
             body=body,

@@ -29,6 +29,12 @@ from zhibu.orgs.selectors import org_for_user, visible_orgs
 
 router = Router(tags=["requests"])
 
+# Literal values, not the model's TextChoices: their schema names (Kind, Status …) would
+# collide with other enums of the same name in the OpenAPI components.
+DocKind = Literal["request", "report"]
+Urgency = Literal["very_urgent", "urgent", "normal"]
+DocStatus = Literal["draft", "sent", "answered", "returned"]
+
 
 class AttachmentOut(Record):
     id: UUID
@@ -47,11 +53,11 @@ class AttachmentOut(Record):
 
 class RequestOut(Record):
     id: UUID
-    kind: Request.Kind
+    kind: DocKind
     subject: str
     body: str
-    urgency: Request.Urgency
-    status: Request.Status
+    urgency: Urgency
+    status: DocStatus
     sender_id: UUID
     sender_name: str
     receiver_id: UUID
@@ -114,7 +120,7 @@ RequestPage = page_of(RequestOut)
 class RequestFilters(Filters):
     org: UUID | None = None
     box: Literal["in", "out"] = "in"
-    status: Request.Status | None = None
+    status: DocStatus | None = None
     cursor: str | None = None
     limit: int = 50
 
@@ -122,10 +128,10 @@ class RequestFilters(Filters):
 class RequestIn(In):
     sender: UUID
     receiver: UUID
-    kind: Request.Kind
+    kind: DocKind
     subject: str = Field(..., max_length=200)
     body: str = Field(..., max_length=20000)
-    urgency: Request.Urgency = Request.Urgency.NORMAL
+    urgency: Urgency = "normal"
     copy_to: UUID | None = None
     meeting: UUID | None = None
     signer: str = Field("", max_length=50)

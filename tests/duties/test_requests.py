@@ -259,3 +259,21 @@ def test_the_boxes_are_scoped_and_their_queries_pinned(
         .status_code
         == 404
     )
+
+
+def test_composing_a_report_that_asks_for_approval_warns_at_once(cast, login):
+    client = login(cast.branch_secretary)
+    response = client.post(
+        reverse("duties:request_new", args=[cast.branch1.public_id]),
+        {
+            "kind": "report",
+            "receiver": str(cast.general_branch.public_id),
+            "subject": "第三季度工作情况报告",
+            "body": "拟购置学习书籍。妥否，请批复。",
+            "urgency": "normal",
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "请示夹在报告中" in page and "我已知悉上述提示" in page
+    assert Request.objects.get().status == Request.Status.DRAFT

@@ -138,6 +138,12 @@ def _compose(request, sender: Org, item: Request | None) -> HttpResponse:
         saved = save_versioned(form, item, save, noun=_(NOUN))
         if saved is not None:
             messages.success(request, _("已保存草稿。"))
+            if saved.kind == Request.Kind.REPORT and asks_for_approval(
+                f"{saved.subject}\n{saved.body}", OneMatterNoHiddenRequest.phrases
+            ):
+                messages.warning(
+                    request, _("本报告含有请求批准的用语（请示夹在报告中，REQ-05），请改用请示。")
+                )
             return redirect("duties:request_detail", saved.public_id)
     title = _("修改请示报告") if item else _("起草请示报告")
     tail = (

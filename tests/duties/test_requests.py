@@ -277,3 +277,32 @@ def test_composing_a_report_that_asks_for_approval_warns_at_once(cast, login):
     page = response.content.decode()
     assert "请示夹在报告中" in page and "我已知悉上述提示" in page
     assert Request.objects.get().status == Request.Status.DRAFT
+
+
+def test_the_pages_have_unique_ids_and_labelled_controls(cast, login, zongzhi):
+    import re
+    from collections import Counter
+
+    from tests.test_accessibility import CONTROL, ID, LABEL_FOR
+
+    item = services.request_send(record=draft(cast), by=cast.branch_secretary)
+    report = draft(cast, kind=Request.Kind.REPORT, subject="工作报告")
+    pages = [
+        (zongzhi, url("request_detail", item)),  # the answer and return forms together
+        (zongzhi, reverse("duties:requests_org", args=[cast.general_branch.public_id])),
+        (cast.branch_secretary, url("request_detail", report)),  # send with acknowledgement
+        (cast.branch_secretary, reverse("duties:request_new", args=[cast.branch1.public_id])),
+        (cast.branch_secretary, url("request_attach", report)),
+    ]
+    for user, address in pages:
+        html = login(user).get(address).content.decode()
+        assert [i for i, n in Counter(ID.findall(html)).items() if n > 1] == [], address
+        labelled = set(LABEL_FOR.findall(html))
+        for _tag, attrs in CONTROL.findall(html):
+            if re.search(r'type="(hidden|submit|button)"', attrs):
+                continue
+            found = re.search(r'\sid="([^"]+)"', attrs)
+            assert (found and found.group(1) in labelled) or "aria-label" in attrs, (
+                address,
+                attrs[:100],
+            )

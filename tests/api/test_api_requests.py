@@ -110,3 +110,22 @@ def test_scope_and_roles(cast, api, token_for):
     # the sender may not answer its own request
     assert branch.post(f"/requests/{data['id']}/answer", {"answer": "x"}).status_code == 403
     assert api(token_for(cast.ordinary)).get("/requests").status_code == 403
+
+
+def test_a_draft_is_edited_with_its_version(cast, api, token_for, time_machine):
+    branch = api(token_for(cast.branch_secretary, write=True))
+    data = branch.post("/requests", body(cast)).json()
+    time_machine.shift(60)
+    changed = branch.patch(
+        f"/requests/{data['id']}", {"version": data["version"], "subject": "关于分设党小组的请示"}
+    )
+    assert changed.status_code == 200 and changed.json()["subject"] == "关于分设党小组的请示"
+    assert changed.json()["body"] == data["body"]
+    stale = branch.patch(f"/requests/{data['id']}", {"version": data["version"], "body": "x"})
+    assert stale.status_code == 409
+    bad = branch.patch(f"/requests/{data['id']}", {"subject": " "})
+    assert bad.status_code == 422 and bad.json()["details"][0]["rule"] == "REQ-05"
+    branch.post(f"/requests/{data['id']}/send", {})
+    closed = branch.patch(f"/requests/{data['id']}", {"subject": "再改"})
+    assert closed.status_code == 422
+    assert Request.objects.get().subject == "关于分设党小组的请示"

@@ -6,7 +6,7 @@ code, a stale ``version`` (or ``If-Match``) 409."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -139,6 +139,22 @@ class RequestIn(In):
     schedule_key: str = Field("", max_length=40)
 
 
+class RequestPatch(In):
+    """Only the fields sent change; ``version`` (or ``If-Match``) guards the edit."""
+
+    version: str | None = None
+    receiver: UUID | None = None
+    kind: DocKind | None = None
+    subject: str | None = Field(None, max_length=200)
+    body: str | None = Field(None, max_length=20000)
+    urgency: Urgency | None = None
+    copy_to: UUID | None = None
+    meeting: UUID | None = None
+    signer: str | None = Field(None, max_length=50)
+    skip_reason: str | None = Field(None, max_length=2000)
+    schedule_key: str | None = Field(None, max_length=40)
+
+
 class SendIn(In):
     version: str | None = None
     acknowledge: bool = Field(False, description="报告含请求批准用语时，确认仍按报告报送")
@@ -204,34 +220,64 @@ def get_request(request, request_id: UUID):
     return _detail(request, request_id)
 
 
+def _copy_to(sender: Org, public_id: UUID | None) -> Org | None:
+    if public_id is None:
+        return None
+    found = Org.objects.filter(subtree_q([sender.path[:4]]), public_id=public_id).first()
+    if found is None:
+        raise ApiError(404)
+    return found
+
+
+def _meeting(sender: Org, public_id: UUID | None) -> Meeting | None:
+    if public_id is None:
+        return None
+    found = Meeting.objects.filter(public_id=public_id, org=sender).first()
+    if found is None:
+        raise ValidationError(
+            {"meeting": ValidationError(services.MEETING_ELSEWHERE, code="REQ-03")}
+        )
+    return found
+
+
 @router.post("", response={201: RequestDetailOut, **ERRORS}, summary="起草请示报告（草稿）")
 def create_request(request, payload: RequestIn):
     sender = org_for_user(request.user, payload.sender, action=VIEW)
     if not selectors.holds_at(request.user, HANDLE, sender):
         raise ApiError(403)
-    copy_to = None
-    if payload.copy_to:
-        copy_to = Org.objects.filter(
-            subtree_q([sender.path[:4]]), public_id=payload.copy_to
-        ).first()
-        if copy_to is None:
-            raise ApiError(404)
-    meeting = None
-    if payload.meeting:
-        meeting = Meeting.objects.filter(public_id=payload.meeting, org=sender).first()
-        if meeting is None:
-            raise ValidationError(
-                {"meeting": ValidationError(services.MEETING_ELSEWHERE, code="REQ-03")}
-            )
     item = services.request_save(
         sender=sender,
         receiver=_receiver(request.user, sender, payload.receiver),
-        copy_to=copy_to,
-        meeting=meeting,
+        copy_to=_copy_to(sender, payload.copy_to),
+        meeting=_meeting(sender, payload.meeting),
         by=request.user,
         **payload.dict(exclude={"sender", "receiver", "copy_to", "meeting"}),
     )
     return Status(201, _detail(request, item.public_id))
+
+
+@router.patch(
+    "/{request_id}",
+    response={200: RequestDetailOut, **ERRORS},
+    summary="修改草稿或被退回的请示报告（乐观锁）",
+)
+def update_request(request, request_id: UUID, payload: RequestPatch):
+    item = _detail(request, request_id, "edit")
+    _check_version(request, item, payload.version)
+    sent = payload.dict(exclude_unset=True, exclude={"version"})
+    sender = item.sender
+    fields: dict[str, Any] = {
+        "receiver": _receiver(request.user, sender, sent["receiver"])
+        if sent.get("receiver")
+        else item.receiver,
+        "copy_to": _copy_to(sender, sent["copy_to"]) if "copy_to" in sent else item.copy_to,
+        "meeting": _meeting(sender, sent["meeting"]) if "meeting" in sent else item.meeting,
+    }
+    for name in ("kind", "subject", "body", "urgency", "signer", "skip_reason", "schedule_key"):
+        value = sent.get(name)
+        fields[name] = getattr(item, name) if value is None else value
+    services.request_save(sender=sender, record=item, by=request.user, **fields)
+    return _detail(request, request_id)
 
 
 @router.post(

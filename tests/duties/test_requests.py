@@ -306,3 +306,21 @@ def test_the_pages_have_unique_ids_and_labelled_controls(cast, login, zongzhi):
                 address,
                 attrs[:100],
             )
+
+
+@pytest.mark.refresh_on_save
+def test_sending_and_answering_refresh_the_findings_at_once(cast, zongzhi):
+    from zhibu.core.rules.models import Finding
+
+    item = services.request_send(
+        record=draft(cast, kind=Request.Kind.REPORT, subject="工作报告"),
+        by=cast.branch_secretary,
+        acknowledge=True,
+    )
+    assert Finding.objects.filter(rule_code="REQ-05", status="suspect", org=cast.branch1).exists()
+    asked = services.request_send(record=draft(cast), by=cast.branch_secretary)
+    due = Finding.objects.get(rule_code="REQ-06", status="due")
+    assert due.org_id == cast.general_branch.pk
+    services.request_answer(record=asked, answer="同意。", by=zongzhi)
+    assert not Finding.objects.filter(rule_code="REQ-06", status="due").exists()
+    assert item.status == Request.Status.SENT

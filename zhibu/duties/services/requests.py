@@ -30,6 +30,7 @@ from zhibu.duties.request_rules import (
 from zhibu.duties.services.evidence import evidence_add, ref_of
 from zhibu.meetings.models import Meeting
 from zhibu.orgs.models import Org
+from zhibu.rulebook.run import refresh_codes
 
 SUBJECT_EMPTY = _("请填写标题：一份请示报告只写一个事项（REQ-05，一文一事）。")
 BODY_EMPTY = _("请填写正文：写明事项和理由（REQ-05）。")
@@ -56,6 +57,9 @@ IN_FUTURE = _("日期不能晚于今天。")
 ATTACH_CLOSED = _("已报送的请示报告不能再添加附件。")
 
 KIND = "request"  # evidence files name their record "request:<public id>"
+# The findings a sent document changes: the sender's (REQ-01/03/05), the receiver's (REQ-06).
+SENDER_CODES = ("REQ-01", "REQ-03", "REQ-05")
+RECEIVER_CODES = ("REQ-06",)
 
 
 def is_above(receiver: Org, sender: Org) -> bool:
@@ -198,6 +202,8 @@ def request_send(*, record: Request, by=None, acknowledge: bool = False, request
             org_path=item.sender.path,
             details={"rule": "REQ-05" if hidden else "REQ-01", "skip_reason": item.skip_reason},
         )
+    refresh_codes(root=item.sender, on=today, codes=SENDER_CODES, by=by)
+    refresh_codes(root=item.receiver, on=today, codes=RECEIVER_CODES, by=by)
     return item
 
 
@@ -233,6 +239,7 @@ def request_answer(
     )
     item.answered_on, item.answered_by = on, by
     item.save()
+    refresh_codes(root=item.receiver, on=item.sent_on or on, codes=RECEIVER_CODES, by=by)
     return item
 
 
@@ -247,6 +254,7 @@ def request_return(*, record: Request, reason: str, by=None, on: date | None = N
     item.status, item.return_reason = Request.Status.RETURNED, reason.strip()
     item.answered_on, item.answered_by = on, by
     item.save()
+    refresh_codes(root=item.receiver, on=item.sent_on or on, codes=RECEIVER_CODES, by=by)
     return item
 
 

@@ -324,3 +324,26 @@ def test_sending_and_answering_refresh_the_findings_at_once(cast, zongzhi):
     services.request_answer(record=asked, answer="同意。", by=zongzhi)
     assert not Finding.objects.filter(rule_code="REQ-06", status="due").exists()
     assert item.status == Request.Status.SENT
+
+
+def test_the_compose_page_refuses_a_skipped_level_without_reason(cast, login):
+    response = login(cast.branch_secretary).post(
+        reverse("duties:request_new", args=[cast.branch1.public_id]),
+        {
+            "kind": "request",
+            "receiver": str(cast.committee.public_id),
+            "subject": "关于调整党小组设置的请示",
+            "body": "妥否，请批示。",
+            "urgency": "normal",
+        },
+    )
+    assert response.status_code == 200
+    assert "越级报送须写明理由" in response.content.decode()
+    assert not Request.objects.exists()
+    # a member without the role may not even open the page
+    assert (
+        login(cast.ordinary)
+        .get(reverse("duties:request_new", args=[cast.branch1.public_id]))
+        .status_code
+        == 403
+    )

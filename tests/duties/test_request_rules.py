@@ -52,7 +52,12 @@ def by_status(items):
 
 def test_req01_flags_a_skipped_level_and_missing_yearly_reports(cast):
     ReportSchedule.objects.create(
-        key="annual", name="年度工作报告", org_kinds=["branch"], due_month=11, due_day=30
+        committee=cast.committee,
+        key="annual",
+        name="年度工作报告",
+        org_kinds=["branch"],
+        due_month=11,
+        due_day=30,
     )
     send(cast, receiver=cast.committee, skip_reason="紧急情况")
     send(
@@ -98,7 +103,12 @@ def test_the_rules_read_a_subtree_with_a_fixed_number_of_queries(
     cast, django_assert_max_num_queries
 ):
     ReportSchedule.objects.create(
-        key="annual", name="年度工作报告", org_kinds=["branch"], due_month=11, due_day=30
+        committee=cast.committee,
+        key="annual",
+        name="年度工作报告",
+        org_kinds=["branch"],
+        due_month=11,
+        due_day=30,
     )
     branches = [
         make_org(cast.general_branch, Org.Kind.BRANCH, f"支部{i}", code=f"Q{i}") for i in range(30)

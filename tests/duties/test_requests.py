@@ -347,3 +347,34 @@ def test_the_compose_page_refuses_a_skipped_level_without_reason(cast, login):
         .status_code
         == 403
     )
+
+
+def test_a_committee_schedules_yearly_reports_for_the_orgs_below(cast, login):
+    from zhibu.duties.models import ReportSchedule
+
+    page = reverse("duties:request_schedules", args=[cast.committee.public_id])
+    client = login(cast.party_secretary)
+    bad = client.post(
+        page, {"name": "年度工作报告", "org_kinds": ["branch"], "due_month": 2, "due_day": 30}
+    )
+    assert "截止日期不存在" in bad.content.decode() and not ReportSchedule.objects.exists()
+    client.post(
+        page, {"name": "年度工作报告", "org_kinds": ["branch"], "due_month": 1, "due_day": 31}
+    )
+    schedule = ReportSchedule.objects.get()
+    assert schedule.committee == cast.committee and schedule.covers(cast.branch1)
+    assert not schedule.covers(cast.general_branch)
+    # the branch sees what it owes, may not change the committee's schedule
+    branch = login(cast.branch_secretary)
+    own = branch.get(reverse("duties:request_schedules", args=[cast.branch1.public_id]))
+    assert "年度工作报告" in own.content.decode()
+    assert (
+        branch.post(
+            reverse("duties:request_schedules", args=[cast.branch1.public_id]), {"switch": "1"}
+        ).status_code
+        == 403
+    )
+    assert login(cast.outsider).get(page).status_code == 404
+    login(cast.party_secretary).post(page, {"switch": str(schedule.pk)})
+    schedule.refresh_from_db()
+    assert not schedule.active

@@ -1,7 +1,8 @@
 """The demo's 请示 and 报告 of this year (REQ-01..06), entered as if at the time.
 
-Two yearly reports are scheduled (the 党总支's 党建工作报告 on last year's work, due by
-31 January, and a committee's 主体责任 report, which the top 党委 files outside Zhibu).
+The 党委 schedules two yearly reports for the orgs below it (each 党总支's 党建工作报告
+on last year's work, due by 31 January, and a second-level 党委's 主体责任 report, of
+which the demo has none).
 Seeded gaps, found by the rulebook run that follows:
 
 - 工程建设党总支 has not filed its yearly report (REQ-01, missing);
@@ -35,10 +36,11 @@ SCHEDULES = (
 MISSING_YEARLY = "RLJT-GC"  # 工程建设党总支: its yearly report is the seeded gap
 
 
-def ensure_schedules() -> int:
+def ensure_schedules(root: Org) -> int:
     created = 0
     for key, name, kinds, month, day, order in SCHEDULES:
         _row, new = ReportSchedule.objects.get_or_create(
+            committee=root,
             key=key,
             defaults={
                 "name": name,
@@ -88,7 +90,7 @@ def _answer(item: Request | None, on: date, text: str, by: User | None, today: d
 
 def build(demo: Demo, root: Org) -> int:
     """Create the documents once (none exist below ``root``); return how many."""
-    ensure_schedules()
+    ensure_schedules(root)
     if Request.objects.filter(sender__path__startswith=root.path).exists():
         return 0
     orgs = {o.code: o for o in Org.objects.filter(path__startswith=root.path)}

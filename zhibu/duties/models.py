@@ -241,11 +241,14 @@ class Request(PublicIdModel, TimeStampedModel):
 
 
 class ReportSchedule(models.Model):
-    """A yearly report an organisation owes the one above it (e.g. each 党组织's annual
-    work report, a 党委's report on 主体责任): which org kinds, due by which day of the
-    following year or of the same year (``same_year``). Findings under REQ-01."""
+    """A yearly report the organisations below ``committee`` owe the one above them (e.g.
+    each 党总支's annual work report, a 党委's report on 主体责任): which org kinds, due by
+    which day of the year. Set by a committee for its subtree; findings under REQ-01."""
 
-    key = models.SlugField(_("代码"), max_length=40, unique=True)
+    committee = models.ForeignKey(
+        "orgs.Org", verbose_name=_("安排组织"), on_delete=models.PROTECT, related_name="+"
+    )
+    key = models.SlugField(_("代码"), max_length=40)
     name = models.CharField(_("名称"), max_length=100)
     org_kinds = models.JSONField(_("适用组织类型"), default=list)
     due_month = models.PositiveSmallIntegerField(_("截止月"))
@@ -257,9 +260,20 @@ class ReportSchedule(models.Model):
         verbose_name = _("年度报告安排")
         verbose_name_plural = _("年度报告安排")
         ordering = ["sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "key"], name="report_schedule_key")
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def covers(self, org) -> bool:
+        """Owed by ``org``: below the committee that set it, of one of its kinds."""
+        return (
+            org.kind in self.org_kinds
+            and org.path.startswith(self.committee.path)
+            and org.path != self.committee.path
+        )
 
     def due_in(self, year: int) -> date:
         """The day the report for ``year``'s work is due (in ``year`` itself)."""

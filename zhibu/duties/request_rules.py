@@ -6,7 +6,7 @@ together (REQ-01: one level at a time, and the yearly reports owed to the level 
 Each rule reads the documents of a whole subtree and year with one or two queries:
 
 - REQ-01 — documents sent over the direct parent's head (越级, allowed with a reason but
-  flagged ``suspect``) and the yearly reports of ``ReportSchedule`` not yet filed (``due``
+  flagged ``suspect``) and the yearly reports a committee's ``ReportSchedule`` asks of the orgs below it, not yet filed (``due``
   before the due day, ``missing`` after it);
 - REQ-03 — a 请示 sent without the meeting that studied it collectively (``suspect``);
 - REQ-05 — a 报告 sent although it asks for approval (请示夹在报告中, ``suspect``);
@@ -140,7 +140,7 @@ class OneLevelAtATime(RequestRule):
         period = _period(self, ctx)
         schedules = ctx.memo(
             "req-schedules",
-            lambda: list(ReportSchedule.objects.filter(active=True)),
+            lambda: list(ReportSchedule.objects.filter(active=True).select_related("committee")),
             per_orgs=False,
         )
         filed = set(
@@ -150,8 +150,7 @@ class OneLevelAtATime(RequestRule):
             .distinct()
         )
         for org in ctx.orgs:
-            # The top of the tree reports outside Zhibu; only orgs with a parent owe one.
-            owed = [s for s in schedules if org.kind in s.org_kinds and org.depth > 1]
+            owed = [s for s in schedules if s.covers(org)]
             missing = [s for s in owed if (org.pk, s.key) not in filed]
             if not missing:
                 outcomes.append(Outcome(org.pk, Status.OK, _("本年度应报送的年度报告均已报送。")))

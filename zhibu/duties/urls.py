@@ -17,6 +17,7 @@ urlpatterns = [
     path("requests/", req.index, name="requests"),
     path("requests/org/<uuid:org_id>/", req.org_boxes, name="requests_org"),
     path("requests/org/<uuid:org_id>/new/", req.compose, name="request_new"),
+    path("requests/org/<uuid:org_id>/schedules/", req.schedules, name="request_schedules"),
     path("requests/<uuid:public_id>/", req.detail, name="request_detail"),
     path("requests/<uuid:public_id>/edit/", req.edit, name="request_edit"),
     path("requests/<uuid:public_id>/send/", req.send, name="request_send"),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from zhibu.core.forms import date_field
 from zhibu.core.versioning import VersionField
 from zhibu.duties.models import Request
+from zhibu.orgs.models import Org
 
 
 def _choices(items, label=str, blank=True):
@@ -73,3 +74,22 @@ class ReturnForm(forms.Form):
 
 class AttachForm(forms.Form):
     file = forms.FileField(label=_("附件（PDF、PNG 或 JPG）"))
+
+
+class ScheduleForm(forms.Form):
+    name = forms.CharField(label=_("年度报告名称"), max_length=100)
+    org_kinds = forms.MultipleChoiceField(
+        label=_("报送的组织类型"), widget=forms.CheckboxSelectMultiple
+    )
+    due_month = forms.TypedChoiceField(
+        label=_("截止月"), coerce=int, choices=[(m, m) for m in range(1, 13)]
+    )
+    due_day = forms.TypedChoiceField(
+        label=_("截止日"), coerce=int, choices=[(d, d) for d in range(1, 32)]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_kinds"].choices = [
+            (k.value, k.label) for k in Org.Kind if k != Org.Kind.GROUP
+        ]

@@ -18,7 +18,7 @@ from django.http import Http404
 
 from zhibu.accounts import permissions
 from zhibu.core.scope import ancestor_paths, subtree_q
-from zhibu.duties.models import Request
+from zhibu.duties.models import ReportSchedule, Request
 from zhibu.meetings.models import Meeting
 from zhibu.orgs.models import Org
 
@@ -108,3 +108,16 @@ def meetings_for(sender: Org, today: date) -> list[Meeting]:
             on__gte=today - relativedelta(years=1),
         ).order_by("-on", "-id")[:100]
     )
+
+
+def schedules_for(org: Org, *, active_only: bool = True) -> list[ReportSchedule]:
+    """The yearly reports ``org`` owes (set by the committees above it)."""
+    qs = ReportSchedule.objects.filter(committee__path__in=ancestor_paths(org.path))
+    if active_only:
+        qs = qs.filter(active=True)
+    return [s for s in qs.select_related("committee") if s.covers(org)]
+
+
+def schedules_set_by(org: Org) -> list[ReportSchedule]:
+    """The yearly reports ``org`` (a committee) asks of the orgs below it."""
+    return list(ReportSchedule.objects.filter(committee=org).order_by("sort_order", "id"))

@@ -7,6 +7,7 @@ code, which the API reports as ``rule``); nothing is written when one is raised.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
@@ -20,7 +21,7 @@ from zhibu.core.rules.params import params_for
 from zhibu.core.rules.registry import in_force
 from zhibu.core.scope import parent_path
 from zhibu.core.workdays import working_days_end
-from zhibu.duties.models import Evidence, Request
+from zhibu.duties.models import Evidence, ReportSchedule, Request
 from zhibu.duties.request_rules import (
     URGENCY_PARAMS,
     OneMatterNoHiddenRequest,
@@ -264,3 +265,46 @@ def request_attach(*, record: Request, upload, by=None) -> Evidence:
     if record.status not in (Request.Status.DRAFT, Request.Status.RETURNED):
         raise ValidationError({"file": ATTACH_CLOSED})
     return evidence_add(org=record.sender, ref=ref_of(KIND, record), upload=upload, by=by)
+
+
+SCHEDULE_NAME = _("请填写年度报告的名称。")
+SCHEDULE_KINDS = _("请选择报送的组织类型。")
+SCHEDULE_DAY = _("截止日期不存在，请检查月、日。")
+SCHEDULE_NOT_COMMITTEE = _("年度报告由党委或党总支为下级组织安排。")
+
+
+@transaction.atomic
+def schedule_add(
+    *, committee: Org, name: str, org_kinds: list[str], due_month: int, due_day: int
+) -> ReportSchedule:
+    """A yearly report ``committee`` asks of the orgs of ``org_kinds`` below it (REQ-01)."""
+    if committee.kind not in Org.COMMITTEE_KINDS:
+        raise ValidationError(SCHEDULE_NOT_COMMITTEE)
+    errors = {}
+    if not name.strip():
+        errors["name"] = SCHEDULE_NAME
+    if not org_kinds or not set(org_kinds) <= set(Org.Kind.values):
+        errors["org_kinds"] = SCHEDULE_KINDS
+    try:
+        date(2001, due_month, due_day)  # a common year: no 29 February
+    except (TypeError, ValueError):
+        errors["due_day"] = SCHEDULE_DAY
+    if errors:
+        raise ValidationError(errors)
+    order = ReportSchedule.objects.filter(committee=committee).count() + 1
+    return ReportSchedule.objects.create(
+        committee=committee,
+        key=f"{committee.code}-{uuid.uuid4().hex[:8]}"[:40].lower(),
+        name=name.strip()[:100],
+        org_kinds=list(org_kinds),
+        due_month=due_month,
+        due_day=due_day,
+        sort_order=order,
+    )
+
+
+@transaction.atomic
+def schedule_switch(*, schedule: ReportSchedule, active: bool) -> ReportSchedule:
+    schedule.active = active
+    schedule.save(update_fields=["active"])
+    return schedule

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from zhibu.core.history import history_of
 from zhibu.core.pdf import pdf_response
 from zhibu.core.versioning import save_versioned, version_initial, without_version
 from zhibu.duties.forms import requests as forms
-from zhibu.duties.models import ReportSchedule, Request
+from zhibu.duties.models import Request
 from zhibu.duties.request_pdf import request_pdf
 from zhibu.duties.request_rules import OneMatterNoHiddenRequest, asks_for_approval
 from zhibu.duties.selectors import requests as selectors
@@ -32,6 +32,7 @@ from zhibu.orgs.models import Org
 from zhibu.orgs.selectors import org_for_user
 
 NOUN = "请示报告"
+CONFIGURE = "rules.configure"  # a committee's local rules, here its yearly reports
 
 
 def _crumbs(org: Org | None, *tail):
@@ -109,7 +110,7 @@ def _compose_form(request, sender: Org, item: Request | None):
         receivers=receivers,
         copy_targets=copy_targets,
         meetings=meetings,
-        schedules=ReportSchedule.objects.filter(active=True),
+        schedules=selectors.schedules_for(sender),
     )
     pools = {"receiver": receivers, "copy_to": copy_targets, "meeting": meetings}
     return form, pools
@@ -326,4 +327,43 @@ def pdf(request: HttpRequest, public_id) -> HttpResponse:
     files = evidence_for(ref_of(services.KIND, item))
     return pdf_response(
         request_pdf(item, files), f"{item.get_kind_display()}-{item.subject[:30]}.pdf"
+    )
+
+
+@requires(VIEW)
+def schedules(request: HttpRequest, org_id) -> HttpResponse:
+    """年度报告安排: the yearly reports ``org`` asks of the orgs below it (changed by those
+    who set the committee's local rules), and those it owes to the committees above."""
+    org = org_for_user(request.user, org_id, action=VIEW)
+    may_change = org.kind in Org.COMMITTEE_KINDS and permissions.can(request.user, CONFIGURE, org)
+    form = forms.ScheduleForm(request.POST or None) if may_change else None
+    if request.method == "POST":
+        if not may_change:
+            raise PermissionDenied
+        switch = request.POST.get("switch")
+        if switch:
+            found = next((s for s in selectors.schedules_set_by(org) if str(s.pk) == switch), None)
+            if found is None:
+                raise Http404
+            services.schedule_switch(schedule=found, active=not found.active)
+            return redirect("duties:request_schedules", org.public_id)
+        if form is not None and form.is_valid():
+            try:
+                services.schedule_add(committee=org, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("已添加年度报告安排。"))
+                return redirect("duties:request_schedules", org.public_id)
+    title = _("年度报告安排")
+    return _page(
+        request,
+        "duties/requests/schedules.html",
+        title,
+        _crumbs(org, (title, None)),
+        org=org,
+        own=selectors.schedules_set_by(org),
+        owed=selectors.schedules_for(org),
+        form=form,
+        kinds=dict(Org.Kind.choices),
     )

@@ -33,6 +33,7 @@ from schemathesis.specs.openapi.checks import (
 from tests.factories import record_meeting
 from zhibu.committees.services import committee_elect
 from zhibu.development.services import case_open
+from zhibu.duties.services.requests import request_save, request_send
 from zhibu.members.transfers import transfer_start
 from zhibu.orgs.models import CommitteePost
 from zhibu.rulebook.services import exemption_request
@@ -108,8 +109,26 @@ def world(cast, token_for, wsgi_in_test_transaction):
         reason="新建支部",
         by=cast.branch_secretary,
     )
+    sent = request_send(
+        record=request_save(
+            sender=cast.branch1,
+            receiver=cast.general_branch,
+            kind="request",
+            subject="关于调整党小组设置的请示",
+            body="妥否，请批示。",
+            signer="李书记",
+        )
+    )
+    draft = request_save(
+        sender=cast.branch1,
+        receiver=cast.general_branch,
+        kind="report",
+        subject="工作报告",
+        body="请批准。",
+    )
     return {
         "token": token_for(cast.branch_secretary, write=True),
+        "request": [str(sent.public_id), str(draft.public_id)],
         "org": [str(o.public_id) for o in orgs],
         "member": [
             str(m.public_id)
@@ -150,6 +169,10 @@ ID_KINDS = {
     "committee_id": "committee",
     "post_id": "post",
     "exemption_id": "exemption",
+    "request_id": "request",
+    "sender": "org",
+    "receiver": "org",
+    "copy_to": "org",
 }
 
 

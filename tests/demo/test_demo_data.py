@@ -105,7 +105,7 @@ def test_the_build_says_what_it_is_doing(built):
     """Regression: demo_data was silent for minutes."""
     started = [line for line in built["progress"] if line.endswith("…")]
     finished = [line for line in built["progress"] if line.endswith(" s")]
-    assert len(started) == len(finished) == 5
+    assert len(started) == len(finished) == 6
     assert any("组织生活" in line for line in started)
 
 
@@ -494,3 +494,21 @@ def test_the_cockpit_summary_agrees_with_the_demo_findings(built):
     today = timezone.localdate()
     periods = [Period.containing(kind, today) for kind in ("year", "quarter", "month")]
     assert_summary_matches(list(Org.objects.order_by("path")), periods)
+
+
+def test_the_demo_requests_carry_their_seeded_gaps(built):
+    """请示报告: one 请示 unanswered past its limit (REQ-06), one 报告 carrying a hidden
+    请示 (REQ-05), one yearly report missing (REQ-01); the rest in order."""
+    from zhibu.duties.models import Request
+
+    assert built["first"]["requests"] >= 5
+    year = f"{timezone.localdate().year}"
+    problems = Finding.objects.filter(period_code=year, rule_code__startswith="REQ-").exclude(
+        status=Status.OK
+    )
+    found = {(f.rule_code, f.status, f.org.code) for f in problems.select_related("org")}
+    assert ("REQ-06", Status.LATE, "RLJT-GC") in found
+    assert ("REQ-05", Status.SUSPECT, "RLJT-DD") in found
+    missing = {code for rule, status, code in found if rule == "REQ-01"}
+    assert missing == {"RLJT-GC"}
+    assert Request.objects.filter(status=Request.Status.ANSWERED).count() >= 2

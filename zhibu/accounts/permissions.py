@@ -40,6 +40,7 @@ ACTIONS: dict[str, str] = {
     "development.view": _("查看发展党员工作"),
     "development.manage": _("登记发展党员各步骤"),
     "development.approve": _("以上级党委身份审批、特批发展党员事项"),
+    "request.handle": _("以本组织名义起草、报送请示报告，答复下级的请示报告"),
     "user.view": _("查看用户账号及其角色"),
     "user.manage": _("新建、停用账号，重置平台账号的密码（不授予角色）"),
     "role.grant": _(
@@ -74,6 +75,7 @@ _COMMITTEE_LEAD = _VIEW_ALL | {
     "exemption.approve",
     "development.manage",
     "development.approve",
+    "request.handle",
     "user.view",
     "role.grant",
 }
@@ -87,6 +89,7 @@ _BRANCH_LEAD = _VIEW_ALL | {
     "meeting.record",
     "rules.run",
     "development.manage",
+    "request.handle",
 }
 
 MATRIX: dict[tuple[str, str], frozenset[str]] = {

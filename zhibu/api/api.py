@@ -18,6 +18,7 @@ from zhibu.api.routers import (
     member_accounts,
     members,
     orgs,
+    requests,
     rules,
     transfers,
     users,
@@ -54,6 +55,7 @@ api.add_router("/development-cases", development.router)
 api.add_router("/meetings", meetings.router)
 api.add_router("/users", users.router)
 api.add_router("/member-accounts", member_accounts.router)
+api.add_router("/requests", requests.router)
 api.add_router("/", rules.router)
 
 # Last of all: any other path under /api/v1/ answers 404 in the error shape (after the

@@ -39,6 +39,7 @@ MODULES: tuple[NavItem, ...] = (
     NavItem("education", _("学习教育"), "book", None, "meeting.view"),
     NavItem("dues", _("党费"), "wallet2", None, "member.view"),
     NavItem("duties", _("责任落实"), "clipboard-check", "duties:list", "finding.view"),
+    NavItem("requests", _("请示报告"), "envelope-paper", "duties:requests", "finding.view"),
     NavItem("assessment", _("考核"), "award", None, "finding.view"),
     NavItem("cockpit", _("驾驶舱"), "speedometer2", "insight:cockpit", "finding.view"),
 )

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from zhibu.core.rules.models import RuleRun
 from zhibu.core.scope import subtree_q
-from zhibu.demo import checks, committees, development, meetings, org, roster, users
+from zhibu.demo import checks, committees, development, meetings, org, requests, roster, users
 from zhibu.demo.logins import DEMO_LOGINS, ROOT_CODE, DemoLogin
 from zhibu.demo.state import Demo
 from zhibu.meetings.models import Meeting
@@ -39,6 +39,7 @@ COUNTS = (
     "reviews",
     "cases",
     "steps",
+    "requests",
     "findings",
     "exemptions",
     "notifications",
@@ -84,6 +85,8 @@ def build(
             development.plan(demo, life)
             life.schedule()
             life.run()
+    with _step(log, "请示报告 / requests and reports"), refresh_paused():
+        demo.counts["requests"] = requests.build(demo, root)
     if not RuleRun.objects.filter(org=root).exists():
         with _step(log, "合规检查和今日提醒 / the rulebook's findings and today's digests"):
             checks.run(demo, root)

@@ -35,6 +35,7 @@ REF_VIEWS = {
     "org": "orgs:detail",
     "committee": "orgs:committee",
     "case": "development:case",
+    "request": "duties:request_detail",
 }
 # What each reference is called on the findings page ("相关记录").
 REF_LABELS = {
@@ -43,6 +44,7 @@ REF_LABELS = {
     "org": _("组织"),
     "committee": _("班子"),
     "case": _("发展档案"),
+    "request": _("请示报告"),
 }
 
 

@@ -500,6 +500,17 @@ def refresh_paused() -> Iterator[None]:
         _refresh_paused.reset(token)
 
 
+def refresh_codes(*, root, on: date, codes: Iterable[str], by=None) -> RuleRun | None:
+    """Re-judge only ``codes`` over ``root``'s subtree for the year containing ``on`` after
+    a record they read was saved (a 请示 sent or answered); paused like
+    ``refresh_after_change``."""
+    if _refresh_paused.get():
+        return None
+    today = timezone.localdate()
+    period = Period.containing("year", on)
+    return rules_run(root=root, period=period, today=today, by=by, codes=codes, trigger="save")
+
+
 def refresh_after_change(*, org, on: date, by=None, today: date | None = None) -> list[RuleRun]:
     """Re-judge what a record saved at ``org`` for day ``on`` can change, so the to-do and
     the cockpit are current after the user's own edit.

@@ -35,6 +35,8 @@ REF_VIEWS = {
     "org": "orgs:detail",
     "committee": "orgs:committee",
     "case": "development:case",
+    "letter": "duties:letter_detail",
+    "task": "duties:task_detail",
 }
 # What each reference is called on the findings page ("相关记录").
 REF_LABELS = {
@@ -43,6 +45,8 @@ REF_LABELS = {
     "org": _("组织"),
     "committee": _("班子"),
     "case": _("发展档案"),
+    "letter": _("责任书"),
+    "task": _("任务"),
 }
 
 

@@ -1,0 +1,75 @@
+"""Reads of tasks, scoped to the acting user: a task is seen by whoever sees its owner or
+its issuer. ``task_for_user`` is the one door (pages, API, exports, and 督办 sheets that
+target ``"task:<public id>"``)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from zhibu.accounts import permissions
+from zhibu.core.scope import subtree_q
+from zhibu.duties.models import Task, TaskProgress
+from zhibu.orgs.models import Org
+
+VIEW, WRITE = "finding.view", "meeting.record"
+# The page's name for apps above that add to it (zhibu.core.pages): 督办 shows its sheets.
+PAGE = "duties.task_detail"
+
+
+def visible_tasks(user) -> QuerySet[Task]:
+    return Task.objects.filter(
+        permissions.scope_q(user, VIEW, field="org__path")
+        | permissions.scope_q(user, VIEW, field="issuer__path")
+    )
+
+
+def task_for_user(user, public_id, *, action: str = VIEW) -> Task:
+    """The task if ``user`` sees it (else 404); with ``action`` other than viewing, the user
+    must hold it at the task's owner org (else 403)."""
+    try:
+        task = (
+            visible_tasks(user)
+            .select_related("org", "issuer", "department", "item__letter", "meeting")
+            .get(public_id=public_id)
+        )
+    except (Task.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if action != VIEW and not (
+        permissions.can(user, action, task.org) or permissions.can(user, action, task.issuer)
+    ):
+        raise PermissionDenied
+    return task
+
+
+def task_ref(task: Task) -> str:
+    """How other records (督办 sheets, findings) name a task."""
+    return f"task:{task.public_id}"
+
+
+def task_list(
+    *,
+    user,
+    status: str = "",
+    org: Org | None = None,
+    year: int | None = None,
+    today: date | None = None,
+) -> QuerySet[Task]:
+    """``status``: a stored status, or "overdue" (open and past due)."""
+    qs = visible_tasks(user).select_related("org", "issuer", "department", "item__letter")
+    if org is not None:
+        qs = qs.filter(subtree_q([org.path], field="org__path") | Q(issuer=org))
+    if year:
+        qs = qs.filter(due__year=year)
+    if status == "overdue" and today is not None:
+        qs = qs.exclude(status=Task.Status.DONE).filter(due__lt=today)
+    elif status in Task.Status.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("due", "id")
+
+
+def task_reports(task: Task) -> list[TaskProgress]:
+    return list(task.reports.select_related("by").order_by("on", "id"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
@@ -32,7 +32,7 @@ def letter_for_user(user, public_id, *, write: bool = False) -> Letter:
         letter = (
             visible_letters(user).select_related("issuer", "recipient").get(public_id=public_id)
         )
-    except (Letter.DoesNotExist, ValueError, TypeError):
+    except (Letter.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None
     if write and not permissions.can(user, WRITE, letter.issuer):
         raise PermissionDenied
@@ -46,7 +46,7 @@ def item_for_user(user, public_id) -> LetterItem:
             .select_related("letter__issuer", "letter__recipient", "department")
             .get(public_id=public_id)
         )
-    except (LetterItem.DoesNotExist, ValueError, TypeError):
+    except (LetterItem.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None
 
 

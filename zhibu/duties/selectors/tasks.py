@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -36,7 +36,7 @@ def task_for_user(user, public_id, *, action: str = VIEW) -> Task:
             .select_related("org", "issuer", "department", "item__letter", "meeting")
             .get(public_id=public_id)
         )
-    except (Task.DoesNotExist, ValueError, TypeError):
+    except (Task.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None
     if action != VIEW and not (
         permissions.can(user, action, task.org) or permissions.can(user, action, task.issuer)

@@ -51,8 +51,10 @@ def tasks_from_letter(*, letter: Letter, by=None) -> list[Task]:
             department=item.department,
             issuer=letter.issuer,
             title=f"{item.category}：{item.content}"[:200],
-            description=(item.evidence_required
-            and str(_("佐证材料：%(what)s") % {"what": item.evidence_required}))
+            description=(
+                item.evidence_required
+                and str(_("佐证材料：%(what)s") % {"what": item.evidence_required})
+            )
             or "",
             due=item.deadline,
             item=item,

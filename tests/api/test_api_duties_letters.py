@@ -4,14 +4,28 @@ a read-only role, 409 for a stale version."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
-from tests.duties.conftest import frozen, general_secretary  # noqa: F401
 from tests.factories import UserFactory, grant
 from zhibu.accounts.models import Role
 from zhibu.duties.models import Letter, Task
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
+
+
+@pytest.fixture
+def frozen(time_machine):
+    time_machine.move_to(datetime(2026, 3, 10, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
+
+
+@pytest.fixture
+def general_secretary(cast):
+    user = UserFactory(username="zongzhi", full_name="赵总支")
+    grant(user, Role.SECRETARY, cast.general_branch)
+    return user
 
 
 def letter_body(cast):

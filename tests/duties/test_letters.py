@@ -252,3 +252,34 @@ def test_an_item_edit_over_a_newer_change_is_refused(cast, template, login):
     assert "您打开此页后" in body
     item.refresh_from_db()
     assert item.content == "他人修改"
+
+
+def test_a_paper_signing_is_recorded_by_the_issuer_naming_the_secretary_in_office(
+    cast, template, frozen
+):
+    template.issued_on = date(2026, 2, 20)
+    (letter,) = services.letter_issue(letter=template, recipients=[cast.general_branch])
+    with pytest.raises(ValidationError, match="没有在任的书记") as refused:
+        services.letter_record_signing(
+            letter=letter, by=cast.party_secretary, signed_on=date(2026, 3, 5), place="礼堂"
+        )
+    assert "RESP-01" in str(refused.value)
+    with pytest.raises(ValidationError, match="线下签订由下达组织登记"):
+        services.letter_record_signing(
+            letter=letter, by=cast.branch_secretary, signed_on=date(2026, 3, 5), place="礼堂"
+        )
+    from zhibu.committees.services import post_assign
+
+    post_assign(
+        org=cast.general_branch,
+        post="secretary",
+        holder=cast.branch2_member,
+        start=date(2025, 1, 1),
+    )
+    signed = services.letter_record_signing(
+        letter=letter, by=cast.party_secretary, signed_on=date(2026, 3, 5), place="礼堂"
+    )
+    assert signed.signer_name == "赵党员" and signed.signed_offline
+    assert signed.recorded_by == cast.party_secretary
+    assert AuditEvent.objects.get(kind=AuditEvent.Kind.SIGNED).details["offline"] is True
+    assert Task.objects.filter(item__letter=letter).count() == 2

@@ -189,6 +189,17 @@ class Letter(PublicIdModel, TimeStampedModel):
     signed_on = models.DateField(_("签订日期"), null=True, blank=True)
     signed_place = models.CharField(_("签订地点"), max_length=100, blank=True)
     signed_at = models.DateTimeField(_("签订登记时间"), null=True, blank=True)
+    # Signed on paper (at a 党建工作会议) and recorded by the issuer's side, naming the
+    # recipient's secretary in office that day; otherwise signed online by the secretary.
+    signed_offline = models.BooleanField(_("线下签订"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     issuer_signer = models.CharField(_("下达方负责人"), max_length=50, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

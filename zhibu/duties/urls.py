@@ -21,6 +21,7 @@ urlpatterns = [
     path("letters/<uuid:public_id>/standard/", letters.standard_items, name="standard_items"),
     path("letters/<uuid:public_id>/issue/", letters.letter_issue, name="letter_issue"),
     path("letters/<uuid:public_id>/sign/", letters.letter_sign, name="letter_sign"),
+    path("letters/<uuid:public_id>/record/", letters.letter_record, name="letter_record"),
     path("letters/<uuid:public_id>/pdf/", letters.letter_download, name="letter_pdf"),
     path("letters/items/<uuid:public_id>/edit/", letters.item_edit, name="item_edit"),
     path("letters/items/<uuid:public_id>/delete/", letters.item_delete, name="item_delete"),

@@ -71,6 +71,13 @@ class SignForm(forms.Form):
     signer_post = forms.CharField(label=_("签订人职务"), max_length=50, initial=_("书记"))
 
 
+class RecordSigningForm(forms.Form):
+    signed_on = date_field(
+        _("签订日期"), help_text=_("签订人为签订组织当日在任的书记（按班子任职记录）")
+    )
+    place = forms.CharField(label=_("签订地点"), max_length=100)
+
+
 class PassDownForm(forms.Form):
     how = forms.ChoiceField(
         label=_("分解方式"),

@@ -19,7 +19,8 @@ from zhibu.core.audit import audit_record
 from zhibu.core.models import AuditEvent
 from zhibu.core.scope import parent_path
 from zhibu.duties.models import Letter, LetterItem
-from zhibu.orgs.models import Department, Org
+from zhibu.orgs.models import CommitteePost, Department, Org
+from zhibu.orgs.selectors import posts_on
 
 TITLE_EMPTY = _("请填写标题。")
 ISSUER_LEVEL = _("责任书由党委或党总支下达（RESP-02：分级签订）。")
@@ -34,9 +35,14 @@ NO_ITEMS = _("责任书至少要有一个分项才能下达。")
 NO_RECIPIENTS = _("请选择签订组织。")
 NOT_DIRECT = _("%(org)s 不是 %(issuer)s 的直接下级组织（RESP-02：逐级签订）。")
 ALREADY_ISSUED = _("%(org)s 已有本年度同类责任书，不能重复下达。")
+WRITE = "meeting.record"
 NOT_ISSUED = _("只有已下达、待签订的责任书可以签订。")
 NOT_PRINCIPAL = _(
     "只有 %(org)s 的书记（主要负责人）可以签订本组织的责任书（RESP-01：党组织书记是第一责任人）。"
+)
+NOT_ISSUER_SIDE = _("线下签订由下达组织登记。")
+NO_SECRETARY = _(
+    "%(org)s 在 %(day)s 没有在任的书记，无法登记签订（RESP-01：党组织书记是第一责任人）。"
 )
 SIGN_IN_FUTURE = _("签订日期不能晚于今天。")
 SIGN_BEFORE_ISSUE = _("签订日期不能早于下达日期（%(day)s）。")
@@ -294,6 +300,62 @@ def is_principal_of(user, org: Org, on: date | None = None) -> bool:
     )
 
 
+def _check_signing(letter: Letter, signed_on: date, place: str) -> None:
+    if letter.status != Letter.Status.ISSUED or letter.recipient is None:
+        raise ValidationError(NOT_ISSUED)
+    if signed_on > timezone.localdate():
+        raise ValidationError({"signed_on": SIGN_IN_FUTURE})
+    if signed_on < letter.issued_on:
+        raise ValidationError({"signed_on": SIGN_BEFORE_ISSUE % {"day": letter.issued_on}})
+    if not place.strip():
+        raise ValidationError({"place": PLACE_EMPTY})
+
+
+def _signed(letter: Letter, *, by, signed_on: date, place: str, request, recorded: bool) -> Letter:
+    """Write the signature, turn the items into tasks and audit the act."""
+    from zhibu.duties.services.tasks import tasks_from_letter
+
+    assert letter.recipient is not None
+    letter.status, letter.signed_on, letter.signed_at = (
+        Letter.Status.SIGNED,
+        signed_on,
+        timezone.now(),
+    )
+    letter.signed_place, letter.signed_offline = place.strip()[:100], recorded
+    letter.recorded_by = by if recorded else None
+    letter.save()
+    tasks_from_letter(letter=letter, by=by)
+    how = (
+        "线下签订，由 %s 登记" % (getattr(by, "full_name", "") or by.get_username())
+        if recorded
+        else "线上签订"
+    )
+    audit_record(
+        kind=AuditEvent.Kind.SIGNED,
+        summary=f"{letter.signer_name} 代表 {letter.recipient.name} 签订《{letter.title}》（{how}）",
+        actor=by,
+        request=request,
+        obj=letter,
+        org_path=letter.recipient.path,
+        details={
+            "letter": str(letter.public_id),
+            "issuer": letter.issuer.name,
+            "signer": letter.signer_name,
+            "signed_on": signed_on.isoformat(),
+            "place": letter.signed_place,
+            "offline": recorded,
+            "items": letter.items.count(),
+        },
+    )
+    return letter
+
+
+def _locked(letter: Letter) -> Letter:
+    return (
+        Letter.objects.select_for_update().select_related("recipient", "issuer").get(pk=letter.pk)
+    )
+
+
 @transaction.atomic
 def letter_sign(
     *,
@@ -306,44 +368,36 @@ def letter_sign(
 ) -> Letter:
     """签订: the recipient's principal leader signs (who, when, where), audited; every item
     becomes a task of the recipient, confirmed by the issuer."""
-    from zhibu.duties.services.tasks import tasks_from_letter
-
-    locked = (
-        Letter.objects.select_for_update().select_related("recipient", "issuer").get(pk=letter.pk)
-    )
-    if locked.status != Letter.Status.ISSUED or locked.recipient is None:
-        raise ValidationError(NOT_ISSUED)
-    if not is_principal_of(by, locked.recipient):
+    locked = _locked(letter)
+    if locked.recipient is not None and not is_principal_of(by, locked.recipient):
         raise ValidationError(NOT_PRINCIPAL % {"org": locked.recipient.name}, code="RESP-01")
-    if signed_on > timezone.localdate():
-        raise ValidationError({"signed_on": SIGN_IN_FUTURE})
-    if signed_on < locked.issued_on:
-        raise ValidationError({"signed_on": SIGN_BEFORE_ISSUE % {"day": locked.issued_on}})
-    if not place.strip():
-        raise ValidationError({"place": PLACE_EMPTY})
-    locked.status = Letter.Status.SIGNED
-    locked.signed_by, locked.signed_on, locked.signed_at = by, signed_on, timezone.now()
+    _check_signing(locked, signed_on, place)
+    locked.signed_by = by
     locked.signer_name = (getattr(by, "full_name", "") or by.get_username())[:50]
     locked.signer_post = (signer_post.strip() or str(_("书记")))[:50]
-    locked.signed_place = place.strip()[:100]
-    locked.save()
-    tasks_from_letter(letter=locked, by=by)
-    audit_record(
-        kind=AuditEvent.Kind.SIGNED,
-        summary=f"{locked.signer_name} 代表 {locked.recipient.name} 签订《{locked.title}》",
-        actor=by,
-        request=request,
-        obj=locked,
-        org_path=locked.recipient.path,
-        details={
-            "letter": str(locked.public_id),
-            "issuer": locked.issuer.name,
-            "signed_on": signed_on.isoformat(),
-            "place": locked.signed_place,
-            "items": locked.items.count(),
-        },
-    )
-    return locked
+    return _signed(locked, by=by, signed_on=signed_on, place=place, request=request, recorded=False)
+
+
+@transaction.atomic
+def letter_record_signing(
+    *, letter: Letter, by, signed_on: date, place: str, request=None
+) -> Letter:
+    """线下签订登记: the letter was signed on paper (usually at the year's 党建工作会议); the
+    issuer's side records it. The signer is the recipient's secretary in office that day
+    (its committee's 书记 post): nobody else can be recorded as signing for it."""
+    locked = _locked(letter)
+    if not permissions.can(by, WRITE, locked.issuer):
+        raise ValidationError(NOT_ISSUER_SIDE)
+    _check_signing(locked, signed_on, place)
+    assert locked.recipient is not None
+    post = posts_on([locked.recipient.pk], signed_on, [CommitteePost.Post.SECRETARY]).first()
+    if post is None:
+        raise ValidationError(
+            NO_SECRETARY % {"org": locked.recipient.name, "day": signed_on}, code="RESP-01"
+        )
+    locked.signed_by = post.holder.user if post.holder.user_id else None
+    locked.signer_name, locked.signer_post = post.holder.name[:50], str(_("书记"))
+    return _signed(locked, by=by, signed_on=signed_on, place=place, request=request, recorded=True)
 
 
 def _received(item: LetterItem) -> Letter:

@@ -153,6 +153,9 @@ def letter_detail(request: HttpRequest, public_id) -> HttpResponse:
         "can_sign": letter.status == Letter.Status.ISSUED
         and letter.recipient is not None
         and services.is_principal_of(user, letter.recipient),
+        "can_record": letter.status == Letter.Status.ISSUED
+        and letter.recipient is not None
+        and issuer_side,
         "can_dispose": can_dispose,
         "coverage": selectors.coverage(letter)
         if can_dispose or (received and letter.recipient.kind in Org.COMMITTEE_KINDS)
@@ -365,6 +368,30 @@ def letter_sign(request: HttpRequest, public_id) -> HttpResponse:
             messages.success(request, _("已签订责任书，各分项已转为本组织的任务。"))
             return redirect("duties:letter_detail", letter.public_id)
     title = _("签订责任书")
+    back = reverse("duties:letter_detail", args=[letter.public_id])
+    return _form_page(
+        request, form, title, _letter_crumbs(letter, (title, None)), back, letter=letter
+    )
+
+
+@requires(WRITE)
+def letter_record(request: HttpRequest, public_id) -> HttpResponse:
+    """线下签订登记 by the issuer's side (signed on paper at a meeting)."""
+    letter = selectors.letter_for_user(request.user, public_id, write=True)
+    form = forms.RecordSigningForm(
+        request.POST or None, initial={"signed_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.letter_record_signing(
+                letter=letter, by=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已登记线下签订，各分项已转为签订组织的任务。"))
+            return redirect("duties:letter_detail", letter.public_id)
+    title = _("登记线下签订")
     back = reverse("duties:letter_detail", args=[letter.public_id])
     return _form_page(
         request, form, title, _letter_crumbs(letter, (title, None)), back, letter=letter

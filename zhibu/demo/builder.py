@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from zhibu.core.rules.models import RuleRun
 from zhibu.core.scope import subtree_q
-from zhibu.demo import checks, committees, development, meetings, org, roster, users
+from zhibu.demo import checks, committees, development, letters, meetings, org, roster, users
 from zhibu.demo.logins import DEMO_LOGINS, ROOT_CODE, DemoLogin
 from zhibu.demo.state import Demo
+from zhibu.duties.models import Letter
 from zhibu.meetings.models import Meeting
 from zhibu.orgs.models import Org
 from zhibu.rulebook.run import refresh_paused
@@ -42,6 +43,8 @@ COUNTS = (
     "findings",
     "exemptions",
     "notifications",
+    "letters",
+    "tasks",
 )
 
 
@@ -84,6 +87,9 @@ def build(
             development.plan(demo, life)
             life.schedule()
             life.run()
+    if not Letter.objects.filter(issuer=root).exists():
+        with _step(log, "责任书和任务 / responsibility letters and tasks"), refresh_paused():
+            letters.build(demo, root)
     if not RuleRun.objects.filter(org=root).exists():
         with _step(log, "合规检查和今日提醒 / the rulebook's findings and today's digests"):
             checks.run(demo, root)

@@ -80,7 +80,7 @@ def letter_list(request: HttpRequest) -> HttpResponse:
         "year": year,
         "status": status,
         "statuses": Letter.Status.choices,
-        "can_issue": bool(issuer_choices(request.user)),
+        "issuer_orgs": issuer_choices(request.user)[:10],
         "query_string": f"year={year}&status={status}",
         "today": timezone.localdate(),
     }

@@ -136,7 +136,7 @@ LetterPage = page_of(LetterOut)
 
 class LetterFilters(Filters):
     org: UUID | None = None
-    year: int | None = None
+    year: int | None = Field(None, ge=1900, le=2999)
     status: Letter.Status | None = None
     cursor: str | None = None
     limit: int = 50
@@ -380,7 +380,7 @@ TaskPage = page_of(TaskOut)
 
 class TaskFilters(Filters):
     org: UUID | None = None
-    year: int | None = None
+    year: int | None = Field(None, ge=1900, le=2999)
     status: Literal["not_started", "in_progress", "submitted", "done", "overdue"] | None = None
     cursor: str | None = None
     limit: int = 50

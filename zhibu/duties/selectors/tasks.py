@@ -62,7 +62,7 @@ def task_list(
     qs = visible_tasks(user).select_related("org", "issuer", "department", "item__letter")
     if org is not None:
         qs = qs.filter(subtree_q([org.path], field="org__path") | Q(issuer=org))
-    if year:
+    if year and 1900 <= year <= 2999:  # a year beyond the calendar filters nothing
         qs = qs.filter(due__year=year)
     if status == "overdue" and today is not None:
         qs = qs.exclude(status=Task.Status.DONE).filter(due__lt=today)

@@ -167,7 +167,7 @@ def test_pages_report_with_a_file_and_confirm(cast, task, login, private_media):
             "percent": "100",
             "note": "已完成",
             "completed": "on",
-            "files": [SimpleUploadedFile("报告.pdf", PDF)],
+            "evidence": [SimpleUploadedFile("报告.pdf", PDF)],
         },
     )
     assert response.status_code == 302

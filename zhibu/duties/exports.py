@@ -19,7 +19,7 @@ def letter_pdf(letter: Letter, items: list[LetterItem]) -> bytes:
     pdf.add_page()
     pdf.heading(f"{letter.year} 年度{letter.get_kind_display()}", size=18)
     pdf.para("", letter.title)
-    parties = [
+    parties: list[list] = [
         [_("下达组织（甲方）"), letter.issuer.name],
         [_("签订组织（乙方）"), letter.recipient.name if letter.recipient else _("（范本）")],
         [_("下达日期"), letter.issued_on],

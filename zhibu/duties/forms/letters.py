@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhibu.core.forms import date_field
+from zhibu.core.forms import DateInput, date_field
 from zhibu.core.versioning import VersionField
 from zhibu.duties.models import Letter
 
@@ -15,9 +15,10 @@ class LetterForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2999)
     title = forms.CharField(label=_("标题"), max_length=120)
     issued_on = date_field(_("下达日期"))
-    sign_deadline = date_field(
-        _("签订期限"),
+    sign_deadline = forms.DateField(
+        label=_("签订期限"),
         required=False,
+        widget=DateInput(),
         help_text=_("不填则按本单位规定（默认当年 3 月 31 日）"),
     )
     issuer_signer = forms.CharField(label=_("下达方负责人"), max_length=50, required=False)
@@ -72,8 +73,10 @@ class SignForm(forms.Form):
 
 
 class RecordSigningForm(forms.Form):
-    signed_on = date_field(
-        _("签订日期"), help_text=_("签订人为签订组织当日在任的书记（按班子任职记录）")
+    signed_on = forms.DateField(
+        label=_("签订日期"),
+        widget=DateInput(),
+        help_text=_("签订人为签订组织当日在任的书记（按班子任职记录）"),
     )
     place = forms.CharField(label=_("签订地点"), max_length=100)
 
@@ -136,7 +139,7 @@ class ProgressForm(forms.Form):
     percent = forms.IntegerField(label=_("完成进度（%）"), min_value=0, max_value=100)
     note = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 3}))
     completed = forms.BooleanField(label=_("已完成，申请交办组织确认"), required=False)
-    files = MultipleFileField(
+    evidence = MultipleFileField(
         label=_("佐证材料"), required=False, help_text=_("JPG、PNG 或 PDF，单个不超过 10 MB")
     )
 

@@ -147,7 +147,7 @@ class ItemCascaded(LetterRule):
         outcomes, having = [], set()
         for pk, category, content, disposition, org_id, letter_id, signed_on in rows:
             having.add(org_id)
-            if disposition != LetterItem.Disposition.PENDING:
+            if disposition != LetterItem.Disposition.PENDING or signed_on is None:
                 continue
             due = signed_on + timedelta(days=grace)
             values = {"item": f"{category}：{content[:30]}", "due": due}

@@ -18,7 +18,9 @@ def _check_name(org: Org, name: str, exclude_pk: int | None = None) -> str:
     name = name.strip()
     if not name:
         raise ValidationError({"name": NAME_EMPTY})
-    taken = Department.objects.filter(org=org, name=name).exclude(pk=exclude_pk)
+    taken = Department.objects.filter(org=org, name=name)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
     if taken.exists():
         raise ValidationError({"name": NAME_TAKEN % {"name": name}})
     return name[:60]

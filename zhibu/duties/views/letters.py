@@ -139,11 +139,9 @@ def letter_detail(request: HttpRequest, public_id) -> HttpResponse:
     items = selectors.letter_items(letter)
     issuer_side = permissions.can(user, WRITE, letter.issuer)
     received = letter.recipient is not None and letter.status == Letter.Status.SIGNED
-    can_dispose = (
-        received
-        and letter.recipient.kind in Org.COMMITTEE_KINDS
-        and permissions.can(user, WRITE, letter.recipient)
-    )
+    receiver = letter.recipient
+    cascades = received and receiver is not None and receiver.kind in Org.COMMITTEE_KINDS
+    can_dispose = cascades and permissions.can(user, WRITE, receiver)
     context = {
         "letter": letter,
         "items": items,
@@ -157,9 +155,7 @@ def letter_detail(request: HttpRequest, public_id) -> HttpResponse:
         and letter.recipient is not None
         and issuer_side,
         "can_dispose": can_dispose,
-        "coverage": selectors.coverage(letter)
-        if can_dispose or (received and letter.recipient.kind in Org.COMMITTEE_KINDS)
-        else None,
+        "coverage": selectors.coverage(letter) if cascades else None,
         "copies": list(letter.copies.select_related("recipient").order_by("recipient__path"))
         if letter.is_template
         else [],

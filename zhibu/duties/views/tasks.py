@@ -197,7 +197,7 @@ def task_report(request: HttpRequest, public_id) -> HttpResponse:
                 percent=cd["percent"],
                 note=cd["note"],
                 completed=cd["completed"],
-                files=cd["files"],
+                files=cd["evidence"],
                 by=request.user,
             )
         except ValidationError as exc:

@@ -308,3 +308,15 @@ def test_resp02c_an_item_past_its_deadline_without_evidence(
     outcomes = judge("RESP-02c", [cast.general_branch], date(2026, 7, 1))
     assert [o.status for o in outcomes] == ["ok"]
     assert Letter.objects.get(pk=received.pk).status == Letter.Status.SIGNED
+
+
+def test_apps_above_add_a_button_and_a_panel_to_the_task_page(cast, task, login, monkeypatch):
+    """The place 督办 uses: a context provider and a panel on page "duties.task_detail"."""
+    from zhibu.core import pages
+    from zhibu.duties.selectors.tasks import PAGE
+
+    monkeypatch.setattr(pages, "_context", {PAGE: [lambda t, r: {"supervise_url": "/x/"}]})
+    panel = pages.Tab("s", "督办单", "components/_empty.html", lambda t, r: {})
+    monkeypatch.setattr(pages, "_tabs", {PAGE: [panel]})
+    body = login(cast.party_secretary).get(url("task_detail", task)).content.decode()
+    assert 'href="/x/"' in body and 'id="task-panel-s"' in body and "督办单" in body

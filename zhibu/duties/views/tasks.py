@@ -166,9 +166,10 @@ def task_detail(request: HttpRequest, public_id) -> HttpResponse:
         "task_ref": selectors.task_ref(task),
         "history": history_of(task),
         "today": today,
-        # Apps above (督办) add their panels here: see zhibu.core.pages and the template's
-        # "supervision" block.
-        "task_tabs": tabs_for(PAGE),
+        # Apps above (督办) add to this page through zhibu.core.pages, page PAGE: a context
+        # provider (task, request) -> dict (e.g. ``supervise_url`` shows a "督办" button),
+        # and panels (``Tab``), each rendered with ``panel`` = its context(task, request).
+        "task_panels": [(tab, tab.context(task, request)) for tab in tabs_for(PAGE)],
     }
     context.update(extra_context(PAGE, task, request))
     return render(

@@ -283,3 +283,14 @@ def test_a_paper_signing_is_recorded_by_the_issuer_naming_the_secretary_in_offic
     assert signed.recorded_by == cast.party_secretary
     assert AuditEvent.objects.get(kind=AuditEvent.Kind.SIGNED).details["offline"] is True
     assert Task.objects.filter(item__letter=letter).count() == 2
+
+
+def test_the_letters_entry_is_highlighted_on_letter_pages_and_the_old_one_still_works(
+    cast, template, login
+):
+    client = login(cast.party_secretary)
+    body = client.get(url("letter_detail", template)).content.decode()
+    active = body.split('aria-current="page"')[0].rsplit("<a", 1)[1]
+    assert reverse("duties:letter_list") in active
+    assert "{#" not in body  # the history component's comment stays a comment
+    assert client.get(reverse("duties:list")).status_code == 200

@@ -132,7 +132,7 @@ def test_bad_dates_and_percentages_are_refused(cast, task, frozen):
     assert Task.objects.count() == 1
 
 
-def test_a_task_from_a_committee_meeting_decision(cast, frozen):
+def test_a_task_from_a_committee_meeting_decision(cast, frozen, login):
     meeting = record_meeting(cast.committee, date(2026, 3, 2), kinds=["other"])
     task = services.task_create(
         issuer=cast.committee,
@@ -142,6 +142,14 @@ def test_a_task_from_a_committee_meeting_decision(cast, frozen):
         meeting=meeting,
     )
     assert task.meeting == meeting
+    body = login(cast.party_secretary).get(reverse("meetings:detail", args=[meeting.public_id]))
+    text = body.content.decode()
+    assert "交办的任务" in text and "落实党委会决定" in text
+    assert f"?meeting={meeting.public_id}" in text
+    form = login(cast.party_secretary).get(
+        reverse("duties:task_new", args=[cast.committee.public_id]), {"meeting": meeting.public_id}
+    )
+    assert form.status_code == 200
     other = record_meeting(cast.branch1, date(2026, 3, 2))
     with pytest.raises(ValidationError, match="只能依据交办组织自己召开的会议决定交办任务"):
         services.task_create(

@@ -96,6 +96,15 @@ def coverage(letter: Letter) -> list[dict]:
     return rows
 
 
+def issuer_orgs(user) -> list[Org]:
+    """Where ``user`` may issue letters and assign tasks: 党委 and 党总支 in write scope."""
+    return list(
+        Org.objects.filter(permissions.scope_q(user, WRITE), kind__in=Org.COMMITTEE_KINDS).order_by(
+            "path"
+        )[:200]
+    )
+
+
 def subordinates(org: Org) -> list[Org]:
     """Direct subordinate organisations that exist today (not 党小组)."""
     return [

@@ -9,6 +9,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 
 from zhibu.accounts import permissions
 from zhibu.core.scope import subtree_q
@@ -69,6 +70,16 @@ def task_list(
     elif status in Task.Status.values:
         qs = qs.filter(status=status)
     return qs.order_by("due", "id")
+
+
+def meeting_tasks_context(meeting) -> dict:
+    """What the page of a 党委 / 党总支 meeting shows of tasks assigned on its decisions
+    (registered in ``DutiesConfig.ready``; the meeting page has checked access)."""
+    if meeting.org.kind not in Org.COMMITTEE_KINDS:
+        return {}
+    tasks = list(Task.objects.filter(meeting=meeting).select_related("org").order_by("due", "id"))
+    new = reverse("duties:task_new", args=[meeting.org.public_id])
+    return {"meeting_tasks": tasks, "task_new_url": f"{new}?meeting={meeting.public_id}"}
 
 
 def task_reports(task: Task) -> list[TaskProgress]:

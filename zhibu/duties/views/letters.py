@@ -27,7 +27,6 @@ from zhibu.duties.selectors.letters import VIEW, WRITE
 from zhibu.duties.services import letters as services
 from zhibu.duties.services.letters import STANDARD_CATEGORIES, ItemSpec
 from zhibu.orgs.models import Department, Org
-from zhibu.orgs.selectors import visible_orgs
 
 
 def crumbs(*tail):
@@ -44,11 +43,7 @@ def _letter_crumbs(letter: Letter, *tail):
     )
 
 
-def issuer_choices(user) -> list[Org]:
-    """Where ``user`` may issue letters: 党委 and 党总支 in write scope."""
-    return list(
-        visible_orgs(user, WRITE).filter(kind__in=Org.COMMITTEE_KINDS).order_by("path")[:200]
-    )
+issuer_choices = selectors.issuer_orgs
 
 
 def _form_page(request, form, title, breadcrumbs, back, *, letter=None, extra=None):

@@ -25,12 +25,13 @@ from zhibu.duties.forms import letters as forms
 from zhibu.duties.models import Task
 from zhibu.duties.selectors import tasks as selectors
 from zhibu.duties.selectors.evidence import evidence_for
+from zhibu.duties.selectors.letters import issuer_orgs
 from zhibu.duties.selectors.tasks import PAGE, VIEW, WRITE
 from zhibu.duties.services import tasks as services
 from zhibu.duties.services.evidence import ref_of
 from zhibu.meetings.models import Meeting
 from zhibu.orgs.models import Department, Org
-from zhibu.orgs.selectors import org_for_user, visible_orgs
+from zhibu.orgs.selectors import org_for_user
 
 
 def crumbs(*tail):
@@ -61,7 +62,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
         "statuses": [*Task.Status.choices, ("overdue", _("逾期"))],
         "today": today,
         "query_string": f"status={status}&year={year}",
-        "can_assign": visible_orgs(request.user, WRITE).exists(),
+        "issuer_orgs": issuer_orgs(request.user)[:10],
     }
     return render(
         request,

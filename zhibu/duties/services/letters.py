@@ -351,8 +351,11 @@ def _signed(letter: Letter, *, by, signed_on: date, place: str, request, recorde
 
 
 def _locked(letter: Letter) -> Letter:
+    # "of self": PostgreSQL locks no row of a nullable outer join (the recipient).
     return (
-        Letter.objects.select_for_update().select_related("recipient", "issuer").get(pk=letter.pk)
+        Letter.objects.select_for_update(of=("self",))
+        .select_related("recipient", "issuer")
+        .get(pk=letter.pk)
     )
 
 

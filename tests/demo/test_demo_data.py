@@ -105,7 +105,7 @@ def test_the_build_says_what_it_is_doing(built):
     """Regression: demo_data was silent for minutes."""
     started = [line for line in built["progress"] if line.endswith("…")]
     finished = [line for line in built["progress"] if line.endswith(" s")]
-    assert len(started) == len(finished) == 6
+    assert len(started) == len(finished) == 7
     assert any("组织生活" in line for line in started)
 
 
@@ -512,3 +512,29 @@ def test_the_demo_requests_carry_their_seeded_gaps(built):
     missing = {code for rule, status, code in found if rule == "REQ-01"}
     assert missing == {"RLJT-GC"}
     assert Request.objects.filter(status=Request.Status.ANSWERED).count() >= 2
+
+
+def test_this_years_letters_are_signed_down_to_the_branches_with_their_gaps(built):
+    """Issue 16: the 党委's letters signed by its 总支 and branches, three gaps on purpose."""
+    from zhibu.demo.letters import OVERDUE_TASK, SEEDED_GAPS, UNSIGNED
+    from zhibu.duties.models import Letter, Task
+
+    today = timezone.localdate()
+    if today.month < 8:
+        pytest.skip("the demo's letters run through July; earlier in the year only part")
+    letters = Letter.objects.filter(year=today.year, recipient__isnull=False)
+    assert letters.filter(issuer__code=ROOT_CODE).count() == 4
+    unsigned = set(
+        letters.exclude(status=Letter.Status.SIGNED).values_list("recipient__code", flat=True)
+    )
+    assert unsigned == {UNSIGNED}
+    assert letters.filter(recipient__kind=Org.Kind.BRANCH, status=Letter.Status.SIGNED).count() >= 8
+    task = Task.objects.get(title=OVERDUE_TASK)
+    assert task.is_overdue(today) and task.meeting is not None
+    found = {
+        (f.rule_code, f.status, f.org.code)
+        for f in Finding.objects.filter(
+            rule_code__startswith="RESP-02", status__in=[Status.LATE, Status.MISSING]
+        ).select_related("org")
+    }
+    assert found == set(SEEDED_GAPS)

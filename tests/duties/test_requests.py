@@ -15,7 +15,7 @@ from tests.factories import UserFactory, grant
 from zhibu.accounts.models import Role
 from zhibu.core.models import AuditEvent
 from zhibu.duties.models import Evidence, Request
-from zhibu.duties.request_rules import asks_for_approval
+from zhibu.duties.rules.requests import asks_for_approval
 from zhibu.duties.services import requests as services
 
 pytestmark = pytest.mark.django_db

@@ -31,7 +31,7 @@ def shown(finding: Finding) -> tuple[str, list[str]]:
 
 def _models():
     from zhibu.development.models import Case
-    from zhibu.duties.models import Request
+    from zhibu.duties.models import Letter, LetterItem, Request, Task
     from zhibu.meetings.models import Meeting
     from zhibu.members.models import Member
     from zhibu.orgs.models import Committee, CommitteePost, Org, Unit
@@ -45,6 +45,9 @@ def _models():
         "post": CommitteePost,
         "unit": Unit,
         "request": Request,
+        "letter": Letter,
+        "letter_item": LetterItem,
+        "task": Task,
     }
 
 

@@ -14,6 +14,7 @@ from zhibu.api import errors
 from zhibu.api.auth import api_auth
 from zhibu.api.routers import (
     development,
+    duties,
     meetings,
     member_accounts,
     members,
@@ -56,6 +57,8 @@ api.add_router("/meetings", meetings.router)
 api.add_router("/users", users.router)
 api.add_router("/member-accounts", member_accounts.router)
 api.add_router("/requests", requests.router)
+api.add_router("/letters", duties.letters_router)
+api.add_router("/tasks", duties.tasks_router)
 api.add_router("/", rules.router)
 
 # Last of all: any other path under /api/v1/ answers 404 in the error shape (after the

@@ -71,7 +71,7 @@ def body(status: int, message=None, details=None, code=None) -> dict[str, Any]:
     }
 
 
-RULE_CODE = re.compile(r"^[A-Z]{2,5}-\d{2}$")
+RULE_CODE = re.compile(r"^[A-Z]{2,5}-\d{2}[a-z]?$")  # RESP-02b: a row's further rules
 
 
 def details_of(exc: ValidationError) -> list[dict]:

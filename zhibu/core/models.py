@@ -50,6 +50,7 @@ class AuditEvent(models.Model):
         OVERRIDE = "override", _("越过规则")
         RECORD_UNLOCKED = "record_unlocked", _("修改已锁定记录")
         CONFIG_CHANGED = "config_changed", _("配置变更")
+        SIGNED = "signed", _("签订责任书")
 
     class Algorithm(models.TextChoices):
         # Events written before the chain was keyed; new events are always keyed.

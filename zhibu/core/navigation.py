@@ -40,6 +40,9 @@ MODULES: tuple[NavItem, ...] = (
     NavItem("dues", _("党费"), "wallet2", None, "member.view"),
     NavItem("duties", _("责任落实"), "clipboard-check", "duties:list", "finding.view"),
     NavItem("requests", _("请示报告"), "envelope-paper", "duties:requests", "finding.view"),
+    NavItem(
+        "letters", _("责任书与任务"), "file-earmark-check", "duties:letter_list", "finding.view"
+    ),
     NavItem("assessment", _("考核"), "award", None, "finding.view"),
     NavItem("cockpit", _("驾驶舱"), "speedometer2", "insight:cockpit", "finding.view"),
 )

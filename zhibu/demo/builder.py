@@ -12,9 +12,20 @@ from django.utils import timezone
 
 from zhibu.core.rules.models import RuleRun
 from zhibu.core.scope import subtree_q
-from zhibu.demo import checks, committees, development, meetings, org, requests, roster, users
+from zhibu.demo import (
+    checks,
+    committees,
+    development,
+    letters,
+    meetings,
+    org,
+    requests,
+    roster,
+    users,
+)
 from zhibu.demo.logins import DEMO_LOGINS, ROOT_CODE, DemoLogin
 from zhibu.demo.state import Demo
+from zhibu.duties.models import Letter
 from zhibu.meetings.models import Meeting
 from zhibu.orgs.models import Org
 from zhibu.rulebook.run import refresh_paused
@@ -43,6 +54,8 @@ COUNTS = (
     "findings",
     "exemptions",
     "notifications",
+    "letters",
+    "tasks",
 )
 
 
@@ -87,6 +100,9 @@ def build(
             life.run()
     with _step(log, "请示报告 / requests and reports"), refresh_paused():
         demo.counts["requests"] = requests.build(demo, root)
+    if not Letter.objects.filter(issuer=root).exists():
+        with _step(log, "责任书和任务 / responsibility letters and tasks"), refresh_paused():
+            letters.build(demo, root)
     if not RuleRun.objects.filter(org=root).exists():
         with _step(log, "合规检查和今日提醒 / the rulebook's findings and today's digests"):
             checks.run(demo, root)

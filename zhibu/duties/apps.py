@@ -13,3 +13,7 @@ class DutiesConfig(AppConfig):
         from zhibu.meetings.views.detail import PAGE
 
         register_context(PAGE, meeting_detail_context)
+        # A 党委 meeting's decisions can be assigned as tasks (责任书与任务).
+        from zhibu.duties.selectors.tasks import meeting_tasks_context
+
+        register_context(PAGE, meeting_tasks_context)

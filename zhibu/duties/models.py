@@ -8,6 +8,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -278,3 +279,266 @@ class ReportSchedule(models.Model):
     def due_in(self, year: int) -> date:
         """The day the report for ``year``'s work is due (in ``year`` itself)."""
         return date(year, self.due_month, self.due_day)
+
+
+# --- 责任书 (RESP-01, RESP-02) and tasks ------------------------------------------------
+
+
+class Letter(PublicIdModel, TimeStampedModel):
+    """A yearly responsibility letter (责任书) from an organisation to one direct subordinate.
+
+    Drafted as a 范本 (``recipient`` empty) whose items are edited in one place, then issued
+    as one letter per recipient (each is its own bilateral document, signed by that
+    recipient's principal leader and printed on its own); a 党总支 also drafts letters to its
+    branches directly by passing received items down (``LetterItem.source``)."""
+
+    class Kind(models.TextChoices):
+        PRINCIPAL = "principal", _("全面从严治党主体责任书")
+        INTEGRITY = "integrity", _("党风廉政建设责任书")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        ISSUED = "issued", _("已下达待签订")
+        SIGNED = "signed", _("已签订")
+
+    issuer = models.ForeignKey(
+        "orgs.Org", verbose_name=_("下达组织"), on_delete=models.PROTECT, related_name="+"
+    )
+    recipient = models.ForeignKey(
+        "orgs.Org",
+        verbose_name=_("签订组织"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="letters_received",
+    )
+    template = models.ForeignKey(
+        "self",
+        verbose_name=_("范本"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="copies",
+    )
+    kind = models.CharField(_("责任书类型"), max_length=12, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    title = models.CharField(_("标题"), max_length=120)
+    preamble = models.TextField(_("正文"), blank=True)
+    issued_on = models.DateField(_("下达日期"))
+    sign_deadline = models.DateField(_("签订期限"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=8, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签订人账号"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signer_name = models.CharField(_("签订人"), max_length=50, blank=True)
+    signer_post = models.CharField(_("职务"), max_length=50, blank=True)
+    signed_on = models.DateField(_("签订日期"), null=True, blank=True)
+    signed_place = models.CharField(_("签订地点"), max_length=100, blank=True)
+    signed_at = models.DateTimeField(_("签订登记时间"), null=True, blank=True)
+    # Signed on paper (at a 党建工作会议) and recorded by the issuer's side, naming the
+    # recipient's secretary in office that day; otherwise signed online by the secretary.
+    signed_offline = models.BooleanField(_("线下签订"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    issuer_signer = models.CharField(_("下达方负责人"), max_length=50, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("责任书")
+        verbose_name_plural = _("责任书")
+        ordering = ["-year", "issuer", "recipient", "id"]
+        indexes = [
+            models.Index(fields=["recipient", "year", "status"], name="letter_recipient_year"),
+            models.Index(fields=["issuer", "year"], name="letter_issuer_year"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sign_deadline__isnull=True)
+                | Q(sign_deadline__gte=models.F("issued_on")),
+                name="letter_deadline_after_issue",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_template(self) -> bool:
+        return self.recipient_id is None
+
+
+class LetterItem(PublicIdModel, TimeStampedModel):
+    """One item of a letter (分项), with who answers for it (分口: the recipient, or a
+    functional department), its weight, deadline and the evidence that proves it. An item
+    a 党总支 received is kept or passed down to its branches (分级, ``disposition``)."""
+
+    class Disposition(models.TextChoices):
+        PENDING = "pending", _("待分解")
+        KEPT = "kept", _("本级承担")
+        PASSED = "passed", _("已分解下传")
+
+    letter = models.ForeignKey(
+        Letter, verbose_name=_("责任书"), on_delete=models.CASCADE, related_name="items"
+    )
+    category = models.CharField(_("分项"), max_length=30)
+    content = models.TextField(_("责任内容"))
+    department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name=_("责任部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    weight = models.PositiveSmallIntegerField(_("权重（分）"), default=0)
+    deadline = models.DateField(_("完成时限"))
+    evidence_required = models.CharField(_("佐证材料要求"), max_length=200, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    source = models.ForeignKey(
+        "self",
+        verbose_name=_("上级分项"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="passed_to",
+    )
+    disposition = models.CharField(
+        _("分解情况"), max_length=8, choices=Disposition.choices, default=Disposition.PENDING
+    )
+    disposition_note = models.CharField(_("分解说明"), max_length=200, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("责任书分项")
+        verbose_name_plural = _("责任书分项")
+        ordering = ["letter", "sort_order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.category}：{self.content[:30]}"
+
+
+class Task(PublicIdModel, TimeStampedModel):
+    """A task (任务): from a letter item once the letter is signed, or from a 党委 meeting's
+    decision. The owner reports progress with evidence; the issuer confirms completion or
+    returns it with a reason. 逾期 is not stored: it is an open task past ``due``."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("未开始")
+        IN_PROGRESS = "in_progress", _("进行中")
+        SUBMITTED = "submitted", _("待确认")
+        DONE = "done", _("已完成")
+
+    org = models.ForeignKey(
+        "orgs.Org", verbose_name=_("责任组织"), on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name=_("责任部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    issuer = models.ForeignKey(
+        "orgs.Org", verbose_name=_("交办组织"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("任务"), max_length=200)
+    description = models.TextField(_("任务要求"), blank=True)
+    due = models.DateField(_("完成时限"))
+    item = models.OneToOneField(
+        LetterItem,
+        verbose_name=_("责任书分项"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="task",
+    )
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        verbose_name=_("会议决定"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED, db_index=True
+    )
+    percent = models.PositiveSmallIntegerField(_("完成进度（%）"), default=0)
+    confirmed_on = models.DateField(_("确认完成日期"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    return_reason = models.CharField(_("退回理由"), max_length=300, blank=True)
+    returned = models.PositiveSmallIntegerField(_("退回次数"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("任务")
+        verbose_name_plural = _("任务")
+        ordering = ["due", "id"]
+        indexes = [
+            models.Index(fields=["org", "status", "due"], name="task_org_status_due"),
+            models.Index(fields=["issuer", "status"], name="task_issuer_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_overdue(self, today: date) -> bool:
+        return self.status != self.Status.DONE and self.due < today
+
+    def shown_status(self, today: date) -> str:
+        """未开始/进行中/待确认/已完成, or 逾期 for an open task past its due date."""
+        if self.is_overdue(today):
+            return str(_("逾期"))
+        return str(self.get_status_display())
+
+
+class TaskProgress(PublicIdModel):
+    """A progress report (进展) on a task; its files are Evidence with ref ``progress:<id>``."""
+
+    task = models.ForeignKey(
+        Task, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="reports"
+    )
+    on = models.DateField(_("报告日期"))
+    percent = models.PositiveSmallIntegerField(_("完成进度（%）"))
+    note = models.TextField(_("进展情况"))
+    completed = models.BooleanField(_("申请确认完成"), default=False)
+    files = models.PositiveSmallIntegerField(_("佐证材料数"), default=0)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("任务进展")
+        verbose_name_plural = _("任务进展")
+        ordering = ["task", "on", "id"]

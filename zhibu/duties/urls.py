@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhibu.duties.views import evidence
+from zhibu.duties.views import departments, evidence, letters, tasks
 from zhibu.duties.views import rectification as views
 from zhibu.duties.views import requests as req
 
@@ -25,6 +25,30 @@ urlpatterns = [
     path("requests/<uuid:public_id>/return/", req.send_back, name="request_return"),
     path("requests/<uuid:public_id>/attach/", req.attach, name="request_attach"),
     path("requests/<uuid:public_id>/pdf/", req.pdf, name="request_pdf"),
+    # 责任书 (RESP-01, RESP-02)
+    path("letters/", letters.letter_list, name="letter_list"),
+    path("letters/new/", letters.letter_new, name="letter_new"),
+    path("letters/<uuid:public_id>/", letters.letter_detail, name="letter_detail"),
+    path("letters/<uuid:public_id>/edit/", letters.letter_edit, name="letter_edit"),
+    path("letters/<uuid:public_id>/items/new/", letters.item_new, name="item_new"),
+    path("letters/<uuid:public_id>/standard/", letters.standard_items, name="standard_items"),
+    path("letters/<uuid:public_id>/issue/", letters.letter_issue, name="letter_issue"),
+    path("letters/<uuid:public_id>/sign/", letters.letter_sign, name="letter_sign"),
+    path("letters/<uuid:public_id>/record/", letters.letter_record, name="letter_record"),
+    path("letters/<uuid:public_id>/pdf/", letters.letter_download, name="letter_pdf"),
+    path("letters/items/<uuid:public_id>/edit/", letters.item_edit, name="item_edit"),
+    path("letters/items/<uuid:public_id>/delete/", letters.item_delete, name="item_delete"),
+    path("letters/items/<uuid:public_id>/dispose/", letters.item_dispose, name="item_dispose"),
+    # tasks; ``task_detail`` is the stable address 督办 sheets link to ("task:<public id>")
+    path("tasks/", tasks.task_list, name="task_list"),
+    path("tasks/export/", tasks.task_export, name="task_export"),
+    path("tasks/org/<uuid:org_id>/new/", tasks.task_new, name="task_new"),
+    path("tasks/<uuid:public_id>/", tasks.task_detail, name="task_detail"),
+    path("tasks/<uuid:public_id>/report/", tasks.task_report, name="task_report"),
+    path("tasks/<uuid:public_id>/confirm/", tasks.task_confirm, name="task_confirm"),
+    # functional departments (分口) of an organisation's unit
+    path("org/<uuid:org_id>/departments/", departments.department_list, name="departments"),
+    path("departments/<uuid:public_id>/", departments.department_edit, name="department_edit"),
 ]
 
 # Mounted under /meetings/ in the meetings namespace by zhibu/urls.py: the page belongs to

@@ -36,6 +36,8 @@ REF_VIEWS = {
     "committee": "orgs:committee",
     "case": "development:case",
     "request": "duties:request_detail",
+    "letter": "duties:letter_detail",
+    "task": "duties:task_detail",
 }
 # What each reference is called on the findings page ("相关记录").
 REF_LABELS = {
@@ -45,6 +47,8 @@ REF_LABELS = {
     "committee": _("班子"),
     "case": _("发展档案"),
     "request": _("请示报告"),
+    "letter": _("责任书"),
+    "task": _("任务"),
 }
 
 

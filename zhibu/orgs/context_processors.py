@@ -44,11 +44,17 @@ _ADMIN_PAGES = {
 }
 
 
+# Pages of the duties app under the "责任书与任务" entry (the rest are "责任落实").
+_LETTER_PAGES = ("letter_", "item_", "standard_items", "task_", "department")
+
+
 def _active_key(match) -> str:
     if match is None:
         return ""
     if match.app_name == "accounts":
         return _ADMIN_PAGES.get(match.url_name, "")
+    if match.app_name == "duties" and (match.url_name or "").startswith(_LETTER_PAGES):
+        return "letters"
     if match.app_name:
         return _APP_KEYS.get(match.app_name, match.app_name)
     return match.url_name or ""

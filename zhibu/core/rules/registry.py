@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 from zhibu.core.rules.base import Rule
@@ -56,9 +57,11 @@ def snapshot_codes() -> set[str]:
     return {rule.code for rule in catalogue() if rule.period_kind == "snapshot"}
 
 
-def _sort_key(code: str) -> tuple[str, int]:
-    prefix, _, number = code.partition("-")
-    return prefix, int(number) if number.isdigit() else 0
+def _sort_key(code: str) -> tuple[str, int, str]:
+    """RESP-02 < RESP-02b < RESP-03: a row's further rules carry a letter after its number."""
+    prefix, _, rest = code.partition("-")
+    digits = "".join(itertools.takewhile(str.isdigit, rest))
+    return prefix, int(digits) if digits else 0, rest[len(digits) :]
 
 
 def citation_of(code: str, version: int) -> str | None:

@@ -22,7 +22,7 @@ from zhibu.core.rules.registry import in_force
 from zhibu.core.scope import parent_path
 from zhibu.core.workdays import working_days_end
 from zhibu.duties.models import Evidence, ReportSchedule, Request
-from zhibu.duties.request_rules import (
+from zhibu.duties.rules.requests import (
     URGENCY_PARAMS,
     OneMatterNoHiddenRequest,
     ReceiverAnswers,

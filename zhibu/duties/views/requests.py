@@ -22,7 +22,7 @@ from zhibu.core.versioning import save_versioned, version_initial, without_versi
 from zhibu.duties.forms import requests as forms
 from zhibu.duties.models import Request
 from zhibu.duties.request_pdf import request_pdf
-from zhibu.duties.request_rules import OneMatterNoHiddenRequest, asks_for_approval
+from zhibu.duties.rules.requests import OneMatterNoHiddenRequest, asks_for_approval
 from zhibu.duties.selectors import requests as selectors
 from zhibu.duties.selectors.evidence import evidence_for
 from zhibu.duties.selectors.requests import HANDLE, VIEW

@@ -1,0 +1,123 @@
+"""The 责任落实 panel of the cockpit: per sub-organisation, how the responsibility work
+stands — letters signed, tasks on time, open 督办, 请示 awaiting an answer, rectification
+items open and overdue. Set-based: one grouped query per record kind for the whole subtree,
+whatever its size (pinned in tests/duties/test_summary.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
+
+from zhibu.core.scope import STEPLEN, subtree_q
+from zhibu.duties.models import Letter, Rectification, Request, Supervision, Task
+from zhibu.orgs.models import Org
+
+# The figures shown, in order: (key, model, org path field, counted, of-which flag).
+FIGURES = (
+    "letters",
+    "letters_signed",
+    "tasks",
+    "tasks_overdue",
+    "supervisions_open",
+    "supervisions_overdue",
+    "requests_waiting",
+    "requests_overdue",
+    "rectifications_open",
+    "rectifications_overdue",
+)
+
+
+@dataclass
+class DutyRow:
+    org: Org
+    own: bool  # the organisation's own records (本级), not a sub-organisation's subtree
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> int:
+        if name in FIGURES:
+            return self.counts.get(name, 0)
+        raise AttributeError(name)
+
+    @property
+    def letters_unsigned(self) -> int:
+        return self.counts.get("letters", 0) - self.counts.get("letters_signed", 0)
+
+    @property
+    def attention(self) -> bool:
+        """Something here is late: unsigned, overdue, or unanswered past its limit."""
+        return bool(
+            self.letters_unsigned
+            or self.tasks_overdue
+            or self.supervisions_overdue
+            or self.requests_overdue
+            or self.rectifications_overdue
+        )
+
+
+def _grouped(qs: QuerySet, path_field: str, length: int, **aggregates) -> dict[str, dict]:
+    """``aggregates`` of ``qs`` per first ``length`` characters of the org path."""
+    rows = (
+        qs.annotate(_branch=Substr(path_field, 1, length))
+        .values("_branch")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    return {row.pop("_branch"): row for row in rows}
+
+
+def duty_panel(*, org: Org, children: list[Org], year: int, today: date) -> list[DutyRow]:
+    """One row for ``org``'s own records and one per child (its whole subtree)."""
+    length = len(org.path) + STEPLEN
+    below = subtree_q([org.path], field="org__path")
+    open_task = ~Q(status=Task.Status.DONE)
+    parts = [
+        _grouped(
+            Letter.objects.filter(
+                subtree_q([org.path], field="recipient__path"), year=year
+            ).exclude(status=Letter.Status.DRAFT),
+            "recipient__path",
+            length,
+            letters=Count("id"),
+            letters_signed=Count("id", filter=Q(status=Letter.Status.SIGNED)),
+        ),
+        _grouped(
+            Task.objects.filter(below, due__year=year),
+            "org__path",
+            length,
+            tasks=Count("id"),
+            tasks_overdue=Count("id", filter=open_task & Q(due__lt=today)),
+        ),
+        _grouped(
+            Supervision.objects.filter(below).exclude(status=Supervision.Status.CLOSED),
+            "org__path",
+            length,
+            supervisions_open=Count("id"),
+            supervisions_overdue=Count(
+                "id", filter=Q(status=Supervision.Status.OPEN, reply_due__lt=today)
+            ),
+        ),
+        _grouped(
+            Request.objects.filter(
+                subtree_q([org.path], field="sender__path"), status=Request.Status.SENT
+            ),
+            "sender__path",
+            length,
+            requests_waiting=Count("id"),
+            requests_overdue=Count("id", filter=Q(due_on__lt=today)),
+        ),
+        _grouped(
+            Rectification.objects.filter(below, status=Rectification.Status.OPEN),
+            "org__path",
+            length,
+            rectifications_open=Count("id"),
+            rectifications_overdue=Count("id", filter=Q(deadline__lt=today)),
+        ),
+    ]
+    rows = [DutyRow(org, True)] + [DutyRow(child, False) for child in children]
+    for row in rows:
+        for part in parts:
+            row.counts.update(part.get(row.org.path, {}))
+    return rows

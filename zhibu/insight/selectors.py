@@ -35,6 +35,8 @@ REF_VIEWS = {
     "org": "orgs:detail",
     "committee": "orgs:committee",
     "case": "development:case",
+    "rectification": "duties:detail",
+    "supervision": "duties:supervision",
 }
 # What each reference is called on the findings page ("相关记录").
 REF_LABELS = {
@@ -43,6 +45,8 @@ REF_LABELS = {
     "org": _("组织"),
     "committee": _("班子"),
     "case": _("发展档案"),
+    "rectification": _("整改事项"),
+    "supervision": _("督办单"),
 }
 
 

@@ -494,3 +494,19 @@ def test_the_cockpit_summary_agrees_with_the_demo_findings(built):
     today = timezone.localdate()
     periods = [Period.containing(kind, today) for kind in ("year", "quarter", "month")]
     assert_summary_matches(list(Org.objects.order_by("path")), periods)
+
+
+def test_the_demo_has_a_rectification_loop_an_overdue_supervision_and_an_inspection(built):
+    from zhibu.duties.models import Inspection, Rectification, Supervision
+
+    today = timezone.localdate()
+    item = Rectification.objects.get(source=Rectification.Source.FINDING)
+    assert item.finding_rule and item.source_ref.startswith("finding:")
+    supervision = Supervision.objects.get()
+    assert supervision.target_ref == f"rectification:{item.public_id}"
+    assert supervision.status == Supervision.Status.OPEN and supervision.reply_due < today
+    inspection = Inspection.objects.get()
+    problems = Rectification.objects.filter(source_ref=f"inspection:{inspection.public_id}")
+    assert problems.count() == 2 and any(p.deadline < today for p in problems)
+    late = set(Finding.objects.filter(status="late").values_list("rule_code", "org__code"))
+    assert ("RESP-01", supervision.org.code) in late and ("RESP-05", inspection.org.code) in late

@@ -234,7 +234,7 @@ def test_pages_open_reply_with_a_file_and_accept(cast, item, login, private_medi
     reply_url = reverse("duties:supervision_reply", args=[sup.public_id])
     response = branch.post(
         reply_url,
-        {"text": "已整改", "files": [SimpleUploadedFile("r.pdf", PDF)], "version": ""},
+        {"text": "已整改", "evidence_files": [SimpleUploadedFile("r.pdf", PDF)], "version": ""},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     decide = reverse("duties:supervision_decide", args=[sup.public_id])

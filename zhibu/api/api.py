@@ -14,6 +14,7 @@ from zhibu.api import errors
 from zhibu.api.auth import api_auth
 from zhibu.api.routers import (
     development,
+    duties,
     meetings,
     member_accounts,
     members,
@@ -54,6 +55,9 @@ api.add_router("/development-cases", development.router)
 api.add_router("/meetings", meetings.router)
 api.add_router("/users", users.router)
 api.add_router("/member-accounts", member_accounts.router)
+api.add_router("/supervisions", duties.supervisions)
+api.add_router("/rectifications", duties.rectifications)
+api.add_router("/inspections", duties.inspections)
 api.add_router("/", rules.router)
 
 # Last of all: any other path under /api/v1/ answers 404 in the error shape (after the

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from zhibu.core.rules.models import RuleRun
 from zhibu.core.scope import subtree_q
-from zhibu.demo import checks, committees, development, meetings, org, roster, users
+from zhibu.demo import checks, committees, development, duties, meetings, org, roster, users
 from zhibu.demo.logins import DEMO_LOGINS, ROOT_CODE, DemoLogin
 from zhibu.demo.state import Demo
 from zhibu.meetings.models import Meeting
@@ -87,6 +87,7 @@ def build(
     if not RuleRun.objects.filter(org=root).exists():
         with _step(log, "合规检查和今日提醒 / the rulebook's findings and today's digests"):
             checks.run(demo, root)
+            duties.build(demo, root)  # a finding turned into 整改, an overdue 督办, a 检查
     with _step(log, "党员账号 / members' own accounts"):
         demo.counts["member_accounts"] = users.ensure_member_accounts()
     return {name: demo.counts[name] for name in COUNTS}

@@ -47,7 +47,7 @@ class CloseForm(forms.Form):
     evidence = forms.CharField(
         label=_("整改成效和佐证"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
-    files = FilesField(label=_("佐证材料文件"))
+    evidence_files = FilesField(label=_("佐证材料文件"))
     on = date_field(_("销号日期"))
     version = VersionField()
 

@@ -23,12 +23,12 @@ class OpenForm(forms.Form):
         initial=5,
         help_text=_("按法定工作日（含调休）计算，从督办次日起算"),
     )
-    reply_due = date_field(_("回复期限"), required=False, help_text=_("不填则按回复时限计算"))
+    reply_due = date_field(_("回复期限"), required=False)
 
 
 class ReplyForm(forms.Form):
     text = forms.CharField(label=_("回复内容"), widget=forms.Textarea(attrs={"rows": 4}))
-    files = FilesField(label=_("佐证材料文件"))
+    evidence_files = FilesField(label=_("佐证材料文件"))
     version = VersionField()
 
 

@@ -28,7 +28,9 @@ def evidence_add(*, org: Org, ref: str, upload, by=None) -> Evidence:
 
 
 @transaction.atomic
-def evidence_add_many(*, org: Org, ref: str, uploads, by=None, field: str = "files") -> list:
+def evidence_add_many(
+    *, org: Org, ref: str, uploads, by=None, field: str = "evidence_files"
+) -> list:
     """Attach several files at once: every one is checked before any is stored, so one bad
     file refuses them all (a ValidationError on ``field``) and nothing is written."""
     checked = [(upload, check_upload(upload, max_mb=MAX_MB, field=field)) for upload in uploads]

@@ -203,9 +203,16 @@ def supervisions_escalate(*, root=None, today: date | None = None) -> int:
     return len(rows)
 
 
+# The runs that escalate: the nightly tick (and its manual twin, ``manage.py rules_run``).
+# A run started from a page, a save or the demo judges without moving 督办 on.
+ESCALATING_TRIGGERS = frozenset({"tick", "command"})
+
+
 def escalate_after_run(run, *, root, period, codes, today) -> None:
-    """After-run hook (``zhibu.rulebook.hooks``): a run over a subtree also escalates its
-    unanswered 督办, so the nightly run keeps them moving."""
+    """After-run hook (``zhibu.rulebook.hooks``): the nightly run over a subtree also
+    escalates its unanswered 督办, so they keep moving without anyone pressing a button."""
+    if run is None or run.trigger not in ESCALATING_TRIGGERS:
+        return
     if codes and "RESP-01" not in codes:
         return
     supervisions_escalate(root=root, today=today)

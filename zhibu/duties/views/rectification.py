@@ -145,7 +145,15 @@ def close(request: HttpRequest, public_id) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.rectification_close(item=item, by=request.user, **form.cleaned_data)
+            cd = form.cleaned_data
+            services.rectification_close(
+                item=item,
+                evidence=cd["evidence"],
+                on=cd["on"],
+                files=cd["evidence_files"],
+                version=cd.get("version"),
+                by=request.user,
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

@@ -138,7 +138,7 @@ def supervision_reply(request: HttpRequest, public_id) -> HttpResponse:
             services.supervision_reply(
                 supervision=item,
                 text=cd["text"],
-                files=cd["files"],
+                files=cd["evidence_files"],
                 version=cd.get("version"),
                 by=request.user,
             )

@@ -31,6 +31,7 @@ def shown(finding: Finding) -> tuple[str, list[str]]:
 
 def _models():
     from zhibu.development.models import Case
+    from zhibu.duties.models import Rectification, Supervision
     from zhibu.meetings.models import Meeting
     from zhibu.members.models import Member
     from zhibu.orgs.models import Committee, CommitteePost, Org, Unit
@@ -43,6 +44,8 @@ def _models():
         "case": Case,
         "post": CommitteePost,
         "unit": Unit,
+        "rectification": Rectification,
+        "supervision": Supervision,
     }
 
 

@@ -3,6 +3,8 @@ becomes a rectification item)."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -52,7 +54,11 @@ def _page(request, form, title, crumbs, back, intro=""):
 @requires(VIEW)
 def inspection_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("org"):
-        return redirect("duties:inspection_new", request.GET["org"])
+        try:
+            org_id = uuid.UUID(request.GET["org"])
+        except ValueError:
+            raise Http404 from None
+        return redirect("duties:inspection_new", org_id)
     qs = visible_inspections(request.user).select_related("org").order_by("-on", "-id")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     orgs = (

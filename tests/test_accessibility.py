@@ -20,6 +20,7 @@ LABEL_FOR = re.compile(r'<label[^>]*\sfor="([^"]+)"')
 def pages(cast):
     from tests.factories import record_meeting
     from zhibu.development.services import case_open
+    from zhibu.duties.services.rectification import rectification_create
 
     case = case_open(
         org=cast.branch1,

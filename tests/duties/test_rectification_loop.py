@@ -191,3 +191,20 @@ def test_an_inspection_with_two_problems(cast, login):
     )
     with pytest.raises(ValidationError, match="不能晚于今天"):
         services.inspection_create(org=cast.branch1, title="x", on=date(2025, 10, 9), today=TODAY)
+
+
+def test_the_rectification_ledger_exports_to_excel_and_is_audited(cast, login):
+    from zhibu.core.models import AuditEvent
+
+    services.rectification_create(
+        org=cast.branch1,
+        problem="台账不全",
+        measure="补齐",
+        deadline=date(2025, 12, 31),
+        today=TODAY,
+    )
+    response = login(cast.party_secretary).get(reverse("duties:list") + "?export=xlsx")
+    assert response.status_code == 200 and response["Content-Type"].startswith(
+        "application/vnd.openxmlformats"
+    )
+    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.EXPORT, summary="导出整改台账").exists()

@@ -269,3 +269,14 @@ def test_a_rectification_is_listed_with_its_supervisions(cast, item, login):
     page = login(cast.branch_secretary).get(reverse("duties:detail", args=[item.public_id]))
     assert reverse("duties:supervision", args=[sup.public_id]) in page.content.decode()
     assert Rectification.objects.count() == 1
+
+
+def test_the_nightly_run_escalates_but_a_page_run_does_not(cast, item, time_machine):
+    sup = opened(cast, item, working_days=1)  # due 9 October
+    time_machine.move_to(datetime(2025, 10, 20, 10, tzinfo=ZoneInfo("Asia/Shanghai")))
+    rules_run(root=cast.committee, period=Period.parse("2025Q4"), codes=["RESP-01"], trigger="page")
+    sup.refresh_from_db()
+    assert sup.level == Supervision.Level.REMIND
+    rules_run(root=cast.committee, period=Period.parse("2025Q4"), codes=["RESP-01"], trigger="tick")
+    sup.refresh_from_db()
+    assert sup.level == Supervision.Level.SUPERVISE and sup.escalated_on == date(2025, 10, 20)

@@ -280,3 +280,16 @@ def test_the_nightly_run_escalates_but_a_page_run_does_not(cast, item, time_mach
     rules_run(root=cast.committee, period=Period.parse("2025Q4"), codes=["RESP-01"], trigger="tick")
     sup.refresh_from_db()
     assert sup.level == Supervision.Level.SUPERVISE and sup.escalated_on == date(2025, 10, 20)
+
+
+def test_the_supervision_sheet_prints_as_a_pdf(cast, item, login):
+    from tests.pdfs import pdf_text
+
+    sup = opened(cast, item)
+    services.supervision_reply(supervision=sup, text="已补齐记录", by=cast.branch_secretary)
+    response = login(cast.party_secretary).get(
+        reverse("duties:supervision", args=[sup.public_id]) + "?export=pdf"
+    )
+    assert response["Content-Type"] == "application/pdf"
+    _reader, text = pdf_text(response.content)
+    assert "督办单" in text and "请说明整改进度" in text and "已补齐记录" in text

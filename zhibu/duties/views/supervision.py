@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from zhibu.core.access import requires
 from zhibu.core.forms import apply_errors
 from zhibu.core.history import history_of
+from zhibu.core.pdf import pdf_response
 from zhibu.core.versioning import version_initial
+from zhibu.duties.exports import supervision_pdf
 from zhibu.duties.forms import supervision as forms
 from zhibu.duties.models import Supervision
 from zhibu.duties.selectors import supervision as selectors
@@ -58,6 +60,8 @@ def supervision_list(request: HttpRequest) -> HttpResponse:
 @requires(VIEW)
 def supervision_detail(request: HttpRequest, public_id) -> HttpResponse:
     item = selectors.supervision_for_user(request.user, public_id)
+    if request.GET.get("export") == "pdf":
+        return pdf_response(supervision_pdf(item), f"督办单-{item.opened_on:%Y%m%d}.pdf")
     context = {
         "item": item,
         "target_url": target_url(item.target_ref),

@@ -162,3 +162,17 @@ def test_inspections_and_their_problems(cast, api, token_for):
     )
     assert future.status_code == 422
     assert api(token_for(cast.outsider)).get(f"/inspections/{inspection_id}").status_code == 404
+
+
+def test_the_opener_escalates_by_hand_up_to_the_interview_suggestion(cast, api, token_for, item):
+    committee = api(token_for(cast.party_secretary, write=True))
+    sup = committee.post(
+        "/supervisions", {"target": f"rectification:{item.public_id}", "request": "请报告"}
+    ).json()
+    branch = api(token_for(cast.branch_secretary, write=True))
+    assert branch.post(f"/supervisions/{sup['id']}/escalate", {}).status_code == 403
+    for level in (2, 3):
+        up = committee.post(f"/supervisions/{sup['id']}/escalate", {})
+        assert up.status_code == 200 and up.json()["level"] == level
+    top = committee.post(f"/supervisions/{sup['id']}/escalate", {})
+    assert top.status_code == 422 and "最高一级" in top.json()["message"]

@@ -293,3 +293,20 @@ def test_the_supervision_sheet_prints_as_a_pdf(cast, item, login):
     assert response["Content-Type"] == "application/pdf"
     _reader, text = pdf_text(response.content)
     assert "督办单" in text and "请说明整改进度" in text and "已补齐记录" in text
+
+
+def test_an_oversized_reply_file_is_refused_and_nothing_written(
+    cast, item, private_media, monkeypatch
+):
+    from zhibu.duties.services import evidence
+
+    monkeypatch.setattr(evidence, "MAX_MB", 0)
+    sup = opened(cast, item)
+    with pytest.raises(ValidationError, match="文件过大"):
+        services.supervision_reply(
+            supervision=sup,
+            text="回复",
+            files=[SimpleUploadedFile("a.pdf", PDF)],
+            by=cast.branch_secretary,
+        )
+    assert not Evidence.objects.exists() and not SupervisionEntry.objects.exists()

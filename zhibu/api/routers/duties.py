@@ -231,6 +231,25 @@ def decide_supervision(request, supervision_id: UUID, payload: DecideIn):
     return _supervision(request, supervision_id)
 
 
+class EscalateIn(In):
+    note: str = Field("", max_length=2000)
+    version: str | None = None
+
+
+@supervisions.post(
+    "/{supervision_id}/escalate",
+    response={200: SupervisionDetailOut, **ERRORS},
+    summary="升级督办（提醒→督办→约谈建议；逾期未回复的每晚自动升级）",
+)
+def escalate_supervision(request, supervision_id: UUID, payload: EscalateIn):
+    item = _supervision(request, supervision_id)
+    if not sup_selectors.can_decide(request.user, item):
+        raise ApiError(403)
+    _fresh(request, payload.version, item)
+    sup_services.supervision_escalate(supervision=item, note=payload.note, by=request.user)
+    return _supervision(request, supervision_id)
+
+
 # --- 整改 --------------------------------------------------------------------------------
 
 

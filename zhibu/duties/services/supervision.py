@@ -159,6 +159,36 @@ def supervision_decide(
 
 
 ESCALATED = _("逾期未回复，自动升级为“%(level)s”，新的回复期限 %(due)s。")
+AT_TOP = _("已是最高一级（约谈建议），不能再升级。")
+NOT_OPEN_ESCALATE = _("只有待回复的督办单可以升级。")
+
+
+@transaction.atomic
+def supervision_escalate(
+    *, supervision: Supervision, by, note: str = "", version=None, today: date | None = None
+) -> Supervision:
+    """The opener's side raises one unanswered 督办 one step now (提醒 → 督办 → 约谈建议),
+    with a new reply deadline of its working days."""
+    if not selectors.can_decide(by, supervision):
+        raise PermissionDenied
+    today = today or timezone.localdate()
+    supervision = _locked(supervision, version)
+    if supervision.status != Supervision.Status.OPEN:
+        raise ValidationError(NOT_OPEN_ESCALATE)
+    if supervision.level >= Supervision.Level.INTERVIEW:
+        raise ValidationError(AT_TOP)
+    supervision.level += 1
+    supervision.escalated_on = today
+    supervision.reply_due = reply_due_for(today, supervision.working_days)
+    supervision.save()
+    text = note.strip() or str(
+        _("升级为“%(level)s”，新的回复期限 %(due)s。")
+        % {"level": Supervision.Level(supervision.level).label, "due": supervision.reply_due}
+    )
+    SupervisionEntry.objects.create(
+        supervision=supervision, kind=SupervisionEntry.Kind.ESCALATE, text=text, by=by
+    )
+    return supervision
 
 
 @transaction.atomic

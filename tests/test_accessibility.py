@@ -20,6 +20,7 @@ LABEL_FOR = re.compile(r'<label[^>]*\sfor="([^"]+)"')
 def pages(cast):
     from tests.factories import record_meeting
     from zhibu.development.services import case_open
+    from zhibu.duties.services.rectification import rectification_create
 
     case = case_open(
         org=cast.branch1,
@@ -29,6 +30,9 @@ def pages(cast):
         applied_on=date(2025, 3, 1),
     )
     meeting = record_meeting(cast.branch1, date(2025, 9, 10), ["theme_day"])
+    item = rectification_create(
+        org=cast.branch1, problem="台账不全", measure="补齐", deadline=date(2099, 1, 1)
+    )
     return [
         reverse("home"),
         reverse("orgs:tree"),
@@ -47,6 +51,13 @@ def pages(cast):
         reverse("insight:rules"),
         reverse("api_tokens:tokens"),
         reverse("password_change"),
+        reverse("duties:list"),
+        reverse("duties:detail", args=[item.public_id]),
+        reverse("duties:close", args=[item.public_id]),
+        reverse("duties:supervisions"),
+        reverse("duties:supervision_open") + f"?target=rectification:{item.public_id}",
+        reverse("duties:inspections"),
+        reverse("duties:inspection_new", args=[cast.branch1.public_id]),
     ]
 
 

@@ -538,3 +538,20 @@ def test_this_years_letters_are_signed_down_to_the_branches_with_their_gaps(buil
         ).select_related("org")
     }
     assert found == set(SEEDED_GAPS)
+
+
+def test_the_demo_has_a_rectification_loop_an_overdue_supervision_and_an_inspection(built):
+    from zhibu.duties.models import Inspection, Rectification, Supervision
+
+    today = timezone.localdate()
+    item = Rectification.objects.get(source=Rectification.Source.FINDING)
+    assert item.finding_rule and item.source_ref.startswith("finding:")
+    supervision = Supervision.objects.get(target_ref=f"rectification:{item.public_id}")
+    assert supervision.status == Supervision.Status.OPEN and supervision.reply_due < today
+    inspection = Inspection.objects.get()
+    problems = Rectification.objects.filter(source_ref=f"inspection:{inspection.public_id}")
+    assert problems.count() == 2 and any(p.deadline < today for p in problems)
+    late = set(Finding.objects.filter(status="late").values_list("rule_code", "org__code"))
+    assert ("RESP-01", supervision.org.code) in late and ("RESP-05", inspection.org.code) in late
+    on_task = Supervision.objects.get(target_ref__startswith="task:")  # the letters' overdue task
+    assert on_task.status == Supervision.Status.OPEN and on_task.reply_due < today

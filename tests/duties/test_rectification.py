@@ -106,10 +106,8 @@ def test_closing_without_evidence_is_refused(cast, login, item):
         url("close", item), {"evidence": " ", "on": "2025-09-30"}
     )
     assert response.status_code == 200
-    assert (
-        "销号须填写整改成效和佐证材料" in response.content.decode()
-        or "这个字段是必填项" in response.content.decode()
-    )
+    # Text or files: with neither, the rule is cited (RESP-05).
+    assert "销号须有整改成效说明或佐证材料文件（RESP-05" in response.content.decode()
     item.refresh_from_db()
     assert item.status == "open"
 

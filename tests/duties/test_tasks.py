@@ -318,13 +318,24 @@ def test_resp02c_an_item_past_its_deadline_without_evidence(
     assert Letter.objects.get(pk=received.pk).status == Letter.Status.SIGNED
 
 
-def test_apps_above_add_a_button_and_a_panel_to_the_task_page(cast, task, login, monkeypatch):
-    """The place 督办 uses: a context provider and a panel on page "duties.task_detail"."""
-    from zhibu.core import pages
-    from zhibu.duties.selectors.tasks import PAGE
+def test_the_issuer_supervises_a_task_from_its_page_and_the_owner_sees_the_sheet(cast, task, login):
+    """督办 on a task: the issuer's side sees the button and opens a sheet in the issuer's
+    name; the owner branch sees it on the task page; the branch cannot open one on itself."""
+    from zhibu.duties.models import Supervision
+    from zhibu.duties.services.supervision import supervision_open
+    from zhibu.duties.targets import target_for
 
-    monkeypatch.setattr(pages, "_context", {PAGE: [lambda t, r: {"supervise_url": "/x/"}]})
-    panel = pages.Tab("s", "督办单", "components/_empty.html", lambda t, r: {})
-    monkeypatch.setattr(pages, "_tabs", {PAGE: [panel]})
-    body = login(cast.party_secretary).get(url("task_detail", task)).content.decode()
-    assert 'href="/x/"' in body and 'id="task-panel-s"' in body and "督办单" in body
+    issuer_page = login(cast.party_secretary).get(url("task_detail", task)).content.decode()
+    assert "supervisions/new/?target=task" in issuer_page
+    branch_page = login(cast.branch_secretary).get(url("task_detail", task)).content.decode()
+    assert "supervisions/new/?target=task" not in branch_page
+    sheet = supervision_open(
+        target=target_for(cast.party_secretary, f"task:{task.public_id}"),
+        request="请报告进展",
+        working_days=3,
+        by=cast.party_secretary,
+    )
+    assert sheet.org == cast.branch1 and sheet.by_org == cast.committee
+    assert Supervision.objects.filter(target_ref=f"task:{task.public_id}").count() == 1
+    body = login(cast.branch_secretary).get(url("task_detail", task)).content.decode()
+    assert reverse("duties:supervision", args=[sheet.public_id]) in body

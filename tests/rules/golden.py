@@ -31,7 +31,7 @@ def shown(finding: Finding) -> tuple[str, list[str]]:
 
 def _models():
     from zhibu.development.models import Case
-    from zhibu.duties.models import Letter, LetterItem, Request, Task
+    from zhibu.duties.models import Letter, LetterItem, Rectification, Request, Supervision, Task
     from zhibu.meetings.models import Meeting
     from zhibu.members.models import Member
     from zhibu.orgs.models import Committee, CommitteePost, Org, Unit
@@ -48,6 +48,8 @@ def _models():
         "letter": Letter,
         "letter_item": LetterItem,
         "task": Task,
+        "rectification": Rectification,
+        "supervision": Supervision,
     }
 
 

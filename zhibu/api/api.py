@@ -21,6 +21,7 @@ from zhibu.api.routers import (
     orgs,
     requests,
     rules,
+    supervision,
     transfers,
     users,
 )
@@ -59,6 +60,9 @@ api.add_router("/member-accounts", member_accounts.router)
 api.add_router("/requests", requests.router)
 api.add_router("/letters", duties.letters_router)
 api.add_router("/tasks", duties.tasks_router)
+api.add_router("/supervisions", supervision.supervisions)
+api.add_router("/rectifications", supervision.rectifications)
+api.add_router("/inspections", supervision.inspections)
 api.add_router("/", rules.router)
 
 # Last of all: any other path under /api/v1/ answers 404 in the error shape (after the

@@ -16,6 +16,7 @@ from zhibu.demo import (
     checks,
     committees,
     development,
+    duties,
     letters,
     meetings,
     org,
@@ -106,6 +107,7 @@ def build(
     if not RuleRun.objects.filter(org=root).exists():
         with _step(log, "合规检查和今日提醒 / the rulebook's findings and today's digests"):
             checks.run(demo, root)
+            duties.build(demo, root)  # a finding turned into 整改, an overdue 督办, a 检查
     with _step(log, "党员账号 / members' own accounts"):
         demo.counts["member_accounts"] = users.ensure_member_accounts()
     return {name: demo.counts[name] for name in COUNTS}

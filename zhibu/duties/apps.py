@@ -17,3 +17,16 @@ class DutiesConfig(AppConfig):
         from zhibu.duties.selectors.tasks import meeting_tasks_context
 
         register_context(PAGE, meeting_tasks_context)
+
+        # 督办 targets duties knows itself (the task kind is registered with tasks).
+        from zhibu.duties.targets import register_builtin
+
+        register_builtin()
+
+        # After a rule run: verify or reopen items made from findings, escalate 督办.
+        from zhibu.duties.services.rectification import reevaluate_after_run
+        from zhibu.duties.services.supervision import escalate_after_run
+        from zhibu.rulebook.hooks import register_after_run
+
+        register_after_run(reevaluate_after_run)
+        register_after_run(escalate_after_run)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhibu.duties.views import departments, evidence, letters, tasks
+from zhibu.duties.views import departments, evidence, inspection, letters, supervision, tasks
 from zhibu.duties.views import rectification as views
 from zhibu.duties.views import requests as req
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("<uuid:public_id>/", views.detail, name="detail"),
     path("<uuid:public_id>/close/", views.close, name="close"),
     path("<uuid:public_id>/recheck/", views.recheck, name="recheck"),
+    path("<uuid:public_id>/recheck-finding/", views.recheck_finding, name="recheck_finding"),
     path("evidence/<uuid:public_id>/", evidence.download, name="evidence"),
     # 请示报告
     path("requests/", req.index, name="requests"),
@@ -49,6 +50,29 @@ urlpatterns = [
     # functional departments (分口) of an organisation's unit
     path("org/<uuid:org_id>/departments/", departments.department_list, name="departments"),
     path("departments/<uuid:public_id>/", departments.department_edit, name="department_edit"),
+    path("findings/<int:pk>/", views.finding, name="finding"),
+    path("findings/<int:pk>/rectify/", views.from_finding, name="from_finding"),
+    path("supervisions/", supervision.supervision_list, name="supervisions"),
+    path("supervisions/new/", supervision.supervision_open, name="supervision_open"),
+    path("supervisions/<uuid:public_id>/", supervision.supervision_detail, name="supervision"),
+    path(
+        "supervisions/<uuid:public_id>/reply/",
+        supervision.supervision_reply,
+        name="supervision_reply",
+    ),
+    path(
+        "supervisions/<uuid:public_id>/decide/",
+        supervision.supervision_decide,
+        name="supervision_decide",
+    ),
+    path("inspections/", inspection.inspection_list, name="inspections"),
+    path("inspections/org/<uuid:org_id>/new/", inspection.inspection_new, name="inspection_new"),
+    path("inspections/<uuid:public_id>/", inspection.inspection_detail, name="inspection"),
+    path(
+        "inspections/<uuid:public_id>/problems/new/",
+        inspection.inspection_problem_new,
+        name="inspection_problem_new",
+    ),
 ]
 
 # Mounted under /meetings/ in the meetings namespace by zhibu/urls.py: the page belongs to

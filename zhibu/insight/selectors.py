@@ -38,6 +38,8 @@ REF_VIEWS = {
     "request": "duties:request_detail",
     "letter": "duties:letter_detail",
     "task": "duties:task_detail",
+    "rectification": "duties:detail",
+    "supervision": "duties:supervision",
 }
 # What each reference is called on the findings page ("相关记录").
 REF_LABELS = {
@@ -49,6 +51,8 @@ REF_LABELS = {
     "request": _("请示报告"),
     "letter": _("责任书"),
     "task": _("任务"),
+    "rectification": _("整改事项"),
+    "supervision": _("督办单"),
 }
 
 

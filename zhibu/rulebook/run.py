@@ -41,7 +41,7 @@ from zhibu.core.rules.registry import codes as all_codes
 from zhibu.core.rules.registry import in_force, versions
 from zhibu.core.scope import subtree_q
 from zhibu.orgs.models import Org
-from zhibu.rulebook import summary
+from zhibu.rulebook import hooks, summary
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +161,9 @@ def rules_run(
             **totals,
         )
         summary.after_run(run, root=root, period=period, codes=selected if codes else None)
+        hooks.after_run(
+            run, root=root, period=period, codes=selected if codes else None, today=today
+        )
     log.info(
         "rules_run org=%s period=%s evaluated=%s created=%s updated=%s deleted=%s in %sms",
         root.code,

@@ -42,6 +42,7 @@ PERIOD_REQUIRED = _(
 
 
 class FindingOut(Schema):
+    id: int = Field(..., description="检查结果编号：转为整改、督办（finding:<id>）时使用")
     rule: str
     rule_version: int
     period: str

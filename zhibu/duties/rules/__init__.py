@@ -1,3 +1,3 @@
 """The duties app's rulebook entries, one module per topic (registered on import)."""
 
-from zhibu.duties.rules import letters, requests  # noqa: F401
+from zhibu.duties.rules import letters, requests, supervision  # noqa: F401

@@ -17,8 +17,6 @@ from zhibu.duties.models import Task, TaskProgress
 from zhibu.orgs.models import Org
 
 VIEW, WRITE = "finding.view", "meeting.record"
-# The page's name for apps above that add to it (zhibu.core.pages): 督办 shows its sheets.
-PAGE = "duties.task_detail"
 
 
 def visible_tasks(user) -> QuerySet[Task]:

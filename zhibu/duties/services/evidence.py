@@ -22,7 +22,30 @@ def evidence_add(*, org: Org, ref: str, upload, by=None) -> Evidence:
 
     Refused with a ValidationError on ``file`` (nothing stored) when it is too large or not
     really a PDF, PNG or JPG."""
-    checked = check_upload(upload, max_mb=MAX_MB)
+    return _store(
+        org=org, ref=ref, upload=upload, checked=check_upload(upload, max_mb=MAX_MB), by=by
+    )
+
+
+@transaction.atomic
+def evidence_add_many(
+    *, org: Org, ref: str, uploads, by=None, field: str = "evidence_files"
+) -> list:
+    """Attach several files at once: every one is checked before any is stored, so one bad
+    file refuses them all (a ValidationError on ``field``) and nothing is written."""
+    checked = [(upload, check_upload(upload, max_mb=MAX_MB, field=field)) for upload in uploads]
+    stored: list[Evidence] = []
+    try:
+        for upload, facts in checked:
+            stored.append(_store(org=org, ref=ref, upload=upload, checked=facts, by=by))
+    except Exception:
+        for item in stored:
+            item.file.storage.delete(item.file.name)
+        raise
+    return stored
+
+
+def _store(*, org: Org, ref: str, upload, checked, by) -> Evidence:
     item = Evidence(
         org=org,
         ref=ref,

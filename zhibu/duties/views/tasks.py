@@ -19,16 +19,17 @@ from zhibu.core.excel import workbook_response
 from zhibu.core.forms import apply_errors
 from zhibu.core.history import history_of
 from zhibu.core.models import AuditEvent
-from zhibu.core.pages import extra_context, tabs_for
 from zhibu.duties.exports import ledger_tasks, ledger_workbook
 from zhibu.duties.forms import letters as forms
 from zhibu.duties.models import Task
+from zhibu.duties.selectors import supervision as supervision_selectors
 from zhibu.duties.selectors import tasks as selectors
 from zhibu.duties.selectors.evidence import evidence_for
 from zhibu.duties.selectors.letters import issuer_orgs
-from zhibu.duties.selectors.tasks import PAGE, VIEW, WRITE
+from zhibu.duties.selectors.tasks import VIEW, WRITE
 from zhibu.duties.services import tasks as services
 from zhibu.duties.services.evidence import ref_of
+from zhibu.duties.targets import target_for
 from zhibu.meetings.models import Meeting
 from zhibu.orgs.models import Department, Org
 from zhibu.orgs.selectors import org_for_user
@@ -154,6 +155,7 @@ def task_detail(request: HttpRequest, public_id) -> HttpResponse:
     task = selectors.task_for_user(request.user, public_id)
     today = timezone.localdate()
     reports = selectors.task_reports(task)
+    ref = selectors.task_ref(task)
     files = {r.pk: evidence_for(ref_of("progress", r)) for r in reports if r.files}
     context = {
         "task": task,
@@ -164,15 +166,13 @@ def task_detail(request: HttpRequest, public_id) -> HttpResponse:
         and task.status in (Task.Status.NOT_STARTED, Task.Status.IN_PROGRESS),
         "can_confirm": services.can_confirm(request.user, task)
         and task.status == Task.Status.SUBMITTED,
-        "task_ref": selectors.task_ref(task),
+        "task_ref": ref,
         "history": history_of(task),
         "today": today,
-        # Apps above (督办) add to this page through zhibu.core.pages, page PAGE: a context
-        # provider (task, request) -> dict (e.g. ``supervise_url`` shows a "督办" button),
-        # and panels (``Tab``), each rendered with ``panel`` = its context(task, request).
-        "task_panels": [(tab, tab.context(task, request)) for tab in tabs_for(PAGE)],
+        "supervisions": supervision_selectors.supervisions_of(ref),
+        "can_supervise": task.status != Task.Status.DONE
+        and supervision_selectors.can_open(request.user, target_for(request.user, ref)),
     }
-    context.update(extra_context(PAGE, task, request))
     return render(
         request,
         "duties/tasks/detail.html",

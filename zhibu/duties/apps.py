@@ -30,3 +30,9 @@ class DutiesConfig(AppConfig):
 
         register_after_run(reevaluate_after_run)
         register_after_run(escalate_after_run)
+
+        # The home page: tasks, 督办, rectification items and 请示 waiting on one's orgs.
+        from zhibu.core.home import register_panel
+        from zhibu.duties.panels import duties_panel
+
+        register_panel("duties/_home_panel.html", duties_panel, order=12)

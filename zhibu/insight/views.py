@@ -26,6 +26,7 @@ from zhibu.core.models import AuditEvent
 from zhibu.core.rules import Period, Status, registry
 from zhibu.core.rules.models import Exemption, Notification, Supplement
 from zhibu.core.scope import ancestor_paths
+from zhibu.duties.selectors.summary import duty_panel
 from zhibu.insight import forms, selectors
 from zhibu.members.selectors import member_for_user
 from zhibu.orgs.current import current_org
@@ -95,10 +96,19 @@ def cockpit(request: HttpRequest) -> HttpResponse:
     if parts is None:
         parts = _cockpit_parts(request, org, period, filters)
         cache.set(key, parts, COCKPIT_CACHE_SECONDS)
+    year = period.start.year
     context = {
         "org": org,
         "period": period,
         "filters": filters,
+        # Not cached with the matrix: these records change without a rule run.
+        "duty_rows": duty_panel(
+            org=org,
+            children=list(selectors.children_of(org)),
+            year=year,
+            today=timezone.localdate(),
+        ),
+        "duty_year": year,
         "stats_html": parts["stats"],
         "matrix_html": parts["matrix"],
         "sectors": Sector.choices,

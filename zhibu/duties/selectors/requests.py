@@ -72,10 +72,14 @@ def can_answer(user, item: Request) -> bool:
 
 
 def request_list(*, user, org: Org, box: str = "in", status: str = "") -> QuerySet[Request]:
-    """收文 (``box="in"``: sent to ``org`` or copied to it) or 发文 (sent by ``org``)."""
+    """收文 (``box="in"``: sent to ``org`` or copied to it), 发文 (``"out"``: sent by
+    ``org``) or 待答复 (``"pending"``: sent to ``org`` or an organisation below it and not
+    yet answered — the cockpit's drill-down)."""
     qs = visible_requests(user).select_related("sender", "receiver", "copy_to")
     if box == "out":
         qs = qs.filter(sender=org)
+    elif box == "pending":
+        qs = qs.filter(subtree_q([org.path], field="receiver__path"), status=Request.Status.SENT)
     else:
         qs = qs.filter(Q(receiver=org) | Q(copy_to=org)).exclude(status=Request.Status.DRAFT)
     if status in Request.Status.values:

@@ -1,6 +1,6 @@
 """The 责任落实 panel of the cockpit: per sub-organisation, how the responsibility work
-stands — letters signed, tasks on time, open 督办, 请示 awaiting an answer, rectification
-items open and overdue. Set-based: one grouped query per record kind for the whole subtree,
+stands — letters signed, tasks overdue, open 督办, 请示 and 报告 awaiting the answer of an
+organisation there, rectification items open and overdue. Set-based: one grouped query per record kind for the whole subtree,
 whatever its size (pinned in tests/duties/test_summary.py)."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from zhibu.core.scope import STEPLEN, subtree_q
 from zhibu.duties.models import Letter, Rectification, Request, Supervision, Task
 from zhibu.orgs.models import Org
 
-# The figures shown, in order: (key, model, org path field, counted, of-which flag).
+# The figures of a row; each drills down to the list of its records (duties_panel.html).
 FIGURES = (
     "letters",
     "letters_signed",
@@ -40,6 +40,12 @@ class DutyRow:
         if name in FIGURES:
             return self.counts.get(name, 0)
         raise AttributeError(name)
+
+    @property
+    def query(self) -> str:
+        """The list pages' narrowing to this row: the subtree, or the org itself (本级)."""
+        own = "&own=1" if self.own else ""
+        return f"&org={self.org.public_id}{own}"
 
     @property
     def letters_unsigned(self) -> int:
@@ -101,9 +107,9 @@ def duty_panel(*, org: Org, children: list[Org], year: int, today: date) -> list
         ),
         _grouped(
             Request.objects.filter(
-                subtree_q([org.path], field="sender__path"), status=Request.Status.SENT
+                subtree_q([org.path], field="receiver__path"), status=Request.Status.SENT
             ),
-            "sender__path",
+            "receiver__path",
             length,
             requests_waiting=Count("id"),
             requests_overdue=Count("id", filter=Q(due_on__lt=today)),

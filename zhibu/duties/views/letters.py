@@ -26,6 +26,7 @@ from zhibu.duties.selectors import letters as selectors
 from zhibu.duties.selectors.letters import VIEW, WRITE
 from zhibu.duties.services import letters as services
 from zhibu.duties.services.letters import STANDARD_CATEGORIES, ItemSpec
+from zhibu.duties.views.common import list_org, narrowed
 from zhibu.orgs.models import Department, Org
 
 
@@ -66,9 +67,11 @@ def _form_page(request, form, title, breadcrumbs, back, *, letter=None, extra=No
 def letter_list(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year", "")
     status = request.GET.get("status", "")
+    org = list_org(request)
     qs = selectors.letter_list(
-        user=request.user, year=int(year) if year.isdigit() else None, status=status
+        user=request.user, year=int(year) if year.isdigit() else None, status=status, org=org
     )
+    qs, narrowing = narrowed(request, qs, "recipient")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     context = {
         "page_obj": page,
@@ -76,7 +79,9 @@ def letter_list(request: HttpRequest) -> HttpResponse:
         "status": status,
         "statuses": Letter.Status.choices,
         "issuer_orgs": issuer_choices(request.user)[:10],
-        "query_string": f"year={year}&status={status}",
+        **narrowing,
+        "query_string": f"year={year}&status={status}" + narrowing["org_query"],
+        "query_string_without_org": f"year={year}&status={status}",
         "today": timezone.localdate(),
     }
     return render(

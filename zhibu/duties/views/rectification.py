@@ -30,6 +30,7 @@ from zhibu.duties.selectors.rectification import VIEW, WRITE
 from zhibu.duties.services import rectification as services
 from zhibu.duties.services.evidence import ref_of
 from zhibu.duties.targets import target_for
+from zhibu.duties.views.common import list_org, narrowed
 from zhibu.meetings import selectors as meeting_selectors
 from zhibu.meetings.models import MeetingKind
 from zhibu.meetings.selectors import meeting_org_for_user
@@ -84,18 +85,24 @@ def _export(request, qs) -> HttpResponse:
 
 @requires(VIEW)
 def item_list(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
+    status, org = request.GET.get("status", ""), list_org(request)
+    if status == "overdue":
+        qs = selectors.item_list(user=request.user, status=Rectification.Status.OPEN, org=org)
+        qs = qs.filter(deadline__lt=timezone.localdate())
+    else:
+        qs = selectors.item_list(user=request.user, status=status, org=org)
+    qs, narrowing = narrowed(request, qs, "org")
     if request.GET.get("export") == "xlsx":
-        return _export(request, selectors.item_list(user=request.user, status=status))
-    page = Paginator(selectors.item_list(user=request.user, status=status), 50).get_page(
-        request.GET.get("page")
-    )
+        return _export(request, qs)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
     context = {
         "page_obj": page,
         "status": status,
-        "statuses": Rectification.Status.choices,
+        "statuses": [*Rectification.Status.choices, ("overdue", _("逾期未销号"))],
         "today": timezone.localdate(),
-        "query_string": f"status={status}",
+        "query_string": f"status={status}" + narrowing["org_query"],
+        "query_string_without_org": f"status={status}",
+        **narrowing,
     }
     return render(
         request,

@@ -61,7 +61,8 @@ def index(request: HttpRequest) -> HttpResponse:
 @requires(VIEW)
 def org_boxes(request: HttpRequest, org_id) -> HttpResponse:
     org = org_for_user(request.user, org_id, action=VIEW)
-    box = "out" if request.GET.get("box") == "out" else "in"
+    box = request.GET.get("box", "")
+    box = box if box in ("out", "pending") else "in"
     status = request.GET.get("status", "")
     qs = selectors.request_list(user=request.user, org=org, box=box, status=status)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))

@@ -26,6 +26,7 @@ from zhibu.duties.selectors.supervision import VIEW
 from zhibu.duties.services import supervision as services
 from zhibu.duties.services.evidence import ref_of
 from zhibu.duties.targets import target_for, target_url
+from zhibu.duties.views.common import list_org, narrowed
 
 
 def _crumbs(*tail):
@@ -37,7 +38,9 @@ def supervision_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     discipline = request.GET.get("view") == "discipline"
     level = Supervision.Level.INTERVIEW if discipline else None
-    qs = selectors.supervision_list(user=request.user, status=status, level=level)
+    org = list_org(request)
+    qs = selectors.supervision_list(user=request.user, status=status, level=level, org=org)
+    qs, narrowing = narrowed(request, qs, "org")
     if discipline:
         qs = qs.exclude(status=Supervision.Status.CLOSED)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -50,7 +53,11 @@ def supervision_list(request: HttpRequest) -> HttpResponse:
         "discipline": discipline,
         "show_discipline": selectors.is_discipline(request.user),
         "today": timezone.localdate(),
-        "query_string": f"status={status}" + ("&view=discipline" if discipline else ""),
+        "query_string": f"status={status}"
+        + ("&view=discipline" if discipline else "")
+        + narrowing["org_query"],
+        "query_string_without_org": f"status={status}" + ("&view=discipline" if discipline else ""),
+        **narrowing,
         "page_title": title,
         "breadcrumbs": [(title, None)],
     }

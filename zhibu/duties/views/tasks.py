@@ -30,6 +30,7 @@ from zhibu.duties.selectors.tasks import VIEW, WRITE
 from zhibu.duties.services import tasks as services
 from zhibu.duties.services.evidence import ref_of
 from zhibu.duties.targets import target_for
+from zhibu.duties.views.common import list_org, narrowed
 from zhibu.meetings.models import Meeting
 from zhibu.orgs.models import Department, Org
 from zhibu.orgs.selectors import org_for_user
@@ -45,24 +46,34 @@ def _filters(request):
     return status, year
 
 
+def _tasks(request: HttpRequest, today):
+    """The ledger's rows as the list and its export show them: filters and narrowing."""
+    status, year = _filters(request)
+    qs = selectors.task_list(
+        user=request.user,
+        status=status,
+        org=list_org(request),
+        year=int(year) if year.isdigit() else None,
+        today=today,
+    )
+    return narrowed(request, qs, "org")
+
+
 @requires(VIEW)
 def task_list(request: HttpRequest) -> HttpResponse:
     status, year = _filters(request)
     today = timezone.localdate()
-    qs = selectors.task_list(
-        user=request.user,
-        status=status,
-        year=int(year) if year.isdigit() else None,
-        today=today,
-    )
+    qs, narrowing = _tasks(request, today)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     context = {
+        **narrowing,
         "page_obj": page,
         "status": status,
         "year": year,
         "statuses": [*Task.Status.choices, ("overdue", _("逾期"))],
         "today": today,
-        "query_string": f"status={status}&year={year}",
+        "query_string": f"status={status}&year={year}" + narrowing["org_query"],
+        "query_string_without_org": f"status={status}&year={year}",
         "issuer_orgs": issuer_orgs(request.user)[:10],
     }
     return render(
@@ -76,18 +87,16 @@ def task_list(request: HttpRequest) -> HttpResponse:
 def task_export(request: HttpRequest) -> HttpResponse:
     status, year = _filters(request)
     today = timezone.localdate()
-    qs = selectors.task_list(
-        user=request.user,
-        status=status,
-        year=int(year) if year.isdigit() else None,
-        today=today,
-    )
+    qs, narrowing = _tasks(request, today)
     content, count = ledger_workbook(ledger_tasks(qs).iterator(chunk_size=2000), today)
     audit_record(
         kind=AuditEvent.Kind.EXPORT,
         summary=_("导出任务台账 %(n)s 条") % {"n": count},
         request=request,
-        details={"filters": {"status": status, "year": year}, "rows": count},
+        details={
+            "filters": {"status": status, "year": year, "org": narrowing["org_query"]},
+            "rows": count,
+        },
     )
     return workbook_response(content, f"任务台账-{today:%Y%m%d}.xlsx")
 

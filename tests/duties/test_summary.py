@@ -163,3 +163,25 @@ def test_a_request_awaiting_an_answer_counts_where_it_must_be_answered(cast, wor
         reverse("duties:requests_org", args=[cast.general_branch.public_id]), {"box": "pending"}
     ).content.decode()
     assert "关于调整党小组设置的请示" in pending
+
+
+def test_the_supervision_and_rectification_rules_read_a_subtree_in_fixed_queries(
+    cast, work, django_assert_max_num_queries
+):
+    """RESP-01 (督办 unanswered) and RESP-05 (整改 overdue): the same number of queries for
+    one organisation and for a tree of fourteen, and the late ones found."""
+    from zhibu.core.rules import in_force
+    from zhibu.core.rules.engine import evaluate
+
+    small = [cast.branch1]
+    for i in range(10):
+        make_org(cast.general_branch, Org.Kind.BRANCH, f"加设党支部{i}", code=f"JS{i:02d}")
+    tree = list(Org.objects.filter(path__startswith=cast.committee.path))
+    for code in ("RESP-01", "RESP-05"):
+        rule = in_force(code, TODAY)
+        with django_assert_max_num_queries(2) as few:
+            evaluate(rule, small, today=TODAY)
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            outcomes = evaluate(rule, tree, today=TODAY)
+        late = {o.org_id for o in outcomes if o.status == "late"}
+        assert late == {cast.branch1.pk}, code

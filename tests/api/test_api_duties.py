@@ -176,3 +176,26 @@ def test_the_opener_escalates_by_hand_up_to_the_interview_suggestion(cast, api, 
         assert up.status_code == 200 and up.json()["level"] == level
     top = committee.post(f"/supervisions/{sup['id']}/escalate", {})
     assert top.status_code == 422 and "最高一级" in top.json()["message"]
+
+
+def test_manual_recheck_of_a_finding_item_only_after_its_period(cast, api, token_for, finding):
+    today = date(2025, 9, 30)
+    item = services.rectification_from_finding(
+        finding=finding, measure="配备书记", deadline=date(2025, 12, 31), today=today
+    )
+    services.rectification_close(item=item, evidence="已任命书记", on=today)
+    committee = api(token_for(cast.party_secretary, write=True))
+    url = f"/rectifications/{item.public_id}/recheck"
+    refused = committee.post(url, {"manual": True, "note": "已核实"})
+    assert refused.status_code == 422 and "RESP-05" in refused.json()["message"]
+    assert "尚未结束" in refused.json()["message"]
+    # The quarter ends; re-evaluation can no longer pass, the level above may verify.
+    Rectification.objects.filter(pk=item.pk).update(finding_period="2025-07")
+    branch = api(token_for(cast.branch_secretary, write=True))
+    assert branch.post(url, {"manual": True, "note": "自己复查"}).status_code == 403
+    no_note = committee.post(url, {"manual": True})
+    assert no_note.status_code == 422 and "复查意见" in no_note.json()["message"]
+    passed = committee.post(url, {"manual": True, "note": "已核实任命文件"})
+    assert passed.status_code == 200, passed.json()
+    assert passed.json()["status"] == "verified"
+    assert passed.json()["recheck_note"] == "已核实任命文件"

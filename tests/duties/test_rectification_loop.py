@@ -208,3 +208,58 @@ def test_the_rectification_ledger_exports_to_excel_and_is_audited(cast, login):
         "application/vnd.openxmlformats"
     )
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.EXPORT, summary="导出整改台账").exists()
+
+
+# --- manual 复查 once the finding's period has ended (RESP-05) ------------------------
+
+
+def test_manual_recheck_is_refused_while_the_period_is_open(cast):
+    item = from_finding(make_finding(cast.branch1, period="2025Q3"))  # ends 2025-10-01
+    services.rectification_close(item=item, evidence="已任命书记", on=TODAY)
+    assert not services.finding_period_ended(item, TODAY)
+    with pytest.raises(ValidationError, match=r"2025Q3.*尚未结束.*RESP-05"):
+        services.rectification_recheck(item=item, passed=True, on=TODAY, note="已核实")
+    item.refresh_from_db()
+    assert item.status == Rectification.Status.CLOSED and item.rechecked_on is None
+
+
+def test_manual_recheck_is_allowed_with_a_note_once_the_period_has_ended(cast):
+    # A meeting missing in July stays missing: re-evaluation can never pass.
+    item = from_finding(make_finding(cast.branch1, code="MTG-01", period="2025-07"))
+    services.rectification_close(item=item, evidence="8 月起按月召开", on=TODAY)
+    assert services.finding_period_ended(item, TODAY)
+    with pytest.raises(ValidationError, match="须写明复查意见"):
+        services.rectification_recheck(item=item, passed=True, on=TODAY, note=" ")
+    services.rectification_recheck(
+        item=item, passed=True, on=TODAY, note="8、9 月已按期召开", by=cast.party_secretary
+    )
+    item.refresh_from_db()
+    assert item.status == Rectification.Status.VERIFIED
+    assert (item.recheck_note, item.rechecked_by) == ("8、9 月已按期召开", cast.party_secretary)
+    # A later run does not reopen an item the level above verified by hand.
+    services.reevaluate_after_run(
+        None, root=cast.committee, period=Period.parse("2025"), codes=None, today=TODAY
+    )
+    item.refresh_from_db()
+    assert item.status == Rectification.Status.VERIFIED
+
+
+def test_the_page_explains_which_recheck_applies(cast, login):
+    open_item = from_finding(make_finding(cast.branch1, period="2025Q3"))
+    ended = from_finding(make_finding(cast.branch1, code="MTG-01", period="2025-07"))
+    for item in (open_item, ended):
+        services.rectification_close(item=item, evidence="已整改", on=TODAY)
+    client = login(cast.party_secretary)
+    recheck = lambda item: reverse("duties:recheck", args=[item.public_id])  # noqa: E731
+    page = client.get(reverse("duties:detail", args=[open_item.public_id])).content.decode()
+    assert "（2025Q3）结束前" in page and "不能人工复查" in page
+    assert recheck(open_item) not in page
+    refused = client.post(recheck(open_item), {"passed": "1", "on": "2025-09-30", "note": "x"})
+    assert "尚未结束" in refused.content.decode()
+    page = client.get(reverse("duties:detail", args=[ended.public_id])).content.decode()
+    assert "（2025-07）已结束" in page and recheck(ended) in page
+    response = client.post(recheck(ended), {"passed": "1", "on": "2025-09-30", "note": "已核实"})
+    assert response.status_code == 302
+    ended.refresh_from_db()
+    open_item.refresh_from_db()
+    assert (ended.status, open_item.status) == ("verified", "closed")

@@ -8,20 +8,12 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
+from tests.e2e.helpers import sign_in
 from zhibu.committees import services as committee_services
 from zhibu.core.rules import Period
 from zhibu.rulebook.run import rules_run
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-PASSWORD = "Test-pass-2026"  # tests/factories.UserFactory
-
-
-def sign_in(page, live_server, username: str) -> None:
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(live_server.url + "/")
 
 
 def test_party_secretary_drills_down_from_the_cockpit_to_the_article(cast, live_server, page):

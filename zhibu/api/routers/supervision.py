@@ -335,7 +335,13 @@ class CloseIn(In):
 
 
 class RecheckIn(In):
-    passed: bool = Field(True, description="由检查结果转来的事项忽略此项：重新检查决定是否通过")
+    passed: bool = Field(
+        True, description="由检查结果转来的事项不带 manual 时忽略此项：重新检查决定是否通过"
+    )
+    manual: bool = Field(
+        False,
+        description="由检查结果转来的事项：人工复查（仅在检查期间结束后允许，须写复查意见）",
+    )
     on: Day | None = None
     note: str = Field("", max_length=300)
     version: str | None = None
@@ -427,12 +433,12 @@ def close_rectification(request, item_id: UUID, payload: CloseIn):
 @rectifications.post(
     "/{item_id}/recheck",
     response={200: RectificationDetailOut, **ERRORS},
-    summary="复查：上级复查；由检查结果转来的事项重新检查",
+    summary="复查：上级复查；由检查结果转来的事项重新检查（期间结束后可 manual 人工复查）",
 )
 def recheck_rectification(request, item_id: UUID, payload: RecheckIn):
     item = _item(request, item_id)
     _fresh(request, payload.version, item)
-    if item.from_finding:
+    if item.from_finding and not payload.manual:
         if not permissions.can(request.user, "rules.run", item.org):
             raise ApiError(403)
         rect_services.rectification_recheck_finding(item=item, by=request.user)

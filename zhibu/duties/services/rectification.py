@@ -32,7 +32,11 @@ EVIDENCE_EMPTY = _("销号须有整改成效说明或佐证材料文件（RESP-0
 FINDING_NOT_PROBLEM = _("该检查结果不是问题，无须整改。")
 FINDING_TAKEN = _("该检查结果已转为整改事项，尚未复查通过。")
 FINDING_RECHECK = _(
-    "由合规检查结果转来的整改事项，须重新检查不再发现该问题才能复查通过（RESP-05）。"
+    "由合规检查结果转来的整改事项，检查期间（%(period)s）尚未结束，"
+    "须重新检查不再发现该问题才能复查通过，不能人工复查（RESP-05）。"
+)
+FINDING_MANUAL_NOTE = _(
+    "检查期间已结束、重新检查无法再通过，人工复查通过时须写明复查意见（RESP-05）。"
 )
 NOT_FROM_FINDING = _("该整改事项不是由合规检查结果转来的。")
 NOUN = _("整改事项")
@@ -146,21 +150,39 @@ def rectification_close(
     return item
 
 
+def finding_period_ended(item: Rectification, today: date | None = None) -> bool:
+    """Whether the period of the item's finding is over: re-evaluation then can never pass
+    (a meeting missing in July stays missing), so the level above may 复查 by hand."""
+    if not item.from_finding:
+        return False
+    return Period.parse(item.finding_period).end <= (today or timezone.localdate())
+
+
 @transaction.atomic
 def rectification_recheck(
-    *, item: Rectification, passed: bool, on: date, note: str = "", by=None, version=None
+    *,
+    item: Rectification,
+    passed: bool,
+    on: date,
+    note: str = "",
+    by=None,
+    version=None,
+    today: date | None = None,
 ) -> Rectification:
     """复查 by the level above: passing verifies the item; failing reopens it. An item
-    from a finding passes only by re-evaluation (``rectification_recheck_finding``)."""
+    from a finding passes only by re-evaluation (``rectification_recheck_finding``) while
+    its finding's period is open; once the period has ended, by hand with a note."""
     item = _locked(item, version)
-    if passed and item.from_finding:
-        raise ValidationError(FINDING_RECHECK)
+    if passed and item.from_finding and not finding_period_ended(item, today):
+        raise ValidationError(FINDING_RECHECK % {"period": item.finding_period})
     if item.status != Rectification.Status.CLOSED:
         raise ValidationError(NOT_CLOSED)
     if item.closed_on and on < item.closed_on:
         raise ValidationError({"on": RECHECK_BEFORE_CLOSE % {"day": item.closed_on}})
     if not passed and not note.strip():
         raise ValidationError({"note": RECHECK_NOTE})
+    if passed and item.from_finding and not note.strip():
+        raise ValidationError({"note": FINDING_MANUAL_NOTE})
     item.rechecked_on, item.rechecked_by, item.recheck_note = on, by, note.strip()[:300]
     if passed:
         item.status = Rectification.Status.VERIFIED

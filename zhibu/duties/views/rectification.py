@@ -115,6 +115,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, public_id) -> HttpResponse:
     item = selectors.item_for_user(request.user, public_id)
     ref = ref_of("rectification", item)
+    period_ended = services.finding_period_ended(item)
     context = {
         "item": item,
         "ref": ref,
@@ -129,10 +130,12 @@ def detail(request: HttpRequest, public_id) -> HttpResponse:
         "can_close": permissions.can(request.user, WRITE, item.org)
         and item.status == Rectification.Status.OPEN,
         "can_recheck": selectors.can_recheck(request.user, item)
-        and item.status == Rectification.Status.CLOSED,
+        and item.status == Rectification.Status.CLOSED
+        and (not item.from_finding or period_ended),
         "can_recheck_finding": item.from_finding
         and item.status == Rectification.Status.CLOSED
         and permissions.can(request.user, "rules.run", item.org),
+        "period_ended": period_ended,
     }
     return render(
         request,

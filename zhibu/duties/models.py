@@ -652,7 +652,8 @@ class Task(PublicIdModel, TimeStampedModel):
         return self.status != self.Status.DONE and self.due < today
 
     def shown_status(self, today: date) -> str:
-        """未开始/进行中/待确认/已完成, or 逾期 for an open task past its due date."""
+        """未开始/进行中/待确认/已完成, or 逾期 for a task not confirmed done by its due date
+        (also while a late completion waits for the issuer: RESP-02d counts it until then)."""
         if self.is_overdue(today):
             return str(_("逾期"))
         return str(self.get_status_display())

@@ -347,26 +347,36 @@ def letter_issue(request: HttpRequest, public_id) -> HttpResponse:
     )
 
 
+def _signing_page(request, letter, form_class, sign, done: str, title: str) -> HttpResponse:
+    """The two ways a letter is signed (online by the recipient, on paper recorded by the
+    issuer) share one page: the form, the service, the message and the way back."""
+    form = form_class(request.POST or None, initial={"signed_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            sign(letter=letter, by=request.user, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("duties:letter_detail", letter.public_id)
+    back = reverse("duties:letter_detail", args=[letter.public_id])
+    return _form_page(
+        request, form, title, _letter_crumbs(letter, (title, None)), back, letter=letter
+    )
+
+
 @requires(VIEW)
 def letter_sign(request: HttpRequest, public_id) -> HttpResponse:
     letter = selectors.letter_for_user(request.user, public_id)
     if letter.recipient is None or not permissions.can(request.user, VIEW, letter.recipient):
         raise PermissionDenied
-    form = forms.SignForm(request.POST or None, initial={"signed_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.letter_sign(
-                letter=letter, by=request.user, request=request, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已签订责任书，各分项已转为本组织的任务。"))
-            return redirect("duties:letter_detail", letter.public_id)
-    title = _("签订责任书")
-    back = reverse("duties:letter_detail", args=[letter.public_id])
-    return _form_page(
-        request, form, title, _letter_crumbs(letter, (title, None)), back, letter=letter
+    return _signing_page(
+        request,
+        letter,
+        forms.SignForm,
+        services.letter_sign,
+        _("已签订责任书，各分项已转为本组织的任务。"),
+        _("签订责任书"),
     )
 
 
@@ -374,23 +384,13 @@ def letter_sign(request: HttpRequest, public_id) -> HttpResponse:
 def letter_record(request: HttpRequest, public_id) -> HttpResponse:
     """线下签订登记 by the issuer's side (signed on paper at a meeting)."""
     letter = selectors.letter_for_user(request.user, public_id, write=True)
-    form = forms.RecordSigningForm(
-        request.POST or None, initial={"signed_on": timezone.localdate()}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.letter_record_signing(
-                letter=letter, by=request.user, request=request, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已登记线下签订，各分项已转为签订组织的任务。"))
-            return redirect("duties:letter_detail", letter.public_id)
-    title = _("登记线下签订")
-    back = reverse("duties:letter_detail", args=[letter.public_id])
-    return _form_page(
-        request, form, title, _letter_crumbs(letter, (title, None)), back, letter=letter
+    return _signing_page(
+        request,
+        letter,
+        forms.RecordSigningForm,
+        services.letter_record_signing,
+        _("已登记线下签订，各分项已转为签订组织的任务。"),
+        _("登记线下签订"),
     )
 
 

@@ -41,6 +41,11 @@ ACTIONS: dict[str, str] = {
     "development.manage": _("登记发展党员各步骤"),
     "development.approve": _("以上级党委身份审批、特批发展党员事项"),
     "request.handle": _("以本组织名义起草、报送请示报告，答复下级的请示报告"),
+    "assessment.manage": _("制定考核方案，评分、调整和确认考核结果，组织述职评议"),
+    "discipline.view": _("查看纪律处分、问责线索和问责决定（仅纪检角色）"),
+    "discipline.manage": _("登记纪律处分和申诉，作出问责决定"),
+    "dues.manage": _("核定党费基数，登记党费收缴和上缴"),
+    "study.manage": _("管理课程、学时认定和学习资料"),
     "user.view": _("查看用户账号及其角色"),
     "user.manage": _("新建、停用账号，重置平台账号的密码（不授予角色）"),
     "role.grant": _(
@@ -76,6 +81,9 @@ _COMMITTEE_LEAD = _VIEW_ALL | {
     "development.manage",
     "development.approve",
     "request.handle",
+    "assessment.manage",
+    "dues.manage",
+    "study.manage",
     "user.view",
     "role.grant",
 }
@@ -90,6 +98,8 @@ _BRANCH_LEAD = _VIEW_ALL | {
     "rules.run",
     "development.manage",
     "request.handle",
+    "dues.manage",
+    "study.manage",
 }
 
 MATRIX: dict[tuple[str, str], frozenset[str]] = {
@@ -103,10 +113,12 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
         _COMMITTEE_LEAD - {"exemption.approve", "development.approve"}
     ),
     (Role.STAFF, BRANCH): frozenset(_BRANCH_LEAD - {"member.reveal", "org.structure"}),
-    (Role.PUBLICITY, COMMITTEE): frozenset(_VIEW_ALL | {"meeting.record"}),
-    (Role.PUBLICITY, BRANCH): frozenset(_VIEW_ALL | {"meeting.record"}),
-    (Role.DISCIPLINE, COMMITTEE): frozenset(_VIEW_ALL),
-    (Role.DISCIPLINE, BRANCH): frozenset(_VIEW_ALL),
+    (Role.PUBLICITY, COMMITTEE): frozenset(_VIEW_ALL | {"meeting.record", "study.manage"}),
+    (Role.PUBLICITY, BRANCH): frozenset(_VIEW_ALL | {"meeting.record", "study.manage"}),
+    # 纪检 roles alone see discipline records (DISC, a stricter scope than member data);
+    # the secretary of the deciding committee reads its own decisions record by record.
+    (Role.DISCIPLINE, COMMITTEE): frozenset(_VIEW_ALL | {"discipline.view", "discipline.manage"}),
+    (Role.DISCIPLINE, BRANCH): frozenset(_VIEW_ALL | {"discipline.view"}),
     (Role.GROUP_LEADER, GROUP): frozenset(
         {"org.view", "member.view", "meeting.view", "meeting.record"}
     ),

@@ -36,14 +36,18 @@ MODULES: tuple[NavItem, ...] = (
     NavItem("members", _("党员"), "people", "members:list", "member.view"),
     NavItem("meetings", _("组织生活"), "calendar-check", "meetings:list", "meeting.view"),
     NavItem("development", _("发展党员"), "person-plus", "development:board", "development.view"),
-    NavItem("education", _("学习教育"), "book", None, "meeting.view"),
-    NavItem("dues", _("党费"), "wallet2", None, "member.view"),
+    NavItem("education", _("学习教育"), "book", "study:index", "meeting.view"),
+    NavItem("dues", _("党费"), "wallet2", "dues:index", "member.view"),
     NavItem("duties", _("责任落实"), "clipboard-check", "duties:list", "finding.view"),
     NavItem("requests", _("请示报告"), "envelope-paper", "duties:requests", "finding.view"),
     NavItem(
         "letters", _("责任书与任务"), "file-earmark-check", "duties:letter_list", "finding.view"
     ),
-    NavItem("assessment", _("考核"), "award", None, "finding.view"),
+    NavItem("assessment", _("考核"), "award", "assessment:index", "finding.view"),
+    NavItem("reviews", _("述职评议"), "person-video3", "reviews:index", "finding.view"),
+    NavItem(
+        "discipline", _("纪检监督"), "shield-exclamation", "discipline:index", "discipline.view"
+    ),
     NavItem("cockpit", _("驾驶舱"), "speedometer2", "insight:cockpit", "finding.view"),
 )
 

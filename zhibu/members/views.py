@@ -46,6 +46,7 @@ PERSONAL = sensitive_post_parameters("id_number", "phone", "contact", "proposed"
 
 TABS = ("info", "events", "affiliation", "archive", "history")
 PAGE = "members.detail"  # apps above add tabs here (zhibu.core.pages)
+ME_PAGE = "members.me"  # and cards to the member's own page (key, label, template, context)
 PAGE_SIZE = 50
 
 
@@ -802,6 +803,10 @@ def _me_page(request, member, form):
                 "today": today,
                 "party_age": member.party_age_on(today),
                 "corrections": list(member.correction_requests.all()),
+                # Apps above add their cards (我的党费, 学时, 三诺一评 …) here.
+                "me_sections": [
+                    (tab.template, tab.context(member, request)) for tab in tabs_for(ME_PAGE)
+                ],
             }
         )
     return render(request, "members/me.html", context, status=200)

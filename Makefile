@@ -6,6 +6,8 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 VENV := .venv
 PY := $(VENV)/bin/python
+# The suite runs on both cores of the target machines (pytest-xdist); TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
 # The first Python >= 3.11 on PATH builds the virtual environment.
 PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
@@ -66,7 +68,7 @@ fmt: setup
 
 test: lint
 	@./scripts/ensure-chromium.sh || true
-	ZHIBU_ENV=test $(VENV)/bin/pytest $(PYTEST_ARGS)
+	ZHIBU_ENV=test $(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 messages: setup
 	$(PY) manage.py makemessages -l en --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*' --no-obsolete

@@ -79,9 +79,7 @@ def test_manual_indicators_wait_for_the_assessor(computed, cast):
     sheet = sheet_of(computed, cast.branch1)
     line = line_of(sheet, "组织生活、党员、发展党员等台账档案齐全规范")
     assert line.computed is None and line.score is None
-    auto = sum(
-        (x.score or 0) for x in sheet.lines.all()
-    )
+    auto = sum((x.score or 0) for x in sheet.lines.all())
     assert sheet.total == auto
 
 
@@ -102,8 +100,12 @@ def test_unknown_rule_code_refused_for_finding_indicators(scheme):
 
     with pytest.raises(ValidationError) as exc:
         services.indicator_add(
-            scheme=scheme, category="operation", title="x", max_points=Decimal(5),
-            source="finding", params={"rule": " "},
+            scheme=scheme,
+            category="operation",
+            title="x",
+            max_points=Decimal(5),
+            source="finding",
+            params={"rule": " "},
         )
     assert str(services.RULE_MISSING) in exc.value.messages
     with pytest.raises(ValidationError):
@@ -137,8 +139,13 @@ def test_computing_is_set_based(scheme, cast, evidence):
 
 
 def test_only_branches_that_existed_in_the_year(scheme, cast):
-    make_org(cast.general_branch, Org.Kind.BRANCH, "新建党支部", code="NEW",
-             established_on=date(2026, 1, 5))
+    make_org(
+        cast.general_branch,
+        Org.Kind.BRANCH,
+        "新建党支部",
+        code="NEW",
+        established_on=date(2026, 1, 5),
+    )
     services.sheets_compute(scheme=scheme, today=TODAY)
     assert not scheme.sheets.filter(org__name="新建党支部").exists()
     assert not scheme.sheets.filter(org=cast.group1).exists()

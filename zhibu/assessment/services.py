@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history
 
 from zhibu.assessment import sources
 from zhibu.assessment.models import Appeal, Category, Deduction, Indicator, Line, Scheme, Sheet
@@ -338,7 +339,7 @@ def sheets_compute(*, scheme: Scheme, today: date | None = None) -> ComputeResul
     indicators = list(scheme.indicators.all())
     existing = {s.org_id: s for s in scheme.sheets.all()}
     new = [Sheet(scheme=scheme, org=o, org_path=o.path) for o in orgs if o.pk not in existing]
-    Sheet.objects.bulk_create(new)
+    bulk_create_with_history(new, Sheet, batch_size=500)
     if new:
         existing = {s.org_id: s for s in scheme.sheets.all()}
     drafts = [s for s in existing.values() if s.status == Sheet.Status.DRAFT]
@@ -375,7 +376,7 @@ def sheets_compute(*, scheme: Scheme, today: date | None = None) -> ComputeResul
                 line.computed = indicator.max_points
                 if not line.adjusted:
                     line.score = line.computed
-    Line.objects.bulk_create(to_create)
+    bulk_create_with_history(to_create, Line, batch_size=1000)
     now = timezone.now()
     for line in to_update:
         line.updated_at = now

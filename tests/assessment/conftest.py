@@ -45,6 +45,10 @@ def finding(org, rule, period, status="missing", subject=None):
 
 @pytest.fixture
 def evidence(cast):
+    return make_evidence(cast)
+
+
+def make_evidence(cast):
     found = [finding(cast.branch1, "MTG-02", f"2025-{m:02d}") for m in (3, 4, 9)]
     finding(cast.branch1, "MTG-02", "2025-10", status="exempt")
     finding(cast.branch1, "MTG-02", "2025-05", status="ok")
@@ -66,6 +70,10 @@ def evidence(cast):
 
 @pytest.fixture
 def scheme(cast):
+    return make_scheme(cast)
+
+
+def make_scheme(cast):
     return services.scheme_create(
         org=cast.committee,
         year=2025,

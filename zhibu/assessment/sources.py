@@ -265,7 +265,7 @@ register(
         "finding",
         _("合规检查问题（按规则）"),
         findings_of_rule,
-        (Param("rule", _("规则编号"), "MTG-02"), PER),
+        (Param("rule", _("规则编号"), ""), PER),
     )
 )
 register(SourceKind("tasks_late", _("任务未按期完成"), tasks_late, (PER,)))

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from django.http import Http404
 from django.utils import timezone
-from ninja import Field, Query, Router
+from ninja import Field, Query, Router, Status
 
 from zhibu.api.errors import ApiError
 from zhibu.api.pagination import page
@@ -317,7 +317,9 @@ def appeal(request, sheet_id: UUID, payload: AppealIn):
         line = sheet.lines.filter(public_id=payload.line).first()
         if line is None:
             raise Http404
-    return 201, services.appeal_file(sheet=sheet, text=payload.text, line=line, by=request.user)
+    return Status(
+        201, services.appeal_file(sheet=sheet, text=payload.text, line=line, by=request.user)
+    )
 
 
 @sheets_router.post(

@@ -35,7 +35,7 @@ def test_draft_sheet_adjust_appeal_confirm(cast, live_server, page):
     page.wait_for_url("**/assessment/sheets/*/")
     row = main.locator("tr", has_text="支部委员会会议每月召开")
     assert "6.0" in row.inner_text()  # 10 − 2 × 2
-    links = row.locator("ul a")
+    links = row.locator("ul a[href^='/duties/findings/']")
     assert links.count() == 2
     assert links.first.get_attribute("href") == f"/duties/findings/{missing[0].pk}/"
 

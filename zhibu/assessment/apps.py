@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -13,4 +15,5 @@ class AssessmentConfig(AppConfig):
         from zhibu.accountability.sources import register
         from zhibu.assessment.signals import KIND, poor_assessments
 
-        register(KIND, _("考核评定为差"), poor_assessments)
+        # The label stays lazy (shown in the viewer's language); the registry types it str.
+        register(KIND, cast(str, _("考核评定为差")), poor_assessments)

@@ -79,7 +79,7 @@ def sheet_pdf(sheet: Sheet, base_url: str = "") -> bytes:
     if appeals:
         pdf.heading(_("申诉和答复"), size=12)
         for appeal in appeals:
-            about = appeal.line.indicator.title if appeal.line_id else _("整张考核表")
+            about = appeal.line.indicator.title if appeal.line is not None else _("整张考核表")
             pdf.para(f"{appeal.on} {about}", appeal.text)
             pdf.para(_("答复"), appeal.answer or _("（待答复）"))
     return bytes(pdf.output())

@@ -10,7 +10,19 @@ from zhibu.assessment.models import Category, Indicator
 from zhibu.core.forms import date_field
 from zhibu.core.versioning import VersionField
 
-POINTS = {"max_digits": 5, "decimal_places": 1, "min_value": 0, "max_value": 100}
+
+def points(label, *, required: bool = True, initial=None, help_text="") -> forms.DecimalField:
+    """A score threshold: 0..100 with one decimal."""
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        initial=initial,
+        help_text=help_text,
+        max_digits=5,
+        decimal_places=1,
+        min_value=0,
+        max_value=100,
+    )
 
 
 class SchemeForm(forms.Form):
@@ -24,13 +36,11 @@ class SchemeForm(forms.Form):
         initial=7,
         help_text=_("地方/单位规定：考核表下发后可申诉的天数"),
     )
-    good_min = forms.DecimalField(label=_("“好”最低分"), initial=90, **POINTS)
-    fairly_good_min = forms.DecimalField(label=_("“较好”最低分"), initial=80, **POINTS)
-    average_min = forms.DecimalField(label=_("“一般”最低分"), initial=60, **POINTS)
-    standard_min = forms.DecimalField(label=_("规范化达标最低分"), initial=80, **POINTS)
-    model_min = forms.DecimalField(
-        label=_("示范最低分"), required=False, help_text=_("不填则不评示范"), **POINTS
-    )
+    good_min = points(_("“好”最低分"), initial=90)
+    fairly_good_min = points(_("“较好”最低分"), initial=80)
+    average_min = points(_("“一般”最低分"), initial=60)
+    standard_min = points(_("规范化达标最低分"), initial=80)
+    model_min = points(_("示范最低分"), required=False, help_text=_("不填则不评示范"))
     standard = forms.BooleanField(label=_("载入标准方案（可再修改）"), required=False, initial=True)
 
     def __init__(self, *args, orgs, **kwargs):
@@ -41,11 +51,11 @@ class SchemeForm(forms.Form):
 class SchemeEditForm(forms.Form):
     title = forms.CharField(label=_("方案名称"), max_length=120)
     appeal_days = forms.IntegerField(label=_("申诉期限（天）"), min_value=1, max_value=60)
-    good_min = forms.DecimalField(label=_("“好”最低分"), **POINTS)
-    fairly_good_min = forms.DecimalField(label=_("“较好”最低分"), **POINTS)
-    average_min = forms.DecimalField(label=_("“一般”最低分"), **POINTS)
-    standard_min = forms.DecimalField(label=_("规范化达标最低分"), **POINTS)
-    model_min = forms.DecimalField(label=_("示范最低分"), required=False, **POINTS)
+    good_min = points(_("“好”最低分"))
+    fairly_good_min = points(_("“较好”最低分"))
+    average_min = points(_("“一般”最低分"))
+    standard_min = points(_("规范化达标最低分"))
+    model_min = points(_("示范最低分"), required=False)
     version = VersionField()
 
 

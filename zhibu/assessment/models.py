@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -230,6 +231,10 @@ class Line(PublicIdModel, TimeStampedModel):
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
+    # Not stored: the score before the latest adjustment (set by ``line_adjust`` for the
+    # caller's audit record).
+    before: Decimal | None = None
+
     class Meta:
         verbose_name = _("考核得分")
         verbose_name_plural = _("考核得分")
@@ -258,6 +263,9 @@ class Deduction(PublicIdModel):
     text = models.CharField(_("扣分事由"), max_length=300)
     ref = models.CharField(_("依据记录"), max_length=80)
     url = models.CharField(_("链接"), max_length=300)
+
+    # Not stored: the rectification item made from it, when the sheet page looked it up.
+    item: Any = None
 
     class Meta:
         verbose_name = _("扣分")

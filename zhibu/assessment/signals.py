@@ -35,5 +35,5 @@ def poor_assessments(paths: list[str], day: date) -> Iterator[Signal]:
             title=_("%(org)s %(year)s 年度考核评定为“差”（%(total)s 分，%(scheme)s）")
             % {"org": org_name, "year": year, "total": total, "scheme": title},
             evidence_url=reverse("assessment:sheet", args=[public_id]),
-            since=confirmed_on,
+            since=confirmed_on or day,
         )

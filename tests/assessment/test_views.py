@@ -283,3 +283,31 @@ def test_cockpit_shows_the_grade_distribution(login, cast, computed):
     summary = page.context["assessment_summary"]
     assert summary.sheets == 2 and summary.confirmed == 0
     assert 'id="assessment-panel"' in page.content.decode()
+
+
+def test_the_scheme_and_sheet_pages_do_not_grow_with_the_sheets(login, cast, computed):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.assessment.conftest import finding
+    from tests.factories import make_org
+    from zhibu.orgs.models import Org
+
+    client = login(cast.party_secretary)
+    sheet = sheet_of(computed, cast.branch1)
+
+    def count(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    scheme_url = f"/assessment/schemes/{computed.public_id}/"
+    sheet_url = f"/assessment/sheets/{sheet.public_id}/"
+    count(scheme_url)
+    before = count(scheme_url), count(sheet_url)
+    for n in range(4):
+        branch = make_org(cast.general_branch, Org.Kind.BRANCH, f"加测党支部{n}", code=f"JC{n}")
+        finding(branch, "MTG-02", "2025-06")
+    finding(cast.branch1, "MTG-02", "2025-08")
+    services.sheets_compute(scheme=computed, today=TODAY)
+    assert (count(scheme_url), count(sheet_url)) == before

@@ -428,6 +428,8 @@ def parse_score(value) -> Decimal:
         raise ValidationError({"score": SCORE_BAD}) from None
     if not score.is_finite():
         raise ValidationError({"score": SCORE_BAD})
+    if abs(score) > 1000:  # far outside any indicator (and beyond what quantize can hold)
+        return score
     return score.quantize(Decimal("0.1"))
 
 

@@ -555,3 +555,36 @@ def test_the_demo_has_a_rectification_loop_an_overdue_supervision_and_an_inspect
     assert ("RESP-01", supervision.org.code) in late and ("RESP-05", inspection.org.code) in late
     on_task = Supervision.objects.get(target_ref__startswith="task:")  # the letters' overdue task
     assert on_task.status == Supervision.Status.OPEN and on_task.reply_due < today
+
+
+def test_last_years_assessment_is_done_with_one_poor_branch_and_this_years_drafts(built, client):
+    from zhibu.assessment.models import Deduction, Scheme, Sheet
+    from zhibu.duties.models import Rectification
+
+    today = timezone.localdate()
+    root = Org.objects.get(code=ROOT_CODE)
+    last = Scheme.objects.get(org=root, year=today.year - 1)
+    assert not last.sheets.exclude(status=Sheet.Status.CONFIRMED).exists()
+    poor = last.sheets.get(grade="poor")
+    assert poor.standing == "not_met" and poor.total < last.average_min
+    items = Rectification.objects.filter(source=Rectification.Source.ASSESSMENT)
+    assert items.exists() and set(items.values_list("org", flat=True)) == {poor.org_id}
+    assert last.sheets.filter(appeals__answered_on__isnull=False).exists()
+    current = Scheme.objects.get(org=root, year=today.year)
+    assert current.sheets.exists()
+    assert not current.sheets.exclude(status=Sheet.Status.DRAFT).exists()
+    # The draft sheets match the evidence: each finding deduction is a problem finding of
+    # its rule in the year, in the sheet's subtree, and its link opens it.
+    client.force_login(User.objects.get(username="dangwei"))
+    deductions = Deduction.objects.filter(line__sheet__scheme=current, ref__startswith="finding:")
+    for d in deductions.select_related("line__indicator", "line__sheet")[:20]:
+        found = Finding.objects.get(pk=int(d.ref.split(":")[1]))
+        assert found.rule_code == d.line.indicator.params["rule"]
+        assert found.status in ("missing", "late") and found.period_start.year == today.year
+        assert found.org_path.startswith(d.line.sheet.org_path)
+        assert client.get(d.url).status_code == 200
+    for sheet in current.sheets.prefetch_related("lines__deductions", "lines__indicator")[:10]:
+        for line in sheet.lines.all():
+            if line.computed is not None:
+                owed = sum(d.points for d in line.deductions.all())
+                assert line.computed == max(0, line.indicator.max_points - owed)

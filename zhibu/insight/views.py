@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhibu.accounts import permissions
+from zhibu.assessment.selectors import year_summary
 from zhibu.core.access import login_only, requires
 from zhibu.core.audit import audit_record
 from zhibu.core.db import on_replica
@@ -109,6 +110,7 @@ def cockpit(request: HttpRequest) -> HttpResponse:
             today=timezone.localdate(),
         ),
         "duty_year": year,
+        "assessment_summary": year_summary(org=org, year=year),
         "stats_html": parts["stats"],
         "matrix_html": parts["matrix"],
         "sectors": Sector.choices,

@@ -67,5 +67,7 @@ def test_everyone_else_gets_404(cast, disc, make_record, api, token_for):  # noq
 
 def test_member_outside_scope_cannot_be_recorded(cast, disc, api, token_for):  # noqa: F811
     caller = api(token_for(disc.inspector, write=True))
-    response = caller.post("/discipline-records", body(cast, member=str(cast.other_member.public_id)))
+    response = caller.post(
+        "/discipline-records", body(cast, member=str(cast.other_member.public_id))
+    )
     assert response.status_code == 404

@@ -22,9 +22,7 @@ K = DisciplineRecord.Kind
 pytestmark = pytest.mark.django_db
 
 
-def test_member_under_probation_is_left_out_of_the_vote_with_the_citation(
-    cast, make_record, login
-):
+def test_member_under_probation_is_left_out_of_the_vote_with_the_citation(cast, make_record, login):
     make_record(cast.ordinary_member, K.PROBATION, decided_on=date(2026, 3, 1))
     meeting = record_meeting(cast.branch1, date(2026, 5, 20), today=date(2026, 6, 1))
     client = login(cast.branch_secretary)
@@ -36,8 +34,17 @@ def test_member_under_probation_is_left_out_of_the_vote_with_the_citation(
     # Two ballots for one member with a vote: the barred member's ballot is not counted.
     response = client.post(
         reverse("meetings:decision_new", args=[meeting.public_id]),
-        {"title": "表决事项", "kind": "general", "yes": 2, "no": 0, "abstain": 0,
-         "written_yes": 0, "written_no": 0, "written_abstain": 0, "passed": ""},
+        {
+            "title": "表决事项",
+            "kind": "general",
+            "yes": 2,
+            "no": 0,
+            "abstain": 0,
+            "written_yes": 0,
+            "written_no": 0,
+            "written_abstain": 0,
+            "passed": "",
+        },
     )
     assert response.status_code == 200
     errors = " ".join(str(e) for e in response.context["form"].errors.get("yes", []))
@@ -49,8 +56,9 @@ def test_vote_counts_again_after_restoration(cast, make_record, login):
     from zhibu.discipline.services import record_save
 
     record = make_record(cast.ordinary_member, K.PROBATION, decided_on=date(2025, 1, 10))
-    record_save(record=record, outcome="restored", outcome_on=date(2026, 1, 12),
-                today=date(2026, 6, 1))
+    record_save(
+        record=record, outcome="restored", outcome_on=date(2026, 1, 12), today=date(2026, 6, 1)
+    )
     meeting = record_meeting(cast.branch1, date(2026, 5, 20), today=date(2026, 6, 1))
     client = login(cast.branch_secretary)
     page = client.get(reverse("meetings:decision_new", args=[meeting.public_id]))
@@ -73,8 +81,13 @@ def test_no_post_during_probation(cast, make_record, login):
 
 
 def test_no_promotion_within_a_warning_but_the_same_post_is_allowed(cast, make_record, login):
-    make_record(cast.ordinary_member, K.WARNING, decided_on=date(2026, 3, 1),
-                ref_post="member", ref_org=cast.branch1)
+    make_record(
+        cast.ordinary_member,
+        K.WARNING,
+        decided_on=date(2026, 3, 1),
+        ref_post="member",
+        ref_org=cast.branch1,
+    )
     client = login(cast.party_secretary)
     response = _post(client, cast.general_branch, cast.ordinary_member, post="member")
     errors = " ".join(response.context["form"].errors.get("holder", []))
@@ -84,23 +97,36 @@ def test_no_promotion_within_a_warning_but_the_same_post_is_allowed(cast, make_r
 
 
 def test_removal_bars_an_equal_post(cast, make_record, login):
-    make_record(cast.ordinary_member, K.REMOVAL, decided_on=date(2026, 3, 1),
-                ref_post="organization", ref_org=cast.branch1)
-    response = _post(login(cast.party_secretary), cast.branch1, cast.ordinary_member,
-                     post="publicity")
+    make_record(
+        cast.ordinary_member,
+        K.REMOVAL,
+        decided_on=date(2026, 3, 1),
+        ref_post="organization",
+        ref_org=cast.branch1,
+    )
+    response = _post(
+        login(cast.party_secretary), cast.branch1, cast.ordinary_member, post="publicity"
+    )
     errors = " ".join(response.context["form"].errors.get("holder", []))
     assert "受限至 2028-03-01（纪律处分）" in errors and "DISC-03" in errors
 
 
 def test_member_under_probation_cannot_introduce(cast, make_record, login):
-    make_record(cast.ordinary_member, K.PROBATION, decided_on=date(2023, 1, 5),
-                probation_years=2, today=date(2023, 1, 6))
+    make_record(
+        cast.ordinary_member,
+        K.PROBATION,
+        decided_on=date(2023, 1, 5),
+        probation_years=2,
+        today=date(2023, 1, 6),
+    )
     d = Driver(cast).run(9)
     client = login(cast.branch_secretary)
     response = client.post(
         reverse("development:record_step", args=[d.case.public_id, 9]),
-        {"on": "2023-05-05",
-         "people": [str(cast.secretary_member.public_id), str(cast.ordinary_member.public_id)]},
+        {
+            "on": "2023-05-05",
+            "people": [str(cast.secretary_member.public_id), str(cast.ordinary_member.public_id)],
+        },
     )
     assert response.status_code == 302
     shown = " ".join(str(m) for m in get_messages(response.wsgi_request))
@@ -110,14 +136,21 @@ def test_member_under_probation_cannot_introduce(cast, make_record, login):
 
 
 def test_expelled_person_cannot_apply_again_for_five_years(cast, make_record, login):
-    make_record(cast.ordinary_member, K.EXPULSION, decided_on=date(2024, 3, 1),
-                today=date(2024, 3, 2))
+    make_record(
+        cast.ordinary_member, K.EXPULSION, decided_on=date(2024, 3, 1), today=date(2024, 3, 2)
+    )
     client = login(cast.branch_secretary)
     response = client.post(
         reverse("development:new"),
-        {"org": str(cast.branch1.public_id), "name": "王党员", "gender": "F",
-         "ethnicity": "汉族", "birth_date": "1992-09-03",
-         "id_number": cast.ordinary_member.id_number, "applied_on": "2026-06-01"},
+        {
+            "org": str(cast.branch1.public_id),
+            "name": "王党员",
+            "gender": "F",
+            "ethnicity": "汉族",
+            "birth_date": "1992-09-03",
+            "id_number": cast.ordinary_member.id_number,
+            "applied_on": "2026-06-01",
+        },
     )
     assert response.status_code == 200
     errors = " ".join(response.context["form"].errors.get("id_number", []))

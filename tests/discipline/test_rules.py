@@ -23,8 +23,9 @@ def outcomes(code, orgs, today):
 
 
 def test_probation_term_ended_without_a_decision_is_late(cast, make_record):
-    make_record(cast.ordinary_member, K.PROBATION, decided_on=date(2025, 1, 10),
-                today=date(2025, 1, 11))
+    make_record(
+        cast.ordinary_member, K.PROBATION, decided_on=date(2025, 1, 10), today=date(2025, 1, 11)
+    )
     found = outcomes("DISC-04", [cast.committee], date(2026, 2, 1))
     assert [(o.org_id, o.status) for o in found] == [(cast.committee.pk, Status.LATE)]
     text = found[0].text
@@ -44,10 +45,17 @@ def test_member_under_probation_still_holding_a_post_is_suspect(cast, make_recor
 
 
 def test_post_recorded_within_a_removal_is_suspect(cast, make_record):
-    make_record(cast.ordinary_member, K.REMOVAL, decided_on=date(2026, 1, 5),
-                ref_post="member", ref_org=cast.branch1, today=date(2026, 1, 6))
-    CommitteePost.objects.create(org=cast.branch2, post="member",
-                                 holder=cast.ordinary_member, start=date(2026, 3, 1))
+    make_record(
+        cast.ordinary_member,
+        K.REMOVAL,
+        decided_on=date(2026, 1, 5),
+        ref_post="member",
+        ref_org=cast.branch1,
+        today=date(2026, 1, 6),
+    )
+    CommitteePost.objects.create(
+        org=cast.branch2, post="member", holder=cast.ordinary_member, start=date(2026, 3, 1)
+    )
     found = outcomes("DISC-03", [cast.committee], date(2026, 6, 1))
     assert found[0].status == Status.SUSPECT and found[0].numbers["violations"] == 1
     assert outcomes("DISC-02", [cast.committee], date(2026, 6, 1)) == []
@@ -56,8 +64,9 @@ def test_post_recorded_within_a_removal_is_suspect(cast, make_record):
 def test_application_within_five_years_of_expulsion_is_suspect(cast, make_record):
     d = Driver(cast, name="再申请")
     case = d.case
-    make_record(cast.ordinary_member, K.EXPULSION, decided_on=date(2021, 6, 1),
-                today=date(2021, 6, 2))
+    make_record(
+        cast.ordinary_member, K.EXPULSION, decided_on=date(2021, 6, 1), today=date(2021, 6, 2)
+    )
     # The application (2022-03-01) by the same person, recorded before the check existed.
     DisciplineRecord.objects.update(id_index="x")
     type(case).objects.filter(pk=case.pk).update(id_index="x")
@@ -77,7 +86,9 @@ def test_the_rules_read_a_subtree_with_a_fixed_number_of_queries(
         extra = {"ref_post": "member", "ref_org": org} if kind == K.REMOVAL else {}
         make_record(member, kind, org=org, **extra)
         if i % 3 == 0 and kind != K.EXPULSION:
-            CommitteePost.objects.create(org=org, post="member", holder=member, start=date(2026, 4, 1))
+            CommitteePost.objects.create(
+                org=org, post="member", holder=member, start=date(2026, 4, 1)
+            )
     orgs = [*branches, cast.general_branch, cast.committee]
     for code in ("DISC-02", "DISC-03", "DISC-04", "DISC-05"):
         with django_assert_max_num_queries(4):
@@ -88,5 +99,3 @@ def test_rules_cite_their_articles():
     assert "第十条" in str(in_force("DISC-02", date(2026, 1, 1)).citation)
     assert "第十一条" in str(in_force("DISC-03", date(2026, 1, 1)).citation)
     assert str(in_force("DISC-04", date(2026, 1, 1)).citation) == "《中国共产党纪律处分条例》"
-
-

@@ -6,7 +6,6 @@ branch staff, the platform administrators."""
 from __future__ import annotations
 
 import itertools
-from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -50,7 +49,11 @@ def seen_by(user, records) -> dict:
     listed = listing.content.decode() if listing.status_code == 200 else ""
     bearer = {"HTTP_AUTHORIZATION": f"Bearer {token(user)}"}
     api_list = client.get("/api/v1/discipline-records", **bearer)
-    api_ids = {i["id"] for i in api_list.json().get("items", [])} if api_list.status_code == 200 else set()
+    api_ids = (
+        {i["id"] for i in api_list.json().get("items", [])}
+        if api_list.status_code == 200
+        else set()
+    )
     out = {}
     for r in records:
         detail = client.get(reverse("discipline:detail", args=[r.public_id]))
@@ -60,7 +63,9 @@ def seen_by(user, records) -> dict:
             "api": api_get.status_code,
             "listed": str(r.public_id) in listed,
             "api_listed": str(r.public_id) in api_ids,
-            "facts_leak": r.facts in detail.content.decode() if detail.status_code != 200 else False,
+            "facts_leak": r.facts in detail.content.decode()
+            if detail.status_code != 200
+            else False,
         }
     return out
 
@@ -81,7 +86,11 @@ def expected(grants, record) -> bool:
     for role, org in grants:
         if org is None:
             continue
-        if role == Role.DISCIPLINE and org.kind != "group" and record.member.org.path.startswith(org.path):
+        if (
+            role == Role.DISCIPLINE
+            and org.kind != "group"
+            and record.member.org.path.startswith(org.path)
+        ):
             return True
         if role == Role.SECRETARY and org.pk == record.deciding_org_id:
             return True
@@ -110,9 +119,11 @@ def test_records_never_reach_a_user_outside_the_strict_scope(cast, records):
         cast.other_committee,
         cast.other_branch,
     ]
-    grants_strategy = st.lists(
-        st.tuples(st.sampled_from(ROLES), st.sampled_from(orgs)), min_size=0, max_size=3
-    ) | st.just([(Role.SYSTEM_ADMIN, None)]) | st.just([(Role.AUDIT_ADMIN, None)])
+    grants_strategy = (
+        st.lists(st.tuples(st.sampled_from(ROLES), st.sampled_from(orgs)), min_size=0, max_size=3)
+        | st.just([(Role.SYSTEM_ADMIN, None)])
+        | st.just([(Role.AUDIT_ADMIN, None)])
+    )
 
     @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
     @given(grants_strategy)

@@ -41,7 +41,9 @@ def test_period_of_effect_is_computed_from_the_kind(cast, make_record, kind, unt
 
 def test_probation_term_with_extension_and_restoration(cast, make_record):
     record = make_record(
-        kind=K.PROBATION, decided_on=date(2024, 2, 29), probation_years=1,
+        kind=K.PROBATION,
+        decided_on=date(2024, 2, 29),
+        probation_years=1,
         extended_on=date(2024, 12, 1),
     )
     assert record.effect_until == date(2026, 2, 28)  # 29 Feb + 2 years, calendar-correct
@@ -65,12 +67,24 @@ def test_local_supplement_lengthens_the_warning_period(cast, make_record):
 @pytest.mark.parametrize(
     ("fields", "field", "message"),
     [
-        ({"kind": K.PROBATION, "probation_years": None}, "probation_years", services.PROBATION_YEARS),
+        (
+            {"kind": K.PROBATION, "probation_years": None},
+            "probation_years",
+            services.PROBATION_YEARS,
+        ),
         ({"kind": K.PROBATION, "probation_years": 3}, "probation_years", services.PROBATION_YEARS),
-        ({"kind": K.WARNING, "decided_on": date(2026, 7, 1)}, "decided_on", services.DECIDED_IN_FUTURE),
+        (
+            {"kind": K.WARNING, "decided_on": date(2026, 7, 1)},
+            "decided_on",
+            services.DECIDED_IN_FUTURE,
+        ),
         ({"kind": K.WARNING, "extended_on": date(2026, 4, 1)}, "extended_on", None),
         ({"kind": K.WARNING, "probation_years": 1}, "probation_years", None),
-        ({"kind": K.PROBATION, "probation_years": 2, "extended_on": date(2026, 4, 1)}, "extended_on", services.EXTENSION_ONE_YEAR),
+        (
+            {"kind": K.PROBATION, "probation_years": 2, "extended_on": date(2026, 4, 1)},
+            "extended_on",
+            services.EXTENSION_ONE_YEAR,
+        ),
         ({"kind": K.REMOVAL}, "ref_post", services.REMOVAL_NEEDS_POST),
         ({"kind": K.WARNING, "form": 1}, "form", None),
         ({"kind": K.WARNING, "facts": " "}, "facts", services.FACTS_REQUIRED),
@@ -95,8 +109,12 @@ def test_inconsistent_sanction_is_refused_and_nothing_written(cast, fields, fiel
 def test_deciding_org_must_be_above_the_member(cast):
     with pytest.raises(ValidationError) as exc:
         services.record_save(
-            member=cast.ordinary_member, deciding_org=cast.branch2, kind=K.WARNING,
-            decided_on=date(2026, 3, 1), facts="事实", today=TODAY,
+            member=cast.ordinary_member,
+            deciding_org=cast.branch2,
+            kind=K.WARNING,
+            decided_on=date(2026, 3, 1),
+            facts="事实",
+            today=TODAY,
         )
     assert str(services.ORG_NOT_ABOVE) in messages_of(exc)
 
@@ -106,8 +124,11 @@ def test_revoked_record_stops_restricting_and_refuses_a_second_appeal(cast, make
     member = cast.ordinary_member
     assert member.pk in vote_barred([member.pk], TODAY)
     services.appeal_record(
-        record=record, filed_on=date(2026, 3, 10), decided_on=date(2026, 5, 1),
-        outcome=Appeal.Outcome.REVOKED, today=TODAY,
+        record=record,
+        filed_on=date(2026, 3, 10),
+        decided_on=date(2026, 5, 1),
+        outcome=Appeal.Outcome.REVOKED,
+        today=TODAY,
     )
     record.refresh_from_db()
     assert record.status == DisciplineRecord.Status.REVOKED
@@ -115,8 +136,11 @@ def test_revoked_record_stops_restricting_and_refuses_a_second_appeal(cast, make
     assert post_barred(member, TODAY) is None
     with pytest.raises(ValidationError) as exc:
         services.appeal_record(
-            record=record, filed_on=date(2026, 5, 2), decided_on=date(2026, 5, 3),
-            outcome=Appeal.Outcome.UPHELD, today=TODAY,
+            record=record,
+            filed_on=date(2026, 5, 2),
+            decided_on=date(2026, 5, 3),
+            outcome=Appeal.Outcome.UPHELD,
+            today=TODAY,
         )
     assert str(services.APPEAL_ON_REVOKED) in messages_of(exc)
     assert Appeal.objects.count() == 1
@@ -126,12 +150,20 @@ def test_appeal_changes_to_a_lighter_kind_only(cast, make_record):
     record = make_record(kind=K.SERIOUS_WARNING)
     with pytest.raises(ValidationError):
         services.appeal_record(
-            record=record, filed_on=date(2026, 3, 10), decided_on=date(2026, 4, 1),
-            outcome=Appeal.Outcome.CHANGED, changed_to=K.REMOVAL, today=TODAY,
+            record=record,
+            filed_on=date(2026, 3, 10),
+            decided_on=date(2026, 4, 1),
+            outcome=Appeal.Outcome.CHANGED,
+            changed_to=K.REMOVAL,
+            today=TODAY,
         )
     services.appeal_record(
-        record=record, filed_on=date(2026, 3, 10), decided_on=date(2026, 4, 1),
-        outcome=Appeal.Outcome.CHANGED, changed_to=K.WARNING, today=TODAY,
+        record=record,
+        filed_on=date(2026, 3, 10),
+        decided_on=date(2026, 4, 1),
+        outcome=Appeal.Outcome.CHANGED,
+        changed_to=K.WARNING,
+        today=TODAY,
     )
     record.refresh_from_db()
     assert record.kind == K.WARNING and record.effect_until == date(2027, 3, 1)

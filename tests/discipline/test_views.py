@@ -41,7 +41,9 @@ def form_data(cast, **over):
 def test_inspector_records_a_probation(cast, disc, login):
     client = login(disc.inspector)
     listing = client.get(reverse("discipline:index"), {"q": "王"})
-    assert reverse("discipline:new", args=[cast.ordinary_member.public_id]) in listing.content.decode()
+    assert (
+        reverse("discipline:new", args=[cast.ordinary_member.public_id]) in listing.content.decode()
+    )
     response = client.post(
         reverse("discipline:new", args=[cast.ordinary_member.public_id]), form_data(cast)
     )
@@ -59,8 +61,14 @@ def test_inspector_records_a_probation(cast, disc, login):
         ({"probation_years": ""}, "留党察看的期限为一年或二年"),
         ({"decided_on": "2099-01-01"}, "决定日期不能晚于今天"),
         ({"kind": "warning"}, "只有留党察看有察看期"),
-        ({"kind": "warning", "probation_years": "", "extended_on": "2026-04-01"}, "只有留党察看可以延长察看期"),
-        ({"probation_years": "2", "extended_on": "2026-05-01"}, "只有察看期为一年的留党察看可以延长一年"),
+        (
+            {"kind": "warning", "probation_years": "", "extended_on": "2026-04-01"},
+            "只有留党察看可以延长察看期",
+        ),
+        (
+            {"probation_years": "2", "extended_on": "2026-05-01"},
+            "只有察看期为一年的留党察看可以延长一年",
+        ),
         ({"facts": ""}, "这个字段是必填项"),
     ],
 )
@@ -92,8 +100,9 @@ def test_stale_edit_is_refused(cast, disc, make_record, login):
     old_version = version_of(record)
     client = login(disc.inspector)
     url = reverse("discipline:edit", args=[record.public_id])
-    data = form_data(cast, kind="warning", probation_years="", version=old_version,
-                     facts="第一次修改")
+    data = form_data(
+        cast, kind="warning", probation_years="", version=old_version, facts="第一次修改"
+    )
     assert client.post(url, data).status_code == 302
     data["facts"] = "第二次修改（基于旧版本）"
     response = client.post(url, data)
@@ -106,8 +115,14 @@ def test_appeal_revokes_and_a_second_appeal_is_refused(cast, disc, make_record, 
     record = make_record(cast.ordinary_member, K.PROBATION)
     client = login(disc.inspector)
     url = reverse("discipline:appeal", args=[record.public_id])
-    data = {"version": version_of(record), "filed_on": "2026-03-10", "decided_on": "2026-04-01",
-            "outcome": "revoked", "changed_to": "", "note": "事实不清"}
+    data = {
+        "version": version_of(record),
+        "filed_on": "2026-03-10",
+        "decided_on": "2026-04-01",
+        "outcome": "revoked",
+        "changed_to": "",
+        "note": "事实不清",
+    }
     assert client.post(url, data).status_code == 302
     record.refresh_from_db()
     assert record.status == DisciplineRecord.Status.REVOKED
@@ -122,8 +137,14 @@ def test_appeal_dates_are_checked(cast, disc, make_record, login):
     client = login(disc.inspector)
     response = client.post(
         reverse("discipline:appeal", args=[record.public_id]),
-        {"version": version_of(record), "filed_on": "2026-02-01", "decided_on": "2026-01-01",
-         "outcome": "upheld", "changed_to": "", "note": ""},
+        {
+            "version": version_of(record),
+            "filed_on": "2026-02-01",
+            "decided_on": "2026-01-01",
+            "outcome": "upheld",
+            "changed_to": "",
+            "note": "",
+        },
     )
     body = response.content.decode()
     assert "申诉日期不能早于决定日期" in body and "复查决定日期不能早于申诉日期" in body
@@ -157,8 +178,12 @@ def test_list_filters_by_kind_and_year_with_pinned_queries(
     cast, disc, make_record, login, django_assert_max_num_queries
 ):
     for i in range(6):
-        make_record(cast.ordinary_member, K.REMINDER, decided_on=date(2025, 1, 1 + i),
-                    today=date(2025, 2, 1))
+        make_record(
+            cast.ordinary_member,
+            K.REMINDER,
+            decided_on=date(2025, 1, 1 + i),
+            today=date(2025, 2, 1),
+        )
     make_record(cast.ordinary_member, K.WARNING)
     client = login(disc.inspector)
     with django_assert_max_num_queries(14):

@@ -107,9 +107,7 @@ def build(demo: Demo) -> int:
     member = _plain_member(branch, rng, used)
     if member is not None:
         used.add(member.pk)
-        _record(
-            demo, member, K.PROBATION, today - relativedelta(months=4), root, probation_years=1
-        )
+        _record(demo, member, K.PROBATION, today - relativedelta(months=4), root, probation_years=1)
         _pending_vote(demo, branch)
         made += 1
     for code, kind, months in (

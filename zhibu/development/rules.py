@@ -963,27 +963,38 @@ class NoReadmission(Rule):
                 status=DisciplineRecord.Status.IN_EFFECT,
                 decided_on__lte=ctx.on,
             )
-            .filter(Q(kind=DisciplineRecord.Kind.EXPULSION) | Q(kind=DisciplineRecord.Kind.PROBATION, outcome=DisciplineRecord.Outcome.EXPELLED))
+            .filter(
+                Q(kind=DisciplineRecord.Kind.EXPULSION)
+                | Q(kind=DisciplineRecord.Kind.PROBATION, outcome=DisciplineRecord.Outcome.EXPELLED)
+            )
             .exclude(id_index="")
-            .values_list("deciding_org", "id_index", "kind", "decided_on", "effect_until", "outcome_on")
+            .values_list(
+                "deciding_org", "id_index", "kind", "decided_on", "effect_until", "outcome_on"
+            )
         )
         if not rows:
             return []
         by_index: dict[str, list] = defaultdict(list)
         for org_id, index, kind, decided_on, until, outcome_on in rows:
             start = decided_on if kind == DisciplineRecord.Kind.EXPULSION else outcome_on
-            end = until if kind == DisciplineRecord.Kind.EXPULSION else None
+            if start is None:
+                continue
+            end = (
+                until
+                if kind == DisciplineRecord.Kind.EXPULSION
+                else start + relativedelta(months=ctx.params["months"])
+            )
             by_index[index].append((org_id, start, end))
         # Applications (step 1) by the same person within the period.
-        applied = Step.objects.filter(
-            number=1, case__id_index__in=list(by_index)
-        ).values_list("case__id_index", "on")
+        applied = Step.objects.filter(number=1, case__id_index__in=list(by_index)).values_list(
+            "case__id_index", "on"
+        )
         counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
         for entries in by_index.values():
             for org_id, _start, _end in entries:
                 counts[org_id][0] += 1
-        for index, on in applied:
-            for org_id, start, end in by_index[index]:
+        for applicant, on in applied:
+            for org_id, start, end in by_index.get(applicant or "", ()):
                 if start <= on and (end is None or on < end):
                     counts[org_id][1] += 1
         outcomes = []
@@ -998,4 +1009,3 @@ class NoReadmission(Rule):
                 text = _("开除党籍 %(n)s 人，未发现五年内重新申请入党的登记。") % {"n": n}
                 outcomes.append(Outcome(org_id, Status.OK, text, numbers))
         return outcomes
-

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhibu.core.forms import date_field
+from zhibu.core.forms import DateInput, date_field
 from zhibu.core.versioning import VersionField
 from zhibu.discipline.models import POSTS, Appeal, DisciplineRecord
 
@@ -17,8 +17,10 @@ class RecordForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
-        help_text=_("谈话提醒、批评教育、责令检查、诫勉为第一种形态；警告、严重警告为第二种；"
-                    "撤销党内职务、留党察看、开除党籍为第三种，涉嫌违法犯罪的计入第四种。"),
+        help_text=_(
+            "谈话提醒、批评教育、责令检查、诫勉为第一种形态；警告、严重警告为第二种；"
+            "撤销党内职务、留党察看、开除党籍为第三种，涉嫌违法犯罪的计入第四种。"
+        ),
     )
     deciding_org = forms.ChoiceField(label=_("决定组织"))
     decided_on = date_field(_("决定日期"))
@@ -32,8 +34,11 @@ class RecordForm(forms.Form):
         required=False,
         help_text=_("仅留党察看填写。"),
     )
-    extended_on = date_field(
-        _("延长察看期决定日期"), required=False, help_text=_("察看期一年的可延长一年。")
+    extended_on = forms.DateField(
+        label=_("延长察看期决定日期"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("察看期一年的可延长一年。"),
     )
     outcome = forms.ChoiceField(
         label=_("察看期满处理"),

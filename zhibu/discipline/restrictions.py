@@ -54,7 +54,7 @@ class Restriction:
     @property
     def text(self) -> str:
         values = {"code": self.code, "citation": self.citation, "until": self.until}
-        return _t(RESTRICTED_UNTIL if self.until else RESTRICTED_OPEN) % values
+        return _t(str(RESTRICTED_UNTIL if self.until else RESTRICTED_OPEN)) % values
 
     def __str__(self) -> str:
         return self.text
@@ -68,13 +68,14 @@ def _probation_running(on: date) -> Q:
     """A 留党察看 decided by ``on`` whose rights are not restored on ``on``: rights come back
     only by a decision (察看期满恢复党员权利), so a term past its end without one still
     restricts (and DISC-04 reports the missing decision)."""
-    return (
-        Q(kind=K.PROBATION, decided_on__lte=on)
-        & ~Q(outcome=DisciplineRecord.Outcome.RESTORED, outcome_on__lte=on)
+    return Q(kind=K.PROBATION, decided_on__lte=on) & ~Q(
+        outcome=DisciplineRecord.Outcome.RESTORED, outcome_on__lte=on
     )
 
 
-def _probation_restriction(member_id: int, term_end: date | None, on: date, citation) -> Restriction:
+def _probation_restriction(
+    member_id: int, term_end: date | None, on: date, citation
+) -> Restriction:
     until = term_end if term_end and term_end > on else None
     return Restriction(member_id, "DISC-04", str(citation), until)
 
@@ -157,7 +158,9 @@ def readmission_barred(id_number_or_person, on: date) -> Restriction | None:
     records = (
         _in_effect()
         .filter(id_index=index, decided_on__lte=on)
-        .filter(Q(kind=K.EXPULSION) | Q(kind=K.PROBATION, outcome=DisciplineRecord.Outcome.EXPELLED))
+        .filter(
+            Q(kind=K.EXPULSION) | Q(kind=K.PROBATION, outcome=DisciplineRecord.Outcome.EXPELLED)
+        )
         .select_related("deciding_org")
     )
     found = []

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from typing import ClassVar
 
 from django.db.models import Q
 
@@ -67,11 +68,11 @@ class PromotionWithinWarning(DisciplineRule):
     code = "DISC-02"
     title = "警告一年内、严重警告一年半内，不得在党内提升职务"
     citation = WARNING_CITATION
-    params = (
+    params: ClassVar[tuple[Param, ...]] = (
         Param("warning_months", "警告影响期（月）", 12, "个月", stricter="higher"),
         Param("serious_months", "严重警告影响期（月）", 18, "个月", stricter="higher"),
     )
-    kinds_checked = (K.WARNING, K.SERIOUS_WARNING)
+    kinds_checked: ClassVar[tuple[str, ...]] = (K.WARNING, K.SERIOUS_WARNING)
     strict = True  # only a *higher* post is barred
 
     def evaluate(self, ctx: Context):
@@ -120,7 +121,13 @@ class ProbationTerm(DisciplineRule):
     title = "留党察看期间没有表决权、选举权和被选举权，党内职务应当撤销；期满应作出恢复党员权利或开除党籍的决定"
     citation = PROBATION_CITATION
     params = (
-        Param("after_months", "恢复党员权利后不得担任相当或更高职务（月）", 24, "个月", stricter="higher"),
+        Param(
+            "after_months",
+            "恢复党员权利后不得担任相当或更高职务（月）",
+            24,
+            "个月",
+            stricter="higher",
+        ),
     )
 
     def evaluate(self, ctx: Context):

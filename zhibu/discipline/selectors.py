@@ -94,7 +94,9 @@ def members_to_record(user, q: str) -> QuerySet[Member]:
     q = q.strip()
     return (
         Member.objects.filter(permissions.scope_q(user, MANAGE, field="org__path"))
-        .filter(Q(name__contains=q) | Q(name_pinyin__startswith=q.lower()) | Q(name_initials=q.lower()))
+        .filter(
+            Q(name__contains=q) | Q(name_pinyin__startswith=q.lower()) | Q(name_initials=q.lower())
+        )
         .exclude(status__in=[Member.Status.DECEASED, Member.Status.TRANSFERRED_OUT])
         .select_related("org")
         .order_by("name_pinyin", "id")[:30]

@@ -25,9 +25,7 @@ K = DisciplineRecord.Kind
 DECIDED_IN_FUTURE = _("决定日期不能晚于今天。")
 FACTS_REQUIRED = _("请填写事实和依据摘要。")
 ORG_NOT_ABOVE = _("决定组织应是该党员所在的党组织或其上级党组织。")
-FORM_MISMATCH = _(
-    "“%(kind)s”应计入%(forms)s（DISC-07，《中国共产党党内监督条例》第七条）。"
-)
+FORM_MISMATCH = _("“%(kind)s”应计入%(forms)s（DISC-07，《中国共产党党内监督条例》第七条）。")
 PROBATION_YEARS = _("留党察看的期限为一年或二年（DISC-04，《中国共产党纪律处分条例》）。")
 YEARS_NOT_PROBATION = _("只有留党察看有察看期；“%(kind)s”不应填写察看期。")
 EXTENSION_NOT_PROBATION = _("只有留党察看可以延长察看期；“%(kind)s”不能延长。")
@@ -93,7 +91,7 @@ def _validate(record: DisciplineRecord, today: date) -> None:
             if record.probation_years != 1:
                 add("extended_on", EXTENSION_ONE_YEAR)
             else:
-                end = periods.probation_end(record.decided_on, 1, False)
+                end = periods.probation_end(record.decided_on, 1, False) or record.decided_on
                 if not (record.decided_on < record.extended_on <= end):
                     add(
                         "extended_on",
@@ -109,11 +107,11 @@ def _validate(record: DisciplineRecord, today: date) -> None:
             elif record.outcome_on < record.decided_on:
                 add("outcome_on", OUTCOME_BEFORE_DECISION)
             elif record.outcome == DisciplineRecord.Outcome.RESTORED and record.probation_years:
-                end = periods.probation_end(
+                term_end = periods.probation_end(
                     record.decided_on, record.probation_years, bool(record.extended_on)
                 )
-                if end and record.outcome_on < end:
-                    add("outcome_on", OUTCOME_BEFORE_TERM_END % {"end": end})
+                if term_end and record.outcome_on < term_end:
+                    add("outcome_on", OUTCOME_BEFORE_TERM_END % {"end": term_end})
     else:
         if record.probation_years:
             add("probation_years", YEARS_NOT_PROBATION % {"kind": kind_label})
@@ -191,9 +189,11 @@ def appeal_record(
     """Record a 申诉 and its outcome. 撤销 revokes the record (it restricts nothing from
     then on); 变更 changes it to a lighter kind and recomputes its periods."""
     today = today or timezone.localdate()
-    record = DisciplineRecord.objects.select_for_update().select_related(
-        "member__org", "deciding_org"
-    ).get(pk=record.pk)
+    record = (
+        DisciplineRecord.objects.select_for_update()
+        .select_related("member__org", "deciding_org")
+        .get(pk=record.pk)
+    )
     if record.is_revoked:
         raise ValidationError(APPEAL_ON_REVOKED)
     errors: dict[str, list] = {}
@@ -206,9 +206,8 @@ def appeal_record(
     if outcome == Appeal.Outcome.CHANGED:
         if changed_to in (K.PROBATION, K.EXPULSION):
             errors["changed_to"] = [APPEAL_CHANGE_TO_PROBATION]
-        elif (
-            changed_to not in K.values
-            or SEVERITY.index(changed_to) >= SEVERITY.index(record.kind)
+        elif changed_to not in K.values or SEVERITY.index(K(changed_to)) >= SEVERITY.index(
+            K(record.kind)
         ):
             errors["changed_to"] = [APPEAL_CHANGE_TARGET % {"kind": record.get_kind_display()}]
     elif changed_to:
@@ -244,4 +243,3 @@ def appeal_record(
         )
     appeal.save()
     return appeal
-

@@ -5,8 +5,6 @@ and a record's 处分决定登记表. Outside the scope every page answers 404 �
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -118,7 +116,7 @@ def _record_page(request, member, record: DisciplineRecord | None) -> HttpRespon
             "outcome": record.outcome,
             "outcome_on": record.outcome_on,
             "ref_post": record.ref_post,
-            "ref_org": str(record.ref_org.public_id) if record.ref_org_id else "",
+            "ref_org": str(record.ref_org.public_id) if record.ref_org else "",
         }
     elif deciders:
         initial["deciding_org"] = str(deciders[0].public_id)
@@ -131,9 +129,7 @@ def _record_page(request, member, record: DisciplineRecord | None) -> HttpRespon
         data["ref_org"] = _pick(post_orgs, data["ref_org"])
 
         def save():
-            return services.record_save(
-                member=member, record=record, by=request.user, **data
-            )
+            return services.record_save(member=member, record=record, by=request.user, **data)
 
         saved = save_versioned(form, record, save, noun=_(NOUN))
         if saved is not None:
@@ -261,7 +257,7 @@ def export(request: HttpRequest) -> HttpResponse:
             "rows": count,
         },
     )
-    return workbook_response(content, f"纪律处分记录-{date.today():%Y%m%d}.xlsx")
+    return workbook_response(content, f"纪律处分记录-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @login_only

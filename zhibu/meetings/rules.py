@@ -499,9 +499,7 @@ def _vote_problems(ctx: Context, period: Period) -> dict[int, list[dict]]:
         else:
             entitled = {h for h, s, e in posts[org_id] if running(s, e, day)}
         # 留党察看 (DISC-04): no vote, as decision_record counted it.
-        entitled = {
-            m for m in entitled if not any(running(s, e, day) for s, e in bars.get(m, ()))
-        }
+        entitled = {m for m in entitled if not any(running(s, e, day) for s, e in bars.get(m, ()))}
         n_entitled = len(entitled)
         n_present = len(present[d["meeting_id"]] & entitled)
         d.update(

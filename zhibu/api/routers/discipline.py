@@ -183,7 +183,9 @@ def create_record(request, payload: RecordIn):
 
 
 @router.patch(
-    "/{record_id}", response={200: DisciplineRecordOut, **ERRORS}, summary="修改纪律处分记录（乐观锁）"
+    "/{record_id}",
+    response={200: DisciplineRecordOut, **ERRORS},
+    summary="修改纪律处分记录（乐观锁）",
 )
 def update_record(request, record_id: UUID, payload: RecordPatch):
     record = selectors.record_for_user(request.user, record_id, write=True)

@@ -82,9 +82,7 @@ def _barred_ballots(meeting: Meeting, tally: votes.Tally) -> list[str]:
     if not barred:
         return []
     names = Member.objects.filter(pk__in=list(barred)).order_by("name_pinyin", "pk")
-    return [
-        str(BALLOT_BARRED % {"name": m.name, "restriction": barred[m.pk].text}) for m in names
-    ]
+    return [str(BALLOT_BARRED % {"name": m.name, "restriction": barred[m.pk].text}) for m in names]
 
 
 MANY_SEPARATORS = ("、", ",", "，", ";", "；", "/", " 和 ", "及")

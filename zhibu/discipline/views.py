@@ -6,6 +6,7 @@ and a record's 处分决定登记表. Outside the scope every page answers 404 �
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -41,13 +42,19 @@ def _require_scope(user) -> None:
 
 
 def _filters(request):
-    org = None
-    if request.GET.get("org"):
-        org = Org.objects.filter(public_id=request.GET["org"]).first()
+    try:
+        org = (
+            Org.objects.filter(public_id=request.GET.get("org")).first()
+            if request.GET.get("org")
+            else None
+        )
+    except ValidationError:  # not a UUID
+        org = None
     kind = request.GET.get("kind", "")
     kind = kind if kind in DisciplineRecord.Kind.values else ""
     year = request.GET.get("year", "")
-    return org, kind, int(year) if year.isdigit() else None
+    # A year outside the calendar's range would fail the date lookup: ignore it.
+    return org, kind, int(year) if year.isdigit() and 1900 <= int(year) <= 2999 else None
 
 
 def _scope_orgs(user):

@@ -93,7 +93,7 @@ RecordPage = page_of(DisciplineRecordOut)
 
 class RecordFilters(Filters):
     kind: RecordKind | None = None
-    year: int | None = None
+    year: int | None = Field(None, ge=1900, le=2999)
     cursor: str | None = None
     limit: int = 50
 

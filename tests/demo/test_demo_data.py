@@ -31,6 +31,7 @@ from zhibu.demo.logins import DEMO_LOGINS, ROOT_CODE
 from zhibu.demo.org import SEEDED_GAPS
 from zhibu.demo.state import Demo
 from zhibu.development.models import Case
+from zhibu.discipline.models import DisciplineRecord
 from zhibu.insight.selectors import cockpit_matrix, finding_refs, findings_in, ref_links
 from zhibu.meetings.models import Attendance, Decision, Meeting, MeetingKind, Talk
 from zhibu.members import idnumber
@@ -588,3 +589,30 @@ def test_last_years_assessment_is_done_with_one_poor_branch_and_this_years_draft
             if line.computed is not None:
                 owed = sum(d.points for d in line.deductions.all())
                 assert line.computed == max(0, line.indicator.max_points - owed)
+
+
+def test_a_member_under_probation_is_left_out_of_the_pending_vote(built, client):
+    """Issue 17's done-when (DISC): the 留党察看 in 热源厂党支部 beside a planned 支部党员大会;
+    the branch secretary sees only the restriction, the 纪检委员 sees the records."""
+    record = DisciplineRecord.objects.get(kind="probation")
+    meeting = (
+        Meeting.objects.filter(
+            org=record.member.org,
+            status__in=Meeting.UPCOMING_STATUSES,
+            kind_rows__kind=MeetingKind.BRANCH_ASSEMBLY,
+        )
+        .order_by("on")
+        .first()
+    )
+    client.force_login(User.objects.get(username="zhibu"))
+    page = client.get(reverse("meetings:decision_new", args=[meeting.public_id]))
+    body = page.content.decode()
+    assert f"{record.member.name}：受限至 {record.effect_until}（纪律处分）" in body
+    assert "DISC-04" in body
+    assert client.get(reverse("discipline:detail", args=[record.public_id])).status_code == 404
+    client.force_login(User.objects.get(username="jijian"))
+    listing = client.get(reverse("discipline:index")).content.decode()
+    assert all(str(r.public_id) in listing for r in DisciplineRecord.objects.all())
+    assert DisciplineRecord.objects.filter(
+        kind="warning", effect_until__gt=timezone.localdate()
+    ).exists()

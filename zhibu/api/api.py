@@ -15,6 +15,7 @@ from zhibu.api.auth import api_auth
 from zhibu.api.routers import (
     assessment,
     development,
+    discipline,
     duties,
     meetings,
     member_accounts,
@@ -66,6 +67,7 @@ api.add_router("/rectifications", supervision.rectifications)
 api.add_router("/inspections", supervision.inspections)
 api.add_router("/assessment-schemes", assessment.schemes_router)
 api.add_router("/assessment-sheets", assessment.sheets_router)
+api.add_router("/discipline-records", discipline.router)
 api.add_router("/", rules.router)
 
 # Last of all: any other path under /api/v1/ answers 404 in the error shape (after the

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhibu.core.scope import ancestor_paths, parent_path
+from zhibu.discipline.restrictions import post_barred
 from zhibu.members.models import Member
 from zhibu.orgs.models import Committee, CommitteePost, Linkage, Org, OrgEvent
 from zhibu.orgs.services import DATE_BEFORE_ESTABLISHED, DOCUMENT_REQUIRED
@@ -37,6 +38,7 @@ HOLDER_NOT_FULL = _(
 )
 ELECTION_BEFORE_PREVIOUS = _("选举日期不能早于上一届的选举日期（%(day)s）。")
 COMMITTEE_ONLY_FOR = _("只有党委、党总支和党支部设委员会，党小组不设。")
+POST_BARRED = _("%(name)s%(restriction)s，不能担任该职务。")
 LINKAGE_NOT_HIGHER = _("定点联系人应是上级党组织班子成员（在联系开始之日任职）。")
 _POST_LEVELS = {
     CommitteePost.Post.GROUP_LEADER: ({"group"}, _("党小组")),
@@ -188,6 +190,11 @@ def post_assign(
                 % {"name": holder.name, "status": holder.get_status_display()}
             }
         )
+    # Discipline (DISC-02..04): only the restriction is shown, never the record behind it.
+    restriction = post_barred(holder, start, post=post, org=org)
+    if restriction is not None:
+        message = POST_BARRED % {"name": holder.name, "restriction": restriction.text}
+        raise ValidationError({"holder": ValidationError(message, code=restriction.code)})
     # The holder belongs to the org's subtree, or is sent from within the parent's (选派).
     if not holder.org.path.startswith(parent_path(org.path)):
         raise ValidationError({"holder": HOLDER_OUTSIDE_ORG})

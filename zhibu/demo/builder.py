@@ -18,6 +18,7 @@ from zhibu.demo import (
     checks,
     committees,
     development,
+    discipline,
     duties,
     letters,
     meetings,
@@ -106,6 +107,8 @@ def build(
     if not Letter.objects.filter(issuer=root).exists():
         with _step(log, "责任书和任务 / responsibility letters and tasks"), refresh_paused():
             letters.build(demo, root)
+    with _step(log, "纪律处分 / discipline records"), refresh_paused():
+        discipline.build(demo)  # a 留党察看 beside a pending vote, a 警告 in effect
     if not RuleRun.objects.filter(org=root).exists():
         with _step(log, "合规检查和今日提醒 / the rulebook's findings and today's digests"):
             checks.run(demo, root)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy
 
 from zhibu.core.rules import (
@@ -38,6 +38,9 @@ from zhibu.core.rules.params import params_for
 from zhibu.core.rules.registry import catalogue
 from zhibu.development.models import OPEN_STATUSES, Case, Step
 from zhibu.development.steps import PUBLICITY_LABELS, STEPS
+from zhibu.discipline.models import DisciplineRecord
+from zhibu.discipline.restrictions import introducer_barred
+from zhibu.discipline.rules import EXPULSION_CITATION
 from zhibu.meetings.models import Decision
 from zhibu.members.models import Member
 from zhibu.members.selectors import spans_on, under_probation_sanction_on
@@ -419,6 +422,14 @@ class TwoFullIntroducers(DevRule):
                 return self.violation(
                     _("入党介绍人%(name)s正在留党察看期间，不能作入党介绍人。")
                     % {"name": member.name}
+                )
+        # Discipline records (DISC-04): only the restriction is shown, never the record.
+        barred = introducer_barred([m.pk for m in introducers], sc.on)
+        for member in introducers:
+            if member.pk in barred:
+                return self.violation(
+                    _("入党介绍人%(name)s%(restriction)s，不能作入党介绍人。")
+                    % {"name": member.name, "restriction": barred[member.pk].text}
                 )
         return None
 
@@ -926,3 +937,75 @@ def blocking_rules_for(number: int, day: date) -> list[DevRule]:
     rules = [r for r in catalogue(day) if isinstance(r, DevRule) and r.blocking]
     chosen = [r for r in rules if r.code == "DEV-00" or number in r.checks_steps]
     return sorted(chosen, key=lambda r: (r.code != "DEV-00", r.code))
+
+
+# --- DISC-05: no re-admission within five years of 开除党籍 -------------------------------
+# Here, not in discipline: it reads development's cases, and discipline sits below
+# development. The findings sit at the deciding org with counts only (see
+# zhibu.discipline.rules); case_open refuses such an application outright.
+
+
+@register
+class NoReadmission(Rule):
+    code = "DISC-05"
+    title = "开除党籍的，五年内不得重新入党"
+    citation = EXPULSION_CITATION
+    params = (Param("months", "不得重新入党期限（月）", 60, "个月", stricter="higher"),)
+    kinds = frozenset(Org.COMMITTEE_KINDS | Org.BRANCH_KINDS)
+    period_kind = "snapshot"
+    live_only = True
+    module = "discipline"
+
+    def evaluate(self, ctx: Context):
+        rows = list(
+            DisciplineRecord.objects.filter(
+                deciding_org__in=ctx.org_in,
+                status=DisciplineRecord.Status.IN_EFFECT,
+                decided_on__lte=ctx.on,
+            )
+            .filter(
+                Q(kind=DisciplineRecord.Kind.EXPULSION)
+                | Q(kind=DisciplineRecord.Kind.PROBATION, outcome=DisciplineRecord.Outcome.EXPELLED)
+            )
+            .exclude(id_index="")
+            .values_list(
+                "deciding_org", "id_index", "kind", "decided_on", "effect_until", "outcome_on"
+            )
+        )
+        if not rows:
+            return []
+        by_index: dict[str, list] = defaultdict(list)
+        for org_id, index, kind, decided_on, until, outcome_on in rows:
+            start = decided_on if kind == DisciplineRecord.Kind.EXPULSION else outcome_on
+            if start is None:
+                continue
+            end = (
+                until
+                if kind == DisciplineRecord.Kind.EXPULSION
+                else start + relativedelta(months=ctx.params["months"])
+            )
+            by_index[index].append((org_id, start, end))
+        # Applications (step 1) by the same person within the period.
+        applied = Step.objects.filter(number=1, case__id_index__in=list(by_index)).values_list(
+            "case__id_index", "on"
+        )
+        counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for entries in by_index.values():
+            for org_id, _start, _end in entries:
+                counts[org_id][0] += 1
+        for applicant, on in applied:
+            for org_id, start, end in by_index.get(applicant or "", ()):
+                if start <= on and (end is None or on < end):
+                    counts[org_id][1] += 1
+        outcomes = []
+        for org_id, (n, bad) in counts.items():
+            numbers = {"expelled": n, "applications": bad}
+            if bad:
+                text = _(
+                    "本组织开除党籍的人员中，有 %(bad)s 人在五年内又递交入党申请并被登记，请核查。"
+                ) % {"bad": bad}
+                outcomes.append(Outcome(org_id, Status.SUSPECT, text, numbers))
+            else:
+                text = _("开除党籍 %(n)s 人，未发现五年内重新申请入党的登记。") % {"n": n}
+                outcomes.append(Outcome(org_id, Status.OK, text, numbers))
+        return outcomes

@@ -32,6 +32,7 @@ from zhibu.development.models import (
     StepPerson,
 )
 from zhibu.development.steps import PUBLICITY_LABELS, STEPS
+from zhibu.discipline.restrictions import readmission_barred
 from zhibu.members import idnumber
 from zhibu.members.models import Member, MemberEvent
 from zhibu.members.services import member_create, member_record_event, pinyin_of
@@ -51,6 +52,7 @@ PUBLICITY_KEY = _("没有这一公示事项。")
 STOP_REASON = _("请填写终止原因。")
 PLAN_QUOTA_OVER = _("各支部名额合计 %(sum)s 名，超过年度发展总数 %(total)s 名。")
 PLAN_NOT_COMMITTEE = _("年度发展计划由党委制定。")
+READMISSION_BARRED = _("开除党籍的，五年内不得重新入党：%(restriction)s。")
 
 
 class StepRefused(ValidationError):
@@ -110,6 +112,16 @@ def case_open(
     """Open a case with step 1 (递交入党申请书), checked against DEV-01."""
     if not org.is_branch:
         raise ValidationError({"org": CASE_ORG_NOT_BRANCH})
+    # DISC-05: only the restriction is shown, never the discipline record behind it.
+    restriction = readmission_barred(id_number, applied_on) if id_number else None
+    if restriction is not None:
+        raise ValidationError(
+            {
+                "id_number": ValidationError(
+                    READMISSION_BARRED % {"restriction": restriction.text}, code="DISC-05"
+                )
+            }
+        )
     errors = _person_checks(id_number=id_number, birth_date=birth_date, gender=gender)
     if errors:
         raise ValidationError(errors)

@@ -9,10 +9,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from zhibu.discipline.restrictions import Restriction, vote_barred
 from zhibu.meetings import votes
 from zhibu.meetings.models import Attendance, Decision, Meeting, MeetingKind
 from zhibu.meetings.selectors import committee_member_ids
 from zhibu.meetings.services.locking import guard_lock
+from zhibu.members.models import Member
 from zhibu.members.selectors import voters_on
 
 NOT_HELD = _("会议尚未登记为已召开。")
@@ -22,6 +24,7 @@ DECISION_NOT_PASSED = _(
     "按规定表决未通过，不能登记为通过：应到有表决权 %(entitled)s 人，实到 %(present)s 人"
     "（须超过半数），赞成 %(yes)s 票（含书面意见），须达到 %(needed)s 票（VOTE-01/02/03）。"
 )
+BALLOT_BARRED = _("%(name)s 到会但没有表决权，其表决票不能计入：%(restriction)s。")
 DECISION_PASSED_BY_NUMBERS = _(
     "按票数该事项已通过（赞成 %(yes)s 票，须 %(needed)s 票），请核对表决结果。"
 )
@@ -35,18 +38,51 @@ def decision_body(meeting: Meeting) -> str:
     raise ValidationError(DECISION_WRONG_MEETING)
 
 
+def assembly_voters(meeting: Meeting) -> tuple[set[int], dict[int, Restriction]]:
+    """The members with a vote at ``meeting`` (VOTE-01), and those of the roll left out by
+    a discipline restriction (留党察看, DISC-04) with it: two queries."""
+    roll = set(voters_on(meeting.org, meeting.on).values_list("pk", flat=True))
+    barred = vote_barred(roll, meeting.on)
+    return roll - set(barred), barred
+
+
+def excluded_voters(meeting: Meeting) -> list[tuple[Member, Restriction]]:
+    """The members left out of the entitled count, for the vote page: each name with only
+    the restriction's text ("受限至 …（纪律处分）" and its article), never the record."""
+    _entitled, barred = assembly_voters(meeting)
+    members = Member.objects.filter(pk__in=list(barred)).order_by("name_pinyin", "pk")
+    return [(m, barred[m.pk]) for m in members]
+
+
 def entitled_and_present(meeting: Meeting, body: str) -> tuple[int, int]:
-    """(entitled, present) for a vote: from the roster on the meeting date (VOTE-01/03)."""
+    """(entitled, present) for a vote: from the roster on the meeting date (VOTE-01/03),
+    without members whose vote a discipline restriction suspends (DISC-04)."""
     if body == Decision.Body.ASSEMBLY:
-        entitled = set(voters_on(meeting.org, meeting.on).values_list("pk", flat=True))
+        entitled, _barred = assembly_voters(meeting)
     else:
         entitled = committee_member_ids(meeting.org, meeting.on)
+        entitled -= set(vote_barred(entitled, meeting.on))
     present = set(
         meeting.attendance.filter(
             status=Attendance.Status.PRESENT, member__in=entitled
         ).values_list("member", flat=True)
     )
     return len(entitled), len(present)
+
+
+def _barred_ballots(meeting: Meeting, tally: votes.Tally) -> list[str]:
+    """Why ballots beyond those present with a vote cannot be recorded: members present
+    whose vote a discipline restriction suspends (DISC-04)."""
+    if tally.yes + tally.no + tally.abstain <= tally.present:
+        return []
+    attending = meeting.attendance.filter(status=Attendance.Status.PRESENT).values_list(
+        "member", flat=True
+    )
+    barred = vote_barred(attending, meeting.on)
+    if not barred:
+        return []
+    names = Member.objects.filter(pk__in=list(barred)).order_by("name_pinyin", "pk")
+    return [str(BALLOT_BARRED % {"name": m.name, "restriction": barred[m.pk].text}) for m in names]
 
 
 MANY_SEPARATORS = ("、", ",", "，", ";", "；", "/", " 和 ", "及")
@@ -86,7 +122,7 @@ def decision_record(
     )
     result = votes.count_votes(tally)
     if result.errors:
-        raise ValidationError({"yes": list(result.errors)})
+        raise ValidationError({"yes": [*result.errors, *_barred_ballots(meeting, tally)]})
     numbers = {
         "entitled": entitled,
         "present": present,

@@ -14,7 +14,13 @@ from django.utils.translation import gettext as _
 from zhibu.core.access import requires
 from zhibu.core.forms import apply_errors
 from zhibu.meetings import forms, selectors
-from zhibu.meetings.services.decisions import decision_body, decision_record, entitled_and_present
+from zhibu.meetings.models import Decision
+from zhibu.meetings.services.decisions import (
+    decision_body,
+    decision_record,
+    entitled_and_present,
+    excluded_voters,
+)
 from zhibu.meetings.views.common import RECORD, form_page, meeting_crumbs
 
 
@@ -35,9 +41,10 @@ def decision_new(request: HttpRequest, public_id) -> HttpResponse:
     body = None
     with contextlib.suppress(ValidationError):
         body = decision_body(meeting)
-    entitled, present = (
-        entitled_and_present(meeting, body) if body and meeting.is_held else (None, None)
-    )
+    # A planned meeting shows the roll on its date too, so a pending vote shows who has
+    # no vote (DISC-04) before it is held.
+    entitled, present = entitled_and_present(meeting, body) if body else (None, None)
+    excluded = excluded_voters(meeting) if body == Decision.Body.ASSEMBLY else []
     title = _("登记表决")
     return form_page(
         request,
@@ -48,4 +55,6 @@ def decision_new(request: HttpRequest, public_id) -> HttpResponse:
         reverse("meetings:detail", args=[meeting.public_id]),
         entitled=entitled,
         present=present,
+        excluded=excluded,
+        held=meeting.is_held,
     )

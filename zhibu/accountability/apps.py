@@ -1,7 +1,19 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountabilityConfig(AppConfig):
     name = "zhibu.accountability"
     label = "accountability"
     verbose_name = "问责"
+
+    def ready(self) -> None:
+        from zhibu.accountability import builtin, sources
+
+        sources.register(builtin.RULE_REPEATED, _("同一规则连续未通过"), builtin.rule_repeated)
+        sources.register(
+            builtin.SUPERVISION_UNANSWERED, _("督办逾期未回复"), builtin.supervision_unanswered
+        )
+        sources.register(
+            builtin.RECTIFICATION_TWICE, _("整改再次逾期"), builtin.rectification_overdue_twice
+        )

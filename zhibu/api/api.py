@@ -13,6 +13,7 @@ from ninja import NinjaAPI, Router
 from zhibu.api import errors
 from zhibu.api.auth import api_auth
 from zhibu.api.routers import (
+    accountability,
     development,
     duties,
     meetings,
@@ -63,6 +64,8 @@ api.add_router("/tasks", duties.tasks_router)
 api.add_router("/supervisions", supervision.supervisions)
 api.add_router("/rectifications", supervision.rectifications)
 api.add_router("/inspections", supervision.inspections)
+api.add_router("/accountability-signals", accountability.signals_router)
+api.add_router("/accountability-decisions", accountability.decisions_router)
 api.add_router("/", rules.router)
 
 # Last of all: any other path under /api/v1/ answers 404 in the error shape (after the

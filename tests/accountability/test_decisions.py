@@ -296,7 +296,10 @@ def test_another_committees_inspector_sees_nothing_of_ours(
     html = client.get(reverse("accountability:index")).content.decode()
     assert f'data-org="{cast.other_branch.public_id}"' in html
     assert f'data-org="{cast.branch1.public_id}"' not in html
-    assert str(decision.public_id) not in client.get(reverse("accountability:decisions")).content.decode()
+    assert (
+        str(decision.public_id)
+        not in client.get(reverse("accountability:decisions")).content.decode()
+    )
     for url in _urls(cast, decision)[3:]:
         assert client.get(url).status_code == 404, url
 
@@ -310,12 +313,16 @@ def test_a_branch_inspector_reads_its_branch_but_may_not_decide(
     assert f'data-org="{cast.branch1.public_id}"' in html
     assert f'data-org="{cast.branch2.public_id}"' not in html
     assert "/decide/" not in html  # no 作出问责决定 button without discipline.manage
-    assert client.get(reverse("accountability:decision", args=[decision.public_id])).status_code == 200
+    assert (
+        client.get(reverse("accountability:decision", args=[decision.public_id])).status_code == 200
+    )
     new = reverse("accountability:decision_new", args=[cast.branch1.public_id])
     assert client.get(new).status_code == 403
     edit = reverse("accountability:decision_edit", args=[decision.public_id])
     assert client.get(edit).status_code == 403
     assert (
-        client.get(reverse("accountability:decision_new", args=[cast.branch2.public_id])).status_code
+        client.get(
+            reverse("accountability:decision_new", args=[cast.branch2.public_id])
+        ).status_code
         == 404
     )

@@ -95,9 +95,11 @@ def test_an_extension_after_the_miss_counts_one_before_the_deadline_does_not(
     assert keys == {str(late.public_id)}
     item = Rectification.objects.get(pk=late.pk)
     assert builtin.missed_before(
-        list(item.history.order_by("history_date").values(
-            "status", "deadline", "closed_on", "history_date"
-        ))
+        list(
+            item.history.order_by("history_date").values(
+                "status", "deadline", "closed_on", "history_date"
+            )
+        )
     )
 
 

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures imported from tests/accountability are parameters here)
 """/api/v1/accountability-signals and /api/v1/accountability-decisions: the strict scope
 (404 for everybody without discipline.view, and outside the subtree), creating a decision
 that closes its signals, the version on update, bad input with nothing written."""
@@ -140,6 +141,4 @@ def test_other_and_branch_inspectors(
     assert {s["org_name"] for s in branch.get("/accountability-signals").json()} == {"第一党支部"}
     assert branch.get(f"/accountability-decisions/{decision_id}").status_code == 200
     assert branch.post("/accountability-decisions", body(cast, refs)).status_code == 403
-    assert (
-        branch.get("/accountability-signals", org=str(cast.branch2.public_id)).status_code == 404
-    )
+    assert branch.get("/accountability-signals", org=str(cast.branch2.public_id)).status_code == 404

@@ -57,7 +57,9 @@ def rule_repeated(paths: list[str], day: date) -> list[Signal]:
             period_end__lte=day,
             period_end__gt=day - timedelta(days=WINDOW_DAYS),
         )
-        .values("org_id", "org__public_id", "rule_code", "period_code", "period_start", "period_end")
+        .values(
+            "org_id", "org__public_id", "rule_code", "period_code", "period_start", "period_end"
+        )
         .annotate(last=Max("id"))
         .order_by("org_id", "rule_code", "period_start", "period_code")
     )
@@ -126,9 +128,7 @@ def missed_before(history: list[dict]) -> bool:
             closed = row["status"] != Rectification.Status.OPEN
             if closed or row["deadline"] != previous["deadline"]:
                 ended = (
-                    row["closed_on"]
-                    if closed and row["closed_on"]
-                    else row["history_date"].date()
+                    row["closed_on"] if closed and row["closed_on"] else row["history_date"].date()
                 )
                 if ended > previous["deadline"]:
                     return True

@@ -104,8 +104,10 @@ def visible_decisions(user) -> QuerySet[Decision]:
 
 def decision_for_user(user, public_id) -> Decision:
     try:
-        return visible_decisions(user).select_related("org", "deciding_org", "person").get(
-            public_id=public_id
+        return (
+            visible_decisions(user)
+            .select_related("org", "deciding_org", "person")
+            .get(public_id=public_id)
         )
     except (Decision.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None  # a malformed id is not found either

@@ -136,7 +136,8 @@ def decision_create(
     _store_files(decision, checked, by)
     audit_record(
         kind=AuditEvent.Kind.ACCOUNTABILITY,
-        summary=_("登记问责决定：%(kind)s %(org)s") % {"kind": decision.get_kind_display(), "org": org.name},
+        summary=_("登记问责决定：%(kind)s %(org)s")
+        % {"kind": decision.get_kind_display(), "org": org.name},
         actor=by,
         request=request,
         obj=decision,
@@ -191,7 +192,10 @@ def decision_update(
     }
     locked.kind, locked.decided_on, locked.deciding_org = kind, decided_on, deciding_org
     locked.reason, locked.person = reason.strip(), person
-    locked.document_no, locked.discipline_ref = document_no.strip()[:100], discipline_ref.strip()[:64]
+    locked.document_no, locked.discipline_ref = (
+        document_no.strip()[:100],
+        discipline_ref.strip()[:64],
+    )
     locked._change_reason = "edit"
     locked.full_clean(exclude=["person", "created_by"])
     locked.save()

@@ -106,9 +106,7 @@ def decision_new(request: HttpRequest, org_id) -> HttpResponse:
         raise PermissionDenied
     today = timezone.localdate()
     open_rows = [
-        row
-        for row in selectors.signals_for(request.user, today, org=org)
-        if row.closed_by is None
+        row for row in selectors.signals_for(request.user, today, org=org) if row.closed_by is None
     ]
     choices = [
         (selectors.signal_ref(row.signal), f"{row.label}：{row.signal.title}") for row in open_rows
@@ -172,7 +170,9 @@ def decision_detail(request: HttpRequest, public_id) -> HttpResponse:
         "history": history_of(decision),
         "can_edit": permissions.can(request.user, MANAGE, decision.org),
         "page_title": _("问责决定"),
-        "breadcrumbs": _crumbs((_("问责决定"), reverse("accountability:decisions")), (str(decision), None)),
+        "breadcrumbs": _crumbs(
+            (_("问责决定"), reverse("accountability:decisions")), (str(decision), None)
+        ),
     }
     return render(request, "accountability/detail.html", context)
 

@@ -10,9 +10,11 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from zhibu.accountability.models import Decision as AccountabilityDecision
 from zhibu.core.rules.models import RuleRun
 from zhibu.core.scope import subtree_q
 from zhibu.demo import (
+    accountability,
     checks,
     committees,
     development,
@@ -108,6 +110,9 @@ def build(
         with _step(log, "合规检查和今日提醒 / the rulebook's findings and today's digests"):
             checks.run(demo, root)
             duties.build(demo, root)  # a finding turned into 整改, an overdue 督办, a 检查
+    if not AccountabilityDecision.objects.filter(org__path__startswith=root.path).exists():
+        with _step(log, "问责线索和问责决定 / accountability signals and a decision"):
+            accountability.build(demo, root)  # a rectification overdue twice, one 通报
     with _step(log, "党员账号 / members' own accounts"):
         demo.counts["member_accounts"] = users.ensure_member_accounts()
     return {name: demo.counts[name] for name in COUNTS}

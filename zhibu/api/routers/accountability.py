@@ -159,7 +159,9 @@ class DecisionFilters(Filters):
 
 class DecisionIn(In):
     org: UUID = Field(..., description="被问责组织")
-    signals: list[str] = Field(..., description="线索引用 <kind>:<key>（见 /accountability-signals）")
+    signals: list[str] = Field(
+        ..., description="线索引用 <kind>:<key>（见 /accountability-signals）"
+    )
     kind: Decision.Kind
     decided_on: Day
     deciding_org: UUID = Field(..., description="决定机关：被问责组织本身或其上级")
@@ -190,15 +192,14 @@ def _person(org: Org, public_id: UUID | None) -> Member | None:
     person = Member.objects.select_related("org").filter(public_id=public_id).first()
     if person is None:
         raise ApiError(
-            422, details=[{"field": "person", "rule": None, "message": str(services.PERSON_ELSEWHERE)}]
+            422,
+            details=[{"field": "person", "rule": None, "message": str(services.PERSON_ELSEWHERE)}],
         )
     return person
 
 
 def _decider(user, org: Org, public_id: UUID) -> Org:
-    found = next(
-        (o for o in selectors.deciding_orgs(user, org) if o.public_id == public_id), None
-    )
+    found = next((o for o in selectors.deciding_orgs(user, org) if o.public_id == public_id), None)
     if found is None:
         raise ApiError(
             422,
@@ -243,7 +244,9 @@ def create_decision(request, payload: DecisionIn):
     return Status(201, _decision(request, decision.public_id))
 
 
-@decisions_router.get("/{decision_id}", response={200: DecisionOut, **ERRORS}, summary="问责决定详情")
+@decisions_router.get(
+    "/{decision_id}", response={200: DecisionOut, **ERRORS}, summary="问责决定详情"
+)
 def get_decision(request, decision_id: UUID):
     _strict(request.user)
     return _decision(request, decision_id)

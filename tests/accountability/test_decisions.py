@@ -114,7 +114,7 @@ def test_record_a_decision_from_the_view_closes_its_signals(
     assert page.status_code == 200 and refs[0] in page.content.decode()
     response = client.post(
         url,
-        {**post_data(cast, refs), "files": [SimpleUploadedFile("决定.pdf", PDF)]},
+        {**post_data(cast, refs), "attachments": [SimpleUploadedFile("决定.pdf", PDF)]},
     )
     decision = Decision.objects.get()
     assert response.status_code == 302
@@ -179,7 +179,7 @@ def test_a_bad_file_refuses_the_whole_decision(cast, world, inspector, login, pr
     url = reverse("accountability:decision_new", args=[cast.branch1.public_id])
     refs = [ref_of(s) for s in branch1_signals(cast, inspector)]
     response = login(inspector).post(
-        url, {**post_data(cast, refs), "files": [SimpleUploadedFile("x.pdf", b"<html>")]}
+        url, {**post_data(cast, refs), "attachments": [SimpleUploadedFile("x.pdf", b"<html>")]}
     )
     assert response.status_code == 200 and "文件内容与扩展名不符" in response.content.decode()
     assert not Decision.objects.exists()

@@ -409,13 +409,13 @@ def _readme_claims(today):
             1,
         ),
         (
-            "管网工程党支部两个月未开支委会",
-            "管网工程党支部 skipped its 支委会 for two months",
+            "管网工程党支部连续三个月未开支委会",
+            "管网工程党支部 skipped its 支委会 three months running",
             "MTG-02",
             "missing",
             "RLJT-GW",
             None,
-            2,
+            3,
         ),
         (
             "城南供热站党小组上月未开党小组会",
@@ -555,3 +555,37 @@ def test_the_demo_has_a_rectification_loop_an_overdue_supervision_and_an_inspect
     assert ("RESP-01", supervision.org.code) in late and ("RESP-05", inspection.org.code) in late
     on_task = Supervision.objects.get(target_ref__startswith="task:")  # the letters' overdue task
     assert on_task.status == Supervision.Status.OPEN and on_task.reply_due < today
+
+
+def test_the_demo_inspector_sees_the_seeded_accountability_signals(built, client):
+    """问责: the 党委's 纪检委员 sees 管网工程党支部's 支委会 missing three months running,
+    the 督办 unanswered past its limit, the rectification overdue twice, and the 通报
+    recorded two days ago closing the 督办 on the overdue task."""
+    from zhibu.accountability import builtin
+    from zhibu.accountability import selectors as accountability
+    from zhibu.accountability.models import Decision as AccountabilityDecision
+
+    today = timezone.localdate()
+    inspector = User.objects.get(username="jijian")
+    rows = accountability.signals_for(inspector, today)
+    by_kind: dict[str, list] = {}
+    for row in rows:
+        by_kind.setdefault(row.signal.kind, []).append(row)
+    gw = Org.objects.get(code="RLJT-GW")
+    assert any(
+        row.signal.org_id == gw.id and "MTG-02" in row.signal.title
+        for row in by_kind[builtin.RULE_REPEATED]
+    )
+    assert by_kind[builtin.SUPERVISION_UNANSWERED]
+    (twice,) = by_kind[builtin.RECTIFICATION_TWICE]
+    assert twice.signal.org_id == Org.objects.get(code="RLJT-FG1").id
+    decision = AccountabilityDecision.objects.get()
+    assert decision.kind == AccountabilityDecision.Kind.NOTICE
+    assert decision.decided_on == today - relativedelta(days=2)
+    closed = [row for row in rows if row.closed_by is not None]
+    assert [row.signal.kind for row in closed] == [builtin.SUPERVISION_UNANSWERED]
+    client.force_login(inspector)
+    html = client.get(reverse("accountability:index")).content.decode()
+    assert "管网工程党支部" in html and "已关闭：通报" in html
+    client.force_login(User.objects.get(username="dangwei"))
+    assert client.get(reverse("accountability:index")).status_code == 404

@@ -63,15 +63,17 @@ def rule_repeated(paths: list[str], day: date) -> list[Signal]:
         .annotate(last=Max("id"))
         .order_by("org_id", "rule_code", "period_start", "period_code")
     )
-    runs: dict[tuple[int, str], list[list[dict]]] = defaultdict(list)
+    # One chain per org, rule and kind of period (a code's length tells it: 2026, 2026Q1,
+    # 2026-01), so a year followed by a quarter is never "consecutive".
+    runs: dict[tuple[int, str, int], list[list[dict]]] = defaultdict(list)
     for row in rows:
-        chains = runs[(row["org_id"], row["rule_code"])]
+        chains = runs[(row["org_id"], row["rule_code"], len(row["period_code"]))]
         if chains and chains[-1][-1]["period_end"] == row["period_start"]:
             chains[-1].append(row)
-        elif not chains or chains[-1][-1]["period_code"] != row["period_code"]:
+        else:
             chains.append([row])
     found = []
-    for (org_id, code), chains in runs.items():
+    for (org_id, code, _kind), chains in runs.items():
         for chain in chains:
             if len(chain) < n:
                 continue

@@ -57,7 +57,7 @@ def decision_pdf(decision: Decision) -> bytes:
         None,
         [
             [_("被问责组织"), decision.org.name],
-            [_("责任人"), decision.person.name if decision.person_id else "—"],
+            [_("责任人"), decision.person.name if decision.person else "—"],
             [_("问责方式"), decision.get_kind_display()],
             [_("决定日期"), decision.decided_on],
             [_("决定机关"), decision.deciding_org.name],

@@ -35,7 +35,7 @@ class DecisionForm(forms.Form):
         required=False,
         help_text=_("仅纪律处分：对应纪律处分记录的编号（可稍后补填）"),
     )
-    files = FilesField(label=_("附件（问责决定书等）"))
+    attachments = FilesField(label=_("附件（问责决定书等）"))
     version = VersionField()
 
     def __init__(self, *args, signals=None, deciders=(), people=(), editing=False, **kwargs):

@@ -105,7 +105,7 @@ def decision_create(
     for signal in signals:
         if (signal.kind, signal.key) in closed:
             raise ValidationError({"signals": SIGNAL_CLOSED % {"title": signal.title}})
-    checked = [(f, check_upload(f, max_mb=MAX_MB, field="files")) for f in files]
+    checked = [(f, check_upload(f, max_mb=MAX_MB, field="attachments")) for f in files]
     decision = Decision(
         org=org,
         kind=kind,
@@ -183,7 +183,7 @@ def decision_update(
         discipline_ref=discipline_ref,
         today=today or timezone.localdate(),
     )
-    checked = [(f, check_upload(f, max_mb=MAX_MB, field="files")) for f in files]
+    checked = [(f, check_upload(f, max_mb=MAX_MB, field="attachments")) for f in files]
     before = {
         "kind": locked.kind,
         "decided_on": locked.decided_on,
@@ -196,7 +196,6 @@ def decision_update(
         document_no.strip()[:100],
         discipline_ref.strip()[:64],
     )
-    locked._change_reason = "edit"
     locked.full_clean(exclude=["person", "created_by"])
     locked.save()
     _store_files(locked, checked, by)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -138,7 +139,7 @@ def decision_new(request: HttpRequest, org_id) -> HttpResponse:
                 person=_choice(people, cd["person"]),
                 document_no=cd["document_no"],
                 discipline_ref=cd["discipline_ref"],
-                files=cd["files"],
+                files=cd["attachments"],
                 by=request.user,
                 request=request,
             )
@@ -218,7 +219,7 @@ def decision_edit(request: HttpRequest, public_id) -> HttpResponse:
                 person=_choice(people, cd["person"]),
                 document_no=cd["document_no"],
                 discipline_ref=cd["discipline_ref"],
-                files=cd["files"],
+                files=cd["attachments"],
                 version=cd.get("version"),
                 by=request.user,
                 request=request,
@@ -226,8 +227,9 @@ def decision_edit(request: HttpRequest, public_id) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
             if is_stale(exc):
-                form.data = form.data.copy()
-                form.data["version"] = version_of(Decision.objects.get(pk=decision.pk))
+                data = request.POST.copy()
+                data["version"] = version_of(Decision.objects.get(pk=decision.pk))
+                form.data = data
         else:
             messages.success(request, _("已保存问责决定。"))
             return redirect("accountability:decision", decision.public_id)
@@ -293,7 +295,7 @@ def decision_print(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @strict(VIEW)
-def attachment(request: HttpRequest, public_id) -> HttpResponse:
+def attachment(request: HttpRequest, public_id) -> HttpResponseBase:
     try:
         item = DecisionAttachment.objects.select_related("decision").get(public_id=public_id)
     except (DecisionAttachment.DoesNotExist, ValueError, TypeError, ValidationError):

@@ -326,3 +326,28 @@ def test_a_branch_inspector_reads_its_branch_but_may_not_decide(
         ).status_code
         == 404
     )
+
+
+def test_the_pages_have_unique_ids_and_labelled_controls(cast, world, inspector, login):
+    import re
+    from collections import Counter
+
+    from tests.test_accessibility import CONTROL, ID, LABEL_FOR
+
+    decision = record(cast, inspector)
+    client = login(inspector)
+    for url in _urls(cast, decision):
+        if url.endswith(("/export/", "/pdf/")):
+            continue
+        html = client.get(url).content.decode()
+        assert [i for i, n in Counter(ID.findall(html)).items() if n > 1] == [], url
+        labelled = set(LABEL_FOR.findall(html))
+        for tag, attrs in CONTROL.findall(html):
+            if re.search(r'type="(hidden|submit|button)"', attrs):
+                continue
+            control_id = re.search(r'\sid="([^"]+)"', attrs)
+            assert (control_id and control_id.group(1) in labelled) or "aria-label" in attrs, (
+                url,
+                tag,
+                attrs[:120],
+            )

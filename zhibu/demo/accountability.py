@@ -110,6 +110,6 @@ def build(demo: Demo, root: Org) -> None:
     _notice(root, inspector, today)
     in_demo = subtree_q([root.path], field="org_path")
     before = Finding.objects.filter(in_demo).count()
-    for period in periods(today)[:1]:  # RESP-05 sees the reopened item in this quarter
+    for period in periods(today)[:2]:  # RESP-05 sees the reopened item (quarter, year)
         rules_run(root=root, period=period, today=today, codes=["RESP-05"], trigger="demo")
     demo.counts["findings"] += Finding.objects.filter(in_demo).count() - before

@@ -1,8 +1,8 @@
 """Accountability in the demo (问责), after the duties step: the 纪检 view has its seeded
 signals and one recorded decision.
 
-- The rulebook's monthly findings already hold a rule failing three months running in a
-  branch (the seeded organisational-life gaps); nothing is added for it.
+- 管网工程党支部 held no 支委会 for three months running (``meetings.gap_periods``): MTG-02
+  fails three consecutive months, the rule signal; nothing is added for it here.
 - The 督办 the 党委组织部 opened on the letters' overdue task is past its reply limit and
   unanswered (``zhibu.demo.duties``).
 - A rectification item of the 第一供热分公司党支部 is overdue twice: set 75 days ago with

@@ -106,7 +106,7 @@ def test_the_build_says_what_it_is_doing(built):
     """Regression: demo_data was silent for minutes."""
     started = [line for line in built["progress"] if line.endswith("…")]
     finished = [line for line in built["progress"] if line.endswith(" s")]
-    assert len(started) == len(finished) == 7
+    assert len(started) == len(finished) == 8
     assert any("组织生活" in line for line in started)
 
 
@@ -410,13 +410,13 @@ def _readme_claims(today):
             1,
         ),
         (
-            "管网工程党支部两个月未开支委会",
-            "管网工程党支部 skipped its 支委会 for two months",
+            "管网工程党支部连续三个月未开支委会",
+            "管网工程党支部 skipped its 支委会 three months running",
             "MTG-02",
             "missing",
             "RLJT-GW",
             None,
-            2,
+            3,
         ),
         (
             "城南供热站党小组上月未开党小组会",
@@ -616,3 +616,37 @@ def test_a_member_under_probation_is_left_out_of_the_pending_vote(built, client)
     assert DisciplineRecord.objects.filter(
         kind="warning", effect_until__gt=timezone.localdate()
     ).exists()
+
+
+def test_the_demo_inspector_sees_the_seeded_accountability_signals(built, client):
+    """问责: the 党委's 纪检委员 sees 管网工程党支部's 支委会 missing three months running,
+    the 督办 unanswered past its limit, the rectification overdue twice, and the 通报
+    recorded two days ago closing the 督办 on the overdue task."""
+    from zhibu.accountability import builtin
+    from zhibu.accountability import selectors as accountability
+    from zhibu.accountability.models import Decision as AccountabilityDecision
+
+    today = timezone.localdate()
+    inspector = User.objects.get(username="jijian")
+    rows = accountability.signals_for(inspector, today)
+    by_kind: dict[str, list] = {}
+    for row in rows:
+        by_kind.setdefault(row.signal.kind, []).append(row)
+    gw = Org.objects.get(code="RLJT-GW")
+    assert any(
+        row.signal.org_id == gw.id and "MTG-02" in row.signal.title
+        for row in by_kind[builtin.RULE_REPEATED]
+    )
+    assert by_kind[builtin.SUPERVISION_UNANSWERED]
+    (twice,) = by_kind[builtin.RECTIFICATION_TWICE]
+    assert twice.signal.org_id == Org.objects.get(code="RLJT-FG1").id
+    decision = AccountabilityDecision.objects.get()
+    assert decision.kind == AccountabilityDecision.Kind.NOTICE
+    assert decision.decided_on == today - relativedelta(days=2)
+    closed = [row for row in rows if row.closed_by is not None]
+    assert [row.signal.kind for row in closed] == [builtin.SUPERVISION_UNANSWERED]
+    client.force_login(inspector)
+    html = client.get(reverse("accountability:index")).content.decode()
+    assert "管网工程党支部" in html and "已关闭：通报" in html
+    client.force_login(User.objects.get(username="dangwei"))
+    assert client.get(reverse("accountability:index")).status_code == 404

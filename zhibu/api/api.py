@@ -13,6 +13,7 @@ from ninja import NinjaAPI, Router
 from zhibu.api import errors
 from zhibu.api.auth import api_auth
 from zhibu.api.routers import (
+    accountability,
     assessment,
     development,
     discipline,
@@ -68,6 +69,8 @@ api.add_router("/inspections", supervision.inspections)
 api.add_router("/assessment-schemes", assessment.schemes_router)
 api.add_router("/assessment-sheets", assessment.sheets_router)
 api.add_router("/discipline-records", discipline.router)
+api.add_router("/accountability-signals", accountability.signals_router)
+api.add_router("/accountability-decisions", accountability.decisions_router)
 api.add_router("/", rules.router)
 
 # Last of all: any other path under /api/v1/ answers 404 in the error shape (after the

@@ -51,6 +51,7 @@ class AuditEvent(models.Model):
         RECORD_UNLOCKED = "record_unlocked", _("修改已锁定记录")
         CONFIG_CHANGED = "config_changed", _("配置变更")
         SIGNED = "signed", _("签订责任书")
+        ACCOUNTABILITY = "accountability", _("问责决定")
 
     class Algorithm(models.TextChoices):
         # Events written before the chain was keyed; new events are always keyed.

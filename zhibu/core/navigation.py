@@ -48,6 +48,13 @@ MODULES: tuple[NavItem, ...] = (
     NavItem(
         "discipline", _("纪检监督"), "shield-exclamation", "discipline:index", "discipline.view"
     ),
+    NavItem(
+        "accountability",
+        _("问责"),
+        "exclamation-octagon",
+        "accountability:index",
+        "discipline.view",
+    ),
     NavItem("cockpit", _("驾驶舱"), "speedometer2", "insight:cockpit", "finding.view"),
 )
 

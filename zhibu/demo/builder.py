@@ -10,10 +10,12 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from zhibu.accountability.models import Decision as AccountabilityDecision
 from zhibu.assessment.models import Scheme
 from zhibu.core.rules.models import RuleRun
 from zhibu.core.scope import subtree_q
 from zhibu.demo import (
+    accountability,
     assessment,
     checks,
     committees,
@@ -116,6 +118,9 @@ def build(
     if not Scheme.objects.filter(org=root).exists():
         with _step(log, "党建考核 / assessment (last year confirmed, this year drafts)"):
             assessment.build(demo, root)
+    if not AccountabilityDecision.objects.filter(org__path__startswith=root.path).exists():
+        with _step(log, "问责线索和问责决定 / accountability signals and a decision"):
+            accountability.build(demo, root)  # a rectification overdue twice, one 通报
     with _step(log, "党员账号 / members' own accounts"):
         demo.counts["member_accounts"] = users.ensure_member_accounts()
     return {name: demo.counts[name] for name in COUNTS}

@@ -81,7 +81,7 @@ DEFAULT_THEME_DAY = SETTINGS[ROOT_CODE]["theme_day"]
 
 # The deliberate gaps (see ``seeded_gaps``).
 GAP_ASSEMBLY = "RLJT-FG3"  # secretary gone: the last complete quarter had no 支部党员大会
-GAP_COMMITTEE = "RLJT-GW"  # term expired, committee slack: two months without a 支委会
+GAP_COMMITTEE = "RLJT-GW"  # term expired, committee slack: three months without a 支委会
 GAP_GROUP = "RLJT-FG1-3"  # 城南供热站: last month's 党小组会 called off for 注水试压
 GAP_TALKS = "RLJT-FG1"  # 53 members, 1378 pairs: last year's 谈心谈话 covered about 60%
 TALKS_COVERED = {GAP_TALKS: 0.6}
@@ -170,7 +170,12 @@ def gap_periods(today: date) -> dict[str, list[Period]]:
     last_month = this_month.previous()
     return {
         "assembly": [Period.containing("quarter", today).previous()],
-        "committee": [last_month.previous(), last_month.previous().previous()],
+        # Three months running: a 问责 signal (the same rule failing 3 periods in a row).
+        "committee": [
+            last_month.previous(),
+            last_month.previous().previous(),
+            last_month.previous().previous().previous(),
+        ],
         "group": [last_month],
     }
 
@@ -609,7 +614,7 @@ class Life:
                 self._at(on - timedelta(days=2), 0, partial(self._cancel, meeting, GROUP_CANCELLED))
                 continue
             if org_code == GAP_COMMITTEE and meeting.kinds == [K.BRANCH_COMMITTEE]:
-                if month == periods["committee"][0]:
+                if month == periods["committee"][0] or month in periods["committee"][2:]:
                     continue  # never held, left on the plan
                 if month == periods["committee"][1]:
                     self._at(

@@ -20,6 +20,7 @@ from zhibu.api.routers import (
     members,
     orgs,
     requests,
+    reviews,
     rules,
     supervision,
     transfers,
@@ -63,6 +64,8 @@ api.add_router("/tasks", duties.tasks_router)
 api.add_router("/supervisions", supervision.supervisions)
 api.add_router("/rectifications", supervision.rectifications)
 api.add_router("/inspections", supervision.inspections)
+api.add_router("/reviews", reviews.reviews_router)
+api.add_router("/promises", reviews.promises_router)
 api.add_router("/", rules.router)
 
 # Last of all: any other path under /api/v1/ answers 404 in the error shape (after the

@@ -22,6 +22,7 @@ class Rectification(PublicIdModel, TimeStampedModel):
         FINDING = "finding", _("合规检查")
         INSPECTION = "inspection", _("检查督导")
         RECORD = "record", _("记录退回")
+        REVIEW = "review", _("述职评议")
         OTHER = "other", _("其他")
 
     class Status(models.TextChoices):

@@ -342,6 +342,9 @@ def grade(request: HttpRequest, public_id) -> HttpResponse:
     """The evaluator's own page: the report and their grading form, once."""
     evaluator = selectors.evaluation_for_user(request.user, public_id)
     review = evaluator.review
+    if request.method == "POST" and (evaluator.grade or not review.is_open):
+        messages.error(request, services.GRADED if evaluator.grade else services.NOT_OPEN)
+        return redirect("reviews:grade", review.public_id)
     form = forms.GradeForm(request.POST or None, initial=version_initial(evaluator))
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data

@@ -11,7 +11,7 @@ from uuid import UUID
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
-from ninja import Field, Query, Router, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from zhibu.accounts import permissions
 from zhibu.api.errors import ApiError, require_anywhere
@@ -38,7 +38,7 @@ def _check_version(request, obj, version: str | None) -> None:
 # --- reviews --------------------------------------------------------------------------------
 
 
-class TallyOut(Record):
+class TallyOut(Schema):
     counts: dict[str, int] = Field(..., description="good/fairly_good/average/poor → 票数")
     graded: int
     listed: int
@@ -62,6 +62,14 @@ class EvaluatorOut(Record):
     @staticmethod
     def resolve_name(obj):
         return obj.member.name
+
+    @staticmethod
+    def resolve_grade(obj):
+        return getattr(obj, "shown_grade", None)
+
+    @staticmethod
+    def resolve_comment(obj):
+        return getattr(obj, "shown_comment", None)
 
     @staticmethod
     def resolve_graded(obj):
@@ -132,6 +140,22 @@ class ReviewDetailOut(ReviewOut):
     tally: TallyOut
     rectifications: list[RectificationOut]
 
+    @staticmethod
+    def resolve_meeting_id(obj):
+        return obj.meeting.public_id if obj.meeting_id else None
+
+    @staticmethod
+    def resolve_evaluators(obj):
+        return obj.evaluator_rows
+
+    @staticmethod
+    def resolve_tally(obj):
+        return obj.tally_row
+
+    @staticmethod
+    def resolve_rectifications(obj):
+        return obj.rectification_rows
+
 
 ReviewPage = page_of(ReviewOut)
 
@@ -178,42 +202,18 @@ class RectificationIn(In):
     deadline: Day
 
 
-def _detail(request, review) -> dict:
+def _detail(request, review):
+    """The review with what this caller may see: each evaluator's grade and comment only
+    for the organiser's side."""
     evaluators = selectors.evaluators_of(review)
     manage = permissions.can(request.user, MANAGE, review.organiser)
-    tally = services.review_tally(review, evaluators)
-    out = ReviewOut.from_orm(review).dict()
-    out.update(
-        report=review.report,
-        remarks=review.remarks,
-        meeting_id=review.meeting.public_id if review.meeting_id else None,
-        evaluators=[
-            {
-                **EvaluatorOut.from_orm(e).dict(),
-                "grade": e.grade if manage else None,
-                "comment": e.comment if manage else None,
-            }
-            for e in evaluators
-        ],
-        tally={
-            "counts": tally.counts,
-            "graded": tally.graded,
-            "listed": tally.listed,
-            "threshold": tally.threshold,
-            "result": tally.result,
-        },
-        rectifications=[
-            {
-                "id": r.public_id,
-                "problem": r.problem,
-                "measure": r.measure,
-                "deadline": r.deadline,
-                "status": r.status,
-            }
-            for r in selectors.rectifications_of(review)
-        ],
-    )
-    return out
+    for e in evaluators:
+        e.shown_grade = e.grade if manage else None
+        e.shown_comment = e.comment if manage else None
+    review.evaluator_rows = evaluators
+    review.tally_row = services.review_tally(review, evaluators)
+    review.rectification_rows = selectors.rectifications_of(review)
+    return review
 
 
 def _review(request, review_id, *, write: bool = False):

@@ -105,7 +105,7 @@ def test_the_build_says_what_it_is_doing(built):
     """Regression: demo_data was silent for minutes."""
     started = [line for line in built["progress"] if line.endswith("…")]
     finished = [line for line in built["progress"] if line.endswith(" s")]
-    assert len(started) == len(finished) == 7
+    assert len(started) == len(finished) == 8
     assert any("组织生活" in line for line in started)
 
 
@@ -555,3 +555,29 @@ def test_the_demo_has_a_rectification_loop_an_overdue_supervision_and_an_inspect
     assert ("RESP-01", supervision.org.code) in late and ("RESP-05", inspection.org.code) in late
     on_task = Supervision.objects.get(target_ref__startswith="task:")  # the letters' overdue task
     assert on_task.status == Supervision.Status.OPEN and on_task.reply_due < today
+
+
+def test_last_years_secretary_reviews_and_promises(built):
+    """Issue 17: last year's 述职评议 done with grades, a tally and a rectification list in
+    the loop; one secretary's review missing (RESP-03); promises in two branches only."""
+    from zhibu.core.rules.models import Finding
+    from zhibu.demo.reviews import MISSING, SHOWCASE
+    from zhibu.duties.models import Rectification
+    from zhibu.reviews.models import Promise, SecretaryReview
+    from zhibu.reviews.services import review_ref
+
+    today = timezone.localdate()
+    assert built["first"]["secretary_reviews"] >= 10
+    showcase = SecretaryReview.objects.get(org__code=SHOWCASE, year=today.year - 1)
+    assert showcase.status == SecretaryReview.Status.FINISHED and showcase.organiser.code == "RLJT-SC"
+    assert showcase.result == "good" and showcase.tally["graded"] == 5
+    items = Rectification.objects.filter(source_ref=review_ref(showcase))
+    assert items.count() == 2 and {i.source for i in items} == {Rectification.Source.REVIEW}
+    assert not SecretaryReview.objects.filter(org__code=MISSING).exists()
+    gaps = Finding.objects.filter(rule_code="RESP-03").exclude(status__in=["ok", "exempt"])
+    assert sorted(set(gaps.values_list("org__code", "subject_id"))) == [
+        ("RLJT-SC", Org.objects.get(code=MISSING).pk)
+    ]
+    branches = set(Promise.objects.values_list("org__code", flat=True))
+    assert branches == {"RLJT-RY", "RLJT-DD"}
+    assert Promise.objects.filter(year=today.year - 1).exclude(evaluation="").count() == 8

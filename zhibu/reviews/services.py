@@ -209,11 +209,12 @@ def grade_record(
     member: Member,
     grade: str,
     comment: str = "",
-    by,
+    by=None,
     version=None,
 ) -> Evaluator:
     """One evaluator's grade, once. ``by`` is the evaluator themself, or someone of the
-    organiser's side recording a paper ballot. ``version`` is the evaluator row's."""
+    organiser's side recording a paper ballot (None: a system entry such as the demo's
+    history). ``version`` is the evaluator row's."""
     if grade not in Grade.values:
         raise ValidationError({"grade": BAD_GRADE})
     locked = Review.objects.select_for_update().get(pk=review.pk)
@@ -227,7 +228,11 @@ def grade_record(
     )
     if evaluator is None:
         raise ValidationError({"evaluator": NOT_EVALUATOR})
-    if evaluator.member.user_id != by.pk and not permissions.can(by, MANAGE, review.organiser):
+    if (
+        by is not None
+        and evaluator.member.user_id != by.pk
+        and not permissions.can(by, MANAGE, review.organiser)
+    ):
         raise PermissionDenied(NOT_YOURS)
     if evaluator.grade:
         raise ValidationError({"grade": GRADED})

@@ -76,13 +76,17 @@ def test_a_review_outside_the_direct_subordinates_is_422_in_chinese(api, token_f
 
 def test_roles_and_scope(api, token_for, cast, review):
     assert api(token_for(cast.ordinary)).get("/reviews").status_code == 403
-    assert api(token_for(cast.branch_secretary, write=True)).post(
-        "/reviews", body(cast)
-    ).status_code == 403
+    assert (
+        api(token_for(cast.branch_secretary, write=True)).post("/reviews", body(cast)).status_code
+        == 403
+    )
     assert api(token_for(cast.outsider)).get(f"/reviews/{review.public_id}").status_code == 404
-    assert api(token_for(cast.outsider, write=True)).post(
-        f"/reviews/{review.public_id}/remarks", {"remarks": "x", "on": "2026-04-10"}
-    ).status_code == 404
+    assert (
+        api(token_for(cast.outsider, write=True))
+        .post(f"/reviews/{review.public_id}/remarks", {"remarks": "x", "on": "2026-04-10"})
+        .status_code
+        == 404
+    )
 
 
 def test_the_evaluator_grades_once_and_sees_no_others_grades(api, token_for, cast, review):
@@ -98,9 +102,12 @@ def test_the_evaluator_grades_once_and_sees_no_others_grades(api, token_for, cas
 
 
 def test_someone_not_on_the_list_is_404_or_refused(api, token_for, cast, review, organiser):
-    assert api(token_for(cast.branch_secretary, write=True)).post(
-        f"/reviews/{review.public_id}/grades", {"grade": "good"}
-    ).status_code == 404
+    assert (
+        api(token_for(cast.branch_secretary, write=True))
+        .post(f"/reviews/{review.public_id}/grades", {"grade": "good"})
+        .status_code
+        == 404
+    )
     response = api(token_for(organiser, write=True)).post(
         f"/reviews/{review.public_id}/grades",
         {"grade": "good", "evaluator": str(cast.secretary_member.public_id)},
@@ -113,9 +120,12 @@ def test_a_stale_version_is_409(api, token_for, cast, review, organiser, time_ma
     caller = api(token_for(organiser, write=True))
     read = review.updated_at.isoformat()
     time_machine.shift(timedelta(seconds=3))
-    assert caller.post(
-        f"/reviews/{review.public_id}/remarks", {"remarks": "点评", "on": "2026-04-10"}
-    ).status_code == 200
+    assert (
+        caller.post(
+            f"/reviews/{review.public_id}/remarks", {"remarks": "点评", "on": "2026-04-10"}
+        ).status_code
+        == 200
+    )
     stale = caller.post(
         f"/reviews/{review.public_id}/remarks",
         {"remarks": "旧", "on": "2026-04-10", "version": read},
@@ -127,10 +137,13 @@ def test_a_stale_version_is_409(api, token_for, cast, review, organiser, time_ma
 def test_grades_remarks_finish_and_rectification(api, token_for, cast, review, organiser):
     caller = api(token_for(organiser, write=True))
     for member, grade in ((cast.ordinary_member, "good"), (cast.branch2_member, "good")):
-        assert caller.post(
-            f"/reviews/{review.public_id}/grades",
-            {"grade": grade, "evaluator": str(member.public_id)},
-        ).status_code == 200
+        assert (
+            caller.post(
+                f"/reviews/{review.public_id}/grades",
+                {"grade": grade, "evaluator": str(member.public_id)},
+            ).status_code
+            == 200
+        )
     version = caller.post(
         f"/reviews/{review.public_id}/remarks", {"remarks": "点评", "on": "2026-04-10"}
     ).json()["version"]
@@ -186,8 +199,11 @@ def test_the_branch_evaluates_and_scope_holds(api, token_for, cast):
         {"evaluation": "good", "on": "2026-04-10", "version": promise.updated_at.isoformat()},
     )
     assert ok.status_code == 200 and ok.json()["evaluation"] == "good"
-    assert api(token_for(cast.outsider, write=True)).post(
-        f"/promises/{promise.public_id}/evaluate", {"evaluation": "good", "on": "2026-04-10"}
-    ).status_code == 404
+    assert (
+        api(token_for(cast.outsider, write=True))
+        .post(f"/promises/{promise.public_id}/evaluate", {"evaluation": "good", "on": "2026-04-10"})
+        .status_code
+        == 404
+    )
     assert api(token_for(cast.ordinary)).get("/promises").status_code == 403
     assert date(2026, 4, 10) == Promise.objects.get().evaluated_on

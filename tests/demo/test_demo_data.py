@@ -569,7 +569,9 @@ def test_last_years_secretary_reviews_and_promises(built):
     today = timezone.localdate()
     assert built["first"]["secretary_reviews"] >= 10
     showcase = SecretaryReview.objects.get(org__code=SHOWCASE, year=today.year - 1)
-    assert showcase.status == SecretaryReview.Status.FINISHED and showcase.organiser.code == "RLJT-SC"
+    assert (
+        showcase.status == SecretaryReview.Status.FINISHED and showcase.organiser.code == "RLJT-SC"
+    )
     assert showcase.result == "good" and showcase.tally["graded"] == 5
     items = Rectification.objects.filter(source_ref=review_ref(showcase))
     assert items.count() == 2 and {i.source for i in items} == {Rectification.Source.REVIEW}

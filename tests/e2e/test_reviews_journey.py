@@ -75,7 +75,9 @@ def test_review_graded_commented_rectified_then_a_promise_kept_and_evaluated(
     assert "已评定：好" in main.inner_text()
     page.get_by_label("问题").fill("发展党员工作偏慢")
     page.get_by_label("整改措施").fill("制定年度发展计划")
-    page.get_by_label("整改期限").fill((today.replace(day=1)).replace(year=today.year + 1).isoformat())
+    page.get_by_label("整改期限").fill(
+        (today.replace(day=1)).replace(year=today.year + 1).isoformat()
+    )
     page.get_by_role("button", name="列入整改清单").click()
     assert "发展党员工作偏慢" in page.locator("#zb-rectifications").inner_text()
     assert Rectification.objects.get().source == "review"

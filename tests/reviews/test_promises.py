@@ -50,9 +50,12 @@ def test_one_promise_a_year(cast, promise):
 
 def test_notes_of_keeping_the_promise(login, cast, promise):
     client = login(cast.ordinary)
-    assert client.post(
-        reverse("reviews:my_note"), {"on": "2026-04-01", "text": "走访困难群众一次"}
-    ).status_code == 302
+    assert (
+        client.post(
+            reverse("reviews:my_note"), {"on": "2026-04-01", "text": "走访困难群众一次"}
+        ).status_code
+        == 302
+    )
     bad = client.post(reverse("reviews:my_note"), {"on": "2025-12-01", "text": "去年的事"})
     assert "践诺日期应在承诺年度（2026年）内" in bad.content.decode()
     empty = client.post(reverse("reviews:my_note"), {"on": "2026-04-01", "text": ""})
@@ -70,9 +73,7 @@ def test_a_stale_promise_edit_is_refused(cast, promise, time_machine):
     assert Promise.objects.get().text == "新的承诺"
 
 
-def test_the_branch_records_the_evaluation_linked_to_its_member_review(
-    login, cast, promise
-):
+def test_the_branch_records_the_evaluation_linked_to_its_member_review(login, cast, promise):
     member_review = MemberReview.objects.create(org=cast.branch1, year=2026, grades=["优秀"])
     client = login(cast.branch_secretary)
     page = client.get(reverse("reviews:promises") + "?year=2026")
@@ -101,7 +102,10 @@ def test_an_evaluation_outside_the_four_is_refused(login, cast, promise):
         reverse("reviews:promise_evaluate", args=[promise.public_id]),
         {"evaluation": "excellent", "on": "2026-04-10"},
     )
-    assert response.status_code == 200 and "评诺等次只能是好、较好、一般、差之一" in response.content.decode()
+    assert (
+        response.status_code == 200
+        and "评诺等次只能是好、较好、一般、差之一" in response.content.decode()
+    )
     assert Promise.objects.get().evaluation == ""
 
 
@@ -124,4 +128,6 @@ def test_the_list_shows_a_branch_without_promises_and_no_ranking(login, cast, pr
 def test_a_member_without_a_record_gets_404(login, cast):
     from tests.factories import UserFactory
 
-    assert login(UserFactory(username="nobody")).get(reverse("reviews:my_promise")).status_code == 404
+    assert (
+        login(UserFactory(username="nobody")).get(reverse("reviews:my_promise")).status_code == 404
+    )

@@ -33,7 +33,9 @@ def test_the_index_lists_the_years_reviews_and_whats_pending(login, review, gene
     assert [org.name for _o, org in page.context["pending"]] == ["第二党支部"]
 
 
-def test_the_index_pins_its_queries(login, review, cast, general_secretary, django_assert_max_num_queries):
+def test_the_index_pins_its_queries(
+    login, review, cast, general_secretary, django_assert_max_num_queries
+):
     client = login(general_secretary)
     with django_assert_max_num_queries(14):
         client.get(url("index") + "?year=2025")
@@ -49,7 +51,9 @@ def test_an_outsider_gets_404_on_the_review(login, review, cast):
     client = login(cast.outsider)
     assert client.get(url("detail", review)).status_code == 404
     assert client.get(url("pdf", review)).status_code == 404
-    assert client.post(url("remark", review), {"remarks": "x", "on": "2026-04-10"}).status_code == 404
+    assert (
+        client.post(url("remark", review), {"remarks": "x", "on": "2026-04-10"}).status_code == 404
+    )
     assert SecretaryReview.objects.get().remarks == ""
 
 
@@ -59,7 +63,9 @@ def test_the_reviewed_branch_sees_its_review_but_cannot_manage_it(login, review,
     assert page.status_code == 200
     assert "remark_form" not in page.context
     # assessment.manage is a committee's action: the branch holds it nowhere.
-    assert client.post(url("remark", review), {"remarks": "x", "on": "2026-04-10"}).status_code == 403
+    assert (
+        client.post(url("remark", review), {"remarks": "x", "on": "2026-04-10"}).status_code == 403
+    )
     assert client.get(url("pdf", review)).status_code == 403
 
 
@@ -153,14 +159,20 @@ def test_the_organiser_records_a_paper_ballot_remarks_and_finishes(
 ):
     client = login(general_secretary)
     paper = Evaluator.objects.get(member=cast.branch2_member)
-    assert client.post(
-        url("record_grade", review), {"evaluator": str(paper.public_id), "grade": "fairly_good"}
-    ).status_code == 302
+    assert (
+        client.post(
+            url("record_grade", review), {"evaluator": str(paper.public_id), "grade": "fairly_good"}
+        ).status_code
+        == 302
+    )
     review.refresh_from_db()
-    assert client.post(
-        url("remark", review),
-        {"remarks": "点评意见", "on": "2026-04-10", "version": review.updated_at.isoformat()},
-    ).status_code == 302
+    assert (
+        client.post(
+            url("remark", review),
+            {"remarks": "点评意见", "on": "2026-04-10", "version": review.updated_at.isoformat()},
+        ).status_code
+        == 302
+    )
     review.refresh_from_db()
     response = client.post(
         url("finish", review), {"on": "2026-04-10", "version": review.updated_at.isoformat()}
@@ -175,7 +187,9 @@ def test_the_organiser_records_a_paper_ballot_remarks_and_finishes(
 def test_a_stale_finish_is_refused(login, review, cast, general_secretary, time_machine):
     read = review.updated_at.isoformat()
     time_machine.shift(timedelta(seconds=3))
-    services.review_remark(review=review, remarks="点评", on=date(2026, 4, 10), by=general_secretary)
+    services.review_remark(
+        review=review, remarks="点评", on=date(2026, 4, 10), by=general_secretary
+    )
     services.grade_record(
         review=review, member=cast.branch2_member, grade="good", by=general_secretary
     )
@@ -202,7 +216,9 @@ def test_the_rectification_list_from_the_page(login, review, general_secretary):
 
 def test_the_pdf_and_the_excel(login, review, cast, general_secretary):
     client = login(general_secretary)
-    services.grade_record(review=review, member=cast.ordinary_member, grade="good", by=cast.ordinary)
+    services.grade_record(
+        review=review, member=cast.ordinary_member, grade="good", by=cast.ordinary
+    )
     pdf = client.get(url("pdf", review))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     xlsx = client.get(url("export") + "?year=2025")
@@ -223,3 +239,49 @@ def test_a_read_only_viewer_cannot_open_a_review(login, cast):
     client = login(viewer)
     assert client.get(url("index")).status_code == 200
     assert client.get(url("new")).status_code == 403
+
+
+def test_editing_the_report_checks_the_version(login, review, general_secretary, time_machine):
+    client = login(general_secretary)
+    page = client.get(url("edit", review))
+    assert page.status_code == 200
+    read = review.updated_at.isoformat()
+    empty = client.post(url("edit", review), {"report": "", "version": read})
+    assert empty.status_code == 200 and empty.context["form"].errors["report"]
+    time_machine.shift(timedelta(seconds=3))
+    services.review_remark(
+        review=review, remarks="点评", on=date(2026, 4, 10), by=general_secretary
+    )
+    stale = client.post(url("edit", review), {"report": "新报告", "version": read})
+    assert "您打开此页后" in stale.content.decode()
+    assert SecretaryReview.objects.get().report.startswith("一年来")
+    review.refresh_from_db()
+    ok = client.post(
+        url("edit", review),
+        {
+            "report": "新报告",
+            "meeting_place": "党委会议室",
+            "version": review.updated_at.isoformat(),
+        },
+    )
+    assert ok.status_code == 302 and SecretaryReview.objects.get().report == "新报告"
+
+
+def test_a_bad_attachment_is_refused_and_nothing_is_written(
+    login, cast, general_secretary, private_media
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = login(general_secretary).post(
+        url("new"),
+        {
+            "organiser": str(cast.general_branch.public_id),
+            "org": str(cast.branch1.public_id),
+            "year": "2025",
+            "report": "述职",
+            "evaluators": [str(cast.ordinary_member.public_id)],
+            "attachments": [SimpleUploadedFile("x.pdf", b"not a pdf at all", "application/pdf")],
+        },
+    )
+    assert response.status_code == 200
+    assert not SecretaryReview.objects.exists()

@@ -200,7 +200,10 @@ def test_remarks_then_finish_fixes_the_tally_and_audits(review, cast, general_se
         services.review_finish(review=review, on=date(2026, 4, 10), by=general_secretary)
     assert "请先填写点评意见" in messages_of(exc.value)
     services.review_remark(
-        review=review, remarks="抓党建思路清晰，发展党员偏慢。", on=date(2026, 4, 10), by=general_secretary
+        review=review,
+        remarks="抓党建思路清晰，发展党员偏慢。",
+        on=date(2026, 4, 10),
+        by=general_secretary,
     )
     review.refresh_from_db()
     done = services.review_finish(
@@ -211,14 +214,18 @@ def test_remarks_then_finish_fixes_the_tally_and_audits(review, cast, general_se
     assert done.tally["counts"] == {"good": 1, "fairly_good": 1, "average": 0, "poor": 0}
     assert AuditEvent.objects.filter(object_id=str(review.public_id)).exists()
     with pytest.raises(ValidationError) as exc:
-        services.review_remark(review=done, remarks="再改", on=date(2026, 4, 10), by=general_secretary)
+        services.review_remark(
+            review=done, remarks="再改", on=date(2026, 4, 10), by=general_secretary
+        )
     assert "已评定" in messages_of(exc.value)
 
 
 def test_a_stale_remark_is_refused(review, general_secretary, time_machine):
     read = review.updated_at
     time_machine.shift(timedelta(seconds=5))
-    services.review_remark(review=review, remarks="第一次", on=date(2026, 4, 1), by=general_secretary)
+    services.review_remark(
+        review=review, remarks="第一次", on=date(2026, 4, 1), by=general_secretary
+    )
     with pytest.raises(ValidationError) as exc:
         services.review_remark(
             review=review, remarks="第二次", on=date(2026, 4, 1), by=general_secretary, version=read

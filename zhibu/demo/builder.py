@@ -107,9 +107,11 @@ def build(
     if not Letter.objects.filter(issuer=root).exists():
         with _step(log, "责任书和任务 / responsibility letters and tasks"), refresh_paused():
             letters.build(demo, root)
-    with _step(log, "述职评议和三诺一评 / secretaries' reviews and members' promises"):
-        with refresh_paused():
-            reviews.build(demo, root)
+    with (
+        _step(log, "述职评议和三诺一评 / secretaries' reviews and members' promises"),
+        refresh_paused(),
+    ):
+        reviews.build(demo, root)
     if not RuleRun.objects.filter(org=root).exists():
         with _step(log, "合规检查和今日提醒 / the rulebook's findings and today's digests"):
             checks.run(demo, root)

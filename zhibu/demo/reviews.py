@@ -78,8 +78,7 @@ def build(demo: Demo, root: Org) -> None:
     year = today.year - 1
     held = _meeting_day(today)
     committees = {
-        o.path: o
-        for o in Org.objects.filter(subtree_q([root.path]), kind__in=Org.COMMITTEE_KINDS)
+        o.path: o for o in Org.objects.filter(subtree_q([root.path]), kind__in=Org.COMMITTEE_KINDS)
     }
     subordinates = (
         Org.objects.filter(subtree_q([root.path]), kind__in=REVIEWED_KINDS)

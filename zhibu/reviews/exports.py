@@ -19,7 +19,9 @@ def review_pdf(
     it); the tally shows the distribution and the resulting grade."""
     pdf = DocumentPDF(str(review))
     pdf.add_page()
-    pdf.heading(_("%(year)s年度党组织书记抓基层党建工作述职评议表") % {"year": review.year}, size=16)
+    pdf.heading(
+        _("%(year)s年度党组织书记抓基层党建工作述职评议表") % {"year": review.year}, size=16
+    )
     pdf.grid(
         None,
         [

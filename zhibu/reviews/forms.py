@@ -19,7 +19,7 @@ class ReviewForm(forms.Form):
     org = forms.ChoiceField(label=_("述职的党组织"), help_text=_("直接下级党委、党总支或党支部"))
     year = forms.IntegerField(label=_("述职年度"), min_value=1900, max_value=2999)
     report = forms.CharField(label=_("述职报告"), widget=forms.Textarea(attrs={"rows": 8}))
-    files = FilesField(label=_("述职报告附件"))
+    attachments = FilesField(label=_("述职报告附件"))
     meeting_on = date_field(_("评议会日期"), required=False)
     meeting_place = forms.CharField(label=_("评议会地点"), max_length=200, required=False)
     evaluators = forms.MultipleChoiceField(
@@ -39,7 +39,7 @@ class ReviewForm(forms.Form):
 
 class ReviewEditForm(forms.Form):
     report = forms.CharField(label=_("述职报告"), widget=forms.Textarea(attrs={"rows": 8}))
-    files = FilesField(label=_("补充附件"))
+    attachments = FilesField(label=_("补充附件"))
     meeting_on = date_field(_("评议会日期"), required=False)
     meeting_place = forms.CharField(label=_("评议会地点"), max_length=200, required=False)
     meeting = forms.ChoiceField(label=_("评议会会议记录"), required=False)

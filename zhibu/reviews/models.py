@@ -97,9 +97,7 @@ class SecretaryReview(PublicIdModel, TimeStampedModel):
 class Evaluator(PublicIdModel, TimeStampedModel):
     """One evaluator on the organiser's list and, once given, their grade (once only)."""
 
-    review = models.ForeignKey(
-        SecretaryReview, on_delete=models.CASCADE, related_name="evaluators"
-    )
+    review = models.ForeignKey(SecretaryReview, on_delete=models.CASCADE, related_name="evaluators")
     member = models.ForeignKey(
         "members.Member", verbose_name=_("评议人"), on_delete=models.PROTECT, related_name="+"
     )

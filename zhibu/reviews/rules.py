@@ -124,4 +124,3 @@ class SecretaryReviewed(Rule):
                 )
             )
         return outcomes
-

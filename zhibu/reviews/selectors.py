@@ -173,9 +173,7 @@ def visible_promises(user) -> QuerySet[Promise]:
 
 def promise_for_user(user, public_id, *, write: bool = False) -> Promise:
     try:
-        promise = (
-            visible_promises(user).select_related("member", "org").get(public_id=public_id)
-        )
+        promise = visible_promises(user).select_related("member", "org").get(public_id=public_id)
     except (Promise.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None
     if write and not permissions.can(user, PROMISE_EVALUATE, promise.org):

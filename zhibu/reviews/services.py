@@ -150,7 +150,9 @@ def review_open(
     )
     Evaluator.objects.bulk_create([Evaluator(review=review, member=m) for m in members])
     if files:
-        evidence_add_many(org=org, ref=review_ref(review), uploads=files, by=by, field="files")
+        evidence_add_many(
+            org=org, ref=review_ref(review), uploads=files, by=by, field="attachments"
+        )
     return review
 
 
@@ -187,19 +189,9 @@ def review_edit(
     review.save()
     if files:
         evidence_add_many(
-            org=review.org, ref=review_ref(review), uploads=files, by=by, field="files"
+            org=review.org, ref=review_ref(review), uploads=files, by=by, field="attachments"
         )
     return review
-
-
-@transaction.atomic
-def evaluators_add(*, review: Review, members: list[Member], version=None) -> list[Evaluator]:
-    review = _locked(review, version)
-    taken = set(review.evaluators.values_list("member", flat=True))
-    new = [m for m in {m.pk: m for m in members}.values() if m.pk not in taken]
-    _check_evaluators(review.organiser, review.secretary, new)
-    review.save()  # a new version: the list changed
-    return Evaluator.objects.bulk_create([Evaluator(review=review, member=m) for m in new])
 
 
 @transaction.atomic

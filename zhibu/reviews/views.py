@@ -22,7 +22,7 @@ from zhibu.core.history import history_of
 from zhibu.core.models import AuditEvent
 from zhibu.core.params import year_param
 from zhibu.core.pdf import pdf_response
-from zhibu.core.versioning import save_versioned, version_initial, version_of
+from zhibu.core.versioning import save_versioned, version_initial
 from zhibu.meetings.models import Meeting
 from zhibu.orgs.selectors import org_for_user
 from zhibu.reviews import forms, selectors, services
@@ -125,7 +125,7 @@ def review_new(request: HttpRequest) -> HttpResponse:
                 evaluators=[m for m in candidates if str(m.public_id) in chosen],
                 meeting_on=cd["meeting_on"],
                 meeting_place=cd["meeting_place"],
-                files=cd["files"],
+                files=cd["attachments"],
                 by=request.user,
             )
         except ValidationError as exc:
@@ -207,23 +207,19 @@ def edit(request: HttpRequest, public_id) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         meeting = next((m for m in meetings if str(m.public_id) == cd["meeting"]), None)
-        try:
-            services.review_edit(
+
+        def save():
+            return services.review_edit(
                 review=review,
                 report=cd["report"],
                 meeting_on=cd["meeting_on"],
                 meeting_place=cd["meeting_place"],
                 meeting=meeting,
-                files=cd["files"],
-                version=cd["version"],
+                files=cd["attachments"],
                 by=request.user,
             )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            if "version" in form.data:
-                form.data = form.data.copy()
-                form.data["version"] = version_of(type(review).objects.get(pk=review.pk))
-        else:
+
+        if save_versioned(form, review, save, noun=_("述职评议")) is not None:
             messages.success(request, _("已保存。"))
             return redirect("reviews:detail", review.public_id)
     title = _("修改述职报告和评议会")

@@ -285,15 +285,18 @@ def grade_review(request, review_id: UUID, payload: GradeIn):
         review, member = evaluation.review, evaluation.member
     else:
         review = _review(request, review_id, write=True)
-        evaluation = review.evaluators.select_related("member").filter(
-            member__public_id=payload.evaluator
-        ).first()
-        if evaluation is None:
-            member = Member.objects.filter(public_id=payload.evaluator).first()
-            if member is None:
-                raise ApiError(404)
-        else:
+        evaluation = (
+            review.evaluators.select_related("member")
+            .filter(member__public_id=payload.evaluator)
+            .first()
+        )
+        if evaluation is not None:
             member = evaluation.member
+        else:
+            found = Member.objects.filter(public_id=payload.evaluator).first()
+            if found is None:
+                raise ApiError(404)
+            member = found
     if evaluation is not None:
         _check_version(request, evaluation, payload.version)
     services.grade_record(
@@ -311,9 +314,7 @@ def grade_review(request, review_id: UUID, payload: GradeIn):
 def remark_review(request, review_id: UUID, payload: RemarkIn):
     review = _review(request, review_id, write=True)
     _check_version(request, review, payload.version)
-    services.review_remark(
-        review=review, remarks=payload.remarks, on=payload.on, by=request.user
-    )
+    services.review_remark(review=review, remarks=payload.remarks, on=payload.on, by=request.user)
     return _detail(request, _review(request, review_id))
 
 

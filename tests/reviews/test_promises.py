@@ -131,3 +131,16 @@ def test_a_member_without_a_record_gets_404(login, cast):
     assert (
         login(UserFactory(username="nobody")).get(reverse("reviews:my_promise")).status_code == 404
     )
+
+
+def test_the_promises_page_pins_its_queries(login, cast, django_assert_max_num_queries):
+    from tests.factories import make_member
+
+    for i in range(10):
+        member = make_member(cast.branch2, f"党员{i}", birth_date=date(1985, 1, 1 + i))
+        promise = services.promise_make(member=member, year=2026, text=f"承诺{i}")
+        services.promise_note_add(promise=promise, on=date(2026, 3, 1), text="践诺")
+    client = login(cast.party_secretary)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("reviews:promises") + "?year=2026")
+    assert len(page.context["promises"]) == 10

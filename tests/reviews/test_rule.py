@@ -62,3 +62,17 @@ def test_a_subtree_costs_a_fixed_number_of_queries(cast, django_assert_max_num_q
     with django_assert_max_num_queries(3):
         found = outcomes(orgs, date(2026, 4, 10))
     assert sum(1 for o in found if o.status == Status.MISSING) == 21
+
+
+def test_the_findings_next_step_opens_a_review_at_the_organiser(cast, login, general_secretary):
+    from django.urls import reverse
+
+    from zhibu.core.rules.registry import in_force as rule_in_force
+
+    rule = rule_in_force("RESP-03", date(2026, 4, 10))
+    target = reverse(rule.action.url_name, args=[cast.general_branch.public_id])
+    response = login(general_secretary).get(target)
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"?organiser={cast.general_branch.public_id}")
+    assert login(cast.outsider).get(target).status_code == 404
+    assert login(cast.ordinary).get(target).status_code == 403

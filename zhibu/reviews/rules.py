@@ -56,7 +56,7 @@ class SecretaryReviewed(Rule):
         Param("due_day", "上年度述职评议完成期限（日）", 31, "日", stricter="lower"),
         Param("majority_percent", "评定等次所需票数比例（超过）", 50, "%", stricter="higher"),
     )
-    action = Action(gettext_lazy("组织述职评议"), "reviews:index")
+    action = Action(gettext_lazy("组织述职评议"), "reviews:organise")
 
     def evaluate(self, ctx: Context):
         year = ctx.on.year - 1

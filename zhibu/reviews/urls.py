@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("export/", views.export, name="export"),
     path("new/", views.review_new, name="new"),
+    path("organise/<uuid:org_id>/", views.organise, name="organise"),
     path("<uuid:public_id>/", views.detail, name="detail"),
     path("<uuid:public_id>/edit/", views.edit, name="edit"),
     path("<uuid:public_id>/record-grade/", views.record_grade, name="record_grade"),

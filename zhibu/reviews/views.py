@@ -93,6 +93,13 @@ def export(request: HttpRequest) -> HttpResponse:
 
 
 @requires(MANAGE)
+def organise(request: HttpRequest, org_id) -> HttpResponse:
+    """RESP-03's next step from a finding at an organiser: open a review there."""
+    org = org_for_user(request.user, org_id, action=MANAGE)
+    return redirect(f"{reverse('reviews:new')}?organiser={org.public_id}")
+
+
+@requires(MANAGE)
 def review_new(request: HttpRequest) -> HttpResponse:
     organisers = selectors.organisers_for(request.user)
     if not organisers:

@@ -650,3 +650,31 @@ def test_the_demo_inspector_sees_the_seeded_accountability_signals(built, client
     assert "管网工程党支部" in html and "已关闭：通报" in html
     client.force_login(User.objects.get(username="dangwei"))
     assert client.get(reverse("accountability:index")).status_code == 404
+
+
+def test_last_years_secretary_reviews_and_promises(built):
+    """Issue 17: last year's 述职评议 done with grades, a tally and a rectification list in
+    the loop; one secretary's review missing (RESP-03); promises in two branches only."""
+    from zhibu.core.rules.models import Finding
+    from zhibu.demo.reviews import MISSING, SHOWCASE
+    from zhibu.duties.models import Rectification
+    from zhibu.reviews.models import Promise, SecretaryReview
+    from zhibu.reviews.services import review_ref
+
+    today = timezone.localdate()
+    assert built["first"]["secretary_reviews"] >= 10
+    showcase = SecretaryReview.objects.get(org__code=SHOWCASE, year=today.year - 1)
+    assert (
+        showcase.status == SecretaryReview.Status.FINISHED and showcase.organiser.code == "RLJT-SC"
+    )
+    assert showcase.result == "good" and showcase.tally["graded"] == 5
+    items = Rectification.objects.filter(source_ref=review_ref(showcase))
+    assert items.count() == 2 and {i.source for i in items} == {Rectification.Source.REVIEW}
+    assert not SecretaryReview.objects.filter(org__code=MISSING).exists()
+    gaps = Finding.objects.filter(rule_code="RESP-03").exclude(status__in=["ok", "exempt"])
+    assert sorted(set(gaps.values_list("org__code", "subject_id"))) == [
+        ("RLJT-SC", Org.objects.get(code=MISSING).pk)
+    ]
+    branches = set(Promise.objects.values_list("org__code", flat=True))
+    assert branches == {"RLJT-RY", "RLJT-DD"}
+    assert Promise.objects.filter(year=today.year - 1).exclude(evaluation="").count() == 8

@@ -23,6 +23,7 @@ from zhibu.api.routers import (
     members,
     orgs,
     requests,
+    reviews,
     rules,
     supervision,
     transfers,
@@ -71,6 +72,8 @@ api.add_router("/assessment-sheets", assessment.sheets_router)
 api.add_router("/discipline-records", discipline.router)
 api.add_router("/accountability-signals", accountability.signals_router)
 api.add_router("/accountability-decisions", accountability.decisions_router)
+api.add_router("/reviews", reviews.reviews_router)
+api.add_router("/promises", reviews.promises_router)
 api.add_router("/", rules.router)
 
 # Last of all: any other path under /api/v1/ answers 404 in the error shape (after the

@@ -26,6 +26,7 @@ from zhibu.demo import (
     meetings,
     org,
     requests,
+    reviews,
     roster,
     users,
 )
@@ -62,6 +63,8 @@ COUNTS = (
     "notifications",
     "letters",
     "tasks",
+    "secretary_reviews",
+    "promises",
 )
 
 
@@ -111,6 +114,11 @@ def build(
             letters.build(demo, root)
     with _step(log, "纪律处分 / discipline records"), refresh_paused():
         discipline.build(demo)  # a 留党察看 beside a pending vote, a 警告 in effect
+    with (
+        _step(log, "述职评议和三诺一评 / secretaries' reviews and members' promises"),
+        refresh_paused(),
+    ):
+        reviews.build(demo, root)
     if not RuleRun.objects.filter(org=root).exists():
         with _step(log, "合规检查和今日提醒 / the rulebook's findings and today's digests"):
             checks.run(demo, root)

@@ -23,6 +23,7 @@ class Rectification(PublicIdModel, TimeStampedModel):
         INSPECTION = "inspection", _("检查督导")
         RECORD = "record", _("记录退回")
         ASSESSMENT = "assessment", _("党建考核")
+        REVIEW = "review", _("述职评议")
         OTHER = "other", _("其他")
 
     class Status(models.TextChoices):

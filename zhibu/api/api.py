@@ -14,6 +14,7 @@ from zhibu.api import errors
 from zhibu.api.auth import api_auth
 from zhibu.api.routers import (
     development,
+    dues,
     duties,
     meetings,
     member_accounts,
@@ -63,6 +64,7 @@ api.add_router("/tasks", duties.tasks_router)
 api.add_router("/supervisions", supervision.supervisions)
 api.add_router("/rectifications", supervision.rectifications)
 api.add_router("/inspections", supervision.inspections)
+api.add_router("/dues", dues.router)
 api.add_router("/", rules.router)
 
 # Last of all: any other path under /api/v1/ answers 404 in the error shape (after the

@@ -26,6 +26,7 @@ from zhibu.core.models import AuditEvent
 from zhibu.core.rules import Period, Status, registry
 from zhibu.core.rules.models import Exemption, Notification, Supplement
 from zhibu.core.scope import ancestor_paths
+from zhibu.dues.selectors import dues_panel
 from zhibu.duties.selectors.summary import duty_panel
 from zhibu.insight import forms, selectors
 from zhibu.members.selectors import member_for_user
@@ -109,6 +110,9 @@ def cockpit(request: HttpRequest) -> HttpResponse:
             today=timezone.localdate(),
         ),
         "duty_year": year,
+        "dues_rows": dues_panel(
+            org=org, children=list(selectors.children_of(org)), today=timezone.localdate()
+        ),
         "stats_html": parts["stats"],
         "matrix_html": parts["matrix"],
         "sectors": Sector.choices,

@@ -24,7 +24,10 @@ def frozen(time_machine):
 @pytest.fixture
 def based(cast):
     services.base_declare(
-        member=cast.ordinary_member, category=Category.IN_SERVICE, base=Decimal("3000.01"), effective_month=date(2026, 1, 1)
+        member=cast.ordinary_member,
+        category=Category.IN_SERVICE,
+        base=Decimal("3000.01"),
+        effective_month=date(2026, 1, 1),
     )
     return cast
 
@@ -60,7 +63,10 @@ def test_bad_base_input_is_refused_in_chinese(based, api, token_for):
 def test_stale_base_update_answers_409(based, api, token_for):
     caller = api(token_for(based.branch_secretary, write=True))
     record = DuesBase.objects.get(member=based.ordinary_member)
-    r = caller.patch(f"/dues/bases/{record.public_id}", {"version": "2000-01-01T00:00:00+00:00", "category": "in_service", "base": "100"})
+    r = caller.patch(
+        f"/dues/bases/{record.public_id}",
+        {"version": "2000-01-01T00:00:00+00:00", "category": "in_service", "base": "100"},
+    )
     assert r.status_code == 409
     r = caller.patch(
         f"/dues/bases/{record.public_id}",
@@ -78,14 +84,23 @@ def test_sheet_then_payments_with_version_and_duplicate_refused(based, api, toke
         "org": str(based.branch1.public_id),
         "month": "2026-03",
         "version": sheet["version"],
-        "payments": [{"member": row["member_id"], "amount": "30.00", "method": "online", "paid_on": "2026-03-10"}],
+        "payments": [
+            {
+                "member": row["member_id"],
+                "amount": "30.00",
+                "method": "online",
+                "paid_on": "2026-03-10",
+            }
+        ],
     }
     r = caller.post("/dues/payments", body)
     assert r.status_code == 201, r.content
     assert r.json()[0]["amount"] == "30.00"
     r = caller.post("/dues/payments", body)  # the old version: someone (we) changed the sheet
     assert r.status_code == 409
-    body["version"] = caller.get(f"/dues/sheets/{based.branch1.public_id}/2026-03").json()["version"]
+    body["version"] = caller.get(f"/dues/sheets/{based.branch1.public_id}/2026-03").json()[
+        "version"
+    ]
     r = caller.post("/dues/payments", body)
     assert r.status_code == 422 and "不能重复登记" in r.json()["message"]
     assert Payment.objects.count() == 1
@@ -93,11 +108,17 @@ def test_sheet_then_payments_with_version_and_duplicate_refused(based, api, toke
 
 def test_ledger_sums_the_subtree(based, api, token_for):
     services.payments_record(
-        entries=[services.Entry(based.ordinary_member, date(2026, 3, 1), Decimal("30.00"), "cash", date(2026, 3, 2))],
+        entries=[
+            services.Entry(
+                based.ordinary_member, date(2026, 3, 1), Decimal("30.00"), "cash", date(2026, 3, 2)
+            )
+        ],
         by=None,
         org=based.branch1,
     )
-    r = api(token_for(based.party_secretary)).get("/dues/ledger", org=str(based.committee.public_id), month="2026-03")
+    r = api(token_for(based.party_secretary)).get(
+        "/dues/ledger", org=str(based.committee.public_id), month="2026-03"
+    )
     assert r.status_code == 200
     top = r.json()[0]
     assert top["org_name"] == "集团党委" and top["collected"] == "30.00"
@@ -108,5 +129,7 @@ def test_outside_scope_is_404_and_without_the_action_403(based, api, token_for):
     assert r.status_code == 404
     r = api(token_for(based.outsider)).get(f"/dues/members/{based.ordinary_member.public_id}/bases")
     assert r.status_code == 404
-    r = api(token_for(based.ordinary)).get("/dues/ledger", org=str(based.branch1.public_id), month="2026-03")
+    r = api(token_for(based.ordinary)).get(
+        "/dues/ledger", org=str(based.branch1.public_id), month="2026-03"
+    )
     assert r.status_code == 403

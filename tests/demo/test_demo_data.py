@@ -555,3 +555,31 @@ def test_the_demo_has_a_rectification_loop_an_overdue_supervision_and_an_inspect
     assert ("RESP-01", supervision.org.code) in late and ("RESP-05", inspection.org.code) in late
     on_task = Supervision.objects.get(target_ref__startswith="task:")  # the letters' overdue task
     assert on_task.status == Supervision.Status.OPEN and on_task.reply_due < today
+
+
+def test_a_year_of_dues_with_the_six_month_case_in_the_cockpit(built):
+    """Issue 18: a year of dues, the seeded arrears (DUES-11's six-month case a finding with
+    its citation, five months a reminder only) and last month's 上缴 reconciled."""
+    from django.db.models import Q
+
+    from zhibu.core.rules.registry import citation_of
+    from zhibu.dues import selectors as dues_selectors
+    from zhibu.dues.models import Payment
+
+    assert built["first"]["dues_payments"] > 1000 and Payment.objects.count() > 1000
+    root = Org.objects.get(code=ROOT_CODE)
+    dues11 = Finding.objects.filter(rule_code="DUES-11", status=Status.SUSPECT)
+    assert dues11.count() == 1
+    finding = dues11.get()
+    assert finding.org.code == "RLJT-RY" and finding.numbers["months"] == 6
+    assert "第十三条" in citation_of("DUES-11", finding.rule_version)
+    last = timezone.localdate().replace(day=1) - relativedelta(months=1)
+    rows = dues_selectors.ledger(root, last)
+    assert rows[0].collected > 0
+    assert all(row.reconciled in (True, None) for row in rows[1:]), [
+        (r.org.name, r.expected_remit, r.remitted) for r in rows if r.reconciled is False
+    ]
+    reminders = {
+        a.months for a in dues_selectors.arrears(Q(org__code="RLJT-RY"), timezone.localdate())
+    }
+    assert {6, 5, 2} <= reminders

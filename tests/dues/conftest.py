@@ -26,10 +26,16 @@ def frozen(time_machine):
 @pytest.fixture
 def bases(cast, frozen):
     services.base_declare(
-        member=cast.ordinary_member, category=Category.IN_SERVICE, base=Decimal("4000"), effective_month=JAN
+        member=cast.ordinary_member,
+        category=Category.IN_SERVICE,
+        base=Decimal("4000"),
+        effective_month=JAN,
     )
     services.base_declare(
-        member=cast.secretary_member, category=Category.RETIRED, base=Decimal("6000"), effective_month=JAN
+        member=cast.secretary_member,
+        category=Category.RETIRED,
+        base=Decimal("6000"),
+        effective_month=JAN,
     )
     services.base_declare(
         member=cast.branch2_member, category=Category.STUDENT, base=None, effective_month=JAN

@@ -5,13 +5,14 @@ from __future__ import annotations
 from io import BytesIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
 from zhibu.core.models import AuditEvent
 from zhibu.dues import payroll
-from zhibu.dues.models import DuesBase, PayrollImport, Payment
+from zhibu.dues.models import DuesBase, Payment, PayrollImport
 
 pytestmark = pytest.mark.django_db
 HEADER = ["姓名", "公民身份号码", "月份", "工资基数", "交纳金额", "交纳方式", "交纳日期", "代交人"]
@@ -41,7 +42,10 @@ def test_a_clean_file_previews_then_commits_everything(bases):
     payroll.payroll_commit(batch=batch, by=bases.branch_secretary)
     assert Payment.objects.count() == 2
     # The new base (DUES-08) is declared from the payroll's month.
-    assert DuesBase.objects.get(member=bases.ordinary_member, effective_month="2026-03-01").base == 5200
+    assert (
+        DuesBase.objects.get(member=bases.ordinary_member, effective_month="2026-03-01").base
+        == 5200
+    )
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.IMPORT).count() == 1
 
 
@@ -65,7 +69,7 @@ def test_unknown_members_and_wrong_amounts_are_reported_by_line_and_nothing_writ
     assert "第 6 行：月份“三月”格式不正确" in errors and "第 6 行：“交纳金额”须为数字" in errors
     assert "第 7 行：“赵党员”不是本组织党员名册中的党员" in errors  # another branch
     assert "第 2 行" not in errors
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         payroll.payroll_commit(batch=batch, by=bases.branch_secretary)
     assert not Payment.objects.exists()
 
@@ -76,8 +80,12 @@ def test_a_file_with_missing_columns_is_refused(bases):
     book.active.append(["王党员", 40])
     buffer = BytesIO()
     book.save(buffer)
-    with pytest.raises(Exception) as exc:
-        payroll.payroll_upload(org=bases.branch1, upload=SimpleUploadedFile("x.xlsx", buffer.getvalue()), by=bases.branch_secretary)
+    with pytest.raises(ValidationError) as exc:
+        payroll.payroll_upload(
+            org=bases.branch1,
+            upload=SimpleUploadedFile("x.xlsx", buffer.getvalue()),
+            by=bases.branch_secretary,
+        )
     assert "缺少必填列：月份、交纳方式" in str(exc.value)
 
 
@@ -86,11 +94,16 @@ def test_a_month_paid_meanwhile_fails_the_commit_whole(bases):
     from zhibu.dues import services
 
     upload = workbook(
-        [["王党员", None, "2026-03", None, 40, "现金", None, None], ["李书记", None, "2026-03", None, 60, "现金", None, None]]
+        [
+            ["王党员", None, "2026-03", None, 40, "现金", None, None],
+            ["李书记", None, "2026-03", None, 60, "现金", None, None],
+        ]
     )
     batch = payroll.payroll_upload(org=bases.branch1, upload=upload, by=bases.branch_secretary)
-    services.payments_record(entries=[entry(bases.secretary_member, MAR, "60.00")], by=None, org=bases.branch1)
-    with pytest.raises(Exception) as exc:
+    services.payments_record(
+        entries=[entry(bases.secretary_member, MAR, "60.00")], by=None, org=bases.branch1
+    )
+    with pytest.raises(ValidationError) as exc:
         payroll.payroll_commit(batch=batch, by=bases.branch_secretary)
     assert "不能重复登记" in str(exc.value)
     assert Payment.objects.count() == 1
@@ -99,7 +112,9 @@ def test_a_month_paid_meanwhile_fails_the_commit_whole(bases):
 def test_upload_page_previews_and_commits(bases, login, private_media):
     client = login(bases.branch_secretary)
     url = reverse("dues:payroll_upload", args=[bases.branch1.public_id])
-    r = client.post(url, {"file": workbook([["王党员", None, "2026-03", None, 40, "现金", None, None]])})
+    r = client.post(
+        url, {"file": workbook([["王党员", None, "2026-03", None, 40, "现金", None, None]])}
+    )
     assert r.status_code == 302
     preview = client.get(r.url)
     assert "确认导入" in preview.content.decode()

@@ -50,9 +50,13 @@ def test_fixed_amounts_for_students_unemployed_and_farmers():
     assert monthly_amount(Category.STUDENT, None, MONTH) == Decimal("0.20")
     assert monthly_amount(Category.UNEMPLOYED, None, MONTH) == Decimal("0.20")
     assert monthly_amount(Category.FARMER, None, MONTH) == Decimal("0.20")
-    assert monthly_amount(Category.FARMER, None, MONTH, farmer_amount=Decimal("0.50")) == Decimal("0.50")
+    assert monthly_amount(Category.FARMER, None, MONTH, farmer_amount=Decimal("0.50")) == Decimal(
+        "0.50"
+    )
     # A policy outside 0.2–1 yuan is clamped to the regulation's range.
-    assert monthly_amount(Category.FARMER, None, MONTH, farmer_amount=Decimal("5")) == Decimal("1.00")
+    assert monthly_amount(Category.FARMER, None, MONTH, farmer_amount=Decimal("5")) == Decimal(
+        "1.00"
+    )
 
 
 def test_a_based_category_without_a_base_has_no_amount():
@@ -60,14 +64,26 @@ def test_a_based_category_without_a_base_has_no_amount():
 
 
 def test_rounding_to_the_jiao_is_a_local_choice():
-    assert monthly_amount(Category.IN_SERVICE, Decimal("4321.50"), MONTH, rounding=Rounding.JIAO) == Decimal("43.20")
-    assert monthly_amount(Category.IN_SERVICE, Decimal("4350"), MONTH, rounding=Rounding.JIAO) == Decimal("43.50")
+    assert monthly_amount(
+        Category.IN_SERVICE, Decimal("4321.50"), MONTH, rounding=Rounding.JIAO
+    ) == Decimal("43.20")
+    assert monthly_amount(
+        Category.IN_SERVICE, Decimal("4350"), MONTH, rounding=Rounding.JIAO
+    ) == Decimal("43.50")
 
 
 @given(st.decimals(min_value=0, max_value=200000, places=2, allow_nan=False, allow_infinity=False))
 def test_amount_is_whole_base_times_its_band_rate_to_the_fen(base):
     amount = monthly_amount(Category.IN_SERVICE, base, MONTH)
-    rate = Decimal("0.005") if base <= 3000 else Decimal("0.01") if base <= 5000 else Decimal("0.015") if base <= 10000 else Decimal("0.02")
+    rate = (
+        Decimal("0.005")
+        if base <= 3000
+        else Decimal("0.01")
+        if base <= 5000
+        else Decimal("0.015")
+        if base <= 10000
+        else Decimal("0.02")
+    )
     assert isinstance(amount, Decimal)
     assert amount.as_tuple().exponent == -2
     assert abs(amount - base * rate) <= Decimal("0.005")

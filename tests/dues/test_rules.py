@@ -27,14 +27,18 @@ def history(bases):
     """王党员 paid up to August 2025 (6 months unpaid Sep–Feb); 李书记 paid up to September
     (5 months unpaid Oct–Feb)."""
     for member in (bases.ordinary_member, bases.secretary_member):
-        services.base_declare(member=member, category=Category.STUDENT, base=None, effective_month=date(2025, 1, 1))
+        services.base_declare(
+            member=member, category=Category.STUDENT, base=None, effective_month=date(2025, 1, 1)
+        )
     services.payments_record(
         entries=[entry(bases.ordinary_member, date(2025, 8, 1), "0.20", paid_on=date(2025, 8, 5))],
         by=None,
         org=bases.branch1,
     )
     services.payments_record(
-        entries=[entry(bases.secretary_member, SEP, "0.20", paid_on=date(2025, 9, 5))], by=None, org=bases.branch1
+        entries=[entry(bases.secretary_member, SEP, "0.20", paid_on=date(2025, 9, 5))],
+        by=None,
+        org=bases.branch1,
     )
     return bases
 
@@ -76,10 +80,14 @@ def test_a_deferral_with_reason_is_not_arrears_without_reason(history):
 def test_branch_finding_a_good_reason_settles_the_finding(history):
     case = services.lapse_open(member=history.ordinary_member, on=TODAY, months=6)
     with pytest.raises(ValidationError) as exc:
-        services.lapse_decide(case=case, decision=LapseCase.Decision.REASON, decided_on=TODAY, meeting=None)
+        services.lapse_decide(
+            case=case, decision=LapseCase.Decision.REASON, decided_on=TODAY, meeting=None
+        )
     assert str(services.MEETING_REQUIRED) in exc.value.messages
     meeting = record_meeting(history.branch1, on=date(2026, 3, 9), today=TODAY)
-    services.lapse_decide(case=case, decision=LapseCase.Decision.REASON, decided_on=TODAY, meeting=meeting)
+    services.lapse_decide(
+        case=case, decision=LapseCase.Decision.REASON, decided_on=TODAY, meeting=meeting
+    )
     assert not [o for o in _dues11([history.branch1]) if o.status == Status.SUSPECT]
 
 

@@ -45,14 +45,14 @@ class MonthField(forms.CharField):
         return value
 
 
-def money(label, *, required: bool = True, help_text: str = "") -> forms.DecimalField:
+def money(label, *, required: bool = True, help_text=None) -> forms.DecimalField:
     return forms.DecimalField(
         label=label,
         required=required,
         max_digits=12,
         decimal_places=2,
         error_messages=MONEY_MESSAGES,
-        help_text=help_text,
+        help_text=help_text or "",
     )
 
 
@@ -114,7 +114,7 @@ class LapseDecideForm(forms.Form):
     def __init__(self, *args, meetings=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.meetings = {str(m.public_id): m for m in meetings}
-        self.fields["meeting"].choices = [("", "—")] + [
+        self.fields["meeting"].choices = [("", "—")] + [  # type: ignore[attr-defined]
             (str(m.public_id), f"{m.on} {m.title}") for m in meetings
         ]
 

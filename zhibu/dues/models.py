@@ -18,8 +18,6 @@ from simple_history.models import HistoricalRecords
 from zhibu.core.models import PublicIdModel, TimeStampedModel
 from zhibu.dues.rates import FARMER_MIN, Category, Rounding
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
-
 
 class DuesPolicy(TimeStampedModel):
     """A committee's local parameters (地方/单位规定), inherited by its subtree: the farmers'
@@ -28,7 +26,9 @@ class DuesPolicy(TimeStampedModel):
     committee = models.OneToOneField(
         "orgs.Org", verbose_name=_("党委"), on_delete=models.CASCADE, related_name="dues_policy"
     )
-    farmer_amount = models.DecimalField(_("农民党员每月党费（元）"), default=FARMER_MIN, **MONEY)
+    farmer_amount = models.DecimalField(
+        _("农民党员每月党费（元）"), default=FARMER_MIN, max_digits=12, decimal_places=2
+    )
     rounding = models.CharField(
         _("计算精度"), max_length=5, choices=Rounding.choices, default=Rounding.FEN
     )
@@ -61,7 +61,8 @@ class DuesBase(PublicIdModel, TimeStampedModel):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
-        **MONEY,
+        max_digits=12,
+        decimal_places=2,
     )
     effective_month = models.DateField(_("起始月份"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
@@ -118,7 +119,9 @@ class Relief(PublicIdModel, TimeStampedModel):
         "orgs.Org", verbose_name=_("党支部"), on_delete=models.PROTECT, related_name="dues_reliefs"
     )
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
-    amount = models.DecimalField(_("减交后每月金额（元）"), null=True, blank=True, **MONEY)
+    amount = models.DecimalField(
+        _("减交后每月金额（元）"), null=True, blank=True, max_digits=12, decimal_places=2
+    )
     from_month = models.DateField(_("起始月份"))
     to_month = models.DateField(_("截止月份"), null=True, blank=True)
     reason = models.CharField(_("理由"), max_length=300)
@@ -179,8 +182,8 @@ class Payment(PublicIdModel, TimeStampedModel):
         "orgs.Org", verbose_name=_("党支部"), on_delete=models.PROTECT, related_name="dues_payments"
     )
     month = models.DateField(_("所属月份"))
-    amount = models.DecimalField(_("金额（元）"), **MONEY)
-    due = models.DecimalField(_("应交（元）"), **MONEY)
+    amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2)
+    due = models.DecimalField(_("应交（元）"), max_digits=12, decimal_places=2)
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.REGULAR)
     method = models.CharField(_("交纳方式"), max_length=10, choices=Method.choices)
     paid_on = models.DateField(_("交纳日期"))
@@ -225,7 +228,7 @@ class Voluntary(PublicIdModel, TimeStampedModel):
     org = models.ForeignKey(
         "orgs.Org", verbose_name=_("党支部"), on_delete=models.PROTECT, related_name="+"
     )
-    amount = models.DecimalField(_("金额（元）"), **MONEY)
+    amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2)
     paid_on = models.DateField(_("交纳日期"))
     for_centre = models.BooleanField(_("全额上缴中央"), default=False)
     note = models.CharField(_("说明"), max_length=200, blank=True)
@@ -257,7 +260,7 @@ class Remittance(PublicIdModel, TimeStampedModel):
         related_name="dues_received",
     )
     month = models.DateField(_("所属月份"))
-    amount = models.DecimalField(_("上缴金额（元）"), **MONEY)
+    amount = models.DecimalField(_("上缴金额（元）"), max_digits=12, decimal_places=2)
     remitted_on = models.DateField(_("上缴日期"))
     received_on = models.DateField(_("接收确认日期"), null=True, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)

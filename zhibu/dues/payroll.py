@@ -120,7 +120,7 @@ def read(path: str) -> list[tuple[int, dict]]:
         first = next(rows, None)
         if first is None:
             raise FileProblem(NO_ROWS)
-        mapping = {}
+        mapping: dict[int, str] = {}
         for column, text in first[1].items():
             key = HEADERS.get(str(text).strip()) if text is not None else None
             if key and key not in mapping.values():
@@ -206,7 +206,8 @@ def check(org: Org, lines: list[tuple[int, dict]], *, today: date) -> Checked:
         )
     )
     policies = selectors._policies()
-    rows, seen = [], {}
+    rows: list[dict] = []
+    seen: dict[tuple[int, date], int] = {}
     for number, cells, month, amount, base, method, paid_on, problems in parsed:
         name = _text(cells.get("name", ""))
         member_id = None

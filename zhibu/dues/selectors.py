@@ -126,12 +126,12 @@ def obligations(where: Q, months: list[date], *, members: list[int] | None = Non
         by_member[row[0]].append(row)
     ids = list(by_member)
     bases: dict[int, list[tuple[date, str, Decimal | None]]] = defaultdict(list)
-    for member_id, month, category, base in (
+    for member_id, effective, cat, value in (
         DuesBase.objects.filter(member__in=ids, effective_month__lt=end)
         .order_by("member", "effective_month")
         .values_list("member", "effective_month", "category", "base")
     ):
-        bases[member_id].append((month, category, base))
+        bases[member_id].append((effective, cat, value))
     reliefs: dict[int, list[tuple]] = defaultdict(list)
     for member_id, kind, amount, start, stop in (
         Relief.objects.filter(
@@ -154,7 +154,8 @@ def obligations(where: Q, months: list[date], *, members: list[int] | None = Non
             )
             if span is None:
                 continue
-            category, base = None, None
+            category: str | None = None
+            base: Decimal | None = None
             for effective, cat, value in bases.get(member_id, ()):
                 if effective <= month:
                     category, base = cat, value
@@ -350,7 +351,9 @@ class StatementLine:
     relief: str = ""
 
 
-def member_statement(member: Member, year: int, *, today: date | None = None) -> list[StatementLine]:
+def member_statement(
+    member: Member, year: int, *, today: date | None = None
+) -> list[StatementLine]:
     """The member's months of ``year`` up to the running month (later ones only if paid
     in advance): what was due and paid."""
     current = (today or timezone.localdate()).replace(day=1)
@@ -516,9 +519,11 @@ def dues_panel(*, org: Org, children: list[Org], today: date, months: int = 6) -
 
     where = subtree_q([org.path], "org__path")
     dues = obligations(where, [month])
-    paths = dict(Org.objects.filter(subtree_q([org.path])).values_list("pk", "path"))
+    paths: dict[int, str] = dict(
+        Org.objects.filter(subtree_q([org.path])).values_list("pk", "path")
+    )
     for due in dues.values():
-        row_for(paths.get(due.org_id, org.path)).due += due.amount or ZERO
+        row_for(paths.get(due.org_id) or org.path).due += due.amount or ZERO
     for org_id, total in (
         Payment.objects.filter(org__in=list(paths), month=month)
         .values_list("org")
@@ -527,9 +532,5 @@ def dues_panel(*, org: Org, children: list[Org], today: date, months: int = 6) -
         row_for(paths[org_id]).collected += total
     for item in arrears(where, today):
         if item.months >= months:
-            row_for(paths.get(item.org_id, org.path)).long_arrears += 1
+            row_for(paths.get(item.org_id) or org.path).long_arrears += 1
     return [r for r in targets if not r.own or r.due or r.long_arrears]
-
-
-def categories() -> list[tuple[str, str]]:
-    return list(Category.choices)

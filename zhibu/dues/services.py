@@ -238,7 +238,7 @@ def check_entries(
         values = {"name": e.member.name, "month": month_label(month)}
         key = (e.member.pk, month)
         due = dues.get(key)
-        problem = None
+        problem: object = None
         if e.method not in Payment.Method.values:
             problem = DEDUCTION
         elif (

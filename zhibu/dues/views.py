@@ -348,7 +348,7 @@ def reliefs(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("已审批。"))
         return redirect("dues:reliefs")
     for r in pending:
-        r.can_decide = permissions.can_strictly_below(request.user, ACTION, r.org)
+        r.can_decide = permissions.can_strictly_below(request.user, ACTION, r.org)  # type: ignore[attr-defined]
     return render(
         request,
         "dues/reliefs.html",
@@ -380,8 +380,8 @@ def remit(request: HttpRequest, org_id) -> HttpResponse:
             messages.success(request, _("已登记上缴。"))
     else:
         for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+            for error in errors:
+                messages.error(request, str(error))
     return redirect(back)
 
 
@@ -428,7 +428,7 @@ def payroll_upload(request: HttpRequest, org_id) -> HttpResponse:
 def payroll_batch(request: HttpRequest, batch_id) -> HttpResponse:
     try:
         batch = PayrollImport.objects.select_related("org").get(
-            public_id=batch_id, uploaded_by=request.user
+            public_id=batch_id, uploaded_by_id=request.user.pk
         )
     except (PayrollImport.DoesNotExist, ValueError, ValidationError):
         raise Http404 from None
@@ -462,6 +462,7 @@ def lapse_new(request: HttpRequest, member_id) -> HttpResponse:
     found = selectors.arrears(Q(), today, members=[member.pk])
     months = found[0].months if found else 0
     if request.method == "POST":
+        case: LapseCase | None
         try:
             case = services.lapse_open(member=member, on=today, months=months, by=request.user)
         except ValidationError as exc:

@@ -97,3 +97,23 @@ def test_query_count_does_not_grow_with_members(history, django_assert_num_queri
     with django_assert_num_queries(5):
         _dues11([history.branch1, history.branch2])
     assert selectors.member_due(history.branch2_member, date(2026, 2, 1)).amount == Decimal("0.20")
+
+
+def test_months_suspended_are_not_arrears(bases):
+    from zhibu.members.models import MemberEvent
+    from zhibu.members.services import member_record_event
+
+    services.base_declare(
+        member=bases.branch2_member,
+        category=Category.STUDENT,
+        base=None,
+        effective_month=date(2025, 1, 1),
+    )
+    member_record_event(
+        member=bases.branch2_member, kind=MemberEvent.Kind.SUSPENDED, on=date(2025, 6, 1)
+    )
+    member_record_event(
+        member=bases.branch2_member, kind=MemberEvent.Kind.RESTORED, on=date(2026, 2, 1)
+    )
+    found = {a.name: a for a in selectors.arrears(Q(org=bases.branch2), TODAY)}
+    assert found["赵党员"].months == 1 and found["赵党员"].since == date(2026, 2, 1)

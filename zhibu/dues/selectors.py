@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -435,7 +435,8 @@ def arrears(
     """Members on the roll on ``on`` (orgs matching ``where``) with consecutive unpaid
     months ending with the month before ``on``'s (the running month is not late yet).
     Months before joining, months exempted (DUES-06) and months deferred with a recorded
-    reason do not count. Counting stops at ``window`` months. Four queries."""
+    reason do not count, nor months off the roll (before joining, suspended); each ends the
+    run. Counting stops at ``window`` months. Four queries."""
     current = on.replace(day=1)
     first = current - relativedelta(months=window)
     spans = MemberSpan.objects.filter(where, status__in=ON_ROLL, start__lte=on).filter(
@@ -452,11 +453,14 @@ def arrears(
     ids = list(roll)
     if orgs_seen is not None:
         orgs_seen.update(org_id for org_id, _name, _pid in roll.values())
-    joined = dict(
-        MemberSpan.objects.filter(member__in=ids, status__in=ON_ROLL)
-        .values_list("member")
-        .annotate(s=Min("start"))
-    )
+    # Months on the roll (a suspension, 停止党籍, owes nothing and breaks the run).
+    rolled: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
+    for m, start, stop in (
+        MemberSpan.objects.filter(member__in=ids, status__in=ON_ROLL, start__lt=current)
+        .filter(Q(end__isnull=True) | Q(end__gt=first))
+        .values_list("member", "start", "end")
+    ):
+        rolled[m].append((start, stop))
     paid: dict[int, set[date]] = defaultdict(set)
     for m, month in Payment.objects.filter(
         member__in=ids, month__gte=first, month__lt=current
@@ -474,9 +478,11 @@ def arrears(
         excused[m].append((start, stop))
     result = []
     for member_id, (org_id, name, pid) in roll.items():
-        start = joined.get(member_id, on).replace(day=1)
         count, month = 0, current - relativedelta(months=1)
-        while month >= first and month >= start and month not in paid[member_id]:
+        while month >= first and month not in paid[member_id]:
+            month_end = month + relativedelta(months=1)
+            if not any(a < month_end and (b is None or b > month) for a, b in rolled[member_id]):
+                break  # not on the roll that month: before joining, or suspended
             if any(a <= month and (b is None or month <= b) for a, b in excused[member_id]):
                 break
             count += 1

@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from zhibu.core.bulk import analyze
 from zhibu.core.scope import subtree_q
@@ -28,7 +28,7 @@ from zhibu.demo.state import Demo
 from zhibu.dues import selectors, services
 from zhibu.dues.models import DuesBase, Payment, Remittance, Voluntary
 from zhibu.dues.rates import Category
-from zhibu.members.models import Member
+from zhibu.members.models import Member, MemberSpan
 from zhibu.orgs.models import Org
 
 ARREARS_BRANCH = "RLJT-RY"
@@ -57,13 +57,21 @@ def build(demo: Demo, root: Org) -> dict[str, int]:
     rng = demo.rng("dues")
     current = demo.today.replace(day=1)
     start = date(current.year - 1, 1, 1)
+    # Everyone on the roll at some time of the year, including those who have left since
+    # (they owed their months while they were members).
     members = list(
-        Member.objects.filter(subtree_q([root.path], "org__path"), status__in=selectors.ON_ROLL)
+        Member.objects.filter(
+            pk__in=MemberSpan.objects.filter(
+                subtree_q([root.path], "org__path"), status__in=selectors.ON_ROLL
+            )
+            .filter(Q(end__isnull=True) | Q(end__gt=start))
+            .values("member")
+        )
         .order_by("pk")
-        .values_list("pk", "category", "name", "org__code")
+        .values_list("pk", "category", "name", "org__code", "status")
     )
     bases = []
-    for pk, category, _name, _code in members:
+    for pk, category, _name, _code, _status in members:
         cat = CATEGORY.get(category, Category.IN_SERVICE)
         base = None
         if cat == Category.RETIRED:

@@ -97,7 +97,9 @@ def build(demo: Demo, root: Org) -> dict[str, int]:
     # Who lags behind: three members of the seeded branch, never a demo login's own record.
     logins = {login.full_name for login in DEMO_LOGINS}
     candidates = [
-        pk for pk, _c, name, code in members if code == ARREARS_BRANCH and name not in logins
+        pk
+        for pk, _c, name, code, status in members
+        if code == ARREARS_BRANCH and name not in logins and status in selectors.ON_ROLL
     ]
     lagging = dict(
         zip(candidates[:: max(1, len(candidates) // 4)][: len(ARREARS)], ARREARS, strict=False)

@@ -20,9 +20,9 @@ def test_monthly_sheet_to_ledger_to_my_dues(cast, live_server, page):
     # The branch secretary declares 王党员's base (in service, 5000.01 → 1.5 %: 75.00).
     sign_in(page, live_server, "zhibu1")
     page.goto(f"{live_server.url}/dues/member/{cast.ordinary_member.public_id}/")
-    page.get_by_label("党费类别").select_option("in_service")
-    page.get_by_label("党费基数（元/月）").fill("5000.01")
-    page.get_by_label("起始月份").fill(month)
+    page.locator("#id_base-category").select_option("in_service")
+    page.locator("#id_base-base").fill("5000.01")
+    page.locator("#id_base-effective_month").fill(month)
     page.locator("form", has=page.get_by_label("党费类别")).get_by_role(
         "button", name="保存"
     ).click()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -34,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibu.core.audit import audit_record
 from zhibu.core.crypto import blind_index
+from zhibu.core.excel import build_workbook
 from zhibu.core.models import AuditEvent
 from zhibu.core.scope import subtree_q
 from zhibu.dues import selectors, services
@@ -296,8 +298,6 @@ def payroll_upload(*, org: Org, upload, by, today: date | None = None) -> Payrol
     if done is not None:
         day = timezone.localtime(done.uploaded_at).date()
         raise ValidationError({"file": ALREADY % {"day": day, "n": done.created_count}})
-    import tempfile
-
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
         for chunk in upload.chunks():
             handle.write(chunk)
@@ -374,8 +374,6 @@ def payroll_discard(*, batch: PayrollImport, by) -> PayrollImport:
 
 
 def template_workbook() -> bytes:
-    from zhibu.core.excel import build_workbook
-
     return build_workbook(
         [
             (

@@ -270,6 +270,9 @@ def main() -> None:
         if label != "S":
             log(f"{key}: pages")
             entry["pages"] = task("pages", url, org=org, period=YEAR, repeat=5)
+        if label == "M":
+            log(f"{key}: a month's dues and the 党费 ledger of the 党委")
+            entry["dues"] = task("dues", url, org=org, repeat=3)
         if label == "M" and engine == "postgresql" and not args.skip_http:
             log(f"{key}: HTTP load")
             from bench import httpload

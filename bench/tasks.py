@@ -228,6 +228,70 @@ def pages(args) -> dict:
     return results
 
 
+def dues(args) -> dict:
+    """Issue 18: computing a month's dues for every member of the subtree (the obligations
+    selector: spans, bases, reliefs, policies) and the 党费 ledger page of the 党委, as its
+    secretary sees it. Bases are declared first (bulk, untimed) when the data has none."""
+    from datetime import date
+    from decimal import Decimal
+
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+    from django.utils import timezone
+
+    from zhibu.accounts.models import Role, RoleAssignment, User
+    from zhibu.core.bulk import analyze
+    from zhibu.core.scope import subtree_q
+    from zhibu.dues import selectors
+    from zhibu.dues.models import DuesBase
+    from zhibu.dues.rates import Category
+    from zhibu.members.models import Member
+    from zhibu.orgs.models import Org
+
+    setup_test_environment()
+    root = Org.objects.get(code=args.org)
+    where = subtree_q([root.path], "org__path")
+    month = timezone.localdate().replace(day=1)
+    if not DuesBase.objects.exists():
+        ids = Member.objects.filter(where).values_list("pk", flat=True)
+        DuesBase.objects.bulk_create(
+            (
+                DuesBase(
+                    member_id=pk,
+                    category=Category.IN_SERVICE,
+                    base=Decimal(2500 + (pk * 37) % 14000),
+                    effective_month=date(month.year - 1, 1, 1),
+                )
+                for pk in ids.iterator(chunk_size=5000)
+            ),
+            batch_size=5000,
+        )
+        analyze(DuesBase)
+    samples, owed = [], 0
+    for attempt in range(args.repeat + 1):
+        started = time.perf_counter()
+        owed = len(selectors.obligations(where, [month]))
+        if attempt:
+            samples.append(time.perf_counter() - started)
+    user, _ = User.objects.get_or_create(
+        username="bench-secretary", defaults={"full_name": "压测书记"}
+    )
+    if not RoleAssignment.objects.filter(user=user, org=root).exists():
+        RoleAssignment.objects.create(user=user, org=root, role=Role.SECRETARY, start="2000-01-01")
+    client = Client()
+    client.force_login(user)
+    pages = []
+    for attempt in range(args.repeat + 1):
+        started = time.perf_counter()
+        response = client.get(
+            "/dues/", {"org": str(root.public_id), "month": f"{month:%Y-%m}"}, HTTP_HOST="127.0.0.1"
+        )
+        assert response.status_code == 200, response.status_code
+        if attempt:
+            pages.append(time.perf_counter() - started)
+    return {"members_owing": owed, "month_dues": summary(samples), "ledger_page": summary(pages)}
+
+
 def fixtures(args) -> dict:
     """What the HTTP load needs: a login, an API token, a meeting to open."""
     from zhibu.accounts.models import Role, RoleAssignment, User
@@ -267,7 +331,7 @@ def fixtures(args) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("task", choices=["evaluate", "rawsql", "pages", "fixtures"])
+    parser.add_argument("task", choices=["evaluate", "rawsql", "pages", "fixtures", "dues"])
     parser.add_argument("--org", default="SYN")
     parser.add_argument("--period", default="")
     parser.add_argument("--repeat", type=int, default=3)
@@ -280,9 +344,13 @@ def main() -> None:
     import django
 
     django.setup()
-    result = {"evaluate": evaluate, "rawsql": rawsql, "pages": pages, "fixtures": fixtures}[
-        args.task
-    ](args)
+    result = {
+        "evaluate": evaluate,
+        "rawsql": rawsql,
+        "pages": pages,
+        "fixtures": fixtures,
+        "dues": dues,
+    }[args.task](args)
     print("RESULT " + json.dumps(result, default=str))
 
 

@@ -678,3 +678,32 @@ def test_last_years_secretary_reviews_and_promises(built):
     branches = set(Promise.objects.values_list("org__code", flat=True))
     assert branches == {"RLJT-RY", "RLJT-DD"}
     assert Promise.objects.filter(year=today.year - 1).exclude(evaluation="").count() == 8
+
+
+def test_a_year_of_dues_with_the_six_month_case_in_the_cockpit(built):
+    """Issue 18: a year of dues, the seeded arrears (DUES-11's six-month case a finding with
+    its citation, five months a reminder only) and last month's 上缴 reconciled."""
+    from django.db.models import Q
+
+    from zhibu.core.rules.registry import citation_of
+    from zhibu.dues import selectors as dues_selectors
+    from zhibu.dues.models import Payment
+
+    assert built["first"]["dues_payments"] > 1000 and Payment.objects.count() > 1000
+    root = Org.objects.get(code=ROOT_CODE)
+    # A snapshot rule's finding is filed under each period a run covers: one member.
+    dues11 = Finding.objects.filter(rule_code="DUES-11", status=Status.SUSPECT)
+    assert set(dues11.values_list("subject_id", flat=True)) == {dues11.first().subject_id}
+    finding = dues11.filter(period_end__gt=timezone.localdate()).first()
+    assert finding.org.code == "RLJT-RY" and finding.numbers["months"] == 6
+    assert "第十三条" in citation_of("DUES-11", finding.rule_version)
+    last = timezone.localdate().replace(day=1) - relativedelta(months=1)
+    rows = dues_selectors.ledger(root, last)
+    assert rows[0].collected > 0
+    assert all(row.reconciled in (True, None) for row in rows[1:]), [
+        (r.org.name, r.expected_remit, r.remitted) for r in rows if r.reconciled is False
+    ]
+    reminders = {
+        a.months for a in dues_selectors.arrears(Q(org__code="RLJT-RY"), timezone.localdate())
+    }
+    assert {6, 5, 2} <= reminders

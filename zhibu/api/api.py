@@ -17,6 +17,7 @@ from zhibu.api.routers import (
     assessment,
     development,
     discipline,
+    dues,
     duties,
     meetings,
     member_accounts,
@@ -74,6 +75,7 @@ api.add_router("/accountability-signals", accountability.signals_router)
 api.add_router("/accountability-decisions", accountability.decisions_router)
 api.add_router("/reviews", reviews.reviews_router)
 api.add_router("/promises", reviews.promises_router)
+api.add_router("/dues", dues.router)
 api.add_router("/", rules.router)
 
 # Last of all: any other path under /api/v1/ answers 404 in the error shape (after the

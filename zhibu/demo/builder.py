@@ -21,6 +21,7 @@ from zhibu.demo import (
     committees,
     development,
     discipline,
+    dues,
     duties,
     letters,
     meetings,
@@ -32,6 +33,7 @@ from zhibu.demo import (
 )
 from zhibu.demo.logins import DEMO_LOGINS, ROOT_CODE, DemoLogin
 from zhibu.demo.state import Demo
+from zhibu.dues.models import Payment
 from zhibu.duties.models import Letter
 from zhibu.meetings.models import Meeting
 from zhibu.orgs.models import Org
@@ -65,6 +67,7 @@ COUNTS = (
     "tasks",
     "secretary_reviews",
     "promises",
+    "dues_payments",
 )
 
 
@@ -119,6 +122,10 @@ def build(
         refresh_paused(),
     ):
         reviews.build(demo, root)
+    if not Payment.objects.filter(subtree_q([root.path], field="org__path")).exists():
+        # Before the rulebook runs, so DUES-11's seeded six-month case is among its findings.
+        with _step(log, "党费 / a year of dues"):
+            demo.counts.update(dues.build(demo, root))
     if not RuleRun.objects.filter(org=root).exists():
         with _step(log, "合规检查和今日提醒 / the rulebook's findings and today's digests"):
             checks.run(demo, root)

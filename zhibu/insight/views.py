@@ -27,6 +27,7 @@ from zhibu.core.models import AuditEvent
 from zhibu.core.rules import Period, Status, registry
 from zhibu.core.rules.models import Exemption, Notification, Supplement
 from zhibu.core.scope import ancestor_paths
+from zhibu.dues.selectors import dues_panel
 from zhibu.duties.selectors.summary import duty_panel
 from zhibu.insight import forms, selectors
 from zhibu.members.selectors import member_for_user
@@ -97,20 +98,17 @@ def cockpit(request: HttpRequest) -> HttpResponse:
     if parts is None:
         parts = _cockpit_parts(request, org, period, filters)
         cache.set(key, parts, COCKPIT_CACHE_SECONDS)
-    year = period.start.year
+    year, today = period.start.year, timezone.localdate()
+    children = list(selectors.children_of(org))
     context = {
         "org": org,
         "period": period,
         "filters": filters,
         # Not cached with the matrix: these records change without a rule run.
-        "duty_rows": duty_panel(
-            org=org,
-            children=list(selectors.children_of(org)),
-            year=year,
-            today=timezone.localdate(),
-        ),
+        "duty_rows": duty_panel(org=org, children=children, year=year, today=today),
         "duty_year": year,
         "assessment_summary": year_summary(org=org, year=year),
+        "dues_rows": dues_panel(org=org, children=children, today=today),
         "stats_html": parts["stats"],
         "matrix_html": parts["matrix"],
         "sectors": Sector.choices,

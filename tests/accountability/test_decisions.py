@@ -351,3 +351,47 @@ def test_the_pages_have_unique_ids_and_labelled_controls(cast, world, inspector,
                 tag,
                 attrs[:120],
             )
+
+
+# --- a 纪律处分 decision names its discipline record ------------------------------------
+
+
+def _sanction_record(cast, member, org=None):
+    from zhibu.discipline.models import DisciplineRecord
+    from zhibu.discipline.services import record_save
+
+    return record_save(
+        member=member,
+        deciding_org=org or cast.committee,
+        kind=DisciplineRecord.Kind.WARNING,
+        decided_on=date(2026, 3, 1),
+        facts="连续整改逾期，负有直接责任。",
+        document_no="集团纪〔2026〕7 号",
+        today=TODAY,
+    )
+
+
+def test_a_sanction_decision_links_its_discipline_record_within_scope(
+    cast, world, inspector, branch_inspector
+):
+    disc = _sanction_record(cast, cast.secretary_member)
+    sanction = {"kind": Decision.Kind.SANCTION, "person": cast.secretary_member}
+    decision = record(cast, inspector, discipline_ref="集团纪〔2026〕7 号", **sanction)
+    assert decision.discipline_record == disc
+    # Found by id as well; an unknown 文号 or another person's record is refused.
+    resolve = services._discipline_record
+    assert resolve(inspector, str(disc.public_id), cast.secretary_member) == disc
+    for ref in ("集团纪〔2026〕99 号", "not-a-uuid"):
+        with pytest.raises(ValidationError, match="未找到决定文号"):
+            resolve(inspector, ref, cast.secretary_member)
+    with pytest.raises(ValidationError, match="不是本决定的责任人"):
+        resolve(inspector, "集团纪〔2026〕7 号", cast.ordinary_member)
+
+
+def test_a_record_outside_the_recorders_discipline_scope_is_not_found(
+    cast, world, branch_inspector
+):
+    # A record of 第二党支部 is invisible to 第一党支部's 纪检委员: same answer as unknown.
+    _sanction_record(cast, cast.branch2_member)
+    with pytest.raises(ValidationError, match="未找到决定文号"):
+        services._discipline_record(branch_inspector, "集团纪〔2026〕7 号", None)

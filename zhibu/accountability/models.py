@@ -49,8 +49,17 @@ class Decision(PublicIdModel, TimeStampedModel):
     )
     reason = models.TextField(_("问责事由"))
     document_no = models.CharField(_("文号"), max_length=100, blank=True)
-    # The discipline record of a 纪律处分 (linked by the discipline app once merged).
+    # A 纪律处分 decision names its discipline record by 决定文号 (or id); the record it
+    # resolved to, within the recorder's discipline scope, is kept as the link.
     discipline_ref = models.CharField(_("纪律处分记录"), max_length=64, blank=True)
+    discipline_record = models.ForeignKey(
+        "discipline.DisciplineRecord",
+        verbose_name=_("纪律处分记录"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accountability_decisions",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("登记人"),

@@ -15,6 +15,8 @@ from zhibu.core.audit import audit_record
 from zhibu.core.models import AuditEvent
 from zhibu.core.uploads import check_upload
 from zhibu.core.versioning import check_version
+from zhibu.discipline.models import DisciplineRecord
+from zhibu.discipline.selectors import visible_records
 from zhibu.members.models import Member
 from zhibu.orgs.models import Org
 
@@ -31,6 +33,8 @@ SIGNAL_CLOSED = _("线索“%(title)s”已由另一问责决定处理，不能�
 PERSON_ELSEWHERE = _("责任人应是被问责组织（或其下级组织）的党员。")
 DECIDER_NOT_ABOVE = _("决定机关应是被问责组织本身或其上级党组织。")
 REF_ONLY_SANCTION = _("只有纪律处分类的问责决定才能关联纪律处分记录。")
+REF_UNKNOWN = _("未找到决定文号为“%(ref)s”的纪律处分记录（或您无权查看）。")
+REF_OTHER_PERSON = _("该纪律处分记录的对象不是本决定的责任人。")
 MAX_MB = 10
 
 
@@ -60,6 +64,26 @@ def _check(
         errors.setdefault("discipline_ref", []).append(REF_ONLY_SANCTION)
     if errors:
         raise ValidationError(errors)
+
+
+def _discipline_record(by, ref: str, person: Member | None) -> DisciplineRecord | None:
+    """The discipline record a 纪律处分 decision names (by 决定文号 or id), looked up only
+    among the records ``by`` may see (the discipline app's strict scope)."""
+    ref = ref.strip()
+    if not ref:
+        return None
+    records = visible_records(by) if by is not None else DisciplineRecord.objects.none()
+    match = records.filter(document_no=ref).first()
+    if match is None:
+        try:
+            match = records.filter(public_id=ref).first()
+        except ValidationError:
+            match = None
+    if match is None:
+        raise ValidationError({"discipline_ref": REF_UNKNOWN % {"ref": ref}})
+    if person is not None and match.member_id != person.pk:
+        raise ValidationError({"discipline_ref": REF_OTHER_PERSON})
+    return match
 
 
 @transaction.atomic
@@ -94,6 +118,7 @@ def decision_create(
         discipline_ref=discipline_ref,
         today=today,
     )
+    record = _discipline_record(by, discipline_ref, person)
     orgs = {o.id: o.path for o in Org.objects.filter(id__in={s.org_id for s in signals})}
     for signal in signals:
         if not orgs.get(signal.org_id, "").startswith(org.path):
@@ -115,6 +140,7 @@ def decision_create(
         person=person,
         document_no=document_no.strip()[:100],
         discipline_ref=discipline_ref.strip()[:64],
+        discipline_record=record,
         created_by=by,
     )
     decision.full_clean(exclude=["person", "created_by"])
@@ -183,6 +209,7 @@ def decision_update(
         discipline_ref=discipline_ref,
         today=today or timezone.localdate(),
     )
+    record = _discipline_record(by, discipline_ref, person)
     checked = [(f, check_upload(f, max_mb=MAX_MB, field="attachments")) for f in files]
     before = {
         "kind": locked.kind,
@@ -196,6 +223,7 @@ def decision_update(
         document_no.strip()[:100],
         discipline_ref.strip()[:64],
     )
+    locked.discipline_record = record
     locked.full_clean(exclude=["person", "created_by"])
     locked.save()
     _store_files(locked, checked, by)

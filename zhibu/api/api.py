@@ -21,6 +21,7 @@ from zhibu.api.routers import (
     orgs,
     requests,
     rules,
+    study,
     supervision,
     transfers,
     users,
@@ -63,6 +64,9 @@ api.add_router("/tasks", duties.tasks_router)
 api.add_router("/supervisions", supervision.supervisions)
 api.add_router("/rectifications", supervision.rectifications)
 api.add_router("/inspections", supervision.inspections)
+api.add_router("/courses", study.courses_router)
+api.add_router("/study-records", study.records_router)
+api.add_router("/articles", study.articles_router)
 api.add_router("/", rules.router)
 
 # Last of all: any other path under /api/v1/ answers 404 in the error shape (after the

@@ -22,6 +22,7 @@ from zhibu.demo import (
     org,
     requests,
     roster,
+    study,
     users,
 )
 from zhibu.demo.logins import DEMO_LOGINS, ROOT_CODE, DemoLogin
@@ -104,6 +105,8 @@ def build(
     if not Letter.objects.filter(issuer=root).exists():
         with _step(log, "责任书和任务 / responsibility letters and tasks"), refresh_paused():
             letters.build(demo, root)
+    with _step(log, "学习教育 / courses, self-study and the library"), refresh_paused():
+        study.build(demo, root)
     if not RuleRun.objects.filter(org=root).exists():
         with _step(log, "合规检查和今日提醒 / the rulebook's findings and today's digests"):
             checks.run(demo, root)

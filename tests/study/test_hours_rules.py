@@ -39,12 +39,18 @@ def test_hours_from_meetings_courses_and_approved_self_study(cast, course_of):
     record_meeting(cast.branch1, date(2025, 3, 10), ["theme_day"], study_hours=Decimal("4"))
     course_of(cast.branch1, date(2025, 4, 1), hours="6", members=[cast.ordinary_member])
     approved = services.self_study_submit(
-        member=cast.ordinary_member, on=date(2025, 5, 1), title="自学党章", hours=Decimal("2"),
+        member=cast.ordinary_member,
+        on=date(2025, 5, 1),
+        title="自学党章",
+        hours=Decimal("2"),
         today=TODAY,
     )
     services.self_study_decide(record=approved, approve=True, reason="", by=None)
     services.self_study_submit(  # pending: not counted
-        member=cast.ordinary_member, on=date(2025, 5, 2), title="自学", hours=Decimal("3"),
+        member=cast.ordinary_member,
+        on=date(2025, 5, 2),
+        title="自学",
+        hours=Decimal("3"),
         today=TODAY,
     )
     hours = study_hours_between(date(2025, 1, 1), date(2026, 1, 1))
@@ -59,7 +65,10 @@ def test_edu01_a_member_made_whole_by_a_course_and_self_study(cast, course_of):
     assert {cast.ordinary_member.pk, cast.secretary_member.pk} <= set(before)  # 24 < 32
     course_of(cast.branch1, date(2025, 9, 1), hours="6", members=[cast.ordinary_member])
     extra = services.self_study_submit(
-        member=cast.ordinary_member, on=date(2025, 9, 2), title="学习", hours=Decimal("2"),
+        member=cast.ordinary_member,
+        on=date(2025, 9, 2),
+        title="学习",
+        hours=Decimal("2"),
         today=TODAY,
     )
     services.self_study_decide(record=extra, approve=True, reason="", by=None)
@@ -76,7 +85,10 @@ def test_edu02_wants_a_central_training_once_the_year_is_over(cast, course_of):
     assert short.status == "missing" and "未参加集中培训" in str(short.explanation)
     assert "累计学时" not in str(short.explanation)  # the hours are met: only the training
     course_of(
-        cast.committee, date(2025, 11, 1), kind=Course.Kind.CENTRAL, hours="8",
+        cast.committee,
+        date(2025, 11, 1),
+        kind=Course.Kind.CENTRAL,
+        hours="8",
         members=[cast.secretary_member],
     )
     results = judge("EDU-02", [cast.branch1])

@@ -33,6 +33,7 @@ from zhibu.orgs.current import current_org
 from zhibu.orgs.models import Org, Sector
 from zhibu.orgs.selectors import org_for_user, visible_orgs
 from zhibu.rulebook.run import rerun_for_exemption, rules_run
+from zhibu.study.selectors.summary import study_panel
 from zhibu.rulebook.services import exemption_decide, exemption_request, supplement_create
 
 
@@ -109,6 +110,13 @@ def cockpit(request: HttpRequest) -> HttpResponse:
             today=timezone.localdate(),
         ),
         "duty_year": year,
+        # 学习教育: members below 32 学时 so far this year, courses, self-study waiting.
+        "study_rows": study_panel(
+            org=org,
+            children=list(selectors.children_of(org)),
+            year=year,
+            today=timezone.localdate(),
+        ),
         "stats_html": parts["stats"],
         "matrix_html": parts["matrix"],
         "sectors": Sector.choices,

@@ -23,7 +23,7 @@ from zhibu.meetings.models import Attendance
 from zhibu.members.models import Member
 from zhibu.orgs.models import CommitteePost, Org
 from zhibu.study import services
-from zhibu.study.models import Article, Course, CourseAttendance, SelfStudy
+from zhibu.study.models import Article, Course
 
 BRANCH = "RLJT-RY"  # 热源厂党支部, the demo member's branch
 MEMBER_LOGIN = "dangyuan"

@@ -33,8 +33,8 @@ from zhibu.orgs.current import current_org
 from zhibu.orgs.models import Org, Sector
 from zhibu.orgs.selectors import org_for_user, visible_orgs
 from zhibu.rulebook.run import rerun_for_exemption, rules_run
-from zhibu.study.selectors.summary import study_panel
 from zhibu.rulebook.services import exemption_decide, exemption_request, supplement_create
+from zhibu.study.selectors.summary import study_panel
 
 
 def _period(request) -> Period:

@@ -34,9 +34,16 @@ class AttendanceForm(forms.Form):
     )
     version = VersionField()
 
-    def __init__(self, *args, members=(), **kwargs):
+    def __init__(self, *args, members=(), posted=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["members"].choices = [(m.pk, f"{m.name}（{m.org.name}）") for m in members]
+        choices = [(m.pk, f"{m.name}（{m.org.name}）") for m in members]
+        # Posted ids beyond the list are let through to the service, which refuses members
+        # outside the org's roll by name (a clearer message than "not a valid choice").
+        known = {str(pk) for pk, _label in choices}
+        extra = [(int(v), v) for v in posted if v.isdigit() and v not in known]
+        field = self.fields["members"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = choices + extra
 
     def clean_members(self):
         return self.cleaned_data["members"]

@@ -123,6 +123,7 @@ class StudyHoursRule(Rule):
                 numbers["trainings"] = 0
                 missed = NO_TRAINING % values
                 text = missed if text is None else text + missed
+            assert text is not None  # short of hours, or of the training
             outcomes.append(
                 Outcome(
                     org_id,

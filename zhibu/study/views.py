@@ -156,10 +156,9 @@ def course_attendance(request: HttpRequest, public_id) -> HttpResponse:
     if request.method == "POST":
         # Posted ids are checked by the service (a member outside the org is refused), so
         # the field accepts any id here.
-        form = forms.AttendanceForm(request.POST, members=members)
-        form.fields["members"].choices = [
-            (v, v) for v in request.POST.getlist("members") if v.isdigit()
-        ] + list(form.fields["members"].choices)
+        form = forms.AttendanceForm(
+            request.POST, members=members, posted=request.POST.getlist("members")
+        )
     else:
         form = forms.AttendanceForm(
             initial={
@@ -248,7 +247,7 @@ def self_study_decide(request: HttpRequest, public_id) -> HttpResponse:
             return redirect("study:self_pending")
     for errors in form.errors.values():
         for error in errors:
-            messages.error(request, error)
+            messages.error(request, str(error))
     return redirect("study:self_pending")
 
 

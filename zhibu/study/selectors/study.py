@@ -225,18 +225,20 @@ def birthdays(org: Org, year: int, month: int, today: date) -> list[dict]:
             subtree_q([org.path], "org__path"), kind="theme_day", on__year=year, on__month=month
         ).values_list("org", "on", "meeting__public_id")
     )
-    theme = {}
+    theme: dict[int, tuple[date, object]] = {}
     for org_id, day, public_id in sorted(days, key=lambda d: d[1]):
         theme.setdefault(org_id, (day, public_id))
-    return [
-        {
-            "member": m,
-            "day": date(
-                year, month, min(m.admitted_on.day, 28 if month == 2 else m.admitted_on.day)
-            ),
-            "years": year - m.admitted_on.year,
-            "theme_day": theme.get(m.org_id),
-        }
-        for m in members
-        if m.admitted_on.year < year
-    ]
+    rows = []
+    for m in members:
+        admitted = m.admitted_on
+        if admitted is None or admitted.year >= year:
+            continue
+        rows.append(
+            {
+                "member": m,
+                "day": date(year, month, min(admitted.day, 28) if month == 2 else admitted.day),
+                "years": year - admitted.year,
+                "theme_day": theme.get(m.org_id),
+            }
+        )
+    return rows

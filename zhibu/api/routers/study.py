@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Annotated
 from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
 from ninja import Field, Query, Router, Status
+from pydantic import StringConstraints
 
 from zhibu.api.errors import ApiError, require_anywhere
 from zhibu.api.pagination import page
@@ -66,30 +68,33 @@ CoursePage = page_of(CourseOut)
 
 
 class CourseFilters(Filters):
-    year: int | None = None
+    year: int | None = Field(None, ge=2000, le=2100)
     cursor: str | None = None
     limit: int = 50
+
+
+Hours = Field(..., max_digits=5, decimal_places=1, allow_inf_nan=False)
 
 
 class CourseIn(In):
     org: UUID
     kind: Course.Kind
-    title: str
+    title: str = Field(..., max_length=120)
     on: date
-    hours: Decimal
-    place: str = ""
-    lecturer: str = ""
-    note: str = ""
+    hours: Decimal = Hours
+    place: str = Field("", max_length=100)
+    lecturer: str = Field("", max_length=50)
+    note: str = Field("", max_length=5000)
 
 
 class CoursePatch(In):
     kind: Course.Kind | None = None
-    title: str | None = None
+    title: str | None = Field(None, max_length=120)
     on: date | None = None
-    hours: Decimal | None = None
-    place: str | None = None
-    lecturer: str | None = None
-    note: str | None = None
+    hours: Decimal | None = Field(None, max_digits=5, decimal_places=1, allow_inf_nan=False)
+    place: str | None = Field(None, max_length=100)
+    lecturer: str | None = Field(None, max_length=50)
+    note: str | None = Field(None, max_length=5000)
     version: str | None = Field(None, description="乐观锁版本")
 
 
@@ -180,7 +185,7 @@ class StudyRecordOut(Schema):
 
 class RecordFilters(Filters):
     org: UUID
-    year: int | None = None
+    year: int | None = Field(None, ge=2000, le=2100)
 
 
 @records_router.get(
@@ -252,23 +257,26 @@ class ArticleFilters(Filters):
     limit: int = 50
 
 
+Keywords = list[Annotated[str, StringConstraints(max_length=20)]]
+
+
 class ArticleIn(In):
     org: UUID
-    title: str
+    title: str = Field(..., max_length=120)
     topic: Article.Topic
-    body: str
-    source: str = ""
+    body: str = Field(..., max_length=50000)
+    source: str = Field("", max_length=100)
     published_on: date | None = None
-    keywords: list[str] = Field([], description="不填时自动提取")
+    keywords: Keywords = Field([], max_length=10, description="不填时自动提取")
 
 
 class ArticlePatch(In):
-    title: str | None = None
+    title: str | None = Field(None, max_length=120)
     topic: Article.Topic | None = None
-    body: str | None = None
-    source: str | None = None
+    body: str | None = Field(None, max_length=50000)
+    source: str | None = Field(None, max_length=100)
     published_on: date | None = None
-    keywords: list[str] | None = Field(None, description="[] 表示改为自动提取")
+    keywords: Keywords | None = Field(None, max_length=10, description="[] 表示改为自动提取")
     version: str | None = Field(None, description="乐观锁版本")
 
 

@@ -170,7 +170,9 @@ def build(demo: Demo, root: Org) -> None:
         },
         by=staff,
     )
-    trainees = [m for m in _cadres(root, training_day) if m not in short]
+    # Those still on the roll (the service accepts only members on the org's roll).
+    on_roll = set(services.eligible_members(training).values_list("pk", flat=True))
+    trainees = [m for m in _cadres(root, training_day) if m not in short and m in on_roll]
     services.attendance_set(course=training, member_ids=trainees, today=today)
 
     # This year: a 党课 and a 专题辅导 in the demo member's branch, and 网络学习.

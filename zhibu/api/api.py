@@ -26,6 +26,7 @@ from zhibu.api.routers import (
     requests,
     reviews,
     rules,
+    study,
     supervision,
     transfers,
     users,
@@ -76,6 +77,9 @@ api.add_router("/accountability-decisions", accountability.decisions_router)
 api.add_router("/reviews", reviews.reviews_router)
 api.add_router("/promises", reviews.promises_router)
 api.add_router("/dues", dues.router)
+api.add_router("/courses", study.courses_router)
+api.add_router("/study-records", study.records_router)
+api.add_router("/articles", study.articles_router)
 api.add_router("/", rules.router)
 
 # Last of all: any other path under /api/v1/ answers 404 in the error shape (after the

@@ -36,7 +36,7 @@ MODULES: tuple[NavItem, ...] = (
     NavItem("members", _("党员"), "people", "members:list", "member.view"),
     NavItem("meetings", _("组织生活"), "calendar-check", "meetings:list", "meeting.view"),
     NavItem("development", _("发展党员"), "person-plus", "development:board", "development.view"),
-    NavItem("education", _("学习教育"), "book", "study:index", "meeting.view"),
+    NavItem("education", _("学习教育"), "book", "study:index"),  # members read and study too
     NavItem("dues", _("党费"), "wallet2", "dues:index", "dues.manage"),
     NavItem("duties", _("责任落实"), "clipboard-check", "duties:list", "finding.view"),
     NavItem("requests", _("请示报告"), "envelope-paper", "duties:requests", "finding.view"),

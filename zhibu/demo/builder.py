@@ -29,6 +29,7 @@ from zhibu.demo import (
     requests,
     reviews,
     roster,
+    study,
     users,
 )
 from zhibu.demo.logins import DEMO_LOGINS, ROOT_CODE, DemoLogin
@@ -126,6 +127,8 @@ def build(
         # Before the rulebook runs, so DUES-11's seeded six-month case is among its findings.
         with _step(log, "党费 / a year of dues"):
             demo.counts.update(dues.build(demo, root))
+    with _step(log, "学习教育 / courses, self-study and the library"), refresh_paused():
+        study.build(demo, root)
     if not RuleRun.objects.filter(org=root).exists():
         with _step(log, "合规检查和今日提醒 / the rulebook's findings and today's digests"):
             checks.run(demo, root)

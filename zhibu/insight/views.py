@@ -36,6 +36,7 @@ from zhibu.orgs.models import Org, Sector
 from zhibu.orgs.selectors import org_for_user, visible_orgs
 from zhibu.rulebook.run import rerun_for_exemption, rules_run
 from zhibu.rulebook.services import exemption_decide, exemption_request, supplement_create
+from zhibu.study.selectors.summary import study_panel
 
 
 def _period(request) -> Period:
@@ -109,6 +110,8 @@ def cockpit(request: HttpRequest) -> HttpResponse:
         "duty_year": year,
         "assessment_summary": year_summary(org=org, year=year),
         "dues_rows": dues_panel(org=org, children=children, today=today),
+        # 学习教育: members below 32 学时 so far this year, courses, self-study waiting.
+        "study_rows": study_panel(org=org, children=children, year=year, today=today),
         "stats_html": parts["stats"],
         "matrix_html": parts["matrix"],
         "sectors": Sector.choices,

@@ -8,7 +8,7 @@ inside it without the action 403.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -310,24 +310,6 @@ def meeting_study_hours(
     return {
         m: h or Decimal("0") for m, h in qs.values_list("member").annotate(h=Sum("study_hours"))
     }
-
-
-# The sources of study hours; the education module appends its own (same signature).
-STUDY_HOUR_SOURCES: list[Callable[[date, date, Iterable[int] | None], dict[int, Decimal]]] = [
-    meeting_study_hours
-]
-
-
-def study_hours_between(
-    start: date, end: date, member_ids: Iterable[int] | None = None
-) -> dict[int, Decimal]:
-    """{member id: 学时} in [start, end) summed over every source: one query per source."""
-    ids = list(member_ids) if member_ids is not None else None
-    total: dict[int, Decimal] = defaultdict(Decimal)
-    for source in STUDY_HOUR_SOURCES:
-        for member_id, hours in source(start, end, ids).items():
-            total[member_id] += hours
-    return dict(total)
 
 
 # --- 谈心谈话 -------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from zhibu.core.models import AuditEvent
 from zhibu.core.rules import Period, Status, registry
 from zhibu.core.rules.models import Exemption, Notification, Supplement
 from zhibu.core.scope import ancestor_paths
-from zhibu.duties.selectors.summary import duty_panel
+from zhibu.duties.selectors.summary import cached_duty_panel
 from zhibu.insight import forms, selectors
 from zhibu.members.selectors import member_for_user
 from zhibu.orgs.current import current_org
@@ -101,8 +101,9 @@ def cockpit(request: HttpRequest) -> HttpResponse:
         "org": org,
         "period": period,
         "filters": filters,
-        # Not cached with the matrix: these records change without a rule run.
-        "duty_rows": duty_panel(
+        # Not cached with the matrix: these records change without a rule run. Cached
+        # under their tables' change counts instead.
+        "duty_rows": cached_duty_panel(
             org=org,
             children=list(selectors.children_of(org)),
             year=year,

@@ -85,7 +85,12 @@ def test_a_second_run_changes_nothing(cast):
     before = list(Finding.objects.order_by("pk").values_list("pk", "status", "computed_at"))
     second = rules_run(root=cast.committee, period=Period.parse("2026Q2"), today=TODAY)
     assert (second.created, second.updated, second.deleted) == (0, 0, 0)
-    assert second.evaluated == first.evaluated
+    # The closed months' periodic rules are kept unjudged (nothing they read changed);
+    # a forced full run judges everything again, with the same result.
+    assert second.skipped > 0 and second.evaluated < first.evaluated
+    full = rules_run(root=cast.committee, period=Period.parse("2026Q2"), today=TODAY, full=True)
+    assert (full.created, full.updated, full.deleted, full.skipped) == (0, 0, 0, 0)
+    assert full.evaluated == first.evaluated
     assert list(Finding.objects.order_by("pk").values_list("pk", "status", "computed_at")) == before
 
 

@@ -28,7 +28,7 @@ from zhibu.core.rules import Period, Status, registry
 from zhibu.core.rules.models import Exemption, Notification, Supplement
 from zhibu.core.scope import ancestor_paths
 from zhibu.dues.selectors import dues_panel
-from zhibu.duties.selectors.summary import duty_panel
+from zhibu.duties.selectors.summary import cached_duty_panel
 from zhibu.insight import forms, selectors
 from zhibu.members.selectors import member_for_user
 from zhibu.orgs.current import current_org
@@ -105,8 +105,9 @@ def cockpit(request: HttpRequest) -> HttpResponse:
         "org": org,
         "period": period,
         "filters": filters,
-        # Not cached with the matrix: these records change without a rule run.
-        "duty_rows": duty_panel(org=org, children=children, year=year, today=today),
+        # Not cached with the matrix: these records change without a rule run. Cached
+        # under their tables' change counts instead.
+        "duty_rows": cached_duty_panel(org=org, children=children, year=year, today=today),
         "duty_year": year,
         "assessment_summary": year_summary(org=org, year=year),
         "dues_rows": dues_panel(org=org, children=children, today=today),

@@ -118,6 +118,9 @@ def meeting_settings(ctx: Context, orgs) -> dict:
 class CountRule(Rule):
     """At least ``min_count`` held meetings of ``meeting_kind`` per org and period."""
 
+    # Tables read (besides orgs, supplements, exemptions): zhibu.rulebook.run.Marks.
+    reads = ("meetings.MeetingKindRow",)
+
     meeting_kind: str
     noun: Message  # the meeting's name in explanations
     module = "meetings"
@@ -173,6 +176,7 @@ class BranchCommitteeMonthly(CountRule):
     code = "MTG-02"
     title = "支部委员会会议每月至少召开 1 次（设支部委员会的党支部）"
     citation = Citation("条例", "第十二条", Confidence.CONFIRMED)
+    reads = ("meetings.MeetingKindRow", "orgs.Committee")
     kinds = BRANCHES
     period_kind = "month"
     params = (Param("min_count", "每月次数", 1, "次", stricter="higher"),)
@@ -274,6 +278,7 @@ class SecretaryLecture(Rule):
 
 @register
 class ThemeDayMonthly(Rule):
+    reads = ("meetings.MeetingKindRow", "meetings.MeetingSettings")
     code = "MTG-06"
     title = "每月相对固定 1 天开展主题党日"
     citation = Citation(
@@ -512,6 +517,14 @@ def _vote_problems(ctx: Context, period: Period) -> dict[int, list[dict]]:
 
 
 class VoteRule(Rule):
+    reads = (
+        "meetings.Meeting",
+        "meetings.Decision",
+        "meetings.Attendance",
+        "members.MemberSpan",
+        "members.Sanction",
+        "orgs.CommitteePost",
+    )
     kinds = BRANCHES
     period_kind = "quarter"
     module = "meetings"
@@ -779,6 +792,7 @@ def _reason_order(item: tuple[str, Message]) -> tuple:
 
 @register
 class ImpossibleAttendance(Rule):
+    reads = ("meetings.Meeting", "meetings.Attendance", "members.Member", "members.MemberSpan")
     code = "DQ-05"
     title = "出席记录不应出现已转出、已去世或同一时间出席两个会议的人员"
     citation = Citation(

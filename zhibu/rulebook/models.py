@@ -44,3 +44,37 @@ class SummaryVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_path}: {self.token}"
+
+
+class TableChange(models.Model):
+    """How many write statements (PostgreSQL) or written rows (SQLite) each table has seen:
+    kept by database triggers in the writer's own transaction (``zhibu.rulebook.changes``),
+    so bulk inserts, ``QuerySet.update()``, deletes and raw SQL all count. Only ever grows;
+    a rule-period whose input tables' counts are unchanged read the same rows."""
+
+    name = models.CharField(max_length=63, primary_key=True)  # the table's name
+    count = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.count}"
+
+
+class RuleMark(models.Model):
+    """What a closed rule-period was last judged from, per run scope: the rule's version
+    and code, and the change counts of the tables it reads (``key``, a digest). A run that
+    finds the same key again keeps the stored findings without evaluating the rule."""
+
+    rule_code = models.CharField(max_length=10)
+    period_code = models.CharField(max_length=10)
+    scope = models.CharField(max_length=32)  # digest of the run's root, only= and exclude=
+    key = models.CharField(max_length=32)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "rule_code", "period_code"], name="rulemark_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_code} {self.period_code}: {self.key}"

@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import inspect
 import json
 import logging
 import marshal
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
 
+from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -41,7 +44,8 @@ from zhibu.core.rules.registry import codes as all_codes
 from zhibu.core.rules.registry import in_force, versions
 from zhibu.core.scope import subtree_q
 from zhibu.orgs.models import Org
-from zhibu.rulebook import hooks, summary
+from zhibu.rulebook import changes, hooks, summary
+from zhibu.rulebook.models import RuleMark
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +108,131 @@ def gc_paused() -> Iterator[None]:
         gc.enable()
 
 
+# What every rule-period depends on besides the tables its rule declares: the orgs judged
+# (their paths, kinds, sectors and dates), local supplements (parameters) and exemptions.
+ALWAYS_READ = ("orgs.Org", "core.Supplement", "core.Exemption")
+
+_sources: dict[str, str] = {}
+
+
+def _source_digest(rule: Rule) -> str:
+    """A digest of the rule's module source: changed code is judged again even when the
+    rule's version number was not raised."""
+    module = type(rule).__module__
+    found = _sources.get(module)
+    if found is None:
+        try:
+            path = inspect.getsourcefile(type(rule)) or ""
+            with open(path, "rb") as handle:
+                found = hashlib.blake2b(handle.read(), digest_size=8).hexdigest()
+        except (OSError, TypeError):
+            found = uuid.uuid4().hex  # no source to compare: never the same twice
+        _sources[module] = found
+    return found
+
+
+def input_tables(rule: Rule) -> frozenset[str] | None:
+    """The tables a rule-period of ``rule`` reads: its declared ``reads`` and
+    ``ALWAYS_READ``; None for a rule that declares nothing (always evaluated)."""
+    if rule.reads is None:
+        return None
+    return frozenset(apps.get_model(label)._meta.db_table for label in (*ALWAYS_READ, *rule.reads))
+
+
+class Marks:
+    """The incremental run's bookkeeping (docs/scaling.md, "Incremental nightly run").
+
+    A closed rule-period (its period over before today) of a rule that declares its input
+    tables is keyed by the rule's code, version and module source, the period, and the
+    change counts of its input tables (``zhibu.rulebook.changes``). The key is stored per
+    run scope (root, ``only=``, ``exclude=``) after the rule-period was judged; a later run
+    of the same scope that computes the same key keeps the stored findings and skips the
+    rule. While a rule-period is judged, the tables its queries name are traced: one
+    outside its declaration (or unguarded) stores no key, so it is judged every time."""
+
+    def __init__(self, root_path: str, within, skip, today: date, full: bool) -> None:
+        self.today = today
+        self.full = full
+        scope = json.dumps([root_path, within, skip])
+        self.scope = hashlib.blake2b(scope.encode(), digest_size=16).hexdigest()
+        self.counts = changes.counts()
+        self.stored: dict[tuple[str, str], str] | None = None
+        self.fresh: dict[tuple[str, str], str] = {}
+        self.dropped: set[tuple[str, str]] = set()
+        self.skipped = 0
+
+    def _load(self) -> dict[tuple[str, str], str]:
+        if self.stored is None:
+            self.stored = {
+                (code, period): key
+                for code, period, key in RuleMark.objects.filter(scope=self.scope).values_list(
+                    "rule_code", "period_code", "key"
+                )
+            }
+        return self.stored
+
+    def key(self, rule: Rule, sub: Period) -> str | None:
+        """The rule-period's key, or None when it must be judged every time."""
+        tables = input_tables(rule)
+        if tables is None or sub.end > self.today:
+            return None
+        try:
+            counted = sorted((table, self.counts[table]) for table in tables)
+        except KeyError:
+            return None  # an input without its triggers: no way to tell it changed
+        text = json.dumps([rule.code, rule.version, _source_digest(rule), sub.code, counted])
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+    def unchanged(self, rule: Rule, sub: Period, key: str) -> bool:
+        if self.full or self._load().get((rule.code, sub.code)) != key:
+            return False
+        self.skipped += 1
+        return True
+
+    @contextmanager
+    def tracing(self, key: str | None) -> Iterator[set[str]]:
+        if key is None:
+            yield set()
+            return
+        with changes.traced() as seen:
+            yield seen
+
+    def judged(self, rule: Rule, sub: Period, key: str | None, seen: set[str]) -> None:
+        mark = (rule.code, sub.code)
+        if key is not None:
+            undeclared = seen - (input_tables(rule) or frozenset())
+            if not undeclared:
+                if self._load().get(mark) != key:
+                    self.fresh[mark] = key
+                return
+            log.warning(
+                "%s reads %s without declaring it: judged every time",
+                rule.code,
+                ", ".join(sorted(undeclared)),
+            )
+        if mark in self._load():
+            self.dropped.add(mark)
+
+    def save(self) -> None:
+        stale = self.dropped | set(self.fresh)
+        if not stale:
+            return
+        by_code: dict[str, list[str]] = defaultdict(list)
+        for code, period in stale:
+            by_code[code].append(period)
+        for code, periods in sorted(by_code.items()):
+            RuleMark.objects.filter(
+                scope=self.scope, rule_code=code, period_code__in=sorted(periods)
+            ).delete()
+        RuleMark.objects.bulk_create(
+            [
+                RuleMark(scope=self.scope, rule_code=code, period_code=period, key=key)
+                for (code, period), key in self.fresh.items()
+            ],
+            batch_size=500,
+        )
+
+
 def rules_run(
     *,
     root,
@@ -114,17 +243,26 @@ def rules_run(
     trigger: str = "manual",
     only: Iterable[str] | None = None,
     exclude: Iterable[str] = (),
+    full: bool = False,
 ) -> RuleRun:
     """Evaluate every rule in force over ``root``'s subtree for ``period`` and store findings.
 
     ``only``: judge just these subtrees of ``root``'s; ``exclude``: paths of subtrees left
     out. Orgs outside are neither judged nor their findings touched (the nightly fan-out
-    judges them in jobs of their own, ``zhibu.insight.fanout``)."""
+    judges them in jobs of their own, ``zhibu.insight.fanout``).
+
+    Incremental: a closed period of a rule that declares what it reads (``Rule.reads``)
+    is not evaluated again when nothing it reads changed since this scope last judged it
+    (``Marks``); its stored findings stay. ``full`` evaluates everything (and records
+    the marks afresh)."""
     today = today or timezone.localdate()
     started = time.monotonic()
     selected = list(codes) if codes else all_codes()
     within = sorted(only) if only is not None else None
     skip = sorted(exclude)
+    # Before any data is read: a write committed after this moment moves a counter past
+    # what the marks record, so the next run judges it (never the other way round).
+    marks = Marks(root.path, within, skip, today, full)
     narrowed = within is not None or bool(skip)
     scope = Org.objects.filter(subtree_q([root.path]))
     if within is not None:
@@ -142,15 +280,23 @@ def rules_run(
                 rule = in_force(code, sub.start) or in_force(code, reference_day(sub, today))
                 if rule is None or (rule.live_only and reference_day(sub, today) < today):
                     continue
+                key = marks.key(rule, sub)
+                if key is not None and marks.unchanged(rule, sub, key):
+                    continue
                 # A narrowed run: rules read by the id list, not the path range.
-                outcomes = _evaluate(rule, orgs, sub, today, shared, "" if narrowed else root.path)
+                with marks.tracing(key) as seen:
+                    outcomes = _evaluate(
+                        rule, orgs, sub, today, shared, "" if narrowed else root.path
+                    )
+                marks.judged(rule, sub, key, seen)
                 if narrowed:
                     outcomes = [o for o in outcomes if o.org_id in path_of]
                 counts = _store(rule, sub, root.path, outcomes, exemptions, path_of, within, skip)
-                for key, value in counts.items():
-                    totals[key] += value
+                for name, value in counts.items():
+                    totals[name] += value
         if totals["created"] + totals["updated"] + totals["deleted"] >= ANALYZE_AFTER:
             analyze_findings()
+        marks.save()
         run = RuleRun.objects.create(
             org=root,
             period_code=period.code,
@@ -160,14 +306,17 @@ def rules_run(
             duration_ms=int((time.monotonic() - started) * 1000),
             **totals,
         )
+        run.skipped = marks.skipped  # not stored: how many rule-periods kept their findings
         summary.after_run(run, root=root, period=period, codes=selected if codes else None)
         hooks.after_run(
             run, root=root, period=period, codes=selected if codes else None, today=today
         )
     log.info(
-        "rules_run org=%s period=%s evaluated=%s created=%s updated=%s deleted=%s in %sms",
+        "rules_run org=%s period=%s skipped=%s evaluated=%s created=%s updated=%s deleted=%s"
+        " in %sms",
         root.code,
         period.code,
+        marks.skipped,
         totals["evaluated"],
         totals["created"],
         totals["updated"],

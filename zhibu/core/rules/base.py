@@ -201,6 +201,14 @@ class Rule:
     # step), not their dated history, cannot judge a closed period: runs skip it there and
     # keep what was stored while the period was running.
     live_only: ClassVar[bool] = False
+    # The models (``"app.Model"`` labels) whose tables the rule's queries read, besides
+    # the orgs, supplements and exemptions every rule depends on. Declaring them lets the
+    # nightly run keep a closed period's findings when none of these tables changed since
+    # it was judged (zhibu.rulebook.run.Marks); the declaration also promises that a
+    # closed period's outcome depends on nothing else (not on today). None (the default):
+    # judged every time. A run that sees the rule read an undeclared table judges it every
+    # time too, and tests/rulebook/test_incremental.py checks every declaration.
+    reads: ClassVar[tuple[str, ...] | None] = None
     params: ClassVar[tuple[Param, ...]] = ()
     effective_from: ClassVar[date] = date(2000, 1, 1)
     effective_to: ClassVar[date | None] = None

@@ -35,6 +35,9 @@ class RuleRun(PublicIdModel):
     )
     started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
     duration_ms = models.PositiveIntegerField(_("耗时（毫秒）"), default=0)
+    # Set by the run, not stored: closed rule-periods kept unjudged (nothing they read
+    # changed; zhibu.rulebook.run.Marks).
+    skipped: int = 0
     evaluated = models.PositiveIntegerField(_("检查结果数"), default=0)
     created = models.PositiveIntegerField(_("新增"), default=0)
     updated = models.PositiveIntegerField(_("变化"), default=0)

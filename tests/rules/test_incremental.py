@@ -1,0 +1,204 @@
+"""The incremental nightly run (zhibu.rulebook.run.Marks): a closed rule-period whose
+input tables did not change keeps its findings without being judged, and findings stay
+exactly those of a full run — on the demo enterprise and on a synthetic tree, unchanged
+and after changes to inputs of closed periods."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection, transaction
+
+from tests.factories import record_meeting
+from tests.rules import golden
+from zhibu.core.rules import Period, registry
+from zhibu.core.rules.models import Finding
+from zhibu.core.scope import subtree_q
+from zhibu.demo import builder as demo
+from zhibu.demo.logins import ROOT_CODE
+from zhibu.meetings.models import Meeting, MeetingKindRow
+from zhibu.orgs.models import Org
+from zhibu.rulebook import changes
+from zhibu.rulebook.models import RuleMark
+from zhibu.rulebook.run import Marks, _evaluate, input_tables, rules_run
+from zhibu.synth import Plan, build
+
+TODAY = golden.TODAY  # 2026-08-20: January to July are closed, August runs
+YEAR = Period.parse(golden.YEAR)
+ROOTS = (ROOT_CODE, "GLD")
+
+
+@pytest.fixture(scope="module")
+def data(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        demo.build(today=TODAY)
+        build(
+            Plan(members=360, branches=24, years=1, seed=7, code="GLD", today=TODAY),
+            log=lambda _line: None,
+        )
+        yield
+        transaction.set_rollback(True)
+
+
+pytestmark = pytest.mark.django_db
+
+
+def _findings(root: Org) -> dict[tuple, tuple]:
+    rows = Finding.objects.filter(subtree_q([root.path], field="org_path")).values_list(
+        "rule_code", "period_code", "org_id", "subject_type", "subject_id", "digest", "status"
+    )
+    return {row[:5]: row[5:] for row in rows}
+
+
+def _declared() -> list:
+    return [
+        rule
+        for code in registry.codes()
+        for rule in registry.versions(code)
+        if rule.reads is not None
+    ]
+
+
+def test_the_triggers_count_every_kind_of_write(data):
+    table = Meeting._meta.db_table
+    before = changes.counts()[table]
+    meeting = Meeting.objects.first()
+    Meeting.objects.filter(pk=meeting.pk).update(title=meeting.title)  # bypasses save()
+    after_update = changes.counts()[table]
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET title = title WHERE id = %s", [meeting.pk])  # noqa: S608
+    after_raw = changes.counts()[table]
+    assert before < after_update < after_raw
+    assert set(changes.tracked_tables()) <= set(changes.counts())
+    assert not set(changes.counts()) & changes.UNTRACKED
+
+
+def test_a_table_without_its_triggers_is_unguarded(data):
+    table = MeetingKindRow._meta.db_table
+    assert table in changes.counts()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending events: ALTER TABLE
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {changes.PG_TRIGGER}")
+        else:
+            cursor.execute(f'DROP TRIGGER "zc_{table}_u"')
+    try:
+        assert table not in changes.counts()
+        marks = Marks("0001", None, [], TODAY, False)
+        rule = registry.in_force("MTG-06", YEAR.start)
+        assert marks.key(rule, Period.parse("2026-01")) is None  # judged every time
+    finally:
+        changes.install()
+    assert table in changes.counts()
+
+
+def test_every_declared_rule_reads_only_what_it_declares(data):
+    """Each declaring rule judged alone (no run cache shared with other rules) over both
+    trees, for a closed period of its kind: the tables its SQL names are declared."""
+    assert {r.code for r in _declared()} >= {"MTG-01", "MTG-02", "MTG-06"}
+    for code in ROOTS:
+        root = Org.objects.get(code=code)
+        orgs = list(Org.objects.filter(subtree_q([root.path])).order_by("path"))
+        for rule in _declared():
+            kind = rule.period_kind if rule.period_kind != "snapshot" else "quarter"
+            sub = Period.containing(kind, date(2026, 3, 15))
+            with changes.traced() as seen:
+                _evaluate(rule, orgs, sub, TODAY, {}, root.path)
+            assert seen <= input_tables(rule), (rule.code, seen - input_tables(rule))
+
+
+def test_a_closed_period_does_not_depend_on_today(data):
+    """What a declaration promises: a closed period is judged the same on any later day."""
+    root = Org.objects.get(code="GLD")
+    orgs = list(Org.objects.filter(subtree_q([root.path])).order_by("path"))
+    for rule in _declared():
+        kind = rule.period_kind if rule.period_kind != "snapshot" else "quarter"
+        sub = Period.containing(kind, date(2026, 3, 15))
+        first = _evaluate(rule, orgs, sub, TODAY, {}, root.path)
+        later = _evaluate(rule, orgs, sub, TODAY + timedelta(days=400), {}, root.path)
+        assert [(o.org_id, o.subject_id, o.status, o.numbers) for o in first] == [
+            (o.org_id, o.subject_id, o.status, o.numbers) for o in later
+        ], rule.code
+
+
+def _run(root, **kwargs):
+    return rules_run(root=root, period=YEAR, today=TODAY, **kwargs)
+
+
+@pytest.mark.parametrize("code", ROOTS)
+def test_an_unchanged_rerun_skips_closed_periods_and_keeps_every_finding(data, code):
+    root = Org.objects.get(code=code)
+    _run(root, full=True)
+    full = _findings(root)
+    again = _run(root)
+    assert again.skipped > 0
+    assert (again.created, again.updated, again.deleted) == (0, 0, 0)
+    assert _findings(root) == full
+    # a forced full run agrees: nothing to write
+    forced = _run(root, full=True)
+    assert forced.skipped == 0
+    assert (forced.created, forced.updated, forced.deleted) == (0, 0, 0)
+
+
+def test_a_meeting_recorded_in_a_closed_month_is_picked_up(data):
+    root = Org.objects.get(code="GLD")
+    _run(root, full=True)
+    _run(root)
+    # a branch without a 主题党日 in a closed month records one
+    missing = Finding.objects.filter(
+        rule_code="MTG-06", period_code="2026-03", status="missing", org_path__startswith=root.path
+    ).first()
+    assert missing is not None
+    org = Org.objects.get(pk=missing.org_id)
+    record_meeting(org, date(2026, 3, 10), kinds=("theme_day",), today=TODAY)
+    incremental = _run(root)
+    assert incremental.updated >= 1
+    assert Finding.objects.get(pk=missing.pk).status != "missing"
+    after = _findings(root)
+    forced = _run(root, full=True)
+    assert (forced.created, forced.updated, forced.deleted) == (0, 0, 0)
+    assert _findings(root) == after
+
+
+def test_a_deleted_meeting_and_an_edited_org_are_picked_up(data):
+    root = Org.objects.get(code=ROOT_CODE)
+    _run(root, full=True)
+    _run(root)
+    ok = Finding.objects.filter(
+        rule_code="MTG-02",
+        period_code="2026-02",
+        status="ok",
+        org_path__startswith=root.path,
+    ).first()
+    assert ok is not None
+    # deleted in bulk (QuerySet.delete, no service, no signal of the rulebook's)
+    Meeting.objects.filter(
+        org_id=ok.org_id,
+        kind_rows__kind="branch_committee",
+        on__gte=date(2026, 2, 1),
+        on__lt=date(2026, 3, 1),
+    ).delete()
+    run = _run(root)
+    assert Finding.objects.get(pk=ok.pk).status != "ok"
+    assert run.updated >= 1
+    after = _findings(root)
+    forced = _run(root, full=True)
+    assert (forced.created, forced.updated, forced.deleted) == (0, 0, 0)
+    assert _findings(root) == after
+
+
+def test_marks_are_per_scope_and_a_new_rule_version_is_judged_again(data, monkeypatch):
+    root = Org.objects.get(code="GLD")
+    _run(root, full=True)
+    baseline = _run(root).skipped
+    scopes = set(RuleMark.objects.values_list("scope", flat=True))
+    child = Org.objects.filter(subtree_q([root.path]), depth=root.depth + 1).first()
+    assert rules_run(root=child, period=YEAR, today=TODAY).skipped == 0  # a scope of its own
+    assert set(RuleMark.objects.values_list("scope", flat=True)) > scopes
+    rule = registry.in_force("MTG-06", YEAR.start)
+    monkeypatch.setattr(type(rule), "version", rule.version + 1)
+    bumped = _run(root)
+    assert bumped.skipped == baseline - 7  # MTG-06's closed months, January to July
+    assert bumped.updated > 0  # its findings now carry the new version
+    assert _run(root).skipped == baseline

@@ -94,7 +94,7 @@ def test_branch_finding_a_good_reason_settles_the_finding(history):
 def test_query_count_does_not_grow_with_members(history, django_assert_num_queries):
     for i in range(5):
         make_member(history.branch2, f"新党员{i}")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         _dues11([history.branch1, history.branch2])
     assert selectors.member_due(history.branch2_member, date(2026, 2, 1)).amount == Decimal("0.20")
 
@@ -117,3 +117,22 @@ def test_months_suspended_are_not_arrears(bases):
     )
     found = {a.name: a for a in selectors.arrears(Q(org=bases.branch2), TODAY)}
     assert found["赵党员"].months == 1 and found["赵党员"].since == date(2026, 2, 1)
+
+
+def test_a_branch_keeping_no_dues_here_is_not_judged_and_months_before_its_ledger_do_not_count(
+    bases,
+):
+    """A branch that records no dues in Zhibu gets neither a finding nor an "all paid";
+    a branch whose ledger began three months ago cannot show six unpaid months."""
+    for member in (bases.ordinary_member, bases.branch2_member):
+        services.base_declare(
+            member=member, category=Category.STUDENT, base=None, effective_month=date(2025, 1, 1)
+        )
+    assert _dues11([bases.branch1, bases.branch2]) == []
+    services.payments_record(
+        entries=[entry(bases.branch2_member, date(2025, 12, 1), "0.20", paid_on=date(2025, 12, 5))],
+        by=None,
+        org=bases.branch2,
+    )
+    outcomes = _dues11([bases.branch1, bases.branch2])
+    assert [(o.org_id, o.status) for o in outcomes] == [(bases.branch2.pk, Status.OK)]

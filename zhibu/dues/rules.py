@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils.translation import gettext_lazy
 
 from zhibu.core.rules import (
@@ -30,7 +30,7 @@ from zhibu.core.rules import (
     register,
 )
 from zhibu.core.rules.messages import msg as _
-from zhibu.dues.models import LapseCase
+from zhibu.dues.models import LapseCase, Payment
 from zhibu.dues.selectors import arrears
 from zhibu.orgs.models import Org
 
@@ -52,11 +52,23 @@ class DuesUnpaid(Rule):
     def evaluate(self, ctx: Context):
         months = ctx.params["months"]
         seen: set[int] = set()
+        # A branch's ledger in Zhibu starts with the first month it recorded: months before
+        # that are not known to be unpaid, and a branch that records no dues here is not
+        # judged at all (its ledger is kept elsewhere).
+        kept_since = dict(
+            Payment.objects.filter(org__in=ctx.org_in)
+            .values("org")
+            .annotate(first=Min("month"))
+            .values_list("org", "first")
+        )
+        current = ctx.on.year * 12 + ctx.on.month
         found = [
             a
             for a in arrears(Q(org__in=ctx.org_in), ctx.on, window=months + 1, orgs_seen=seen)
-            if a.months >= months
+            if a.org_id in kept_since
+            and current - _month_index(max(a.since, kept_since[a.org_id])) >= months
         ]
+        seen &= set(kept_since)
         settled = set(
             LapseCase.objects.filter(
                 member__in=[a.member_id for a in found],
@@ -98,3 +110,7 @@ class DuesUnpaid(Rule):
                 text = _("党员均未连续 %(n)s 个月不交纳党费。") % {"n": months}
                 outcomes.append(Outcome(org.pk, Status.OK, text, {"months": months}))
         return outcomes
+
+
+def _month_index(day) -> int:
+    return day.year * 12 + day.month

@@ -521,8 +521,10 @@ class VoteRule(Rule):
         "meetings.Meeting",
         "meetings.Decision",
         "meetings.Attendance",
+        "members.Member",
         "members.MemberSpan",
         "members.Sanction",
+        "discipline.DisciplineRecord",  # 留党察看 bars a vote (DISC-04)
         "orgs.CommitteePost",
     )
     kinds = BRANCHES

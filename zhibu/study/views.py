@@ -26,7 +26,7 @@ from zhibu.core.versioning import save_versioned, version_initial
 from zhibu.orgs.models import Org
 from zhibu.orgs.selectors import org_for_user
 from zhibu.study import forms, services
-from zhibu.study.models import Article
+from zhibu.study.models import Article, SelfStudy
 from zhibu.study.selectors import study as sel
 from zhibu.study.selectors.study import MANAGE, VIEW
 
@@ -57,7 +57,9 @@ def index(request: HttpRequest) -> HttpResponse:
     context = {
         "member": member,
         "progress": sel.member_progress(member, today.year) if member else None,
-        "mine": list(member.self_study.order_by("-on", "-id")[:10]) if member else [],
+        "mine": list(SelfStudy.objects.filter(member=member).order_by("-on", "-id")[:10])
+        if member
+        else [],
         "readings": list(sel.my_readings(request.user, 10)),
         "latest": list(sel.article_search(request.user)[:6]),
         "view_org": _home_org(request.user, VIEW),

@@ -170,6 +170,23 @@ def render(results: dict) -> str:
         lines.append(
             f"| {label} | {engine} | {spread(p['cockpit'], ms)} | {extra[0]} | {spread(p['member_search'], ms)} | {spread(p['member_search_initials'], ms)} | {extra[1]} | {extra[2]} | {goal} |"
         )
+    dues_rows = [(key, entry["dues"]) for key, entry in sizes.items() if "dues" in entry]
+    if dues_rows:
+        lines += [
+            "",
+            "### 党费 at M (issue 18)",
+            "",
+            "`bench/tasks.py dues`: a month's dues for every member of the 党委 (the obligations",
+            "selector: spans, bases, reliefs, policies) and the 党费 ledger page as its secretary sees it.",
+            "",
+            "| size | engine | members owing | a month's dues | ledger page |",
+            "|---|---|---:|---|---|",
+        ]
+        for key, d in dues_rows:
+            label, engine = key.split("-", 1)
+            lines.append(
+                f"| {label} | {engine} | {d['members_owing']:,} | {spread(d['month_dues'], ms)} | {spread(d['ledger_page'], ms)} |"
+            )
     imp = results.get("import", {})
     lines += [
         "",

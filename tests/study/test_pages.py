@@ -292,3 +292,19 @@ def test_stale_article_edit_is_refused(client, cast, time_machine):
     assert "您打开此页后" in response.content.decode()
     article.refresh_from_db()
     assert article.title == "乙"
+
+
+def test_home_greets_a_member_in_the_month_of_their_political_birthday(client, cast, time_machine):
+    cast.ordinary_member.admitted_on = date(2015, 3, 20)
+    cast.ordinary_member.save(update_fields=["admitted_on"])
+    record_meeting(cast.branch1, date(2026, 3, 5), ["theme_day"], today=date(2026, 3, 10))
+    client.force_login(cast.ordinary)
+    time_machine.move_to(datetime(2026, 3, 10, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
+    body = client.get(reverse("home")).content.decode()
+    assert "political-birthday-home" in body and "入党 11 周年" in body and "重温入党誓词" in body
+    time_machine.move_to(datetime(2026, 4, 10, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
+    assert "political-birthday-home" not in client.get(reverse("home")).content.decode()
+    # A user with no member record (the branch secretary's account here has one; an
+    # administrator's does not) never sees it.
+    client.force_login(cast.outsider)
+    assert "political-birthday-home" not in client.get(reverse("home")).content.decode()

@@ -16,3 +16,8 @@ class StudyConfig(AppConfig):
         register_tab(
             "members.me", Tab("study", _("我的学时"), "study/_me_card.html", my_study, order=20)
         )
+        # The home page greets a member in the month of their 政治生日.
+        from zhibu.core.home import register_panel
+        from zhibu.study.panels import birthday_panel
+
+        register_panel("study/_home_birthday.html", birthday_panel, order=3)

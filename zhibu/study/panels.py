@@ -1,5 +1,6 @@
-"""The study card on the member's own page: this year's 学时 against EDU-01 and the
-political birthday with this year's 主题党日 of that month."""
+"""The study card on the member's own page (this year's 学时 against EDU-01 and the
+political birthday with this year's 主题党日 of that month), and the home page's greeting
+in the month of one's political birthday."""
 
 from __future__ import annotations
 
@@ -8,23 +9,39 @@ from datetime import date
 from django.utils import timezone
 
 from zhibu.meetings.models import MeetingKindRow
-from zhibu.study.selectors.study import member_progress
+from zhibu.study.selectors.study import member_progress, own_member
+
+
+def political_birthday(member, today: date) -> dict:
+    """This year's admission anniversary (政治生日) and that month's 主题党日, if any;
+    empty before the first anniversary."""
+    if not member.admitted_on or member.admitted_on.year >= today.year:
+        return {}
+    month, day = member.admitted_on.month, member.admitted_on.day
+    theme = (
+        MeetingKindRow.objects.filter(
+            org=member.org_id, kind="theme_day", on__year=today.year, on__month=month
+        )
+        .order_by("on")
+        .values_list("on", "meeting__public_id")
+        .first()
+    )
+    return {
+        "birthday": date(today.year, month, min(day, 28) if month == 2 else day),
+        "years": today.year - member.admitted_on.year,
+        "theme_day": theme,
+    }
 
 
 def my_study(member, request) -> dict:
     today = timezone.localdate()
-    context: dict = {"progress": member_progress(member, today.year)}
-    if member.admitted_on and member.admitted_on.year < today.year:
-        month, day = member.admitted_on.month, member.admitted_on.day
-        context["birthday"] = date(today.year, month, min(day, 28) if month == 2 else day)
-        context["years"] = today.year - member.admitted_on.year
-        theme = (
-            MeetingKindRow.objects.filter(
-                org=member.org_id, kind="theme_day", on__year=today.year, on__month=month
-            )
-            .order_by("on")
-            .values_list("on", "meeting__public_id")
-            .first()
-        )
-        context["theme_day"] = theme
-    return context
+    return {"progress": member_progress(member, today.year), **political_birthday(member, today)}
+
+
+def birthday_panel(request) -> dict | None:
+    """Shown on the home page only in the month of the member's political birthday."""
+    member = own_member(request.user)
+    today = timezone.localdate()
+    if member is None or not member.admitted_on or member.admitted_on.month != today.month:
+        return None
+    return political_birthday(member, today) or None

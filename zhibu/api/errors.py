@@ -57,6 +57,16 @@ class ApiError(Exception):
         self.code = code or CODES[status]
 
 
+def check_version(request, obj, version: str | None) -> None:
+    """Optimistic locking for every write: the ``version`` sent (or ``If-Match:
+    "<version>"``, quotes optional; ``*`` matches any) must be the record's ``updated_at``
+    as read, else 409 and nothing is written. Nothing sent means no check."""
+    header = request.headers.get("If-Match")
+    expected = version or (header.strip().strip('"') if header else None)
+    if expected and expected != "*" and expected != obj.updated_at.isoformat():
+        raise ApiError(409)
+
+
 def require_anywhere(user, action: str) -> None:
     """As the pages' ``requires``: without the action anywhere, 403 reveals nothing."""
     if not permissions.holds_anywhere(user, action):

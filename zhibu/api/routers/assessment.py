@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Status
 
-from zhibu.api.errors import ApiError
+from zhibu.api.errors import ApiError, check_version
 from zhibu.api.pagination import page
 from zhibu.api.schemas import ERRORS, Filters, In, Record, page_of
 from zhibu.assessment import selectors, services
@@ -25,13 +25,6 @@ from zhibu.core.models import AuditEvent
 
 schemes_router = Router(tags=["assessment"])
 sheets_router = Router(tags=["assessment"])
-
-
-def _check_version(request, obj, version: str | None) -> None:
-    header = request.headers.get("If-Match")
-    expected = version or (header.strip().strip('"') if header else None)
-    if expected and expected != "*" and expected != obj.updated_at.isoformat():
-        raise ApiError(409)
 
 
 # --- schemes -------------------------------------------------------------------------------
@@ -282,7 +275,7 @@ def adjust_line(request, sheet_id: UUID, line_id: UUID, payload: AdjustIn):
     line = sheet.lines.select_related("indicator").filter(public_id=line_id).first()
     if line is None:
         raise Http404
-    _check_version(request, line, payload.version)
+    check_version(request, line, payload.version)
     saved = services.line_adjust(
         line=line, score=payload.score, reason=payload.reason, by=request.user
     )
@@ -340,7 +333,7 @@ def answer_appeal(request, sheet_id: UUID, appeal_id: UUID, payload: AnswerIn):
 )
 def issue_sheet(request, sheet_id: UUID, payload: ConfirmIn):
     sheet = _assessed(request, sheet_id)
-    _check_version(request, sheet, payload.version)
+    check_version(request, sheet, payload.version)
     services.sheet_issue(sheet=sheet, on=timezone.localdate())
     return selectors.sheet_for_user(request.user, sheet_id)
 
@@ -352,7 +345,7 @@ def issue_sheet(request, sheet_id: UUID, payload: ConfirmIn):
 )
 def confirm_sheet(request, sheet_id: UUID, payload: ConfirmIn):
     sheet = _assessed(request, sheet_id)
-    _check_version(request, sheet, payload.version)
+    check_version(request, sheet, payload.version)
     sheet = services.sheet_confirm(sheet=sheet, by=request.user)
     audit_record(
         kind=AuditEvent.Kind.CONFIG_CHANGED,

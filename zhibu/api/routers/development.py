@@ -13,7 +13,7 @@ from django.http import Http404
 from ninja import Field, Query, Router, Status
 
 from zhibu.accounts import permissions
-from zhibu.api.errors import ApiError, require_anywhere
+from zhibu.api.errors import ApiError, check_version, require_anywhere
 from zhibu.api.pagination import page
 from zhibu.api.schemas import ERRORS, Day, Filters, In, Record, page_of
 from zhibu.core.db import replica_reads
@@ -339,8 +339,6 @@ def decide_override(request, case_id: UUID, override_id: UUID, payload: Override
 @router.post("/{case_id}/stop", response={200: CaseOut, **ERRORS}, summary="终止发展程序（乐观锁）")
 def stop_case(request, case_id: UUID, payload: StopIn):
     case = _case(request, case_id, write=True)
-    expected = payload.version or (request.headers.get("If-Match") or "").strip().strip('"')
-    if expected and expected != "*" and expected != case.updated_at.isoformat():
-        raise ApiError(409)
+    check_version(request, case, payload.version)
     services.case_stop(case=case, reason=payload.reason, on=payload.on, by=request.user)
     return _case(request, case_id)

@@ -13,7 +13,7 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Status
 
-from zhibu.api.errors import ApiError
+from zhibu.api.errors import ApiError, check_version
 from zhibu.api.pagination import page
 from zhibu.api.schemas import ERRORS, Day, Filters, In, Record, page_of
 from zhibu.core.scope import ancestor_paths
@@ -189,9 +189,7 @@ def create_record(request, payload: RecordIn):
 )
 def update_record(request, record_id: UUID, payload: RecordPatch):
     record = selectors.record_for_user(request.user, record_id, write=True)
-    expected = payload.version or (request.headers.get("If-Match") or "").strip().strip('"')
-    if expected and expected != "*" and expected != record.updated_at.isoformat():
-        raise ApiError(409)
+    check_version(request, record, payload.version)
     sent = payload.dict(exclude_unset=True, exclude={"version"})
     if "ref_org" in sent:
         sent["ref_org"] = _above(record.member, sent["ref_org"], with_group=True)

@@ -13,7 +13,7 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema, Status
 
-from zhibu.api.errors import ApiError, require_anywhere
+from zhibu.api.errors import ApiError, check_version, require_anywhere
 from zhibu.api.schemas import ERRORS, Day, Filters, In, Record
 from zhibu.dues import selectors, services
 from zhibu.dues.models import DuesBase, Payment
@@ -198,10 +198,7 @@ def update_base(request, base_id: UUID, payload: BaseUpdateIn):
     if record is None:
         raise ApiError(404)
     selectors.member_in_scope(request.user, record.member.public_id)
-    header = request.headers.get("If-Match")
-    expected = payload.version or (header.strip().strip('"') if header else None)
-    if expected and expected != "*" and expected != record.updated_at.isoformat():
-        raise ApiError(409)
+    check_version(request, record, payload.version)
     return services.base_update(
         record=record,
         category=payload.category,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Status
 
 from zhibu.accounts import permissions
-from zhibu.api.errors import ApiError, require_anywhere
+from zhibu.api.errors import ApiError, check_version, require_anywhere
 from zhibu.api.pagination import page
 from zhibu.api.schemas import ERRORS, Day, Filters, In, Record, page_of
 from zhibu.duties.models import Letter, Task
@@ -31,13 +31,6 @@ from zhibu.orgs.selectors import org_for_user
 WRITE = "meeting.record"
 letters_router = Router(tags=["letters"])
 tasks_router = Router(tags=["tasks"])
-
-
-def _check_version(request, obj, version: str | None) -> None:
-    header = request.headers.get("If-Match")
-    expected = version or (header.strip().strip('"') if header else None)
-    if expected and expected != "*" and expected != obj.updated_at.isoformat():
-        raise ApiError(409)
 
 
 def _org(obj) -> UUID | None:
@@ -251,7 +244,7 @@ def create_letter(request, payload: LetterIn):
 )
 def sign_letter(request, letter_id: UUID, payload: SignIn):
     letter = _letter_detail(request, letter_id)
-    _check_version(request, letter, payload.version)
+    check_version(request, letter, payload.version)
     letter_services.letter_sign(
         letter=letter,
         by=request.user,
@@ -276,7 +269,7 @@ def pass_down(request, letter_id: UUID, payload: PassDownIn):
     item = letter.items.filter(public_id=payload.item).first()
     if item is None:
         raise Http404
-    _check_version(request, item, payload.version)
+    check_version(request, item, payload.version)
     if payload.keep:
         letter_services.item_keep(item=item, note=payload.note)
     else:
@@ -479,7 +472,7 @@ def report_progress(request, task_id: UUID, payload: ProgressIn):
     task = _task(request, task_id)
     if not task_services.can_report(request.user, task):
         raise ApiError(403)
-    _check_version(request, task, payload.version)
+    check_version(request, task, payload.version)
     report = task_services.task_report(
         task=task,
         on=payload.on,
@@ -499,7 +492,7 @@ def report_progress(request, task_id: UUID, payload: ProgressIn):
 def confirm_task(request, task_id: UUID, payload: ConfirmIn):
     require_anywhere(request.user, WRITE)
     task = _task(request, task_id)
-    _check_version(request, task, payload.version)
+    check_version(request, task, payload.version)
     task_services.task_confirm(task=task, on=payload.on, by=request.user)
     return _task(request, task_id)
 
@@ -512,6 +505,6 @@ def confirm_task(request, task_id: UUID, payload: ConfirmIn):
 def return_task(request, task_id: UUID, payload: ReturnIn):
     require_anywhere(request.user, WRITE)
     task = _task(request, task_id)
-    _check_version(request, task, payload.version)
+    check_version(request, task, payload.version)
     task_services.task_return(task=task, reason=payload.reason, by=request.user)
     return _task(request, task_id)

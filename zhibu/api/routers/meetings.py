@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
-from zhibu.api.errors import ApiError, details_of, require_anywhere
+from zhibu.api.errors import ApiError, check_version, details_of, require_anywhere
 from zhibu.api.pagination import page
 from zhibu.api.params import parse_period
 from zhibu.api.schemas import ERRORS, Day, Filters, In, OrgRecord, Record, page_of
@@ -438,10 +438,7 @@ def _to_change(request, meeting_id: UUID, version: str | None) -> Meeting:
     is not its ``updated_at`` any more."""
     require_anywhere(request.user, RECORD)
     meeting = selectors.meeting_for_user(request.user, meeting_id, action=RECORD)
-    header = request.headers.get("If-Match")
-    expected = version or (header.strip().strip('"') if header else None)
-    if expected and expected != "*" and expected != meeting.updated_at.isoformat():
-        raise ApiError(409)
+    check_version(request, meeting, version)
     return meeting
 
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from ninja import Field, Query, Router, Status
 
-from zhibu.api.errors import ApiError, require_anywhere
+from zhibu.api.errors import ApiError, check_version, require_anywhere
 from zhibu.api.pagination import page
 from zhibu.api.schemas import ERRORS, Day, Filters, In, Record, page_of
 from zhibu.core.scope import subtree_q
@@ -177,12 +177,6 @@ def _detail(request, request_id: UUID, action: str = VIEW) -> Request:
     return selectors.request_for_user(request.user, request_id, action=action)
 
 
-def _check_version(request, item: Request, version: str | None) -> None:
-    expected = version or (request.headers.get("If-Match") or "").strip().strip('"')
-    if expected and expected != "*" and expected != item.updated_at.isoformat():
-        raise ApiError(409)
-
-
 def _receiver(user, sender: Org, public_id: UUID) -> Org:
     """An org above ``sender`` or visible to the user; anything else is refused as REQ-01
     (an org out of scope answers the same, so its existence does not leak)."""
@@ -263,7 +257,7 @@ def create_request(request, payload: RequestIn):
 )
 def update_request(request, request_id: UUID, payload: RequestPatch):
     item = _detail(request, request_id, "edit")
-    _check_version(request, item, payload.version)
+    check_version(request, item, payload.version)
     sent = payload.dict(exclude_unset=True, exclude={"version"})
     sender = item.sender
     fields: dict[str, Any] = {
@@ -287,7 +281,7 @@ def update_request(request, request_id: UUID, payload: RequestPatch):
 )
 def send_request(request, request_id: UUID, payload: SendIn):
     item = _detail(request, request_id, "edit")
-    _check_version(request, item, payload.version)
+    check_version(request, item, payload.version)
     services.request_send(
         record=item, by=request.user, acknowledge=payload.acknowledge, request=request
     )
@@ -301,7 +295,7 @@ def send_request(request, request_id: UUID, payload: SendIn):
 )
 def answer_request(request, request_id: UUID, payload: AnswerIn):
     item = _detail(request, request_id, "answer")
-    _check_version(request, item, payload.version)
+    check_version(request, item, payload.version)
     services.request_answer(
         record=item,
         answer=payload.answer,
@@ -319,6 +313,6 @@ def answer_request(request, request_id: UUID, payload: AnswerIn):
 )
 def return_request(request, request_id: UUID, payload: ReturnIn):
     item = _detail(request, request_id, "answer")
-    _check_version(request, item, payload.version)
+    check_version(request, item, payload.version)
     services.request_return(record=item, reason=payload.reason, on=payload.on, by=request.user)
     return _detail(request, request_id)

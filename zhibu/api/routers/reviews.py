@@ -14,7 +14,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from zhibu.accounts import permissions
-from zhibu.api.errors import ApiError, require_anywhere
+from zhibu.api.errors import ApiError, check_version, require_anywhere
 from zhibu.api.pagination import page
 from zhibu.api.schemas import ERRORS, Day, Filters, In, Record, page_of
 from zhibu.meetings.models import Meeting
@@ -26,13 +26,6 @@ from zhibu.reviews.services import MANAGE
 
 reviews_router = Router(tags=["reviews"])
 promises_router = Router(tags=["promises"])
-
-
-def _check_version(request, obj, version: str | None) -> None:
-    header = request.headers.get("If-Match")
-    expected = version or (header.strip().strip('"') if header else None)
-    if expected and expected != "*" and expected != obj.updated_at.isoformat():
-        raise ApiError(409)
 
 
 # --- reviews --------------------------------------------------------------------------------
@@ -298,7 +291,7 @@ def grade_review(request, review_id: UUID, payload: GradeIn):
                 raise ApiError(404)
             member = found
     if evaluation is not None:
-        _check_version(request, evaluation, payload.version)
+        check_version(request, evaluation, payload.version)
     services.grade_record(
         review=review, member=member, grade=payload.grade, comment=payload.comment, by=request.user
     )
@@ -313,7 +306,7 @@ def grade_review(request, review_id: UUID, payload: GradeIn):
 )
 def remark_review(request, review_id: UUID, payload: RemarkIn):
     review = _review(request, review_id, write=True)
-    _check_version(request, review, payload.version)
+    check_version(request, review, payload.version)
     services.review_remark(review=review, remarks=payload.remarks, on=payload.on, by=request.user)
     return _detail(request, _review(request, review_id))
 
@@ -325,7 +318,7 @@ def remark_review(request, review_id: UUID, payload: RemarkIn):
 )
 def finish_review(request, review_id: UUID, payload: FinishIn):
     review = _review(request, review_id, write=True)
-    _check_version(request, review, payload.version)
+    check_version(request, review, payload.version)
     services.review_finish(review=review, on=payload.on, by=request.user, request=request)
     return _detail(request, _review(request, review_id))
 
@@ -458,7 +451,7 @@ def put_my_promise(request, payload: PromiseIn):
         if promise is None:
             services.promise_make(member=member, year=year, text=payload.text)
         else:
-            _check_version(request, promise, payload.version)
+            check_version(request, promise, payload.version)
             services.promise_edit(promise=promise, text=payload.text)
     return selectors.own_promise(member, year)
 
@@ -483,7 +476,7 @@ def add_my_note(request, payload: NoteIn):
 def evaluate_promise(request, promise_id: UUID, payload: EvaluateIn):
     require_anywhere(request.user, PROMISE_EVALUATE)
     promise = selectors.promise_for_user(request.user, promise_id, write=True)
-    _check_version(request, promise, payload.version)
+    check_version(request, promise, payload.version)
     services.promise_evaluate(
         promise=promise,
         evaluation=payload.evaluation,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Status
 from pydantic import StringConstraints
 
-from zhibu.api.errors import ApiError, require_anywhere
+from zhibu.api.errors import ApiError, check_version, require_anywhere
 from zhibu.api.pagination import page
 from zhibu.api.schemas import ERRORS, Filters, In, Record, Schema, page_of
 from zhibu.members.selectors import visible_members
@@ -26,13 +26,6 @@ from zhibu.study.selectors.study import MANAGE, VIEW
 courses_router = Router(tags=["study"])
 records_router = Router(tags=["study"])
 articles_router = Router(tags=["study"])
-
-
-def _check_version(request, obj, version: str | None) -> None:
-    header = request.headers.get("If-Match")
-    expected = version or (header.strip().strip('"') if header else None)
-    if expected and expected != "*" and expected != obj.updated_at.isoformat():
-        raise ApiError(409)
 
 
 # --- courses ------------------------------------------------------------------------------------
@@ -135,7 +128,7 @@ def update_course(request, course_id: UUID, payload: CoursePatch):
     course = sel.course_for_user(request.user, course_id, action=MANAGE)
     with transaction.atomic():
         course = Course.objects.select_for_update().select_related("org").get(pk=course.pk)
-        _check_version(request, course, payload.version)
+        check_version(request, course, payload.version)
         data = {
             f: getattr(course, f)
             for f in ("kind", "title", "on", "hours", "place", "lecturer", "note")
@@ -162,7 +155,7 @@ def set_attendance(request, course_id: UUID, payload: AttendanceIn):
         raise ApiError(404)
     with transaction.atomic():
         course = Course.objects.select_for_update().select_related("org").get(pk=course.pk)
-        _check_version(request, course, payload.version)
+        check_version(request, course, payload.version)
         services.attendance_set(course=course, member_ids=found.values())
     return sel.course_for_user(request.user, course_id)
 
@@ -321,7 +314,7 @@ def update_article(request, article_id: UUID, payload: ArticlePatch):
     article = sel.article_for_user(request.user, article_id, action=MANAGE)
     with transaction.atomic():
         article = Article.objects.select_for_update().select_related("org").get(pk=article.pk)
-        _check_version(request, article, payload.version)
+        check_version(request, article, payload.version)
         data = {
             "title": article.title,
             "topic": article.topic,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Status
 
 from zhibu.accounts import permissions
-from zhibu.api.errors import ApiError, require_anywhere
+from zhibu.api.errors import ApiError, check_version, require_anywhere
 from zhibu.api.pagination import page
 from zhibu.api.schemas import ERRORS, Day, Filters, In, OrgRecord, Record, page_of
 from zhibu.duties.models import Inspection, Rectification, Supervision
@@ -32,14 +32,6 @@ VIEW, WRITE = "finding.view", "meeting.record"
 supervisions = Router(tags=["supervisions"])
 rectifications = Router(tags=["rectifications"])
 inspections = Router(tags=["inspections"])
-
-
-def _fresh(request, version: str | None, record) -> None:
-    """409 when the version sent (body or If-Match) is not the record's ``updated_at``."""
-    header = request.headers.get("If-Match")
-    expected = version or (header.strip().strip('"') if header else None)
-    if expected and expected != "*" and expected != record.updated_at.isoformat():
-        raise ApiError(409)
 
 
 class EvidenceOut(Record):
@@ -206,7 +198,7 @@ def get_supervision(request, supervision_id: UUID):
 )
 def reply_supervision(request, supervision_id: UUID, payload: ReplyIn):
     item = _supervision(request, supervision_id)
-    _fresh(request, payload.version, item)
+    check_version(request, item, payload.version)
     sup_services.supervision_reply(supervision=item, text=payload.text, by=request.user)
     return _supervision(request, supervision_id)
 
@@ -220,7 +212,7 @@ def decide_supervision(request, supervision_id: UUID, payload: DecideIn):
     item = _supervision(request, supervision_id)
     if not sup_selectors.can_decide(request.user, item):
         raise ApiError(403)
-    _fresh(request, payload.version, item)
+    check_version(request, item, payload.version)
     sup_services.supervision_decide(
         supervision=item,
         accept=payload.accept,
@@ -245,7 +237,7 @@ def escalate_supervision(request, supervision_id: UUID, payload: EscalateIn):
     item = _supervision(request, supervision_id)
     if not sup_selectors.can_decide(request.user, item):
         raise ApiError(403)
-    _fresh(request, payload.version, item)
+    check_version(request, item, payload.version)
     sup_services.supervision_escalate(supervision=item, note=payload.note, by=request.user)
     return _supervision(request, supervision_id)
 
@@ -423,7 +415,7 @@ def get_rectification(request, item_id: UUID):
 )
 def close_rectification(request, item_id: UUID, payload: CloseIn):
     item = _item(request, item_id, WRITE)
-    _fresh(request, payload.version, item)
+    check_version(request, item, payload.version)
     rect_services.rectification_close(
         item=item, evidence=payload.evidence, on=payload.on, by=request.user
     )
@@ -437,7 +429,7 @@ def close_rectification(request, item_id: UUID, payload: CloseIn):
 )
 def recheck_rectification(request, item_id: UUID, payload: RecheckIn):
     item = _item(request, item_id)
-    _fresh(request, payload.version, item)
+    check_version(request, item, payload.version)
     if item.from_finding and not payload.manual:
         if not permissions.can(request.user, "rules.run", item.org):
             raise ApiError(403)

@@ -92,9 +92,12 @@ INSTALLED_APPS = [
     "zhibu.development",
     "zhibu.dues",
     "zhibu.study",
+    "zhibu.integrity",
     "zhibu.accountability",
     "zhibu.assessment",
     "zhibu.reviews",
+    "zhibu.census",
+    "zhibu.notices",
     "zhibu.insight",
     "zhibu.api",
     # Generators of demo and benchmark data (their management commands); no models.

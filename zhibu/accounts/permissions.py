@@ -46,6 +46,9 @@ ACTIONS: dict[str, str] = {
     "discipline.manage": _("登记纪律处分和申诉，作出问责决定"),
     "dues.manage": _("核定党费基数，登记党费收缴和上缴"),
     "study.manage": _("管理课程、学时认定和学习资料"),
+    "census.manage": _("编制、核对和报送党内统计报表"),
+    "integrity.review": _("核查可疑记录，标注已核实或已说明"),
+    "notice.manage": _("发布通知公告，配置企业微信、钉钉等提醒渠道"),
     "user.view": _("查看用户账号及其角色"),
     "user.manage": _("新建、停用账号，重置平台账号的密码（不授予角色）"),
     "role.grant": _(
@@ -84,6 +87,9 @@ _COMMITTEE_LEAD = _VIEW_ALL | {
     "assessment.manage",
     "dues.manage",
     "study.manage",
+    "census.manage",
+    "integrity.review",
+    "notice.manage",
     "user.view",
     "role.grant",
 }
@@ -100,6 +106,7 @@ _BRANCH_LEAD = _VIEW_ALL | {
     "request.handle",
     "dues.manage",
     "study.manage",
+    "notice.manage",
 }
 
 MATRIX: dict[tuple[str, str], frozenset[str]] = {
@@ -117,8 +124,10 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     (Role.PUBLICITY, BRANCH): frozenset(_VIEW_ALL | {"meeting.record", "study.manage"}),
     # 纪检 roles alone see discipline records (DISC, a stricter scope than member data);
     # the secretary of the deciding committee reads its own decisions record by record.
-    (Role.DISCIPLINE, COMMITTEE): frozenset(_VIEW_ALL | {"discipline.view", "discipline.manage"}),
-    (Role.DISCIPLINE, BRANCH): frozenset(_VIEW_ALL | {"discipline.view"}),
+    (Role.DISCIPLINE, COMMITTEE): frozenset(
+        _VIEW_ALL | {"discipline.view", "discipline.manage", "integrity.review"}
+    ),
+    (Role.DISCIPLINE, BRANCH): frozenset(_VIEW_ALL | {"discipline.view", "integrity.review"}),
     (Role.GROUP_LEADER, GROUP): frozenset(
         {"org.view", "member.view", "meeting.view", "meeting.record"}
     ),

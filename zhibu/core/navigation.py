@@ -55,6 +55,9 @@ MODULES: tuple[NavItem, ...] = (
         "accountability:index",
         "discipline.view",
     ),
+    NavItem("notices", _("通知公告"), "megaphone", "notices:index"),  # everyone reads them
+    NavItem("integrity", _("真实性核查"), "search", "integrity:index", "integrity.review"),
+    NavItem("census", _("党内统计"), "table", "census:index", "census.manage"),
     NavItem("cockpit", _("驾驶舱"), "speedometer2", "insight:cockpit", "finding.view"),
 )
 

@@ -395,3 +395,25 @@ def test_a_record_outside_the_recorders_discipline_scope_is_not_found(
     _sanction_record(cast, cast.branch2_member)
     with pytest.raises(ValidationError, match="未找到决定文号"):
         services._discipline_record(branch_inspector, "集团纪〔2026〕7 号", None)
+
+
+def test_the_decision_list_pages_instead_of_cutting_off(cast, world, inspector, login):
+    Decision.objects.bulk_create(
+        Decision(
+            org=cast.branch1,
+            kind=Decision.Kind.CHECK,
+            decided_on=date(2026, 1, 1) + timedelta(days=n),
+            deciding_org=cast.committee,
+            reason=f"第 {n} 件",
+            document_no=f"集团纪〔2026〕{n} 号",
+        )
+        for n in range(55)
+    )
+    client = login(inspector)
+    first = client.get(reverse("accountability:decisions"), {"kind": "check"}).content.decode()
+    second = client.get(
+        reverse("accountability:decisions"), {"kind": "check", "page": 2}
+    ).content.decode()
+    assert "集团纪〔2026〕54 号" in first and "集团纪〔2026〕0 号" not in first
+    assert "集团纪〔2026〕0 号" in second and "集团纪〔2026〕54 号" not in second
+    assert "page=2" in first and "kind=check" in first

@@ -4,8 +4,11 @@ holders, within their subtrees; everybody else is answered 404."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -249,12 +252,16 @@ def decision_edit(request: HttpRequest, public_id) -> HttpResponse:
 @strict(VIEW)
 def decision_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
-    decisions = list(selectors.decision_list(request.user, kind=kind)[:500])
+    page = Paginator(selectors.decision_list(request.user, kind=kind), 50).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "accountability/decisions.html",
         {
-            "decisions": decisions,
+            "page_obj": page,
+            "decisions": page.object_list,
+            "query_string": urlencode({"kind": kind}),
             "kinds": Decision.Kind.choices,
             "kind": kind,
             "page_title": _("问责决定"),

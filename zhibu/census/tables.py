@@ -91,6 +91,11 @@ class Table:
         index = [c for c, _label in self.columns].index(column)
         return next(r.cells[index] for r in self.rows if r.key == row)
 
+    def grid(self) -> list[tuple[Row, list[tuple[str, int]]]]:
+        """Rows with (column key, value) pairs, for templates."""
+        keys = [c for c, _label in self.columns]
+        return [(r, list(zip(keys, r.cells, strict=True))) for r in self.rows]
+
     def as_dict(self) -> dict:
         return {
             "key": self.key,

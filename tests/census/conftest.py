@@ -22,6 +22,7 @@ from datetime import date
 
 import pytest
 
+from tests.api.conftest import api, token_for  # noqa: F401  (API fixtures for test_api)
 from tests.factories import UserFactory, grant, make_member, make_org
 
 D1 = date(2025, 12, 31)

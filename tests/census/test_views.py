@@ -6,6 +6,7 @@ from datetime import date
 from io import BytesIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 
 from tests.factories import UserFactory, grant
@@ -178,7 +179,7 @@ def test_a_committee_whose_child_report_no_longer_agrees_is_refused(world, login
         on=date(2025, 12, 1),
         today=date(2026, 12, 5),
     )
-    with pytest.raises(Exception) as err:
+    with pytest.raises(ValidationError) as err:
         services.report_submit(org=world.committee, year=2025, by=world.lead)
     assert "已报送党员 5 人" in str(err.value)
     assert not Report.objects.filter(org=world.committee).exists()

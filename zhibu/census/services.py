@@ -104,7 +104,7 @@ def report_submit(
     report.submitted_at = timezone.now()
     report.submitted_by = by
     report.returned_reason = ""
-    report._history_user = by
+    report._history_user = by  # type: ignore[attr-defined]
     report.full_clean()
     report.save()
     return report
@@ -122,6 +122,6 @@ def report_return(*, report: Report, by, reason: str, version: datetime | None =
         raise ValidationError({NON_FIELD_ERRORS: NOT_SUBMITTED})
     report.status = Report.Status.RETURNED
     report.returned_reason = reason[:300]
-    report._history_user = by
+    report._history_user = by  # type: ignore[attr-defined]
     report.save()
     return report

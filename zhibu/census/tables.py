@@ -23,9 +23,10 @@ carries a key (table, row, column) that ``drill`` turns back into the rows behin
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
@@ -200,7 +201,7 @@ def person_sources(org: Org, day: date) -> tuple[QuerySet, QuerySet]:
 # --- breakdowns -------------------------------------------------------------------------------
 
 
-def _bands(field_name: str, day: date, bands: list[tuple[str, str, int | None]], missing: str):
+def _bands(field_name: str, day: date, bands: list[tuple[str, Any, int | None]], missing: str):
     """A CASE giving the band key of a date field by whole years before ``day``: bands are
     (key, label, upper years inclusive) in increasing order, the last without upper."""
     whens = [When(**{f"{field_name}__isnull": True}, then=Value(missing))]
@@ -244,7 +245,7 @@ class Dimension:
     key: str
     title: object
     source: str  # person (the record as of the day) | span (the span itself)
-    choices: list[tuple[str, object]]
+    choices: Sequence[tuple[str, Any]]
 
     def expression(self, day: date):
         if self.key == "gender":
@@ -396,7 +397,7 @@ def _in_subtree_counted(org: Org) -> QuerySet[MemberSpan]:
     return MemberSpan.objects.filter(subtree_q([org.path], "org__path"), status__in=COUNTED)
 
 
-def gains(org: Org, day: date) -> QuerySet[MemberSpan]:
+def gains(org: Org, day: date) -> QuerySet[Any]:
     """Counted spans starting in (year base, day] with no counted span in the subtree
     ending that same day (a 转正 or a move inside the subtree is no gain)."""
     before = _in_subtree_counted(org).filter(member=OuterRef("member_id"), end=OuterRef("start"))
@@ -409,7 +410,7 @@ def gains(org: Org, day: date) -> QuerySet[MemberSpan]:
     )
 
 
-def losses(org: Org, day: date) -> QuerySet[MemberSpan]:
+def losses(org: Org, day: date) -> QuerySet[Any]:
     """Counted spans ending in (year base, day] (the member is gone on ``end``) with no
     counted span in the subtree starting that day."""
     after = _in_subtree_counted(org).filter(member=OuterRef("member_id"), start=OuterRef("end"))
@@ -476,7 +477,7 @@ def _dev_column_q(column: str, day: date) -> Q:
     }[column]
 
 
-def _dev_cases(org: Org, day: date) -> QuerySet[DevCase]:
+def _dev_cases(org: Org, day: date) -> QuerySet[Any]:
     """Cases of the subtree not stopped by the end of ``day``, with their last step by then."""
     stopped = HistoricalCase.objects.filter(
         id=OuterRef("pk"), status=DevCase.Status.STOPPED, history_date__lt=_end_of(day)
@@ -696,10 +697,10 @@ def _drill(org: Org, day: date, table: str, row: str, column: str) -> tuple[str,
         if row == "now":
             return "members", _members(spans_on(org, day).values("member_id"))
         side, _dot, cause = row.partition(".")
-        qs = {"gained": gains, "lost": losses}[side](org, day)
+        flows = {"gained": gains, "lost": losses}[side](org, day)
         if cause:
-            qs = qs.filter(cause=cause)
-        return "members", _members(qs.values("member_id"))
+            flows = flows.filter(cause=cause)
+        return "members", _members(flows.values("member_id"))
     if table in DIMENSION_BY_KEY:
         dim = DIMENSION_BY_KEY[table]
         if dim.source == "span":
@@ -717,8 +718,8 @@ def _drill(org: Org, day: date, table: str, row: str, column: str) -> tuple[str,
     if table == "development":
         if column not in dict(DEV_COLUMNS):
             raise KeyError(column)
-        qs = dev_rows(org, day, row).filter(_dev_column_q(column, day))
-        return "cases", qs.select_related("org").order_by("name_pinyin", "id")
+        cases = dev_rows(org, day, row).filter(_dev_column_q(column, day))
+        return "cases", cases.select_related("org").order_by("name_pinyin", "id")
     if table == "orgs":
         qs = orgs_on(org, day)
         if row != TOTAL:

@@ -54,3 +54,9 @@ def test_reports_list_and_detail_are_scoped(world, api, token_for):
     other = api(token_for(world.other_lead))
     assert other.get(f"/census/reports/{report.public_id}").status_code == 404
     assert other.get("/census/reports").json() == []
+
+
+def test_an_out_of_range_year_is_malformed(world, api, token_for):
+    response = api(token_for(world.lead)).get("/census/reports", year=99999)
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed"

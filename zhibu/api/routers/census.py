@@ -9,7 +9,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from zhibu.api.errors import require_anywhere
 from zhibu.api.schemas import ERRORS, Day, Filters, Record
@@ -84,7 +84,7 @@ class ReportDetailOut(ReportOut):
 
 class ReportFilters(Filters):
     org: UUID | None = None
-    year: int | None = None
+    year: int | None = Field(None, ge=1900, le=2999)
 
 
 def _tables(tables: list[T.Table]) -> list[dict]:

@@ -124,3 +124,21 @@ def test_query_count_does_not_grow_with_the_tree(world, django_assert_max_num_qu
             make_member(branch, f"新{i}{j}")
     with django_assert_max_num_queries(len(small.captured_queries)):
         T.compute(world.committee, D1)
+
+
+def test_a_later_move_of_a_branch_leaves_the_past_where_it_was(world):
+    """B2 (m3, m4, m6) moves to the other committee on 2026-07-01: on 2025-12-31 it still
+    counts under C; on 2026-11-30 under X, and C's year is stated on today's structure."""
+    from zhibu.orgs.models import Org
+    from zhibu.orgs.services import org_move
+
+    org_move(org=world.b2, to_parent=world.other, on=date(2026, 7, 1), document_no="组字1号")
+    c, x = Org.objects.get(pk=world.committee.pk), Org.objects.get(pk=world.other.pk)
+    assert figures(c, D1)["flow"].cell("now", "n") == 5
+    assert figures(c, D1)["orgs"].cell("total", "total") == 4
+    assert figures(x, D1)["flow"].cell("now", "n") == 0
+    f = figures(c, D2)["flow"]
+    assert [f.cell(r, "n") for r in ("base", "gained", "lost", "now")] == [3, 0, 2, 1]
+    assert figures(x, D2)["flow"].cell("now", "n") == 3
+    assert names(x, D2, "flow", "now") == sorted(["丙", "丁", "己"])
+    assert T.consistency(T.compute(c, D2)) == [] and T.consistency(T.compute(x, D1)) == []

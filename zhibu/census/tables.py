@@ -48,12 +48,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhibu.core.scope import subtree_q
+from zhibu.core.scope import STEPLEN, subtree_q
 from zhibu.development.models import Case as DevCase
 from zhibu.development.models import Step
 from zhibu.members.choices import Education
 from zhibu.members.models import Member, MemberEvent, MemberSpan, Mobility
-from zhibu.orgs.models import Committee, CommitteePost, Org, Sector
+from zhibu.orgs.models import Committee, CommitteePost, Org, OrgEvent, Sector
 
 COUNTED = (Member.Status.FULL, Member.Status.PROBATIONARY)
 BEFORE_ORG = gettext_lazy(
@@ -165,10 +165,52 @@ def _end_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
-def spans_on(org: Org, day: date) -> QuerySet[MemberSpan]:
-    """Counted spans running on ``day`` in ``org``'s subtree (one per member)."""
+def in_scope(org: Org, day: date, field: str = "org") -> Q:
+    """Rows whose ``field`` (an org) lay in ``org``'s subtree as the tree stood on ``day``.
+
+    Without a 隶属关系调整 after ``day`` this is the path prefix (one query to find out).
+    Otherwise the later moves are undone, newest first, on the parent links of the orgs
+    involved (the current subtree and the moved orgs' subtrees: one more query), and the
+    subtree is collected from those links in memory. Cached on the ``org`` instance."""
+    cache = org.__dict__.setdefault("_census_scope", {})
+    if day not in cache:
+        moves = list(
+            OrgEvent.objects.filter(kind=OrgEvent.Kind.MOVED, on__gt=day)
+            .order_by("-on", "-id")
+            .values_list("org_id", "from_parent_id", "org__path")
+        )
+        if not moves:
+            cache[day] = None
+        else:
+            rows = list(
+                Org.objects.filter(subtree_q([org.path, *[m[2] for m in moves]])).values_list(
+                    "id", "path"
+                )
+            )
+            by_path = {path: pk for pk, path in rows}
+            parent = {pk: by_path.get(path[:-STEPLEN]) for pk, path in rows}
+            for moved, from_parent, _path in moves:
+                parent[moved] = from_parent
+            children: dict[int | None, list[int]] = {}
+            for pk, up in parent.items():
+                children.setdefault(up, []).append(pk)
+            ids, stack = set(), [org.pk]
+            while stack:
+                pk = stack.pop()
+                if pk not in ids:
+                    ids.add(pk)
+                    stack.extend(children.get(pk, []))
+            cache[day] = sorted(ids)
+    if cache[day] is None:
+        return subtree_q([org.path], f"{field}__path" if field else "path")
+    return Q(**{f"{field}_id__in" if field else "pk__in": cache[day]})
+
+
+def spans_on(org: Org, day: date, scope_day: date | None = None) -> QuerySet[MemberSpan]:
+    """Counted spans running on ``day`` in ``org``'s subtree as it stood on ``scope_day``
+    (default ``day``): one per member."""
     return MemberSpan.objects.filter(
-        subtree_q([org.path], "org__path"), status__in=COUNTED, start__lte=day
+        in_scope(org, scope_day or day), status__in=COUNTED, start__lte=day
     ).filter(Q(end__isnull=True) | Q(end__gt=day))
 
 
@@ -393,17 +435,19 @@ def _cause(causes, date_field: str):
     return kind, Case(*whens, default=Value(OTHER_CAUSE), output_field=CharField())
 
 
-def _in_subtree_counted(org: Org) -> QuerySet[MemberSpan]:
-    return MemberSpan.objects.filter(subtree_q([org.path], "org__path"), status__in=COUNTED)
+def _in_subtree_counted(org: Org, day: date) -> QuerySet[MemberSpan]:
+    return MemberSpan.objects.filter(in_scope(org, day), status__in=COUNTED)
 
 
 def gains(org: Org, day: date) -> QuerySet[Any]:
     """Counted spans starting in (year base, day] with no counted span in the subtree
     ending that same day (a 转正 or a move inside the subtree is no gain)."""
-    before = _in_subtree_counted(org).filter(member=OuterRef("member_id"), end=OuterRef("start"))
+    before = _in_subtree_counted(org, day).filter(
+        member=OuterRef("member_id"), end=OuterRef("start")
+    )
     kind, cause = _cause(GAIN_CAUSES, "start")
     return (
-        _in_subtree_counted(org)
+        _in_subtree_counted(org, day)
         .filter(start__gt=year_start(day), start__lte=day)
         .exclude(Exists(before))
         .annotate(_kind=kind, cause=cause)
@@ -413,10 +457,12 @@ def gains(org: Org, day: date) -> QuerySet[Any]:
 def losses(org: Org, day: date) -> QuerySet[Any]:
     """Counted spans ending in (year base, day] (the member is gone on ``end``) with no
     counted span in the subtree starting that day."""
-    after = _in_subtree_counted(org).filter(member=OuterRef("member_id"), start=OuterRef("end"))
+    after = _in_subtree_counted(org, day).filter(
+        member=OuterRef("member_id"), start=OuterRef("end")
+    )
     kind, cause = _cause(LOSS_CAUSES, "end")
     return (
-        _in_subtree_counted(org)
+        _in_subtree_counted(org, day)
         .filter(end__gt=year_start(day), end__lte=day)
         .exclude(Exists(after))
         .annotate(_kind=kind, cause=cause)
@@ -424,7 +470,7 @@ def losses(org: Org, day: date) -> QuerySet[Any]:
 
 
 def _flow_table(org: Org, day: date) -> Table:
-    base = spans_on(org, year_start(day)).values("member_id").distinct().count()
+    base = spans_on(org, year_start(day), day).values("member_id").distinct().count()
     now = spans_on(org, day).values("member_id").distinct().count()
     gained = {
         r["cause"]: r["n"]
@@ -484,7 +530,7 @@ def _dev_cases(org: Org, day: date) -> QuerySet[Any]:
     )
     last = Step.objects.filter(case=OuterRef("pk"), on__lte=day).order_by("-number")
     return (
-        DevCase.objects.filter(subtree_q([org.path], "org__path"))
+        DevCase.objects.filter(in_scope(org, day))
         .exclude(Exists(stopped))
         .annotate(last_no=Subquery(last.values("number")[:1]))
     )
@@ -503,7 +549,7 @@ def dev_rows(org: Org, day: date, row: str) -> QuerySet[DevCase]:
     )
     if step == CONFIRMATION_STEP:
         steps = steps.filter(outcome=Step.Outcome.CONFIRM)
-    return DevCase.objects.filter(subtree_q([org.path], "org__path")).filter(Exists(steps))
+    return DevCase.objects.filter(in_scope(org, day)).filter(Exists(steps))
 
 
 DEV_ROWS = [
@@ -551,7 +597,7 @@ PARTY_ORG_KINDS = [k for k in Org.Kind if k != Org.Kind.GROUP]
 
 def orgs_on(org: Org, day: date) -> QuerySet[Org]:
     return Org.objects.filter(
-        subtree_q([org.path]), established_on__lte=day, kind__in=PARTY_ORG_KINDS
+        in_scope(org, day, field=""), established_on__lte=day, kind__in=PARTY_ORG_KINDS
     ).filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day))
 
 
@@ -623,7 +669,7 @@ def _lead_table(org: Org, day: date) -> Table:
 
 
 def mobility_rows(org: Org, day: date, row: str, column: str = TOTAL) -> QuerySet[Mobility]:
-    qs = Mobility.objects.filter(subtree_q([org.path], "org__path"), started_on__lte=day).filter(
+    qs = Mobility.objects.filter(in_scope(org, day), started_on__lte=day).filter(
         Q(ended_on__isnull=True) | Q(ended_on__gt=day)
     )
     if row != TOTAL:
@@ -693,7 +739,7 @@ def _members(ids) -> QuerySet[Member]:
 def _drill(org: Org, day: date, table: str, row: str, column: str) -> tuple[str, QuerySet]:
     if table == "flow":
         if row == "base":
-            return "members", _members(spans_on(org, year_start(day)).values("member_id"))
+            return "members", _members(spans_on(org, year_start(day), day).values("member_id"))
         if row == "now":
             return "members", _members(spans_on(org, day).values("member_id"))
         side, _dot, cause = row.partition(".")

@@ -183,3 +183,31 @@ def test_a_committee_whose_child_report_no_longer_agrees_is_refused(world, login
         services.report_submit(org=world.committee, year=2025, by=world.lead)
     assert "已报送党员 5 人" in str(err.value)
     assert not Report.objects.filter(org=world.committee).exists()
+
+
+def test_the_pages_have_unique_ids_and_labelled_controls(world, login):
+    import re
+    from collections import Counter
+
+    from tests.test_accessibility import CONTROL, ID, LABEL_FOR
+    from zhibu.census import services
+
+    report = services.report_submit(org=world.general, year=2025, by=world.lead)
+    client = login(world.lead)
+    urls = [
+        url_of(world, as_of="2025-12-31"),
+        f"/census/cell/?org={world.committee.public_id}&as_of=2025-12-31&table=flow&row=now&col=n",
+        f"/census/reports/{report.public_id}/",
+    ]
+    for url in urls:
+        html = client.get(url).content.decode()
+        assert [i for i, n in Counter(ID.findall(html)).items() if n > 1] == [], url
+        labelled = set(LABEL_FOR.findall(html))
+        for _tag, attrs in CONTROL.findall(html):
+            if re.search(r'type="(hidden|submit|button)"', attrs):
+                continue
+            control_id = re.search(r'\sid="([^"]+)"', attrs)
+            assert (control_id and control_id.group(1) in labelled) or "aria-label" in attrs, (
+                url,
+                attrs,
+            )

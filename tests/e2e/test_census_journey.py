@@ -29,7 +29,7 @@ def test_year_end_tables_drill_down_and_export(cast, live_server, page):
     assert "党员按性别" in page.locator("#census-cell-label").inner_text()
 
     page.get_by_role("link", name="返回统计表").click()
-    page.locator("#census-trend canvas").wait_for()
+    assert page.locator("#census-chart-data").count() == 1
     with page.expect_download() as info:
         page.locator("#census-export").click()
     book = load_workbook(info.value.path())

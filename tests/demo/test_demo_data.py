@@ -102,11 +102,24 @@ def test_the_demo_inbox_has_todays_digest_and_the_audit_chain_verifies(built):
     assert result.ok, result.reason
 
 
+def test_the_demo_has_last_years_statistics_report_submitted(built):
+    """Issue 19: one 党总支's annual 党内统计 report, frozen with figures that pass the checks."""
+    from zhibu.census import tables
+    from zhibu.census.models import Report
+
+    assert built["first"]["census_reports"] == 1
+    report = Report.objects.get()
+    assert report.is_locked and report.member_total > 0
+    figures = [tables.Table.from_dict(t) for t in report.figures]
+    assert tables.consistency(figures) == []
+    assert tables.member_total(figures) == report.member_total
+
+
 def test_the_build_says_what_it_is_doing(built):
     """Regression: demo_data was silent for minutes."""
     started = [line for line in built["progress"] if line.endswith("…")]
     finished = [line for line in built["progress"] if line.endswith(" s")]
-    assert len(started) == len(finished) == 13
+    assert len(started) == len(finished) == 14
     assert any("组织生活" in line for line in started)
 
 

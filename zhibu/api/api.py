@@ -15,6 +15,7 @@ from zhibu.api.auth import api_auth
 from zhibu.api.routers import (
     accountability,
     assessment,
+    census,
     development,
     discipline,
     dues,
@@ -77,6 +78,7 @@ api.add_router("/accountability-decisions", accountability.decisions_router)
 api.add_router("/reviews", reviews.reviews_router)
 api.add_router("/promises", reviews.promises_router)
 api.add_router("/dues", dues.router)
+api.add_router("/census", census.router)
 api.add_router("/courses", study.courses_router)
 api.add_router("/study-records", study.records_router)
 api.add_router("/articles", study.articles_router)

@@ -75,3 +75,37 @@ def workbook_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
+
+
+def build_report_workbook(
+    sheets: Sequence[tuple[str, str, Sequence[str], Sequence[str], Iterable[Sequence]]],
+) -> bytes:
+    """A statistician's workbook: per sheet (name, title, notes, headers, rows) a merged
+    bold title, note lines (reporting unit, as-of date, unit of count), then the table.
+    Values go through ``safe_cell`` like every export."""
+    book = Workbook()
+    book.remove(book.active)
+    bold = Font(bold=True)
+    for name, title, notes, headers, rows in sheets:
+        sheet = book.create_sheet(title=name[:31])
+        width = max(2, len(headers))
+        sheet.append([safe_cell(title)])
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+        sheet["A1"].font = Font(bold=True, size=14)
+        sheet["A1"].alignment = Alignment(horizontal="center")
+        for note in notes:
+            sheet.append([safe_cell(note)])
+        sheet.append([safe_cell(h) for h in headers])
+        header_row = sheet.max_row
+        for cell in sheet[header_row]:
+            cell.font = bold
+            cell.alignment = Alignment(horizontal="center", vertical="center")
+        for row in rows:
+            sheet.append([safe_cell(v) for v in row])
+        sheet.column_dimensions["A"].width = 30
+        for i in range(2, width + 1):
+            sheet.column_dimensions[get_column_letter(i)].width = 14
+        sheet.freeze_panes = sheet.cell(row=header_row + 1, column=2)
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -12,11 +12,13 @@ from django.utils import timezone
 
 from zhibu.accountability.models import Decision as AccountabilityDecision
 from zhibu.assessment.models import Scheme
+from zhibu.census.models import Report
 from zhibu.core.rules.models import RuleRun
 from zhibu.core.scope import subtree_q
 from zhibu.demo import (
     accountability,
     assessment,
+    census,
     checks,
     committees,
     development,
@@ -69,6 +71,7 @@ COUNTS = (
     "secretary_reviews",
     "promises",
     "dues_payments",
+    "census_reports",
 )
 
 
@@ -139,6 +142,9 @@ def build(
     if not AccountabilityDecision.objects.filter(org__path__startswith=root.path).exists():
         with _step(log, "问责线索和问责决定 / accountability signals and a decision"):
             accountability.build(demo, root)  # a rectification overdue twice, one 通报
+    if not Report.objects.filter(org__path__startswith=root.path).exists():
+        with _step(log, "党内统计年报 / last year's statistics report"):
+            demo.counts["census_reports"] = census.build(demo, root)
     with _step(log, "党员账号 / members' own accounts"):
         demo.counts["member_accounts"] = users.ensure_member_accounts()
     return {name: demo.counts[name] for name in COUNTS}

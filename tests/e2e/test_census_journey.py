@@ -3,6 +3,9 @@ year-end tables, drills into a cell to the members behind it, and exports the wo
 
 from __future__ import annotations
 
+from io import BytesIO
+from pathlib import Path
+
 import pytest
 from openpyxl import load_workbook
 
@@ -32,6 +35,7 @@ def test_year_end_tables_drill_down_and_export(cast, live_server, page):
     assert page.locator("#census-chart-data").count() == 1
     with page.expect_download() as info:
         page.locator("#census-export").click()
-    book = load_workbook(info.value.path())
+    # The browser keeps the download under a temporary name without the .xlsx ending.
+    book = load_workbook(BytesIO(Path(info.value.path()).read_bytes()))
     assert len(book.sheetnames) == 13
     assert "党员增减变化" in book[book.sheetnames[0]]["A1"].value

@@ -1,0 +1,184 @@
+"""Channels, signed delivery to a local receiver, the delivery log with retries, the
+daily digest (one per channel per day) and quiet hours."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.notices.conftest import DING_SECRET, HOOK_SECRET
+from zhibu.core.rules.models import Notification
+from zhibu.duties.models import Task
+from zhibu.notices import dispatch, services
+from zhibu.notices.models import Channel, Delivery, Topic
+from zhibu.notices.tasks import MAX_ATTEMPTS, retry_due
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def channel(cast, receiver, kind, *, secret="", org=None, **data):
+    return services.channel_save(
+        org=org or cast.committee,
+        data={
+            "kind": kind,
+            "name": f"{kind} 群",
+            "url": receiver.url(kind),
+            "secret": secret,
+            "topics": data.pop("topics", [Topic.TASK, Topic.MEETING]),
+            **data,
+        },
+        by=cast.party_secretary,
+    )
+
+
+@pytest.fixture
+def channels(cast, receiver):
+    return [
+        channel(cast, receiver, "wecom"),
+        channel(cast, receiver, "dingtalk", secret=DING_SECRET),
+        channel(cast, receiver, "webhook", secret=HOOK_SECRET),
+    ]
+
+
+def test_test_messages_reach_each_robot_with_a_valid_signature(login, cast, receiver, channels):
+    client = login(cast.party_secretary)
+    for c in channels:
+        response = client.post(reverse("notices:channel_test", args=[c.public_id]))
+        assert response.status_code == 302
+    assert [r["verified"] for r in receiver.received] == [True, True, True]
+    wecom, ding, hook = receiver.received
+    assert wecom["json"]["msgtype"] == "markdown" and "测试" in wecom["json"]["markdown"]["content"]
+    assert "timestamp=" in ding["path"] and "sign=" in ding["path"]
+    assert hook["json"]["source"] == "zhibu"
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.SENT}
+    page = client.get(reverse("notices:channels"))
+    assert "已发送" in page.content.decode()
+
+
+def test_a_wrong_secret_is_logged_as_failed_with_the_robots_reason(cast, receiver):
+    c = channel(cast, receiver, "dingtalk", secret="SECwrong")
+    delivery = services.channel_test(channel=c, by=cast.party_secretary)
+    delivery.refresh_from_db()
+    assert receiver.received[0]["verified"] is False
+    assert delivery.status == Delivery.Status.FAILED
+    assert "310000" in delivery.last_error and delivery.attempts == 1
+
+
+def test_a_failing_receiver_logs_the_failure_and_retries_without_raising(
+    login, cast, receiver, channels
+):
+    receiver.fail = True
+    hook = channels[2]
+    response = login(cast.party_secretary).post(
+        reverse("notices:channel_test", args=[hook.public_id])
+    )
+    assert response.status_code == 302  # the page is not blocked by the robot
+    delivery = Delivery.objects.get(channel=hook)
+    assert delivery.status == Delivery.Status.FAILED
+    assert delivery.last_error == "HTTP 500" and delivery.attempts == 1
+    assert delivery.next_attempt_at > timezone.now()
+    assert retry_due() == 0  # not before its back-off
+    retry_due(delivery.next_attempt_at + timedelta(seconds=1))
+    delivery.refresh_from_db()
+    assert delivery.attempts == 2 and delivery.status == Delivery.Status.FAILED
+    receiver.fail = False
+    retry_due(delivery.next_attempt_at + timedelta(seconds=1))
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT and delivery.last_error == ""
+    assert delivery.attempts == 3 and receiver.received[-1]["verified"]
+
+
+def test_a_delivery_is_given_up_after_the_last_attempt(cast, receiver, channels):
+    receiver.fail = True
+    delivery = services.channel_test(channel=channels[0], by=cast.party_secretary)
+    for _ in range(MAX_ATTEMPTS):
+        delivery.refresh_from_db()
+        retry_due((delivery.next_attempt_at or timezone.now()) + timedelta(seconds=1))
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.GAVE_UP and delivery.attempts == MAX_ATTEMPTS
+    assert len(receiver.received) == MAX_ATTEMPTS
+
+
+def test_secrets_are_stored_encrypted(cast, receiver, channels):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret FROM notices_channel WHERE kind = 'webhook'")
+        (stored,) = cursor.fetchone()
+    assert HOOK_SECRET not in stored and stored.startswith("v1:")
+    assert Channel.objects.get(kind="webhook").secret == HOOK_SECRET
+
+
+def test_digest_is_one_message_per_channel_per_day(cast, receiver):
+    c = channel(cast, receiver, "wecom", topics=[Topic.TASK])
+    Task.objects.create(
+        org=cast.branch1, issuer=cast.committee, title="整理党员档案", due=date(2026, 6, 10)
+    )
+    with time_machine.travel(datetime(2026, 6, 9, 9, 0, tzinfo=SHANGHAI), tick=False):
+        dispatch.send_day(date(2026, 6, 9))
+        dispatch.send_day(date(2026, 6, 9))
+    assert Delivery.objects.filter(channel=c).count() == 1
+    assert len(receiver.received) == 1
+    text = receiver.received[0]["json"]["markdown"]["content"]
+    assert "整理党员档案" in text and "第一党支部" in text
+
+
+def test_quiet_hours_hold_a_digest_until_they_end(cast, receiver):
+    c = channel(cast, receiver, "wecom", quiet_start=time(22, 0), quiet_end=time(7, 0))
+    Task.objects.create(
+        org=cast.branch1, issuer=cast.committee, title="整理党员档案", due=date(2026, 6, 10)
+    )
+    with time_machine.travel(datetime(2026, 6, 9, 23, 30, tzinfo=SHANGHAI), tick=False):
+        dispatch.send_day(date(2026, 6, 9))
+    delivery = Delivery.objects.get(channel=c)
+    assert delivery.status == Delivery.Status.PENDING and receiver.received == []
+    assert delivery.not_before == datetime(2026, 6, 10, 7, 0, tzinfo=SHANGHAI)
+    retry_due(datetime(2026, 6, 10, 6, 59, tzinfo=SHANGHAI))
+    assert receiver.received == []
+    retry_due(datetime(2026, 6, 10, 7, 1, tzinfo=SHANGHAI))
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT and len(receiver.received) == 1
+
+
+def test_quiet_hours_arithmetic():
+    at = lambda h, m=0: datetime(2026, 3, 1, h, m, tzinfo=SHANGHAI)  # noqa: E731
+    assert dispatch.quiet_until(time(22), time(7), at(23)) == datetime(
+        2026, 3, 2, 7, tzinfo=SHANGHAI
+    )
+    assert dispatch.quiet_until(time(22), time(7), at(6, 59)) == at(7)
+    assert dispatch.quiet_until(time(22), time(7), at(7)) is None
+    assert dispatch.quiet_until(time(12), time(14), at(13)) == at(14)
+    assert dispatch.quiet_until(time(12), time(14), at(15)) is None
+    assert dispatch.quiet_until(None, None, at(3)) is None
+
+
+def test_person_gets_items_in_the_inbox_and_one_email_a_day(cast, mailoutbox):
+    cast.ordinary.email = "wang@example.cn"
+    cast.ordinary.save()
+    cast.ordinary_member.admitted_on = date(2010, 6, 9)
+    cast.ordinary_member.save()
+    with time_machine.travel(datetime(2026, 6, 9, 9, 0, tzinfo=SHANGHAI), tick=False):
+        services.preference_save(
+            user=cast.ordinary,
+            data={"inbox_topics": [Topic.BIRTHDAY], "email_topics": [Topic.BIRTHDAY]},
+        )
+        dispatch.send_day(date(2026, 6, 9))
+        dispatch.send_day(date(2026, 6, 9))
+    note = Notification.objects.get(user=cast.ordinary, day=date(2026, 6, 9))
+    assert [i["topic"] for i in note.items] == ["birthday"]
+    assert "入党 16 周年" in note.items[0]["text"]
+    assert len([m for m in mailoutbox if "wang@example.cn" in m.to]) == 1
+
+
+def test_topics_not_chosen_stay_out(cast, mailoutbox):
+    cast.ordinary_member.admitted_on = date(2010, 6, 9)
+    cast.ordinary_member.save()
+    services.preference_save(user=cast.ordinary, data={"inbox_topics": [Topic.MEETING]})
+    with time_machine.travel(datetime(2026, 6, 9, 9, 0, tzinfo=SHANGHAI), tick=False):
+        dispatch.send_day(date(2026, 6, 9))
+    assert not Notification.objects.filter(user=cast.ordinary).exists()
+    assert mailoutbox == []

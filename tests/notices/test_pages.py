@@ -245,3 +245,25 @@ def test_preferences_stay_within_what_the_organisation_allows(login, cast):
     assert "会议通知和变更" not in page and "所在组织未开放邮件提醒" in page
     response = client.post(reverse("notices:preferences"), {"inbox_topics": [Topic.MEETING]})
     assert response.status_code == 200 and not Preference.objects.exists()
+
+
+def test_demo_step_configures_a_local_channel_and_an_announcement_with_receipts(login, cast):
+    from datetime import date
+
+    from zhibu.demo import notices as demo_notices
+    from zhibu.demo.state import Demo
+
+    cast.ordinary.username = "dangyuan"
+    cast.ordinary.save()
+    demo = Demo(seed=1, today=date(2026, 6, 9))
+    demo_notices.build(demo, cast.committee)
+    demo_notices.build(demo, cast.committee)  # a second build adds nothing
+    channel = Channel.objects.get()
+    assert channel.kind == "wecom" and channel.url.startswith("http://127.0.0.1:8765/")
+    a = Announcement.objects.get()
+    assert list(
+        Receipt.objects.filter(announcement=a).values_list("user__username", flat=True)
+    ) == ["dangyuan"]
+    html = login(cast.party_secretary).get(reverse("notices:detail", args=[a.public_id])).content
+    read = html.decode().split('id="read-list"')[1].split("</p>")[0]
+    assert "王党员" in read  # the demo's reader (and the secretary, who just opened it)

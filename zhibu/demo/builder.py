@@ -25,6 +25,7 @@ from zhibu.demo import (
     duties,
     letters,
     meetings,
+    notices,
     org,
     requests,
     reviews,
@@ -139,6 +140,8 @@ def build(
     if not AccountabilityDecision.objects.filter(org__path__startswith=root.path).exists():
         with _step(log, "问责线索和问责决定 / accountability signals and a decision"):
             accountability.build(demo, root)  # a rectification overdue twice, one 通报
+    with _step(log, "通知公告和提醒渠道 / announcements and a reminder channel"):
+        notices.build(demo, root)  # a 企业微信 robot on a local receiver, read receipts
     with _step(log, "党员账号 / members' own accounts"):
         demo.counts["member_accounts"] = users.ensure_member_accounts()
     return {name: demo.counts[name] for name in COUNTS}

@@ -182,3 +182,20 @@ def test_topics_not_chosen_stay_out(cast, mailoutbox):
         dispatch.send_day(date(2026, 6, 9))
     assert not Notification.objects.filter(user=cast.ordinary).exists()
     assert mailoutbox == []
+
+
+def test_notices_send_command_and_tick_send_the_days_reminders_once(cast, receiver):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    channel(cast, receiver, "wecom", topics=[Topic.TASK])
+    Task.objects.create(
+        org=cast.branch1, issuer=cast.committee, title="整理党员档案", due=date(2026, 6, 10)
+    )
+    out = StringIO()
+    with time_machine.travel(datetime(2026, 6, 9, 9, 0, tzinfo=SHANGHAI), tick=False):
+        call_command("notices_send", "--date", "2026-06-09", stdout=out)
+        call_command("tick", "--date", "2026-06-09", stdout=StringIO())
+    assert "1 channel digest(s)" in out.getvalue()
+    assert len(receiver.received) == 1

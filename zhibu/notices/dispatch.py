@@ -59,8 +59,7 @@ def allowed_for(user) -> tuple[set[str], bool]:
         .values_list("org__path", flat=True)
     )
     policies = {p.org.path: p for p in Policy.objects.select_related("org")}
-    found = [nearest(path, policies) for path in paths]
-    found = [p for p in found if p is not None]
+    found = [p for p in (nearest(path, policies) for path in paths) if p is not None]
     if not found or len(found) < len(paths):
         return set(ALL_TOPICS), True
     topics = set().union(*(set(p.topics) for p in found))
@@ -87,14 +86,16 @@ def _text(items: list[dict]) -> str:
     )
 
 
-def _deliver(*, key: str, day: date, subject: str, items: list[dict], quiet, **target) -> None:
+def _deliver(
+    *, key: str, day: date, subject: str, items: list[dict], quiet: tuple, **target
+) -> None:
     delivery, created = Delivery.objects.get_or_create(
         key=key,
         defaults={
             "day": day,
             "subject": subject[:200],
             "text": _text(items),
-            "not_before": quiet_until(*quiet, timezone.now()),
+            "not_before": quiet_until(quiet[0], quiet[1], timezone.now()),
             **target,
         },
     )

@@ -65,8 +65,8 @@ class PreferenceForm(forms.Form):
     def __init__(self, *args, allowed: set[str], **kwargs):
         super().__init__(*args, **kwargs)
         choices = [(v, label) for v, label in Topic.choices if v in allowed]
-        self.fields["inbox_topics"].choices = choices
-        self.fields["email_topics"].choices = choices
+        self.fields["inbox_topics"].choices = choices  # type: ignore[attr-defined]
+        self.fields["email_topics"].choices = choices  # type: ignore[attr-defined]
 
 
 class AnyTargets(forms.MultipleChoiceField):
@@ -93,4 +93,4 @@ class AnnouncementForm(forms.Form):
         if edit:
             del self.fields["targets"]
         else:
-            self.fields["targets"].choices = list(target_choices)
+            self.fields["targets"].choices = list(target_choices)  # type: ignore[attr-defined]

@@ -214,9 +214,10 @@ def policy_edit(request: HttpRequest, org_id) -> HttpResponse:
 
 @login_only
 def preferences(request: HttpRequest) -> HttpResponse:
-    choices = dispatch.choices_for(request.user)
-    allowed, email_allowed = dispatch.allowed_for(request.user)
-    pref = Preference.objects.filter(user=request.user).first()
+    user = request.user  # signed in (login_only)
+    choices = dispatch.choices_for(user)
+    allowed, email_allowed = dispatch.allowed_for(user)
+    pref = Preference.objects.filter(user_id=user.pk or 0).first()
     initial = {
         "inbox_topics": sorted(choices["inbox"]),
         "email_topics": sorted(choices["email"]),
@@ -238,5 +239,5 @@ def preferences(request: HttpRequest) -> HttpResponse:
         _("我的提醒设置"),
         _("每个渠道每天最多一条汇总提醒；免打扰时段内不发邮件，结束后再发。"),
         email_allowed=email_allowed,
-        has_email=bool(request.user.email),
+        has_email=bool(getattr(user, "email", "")),
     )

@@ -199,3 +199,31 @@ def test_notices_send_command_and_tick_send_the_days_reminders_once(cast, receiv
         call_command("tick", "--date", "2026-06-09", stdout=StringIO())
     assert "1 channel digest(s)" in out.getvalue()
     assert len(receiver.received) == 1
+
+
+def test_a_channel_digest_costs_the_same_queries_for_a_bigger_tree(cast, receiver):
+    """Set-based over the subtree: more branches and tasks, no more queries."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_org
+    from zhibu.orgs.models import Org
+
+    c = channel(cast, receiver, "webhook", secret=HOOK_SECRET, topics=list(Topic.values))
+
+    def add_tasks(orgs):
+        for org in orgs:
+            Task.objects.create(org=org, issuer=cast.committee, title="任务", due=date(2026, 6, 10))
+
+    def cost(day):
+        with CaptureQueriesContext(connection) as q:
+            dispatch.channel_digest(c, day)
+        return len([s for s in q.captured_queries if "notices_delivery" not in s["sql"]])
+
+    add_tasks([cast.branch1])
+    small = cost(date(2026, 6, 21))
+    more = [
+        make_org(cast.general_branch, Org.Kind.BRANCH, f"新支部{i}", code=f"XZB{i}")
+        for i in range(5)
+    ]
+    add_tasks(more)
+    assert cost(date(2026, 6, 22)) == small

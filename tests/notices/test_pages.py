@@ -267,3 +267,26 @@ def test_demo_step_configures_a_local_channel_and_an_announcement_with_receipts(
     html = login(cast.party_secretary).get(reverse("notices:detail", args=[a.public_id])).content
     read = html.decode().split('id="read-list"')[1].split("</p>")[0]
     assert "王党员" in read  # the demo's reader (and the secretary, who just opened it)
+
+
+def test_announcement_list_and_home_panel_queries_do_not_grow_with_announcements(
+    login, cast, django_assert_max_num_queries
+):
+    client = login(cast.ordinary)
+
+    def publish(n):
+        for i in range(n):
+            services.announcement_save(
+                org=cast.committee, data={"title": f"通知{i}", "body": "x"}, by=cast.party_secretary
+            )
+
+    publish(2)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("notices:index"))
+    publish(20)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("notices:index"))
+    assert response.content.decode().count("list-group-item-action") == 22

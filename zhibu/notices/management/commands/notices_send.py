@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from zhibu.notices.dispatch import send_day
+from zhibu.rulebook.reminders import send_digests
 
 
 class Command(BaseCommand):
@@ -19,6 +20,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, date=None, **options) -> None:
         day = dt.date.fromisoformat(date) if date else timezone.localdate()
+        # The rulebook's digest first: it is written once a day and only into an inbox
+        # entry that does not exist yet, so the findings come before this app's items.
+        send_digests(day)
         counts = send_day(day)
         self.stdout.write(
             f"{day.isoformat()}: {counts['channels']} channel digest(s), "

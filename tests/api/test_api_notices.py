@@ -134,3 +134,24 @@ def test_announcement_update_checks_the_version(cast, sec):
         f"/announcements/{a.public_id}", {"title": "新"}, HTTP_IF_MATCH=a.updated_at.isoformat()
     )
     assert ok.status_code == 200 and ok.json()["title"] == "新"
+
+
+def test_announcement_list_queries_do_not_grow(cast, api, token_for, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    member = api(token_for(cast.ordinary))
+
+    def publish(n):
+        for i in range(n):
+            services.announcement_save(
+                org=cast.committee, data={"title": f"通知{i}", "body": "x"}, by=cast.party_secretary
+            )
+
+    publish(2)
+    with CaptureQueriesContext(connection) as few:
+        member.get("/announcements")
+    publish(10)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = member.get("/announcements")
+    assert len(response.json()["items"]) == 12

@@ -154,7 +154,7 @@ class AnnouncementOut(Record):
 
     @staticmethod
     def resolve_targets(obj):
-        return sorted(obj.targets.values_list("public_id", flat=True), key=str)
+        return sorted((t.public_id for t in obj.targets.all()), key=str)  # prefetched
 
     @staticmethod
     def resolve_read(obj):
@@ -197,7 +197,7 @@ class ReceiptsOut(Record):
 
 @announcements_router.get("", response={200: AnnouncementPage, **ERRORS}, summary="通知公告")
 def list_announcements(request, filters: Query[PageFilters]):
-    qs = sel.visible_announcements(request.user).order_by("pk")
+    qs = sel.visible_announcements(request.user).prefetch_related("targets").order_by("pk")
     items, cursor = page(qs, cursor=filters.cursor, limit=filters.limit)
     return {"items": items, "next_cursor": cursor}
 

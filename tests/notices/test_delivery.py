@@ -227,3 +227,46 @@ def test_a_channel_digest_costs_the_same_queries_for_a_bigger_tree(cast, receive
     ]
     add_tasks(more)
     assert cost(date(2026, 6, 22)) == small
+
+
+def test_a_channel_digest_gathers_meetings_requests_dues_and_birthdays(cast, receiver):
+    from zhibu.duties.models import Request
+    from zhibu.meetings.models import Meeting
+
+    c = channel(cast, receiver, "webhook", secret=HOOK_SECRET, topics=list(Topic.values))
+    Meeting.objects.create(
+        org=cast.branch1,
+        title="支部委员会会议",
+        kinds=["committee"],
+        on=date(2026, 6, 23),
+        starts_at=time(14, 30),
+        place="三楼会议室",
+    )
+    Request.objects.create(
+        sender=cast.branch1,
+        receiver=cast.general_branch,
+        kind=Request.Kind.REQUEST,
+        subject="关于调整党小组的请示",
+        body="x",
+        status=Request.Status.SENT,
+        sent_on=date(2026, 6, 15),
+        due_on=date(2026, 6, 20),
+    )
+    cast.branch2_member.admitted_on = date(2001, 6, 22)
+    cast.branch2_member.save()
+    outsider_request = Request.objects.create(
+        sender=cast.other_branch,
+        receiver=cast.other_committee,
+        kind=Request.Kind.REQUEST,
+        subject="外单位请示",
+        body="x",
+        status=Request.Status.SENT,
+    )
+    with time_machine.travel(datetime(2026, 6, 22, 9, 0, tzinfo=SHANGHAI), tick=False):
+        assert dispatch.channel_digest(c, date(2026, 6, 22))
+    text = receiver.received[0]["json"]["text"]
+    assert "「支部委员会会议」 6月23日 14:30，三楼会议室" in text
+    assert "第一党支部的请示「关于调整党小组的请示」待答复，时限 2026-06-20" in text
+    assert "今天是 赵党员 的政治生日" in text
+    assert "本月尚有" in text and "名党员未交纳党费" in text
+    assert outsider_request.subject not in text

@@ -79,27 +79,28 @@ def _when(meeting) -> str:
 
 
 def _meetings(q: Q, today: date) -> list[dict]:
-    """Upcoming meetings within ``AHEAD_DAYS`` and meetings cancelled or re-noticed since
-    yesterday (a change people must hear of)."""
+    """Upcoming meetings within ``AHEAD_DAYS``, and meetings ahead that were noticed,
+    changed or cancelled since yesterday (a change people must hear of, however far off)."""
     since = timezone.now() - timedelta(days=1)
+    soon = Q(status__in=Meeting.UPCOMING_STATUSES, on__range=(today, today + timedelta(AHEAD_DAYS)))
+    changed = Q(updated_at__gte=since, on__gte=today) & Q(
+        status__in=[*Meeting.UPCOMING_STATUSES, Meeting.Status.CANCELLED]
+    )
     rows = (
         Meeting.objects.filter(q)
-        .filter(
-            Q(
-                status__in=Meeting.UPCOMING_STATUSES,
-                on__range=(today, today + timedelta(AHEAD_DAYS)),
-            )
-            | Q(status=Meeting.Status.CANCELLED, updated_at__gte=since, on__gte=today)
-        )
+        .filter(soon | changed)
         .select_related("org")
         .order_by("on", "starts_at", "id")[:PER_TOPIC]
     )
     out = []
     for m in rows:
         if m.status == Meeting.Status.CANCELLED:
-            out.append(item(Topic.MEETING, m.org.name, f"「{m.title}」已取消（原定 {_when(m)}）"))
+            text = f"「{m.title}」已取消（原定 {_when(m)}）"
+        elif m.updated_at >= since and m.created_at < since:
+            text = f"「{m.title}」有变更：{_when(m)}"
         else:
-            out.append(item(Topic.MEETING, m.org.name, f"「{m.title}」 {_when(m)}", day=m.on))
+            text = f"「{m.title}」 {_when(m)}"
+        out.append(item(Topic.MEETING, m.org.name, text, day=m.on))
     return out
 
 

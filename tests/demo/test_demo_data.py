@@ -119,7 +119,7 @@ def test_the_build_says_what_it_is_doing(built):
     """Regression: demo_data was silent for minutes."""
     started = [line for line in built["progress"] if line.endswith("…")]
     finished = [line for line in built["progress"] if line.endswith(" s")]
-    assert len(started) == len(finished) == 14
+    assert len(started) == len(finished) == 15
     assert any("组织生活" in line for line in started)
 
 

@@ -23,6 +23,7 @@ from zhibu.api.routers import (
     meetings,
     member_accounts,
     members,
+    notices,
     orgs,
     requests,
     reviews,
@@ -80,6 +81,8 @@ api.add_router("/promises", reviews.promises_router)
 api.add_router("/dues", dues.router)
 api.add_router("/census", census.router)
 api.add_router("/courses", study.courses_router)
+api.add_router("/notice-channels", notices.channels_router)
+api.add_router("/announcements", notices.announcements_router)
 api.add_router("/study-records", study.records_router)
 api.add_router("/articles", study.articles_router)
 api.add_router("/", rules.router)

@@ -27,6 +27,7 @@ from zhibu.demo import (
     duties,
     letters,
     meetings,
+    notices,
     org,
     requests,
     reviews,
@@ -145,6 +146,8 @@ def build(
     if not Report.objects.filter(org__path__startswith=root.path).exists():
         with _step(log, "党内统计年报 / last year's statistics report"):
             demo.counts["census_reports"] = census.build(demo, root)
+    with _step(log, "通知公告和提醒渠道 / announcements and a reminder channel"):
+        notices.build(demo, root)  # a 企业微信 robot on a local receiver, read receipts
     with _step(log, "党员账号 / members' own accounts"):
         demo.counts["member_accounts"] = users.ensure_member_accounts()
     return {name: demo.counts[name] for name in COUNTS}

@@ -42,6 +42,7 @@ from zhibu.core.rules import Period
 from zhibu.core.rules.models import RuleRun
 from zhibu.core.scope import subtree_q
 from zhibu.members.imports import purge_stale, recover_interrupted
+from zhibu.notices.dispatch import send_day
 from zhibu.orgs.models import Org
 from zhibu.rulebook.reminders import send_digests
 from zhibu.rulebook.run import rules_run
@@ -209,6 +210,11 @@ def finish(today: date, write: Callable[[str], None], warn: Callable[[str], None
     purged = purge_stale()
     write(f"interrupted imports recovered: {recovered}; stale uploads removed: {purged}")
     write(f"digests sent: {sent}")
+    notices = send_day(today)
+    write(
+        f"reminders: {notices['channels']} channel digest(s), {notices['people']} person(s), "
+        f"{notices['retried']} delivery retr(ies)"
+    )
 
 
 def check_audit_chain(write: Callable[[str], None], warn: Callable[[str], None]) -> None:

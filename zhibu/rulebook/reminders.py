@@ -32,6 +32,15 @@ URGENCY = Case(
 PROBLEMS = [Status.LATE, Status.MISSING, Status.SUSPECT, Status.DUE]
 MAX_ITEMS = 30
 
+# Whether ``digest_for`` mails the digest itself. The notices app (above this layer)
+# turns it off at start-up and mails the findings together with its own reminders, so
+# that a person gets one email a day and only the topics they chose.
+_EMAIL_HERE = {"on": True}
+
+
+def leave_email_to_others() -> None:
+    _EMAIL_HERE["on"] = False
+
 
 def open_problems(user, today: date):
     """Problem findings in the user's scope whose period is current or ended within a year,
@@ -83,7 +92,7 @@ def digest_for(user, today: date) -> Notification | None:
     with translation.override("zh-hans"):
         subject = f"支部每日提醒：{late} 项逾期或缺失，{len(items) - late} 项待办或存疑"
     notification = Notification.objects.create(user=user, day=today, subject=subject, items=items)
-    if user.email:
+    if user.email and _EMAIL_HERE["on"]:
         body = "\n".join(f"[{i['rule']}] {i['org']} {i['period']}：{i['text']}" for i in items)
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True)
         notification.emailed_at = timezone.now()

@@ -275,26 +275,21 @@ class LedgerRow:
         ) == self.expected_remit and self.received == self.children_remitted
 
 
-def ledger(org: Org, month: date) -> list[LedgerRow]:
-    """One row per org of ``org``'s subtree (tree order) for ``month``, each summing its own
-    subtree: due, collected, outstanding, voluntary, and the 上缴 reconciliation — from the
-    monthly summary (``zhibu.dues.summary``): five queries whatever the size of the
-    subtree once the month is held."""
+def ledger(org: Org, month: date, *, depth: int | None = None) -> list[LedgerRow]:
+    """One row per org of ``org``'s subtree (tree order; only ``depth`` levels below it
+    when given) for ``month``, each summing its whole subtree: due, collected,
+    outstanding, voluntary, and the 上缴 reconciliation — from the monthly summary
+    (``zhibu.dues.summary``): five queries whatever the size of the subtree once the
+    month is held."""
     from zhibu.dues import summary
 
     summary.ensure([month])
-    orgs = list(
-        Org.objects.filter(subtree_q([org.path])).exclude(kind=Org.Kind.GROUP).order_by("path")
-    )
-    by_id = {o.pk: o for o in orgs}
+    orgs_qs = Org.objects.filter(subtree_q([org.path])).exclude(kind=Org.Kind.GROUP)
+    if depth is not None:
+        orgs_qs = orgs_qs.filter(depth__lte=org.depth + depth)
+    orgs = list(orgs_qs.order_by("path"))
     rows = {o.path: LedgerRow(o, depth=(len(o.path) - len(org.path)) // o.steplen) for o in orgs}
-    paths = {o.pk: o.path for o in orgs}
-    own = summary.rollup(org, month)
-    missing = [pk for pk in own if pk not in paths]
-    if missing:  # a 党小组's own row (none in practice: members belong to branches)
-        paths.update(Org.objects.filter(pk__in=missing).values_list("pk", "path"))
-    for org_id, figures in own.items():
-        path = paths[org_id]
+    for path, figures in summary.rollup(org, month).items():
         for cut in range(len(path), len(org.path) - 1, -org.steplen):
             row = rows.get(path[:cut])
             if row is None:
@@ -307,24 +302,24 @@ def ledger(org: Org, month: date) -> list[LedgerRow]:
             row.outstanding += figures["outstanding"]
             row.voluntary += figures["voluntary"]
             row.centre += figures["centre"]
-    _remittances(org, month, rows, by_id)
+    _remittances(org, month, rows)
     return [rows[o.path] for o in orgs]
 
 
-def _remittances(org: Org, month: date, rows: dict, by_id: dict) -> None:
+def _remittances(org: Org, month: date, rows: dict) -> None:
     """The 上缴 of ``month`` from and to the subtree's orgs onto their ledger rows (one
     query)."""
-    for from_id, to_id, amount in Remittance.objects.filter(
+    for from_path, to_path, amount in Remittance.objects.filter(
         subtree_q([org.path], "from_org__path") | subtree_q([org.path], "to_org__path"),
         month=month,
-    ).values_list("from_org", "to_org", "amount"):
-        if from_id in by_id:
-            rows[by_id[from_id].path].remitted = amount
-            parent = rows.get(by_id[from_id].path[: -org.steplen])
-            if parent is not None:
-                parent.children_remitted += amount
-        if to_id in by_id:
-            rows[by_id[to_id].path].received += amount
+    ).values_list("from_org__path", "to_org__path", "amount"):
+        if from_path in rows:
+            rows[from_path].remitted = amount
+        parent = rows.get(from_path[: -org.steplen])
+        if parent is not None and from_path.startswith(org.path) and from_path != org.path:
+            parent.children_remitted += amount
+        if to_path in rows:
+            rows[to_path].received += amount
 
 
 def ledger_from_records(org: Org, month: date) -> list[LedgerRow]:
@@ -399,7 +394,10 @@ def monthly_collection(org: Org, year: int) -> list[dict]:
     if len(held) < 12:
         totals.update(_collected_from_payments(org, year, exclude=held))
     return [
-        {"month": f"{m:02d}", "collected": str((totals.get(date(year, m, 1)) or ZERO).quantize(ZERO))}
+        {
+            "month": f"{m:02d}",
+            "collected": str((totals.get(date(year, m, 1)) or ZERO).quantize(ZERO)),
+        }
         for m in range(1, 13)
     ]
 
@@ -672,6 +670,9 @@ PANEL_SOURCES = (
 
 def cached_dues_panel(*, org: Org, children: list[Org], today: date) -> list[PanelRow]:
     """``dues_panel`` from the cache while none of its tables changed."""
+    from zhibu.dues import summary
+
+    summary.ensure([today.replace(day=1)])  # before the version: it may write the summary
     return cached(
         "dues-panel",
         PANEL_SOURCES,

@@ -177,10 +177,16 @@ def _write(orgs: list[int] | None, month: date) -> int:
     return len(fresh)
 
 
-@transaction.atomic
 def sync() -> int:
     """Compute the dirty (org, month) pairs again and clear them; returns rows written.
     One query when nothing is dirty."""
+    if not DuesDirty.objects.exists():
+        return 0
+    return _sync()
+
+
+@transaction.atomic
+def _sync() -> int:
     pairs = list(DuesDirty.objects.values_list("pk", "org_id_value", "month"))
     if not pairs:
         return 0
@@ -226,12 +232,12 @@ def rebuild(months: Iterable[date] | None = None) -> int:
     return sum(build_month(m) for m in targets)
 
 
-def rollup(org: Org, month: date) -> dict[int, dict]:
-    """{org id: own figures} of ``org``'s subtree for ``month`` (one query)."""
+def rollup(org: Org, month: date) -> dict[str, dict]:
+    """{org path: own figures} of ``org``'s subtree for ``month`` (one query)."""
     return {
-        values.pop("org"): values
+        values.pop("org__path"): values
         for values in DuesSummary.objects.filter(subtree_q([org.path], "org__path"), month=month)
-        .values("org", *FIGURES)
+        .values("org__path", *FIGURES)
         .order_by()
     }
 

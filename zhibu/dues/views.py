@@ -75,7 +75,7 @@ def _crumbs(org: Org, *tail):
 def index(request: HttpRequest) -> HttpResponse:
     """The ledger of the chosen org's subtree for a month, with 上缴 and reconciliation."""
     org, month = _org(request), _month(request)
-    rows = selectors.ledger(org, month)
+    rows = selectors.ledger(org, month, depth=LEDGER_LEVELS)
     today = timezone.localdate()
     context = {
         "org": org,
@@ -83,7 +83,8 @@ def index(request: HttpRequest) -> HttpResponse:
         "month_text": services.month_label(month),
         "rows": rows,
         "chart": selectors.monthly_collection(org, month.year),
-        **_arrears_shown(org, today),
+        **_arrears_shown(org, today, rows[0].members if rows else 0),
+        "levels": LEDGER_LEVELS,
         "can_configure": org.kind in Org.COMMITTEE_KINDS
         and permissions.can(request.user, CONFIGURE, org),
         "remit_form": forms.RemitForm(
@@ -98,11 +99,17 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 ARREARS_SHOWN = 50
+ARREARS_MEMBERS = 3000  # above this many members, the list is left to each branch's sheet
+LEDGER_LEVELS = 2  # the page shows the org and two levels below; each row drills down
 
 
-def _arrears_shown(org: Org, today: date) -> dict:
+def _arrears_shown(org: Org, today: date, members: int) -> dict:
     """The longest arrears of three months or more (the first ``ARREARS_SHOWN``) and how
-    many there are, from the cache while payments, reliefs and the roll are unchanged."""
+    many there are, from the cache while payments, reliefs and the roll are unchanged.
+    A subtree of more than ``ARREARS_MEMBERS`` members gets none (``arrears_skipped``):
+    its branches' sheets list theirs, and DUES-11's findings reach the cockpit."""
+    if members > ARREARS_MEMBERS:
+        return {"arrears": [], "arrears_total": 0, "arrears_skipped": True}
 
     def compute() -> dict:
         found = [

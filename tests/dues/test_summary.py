@@ -184,3 +184,14 @@ def test_the_year_reads_a_fixed_number_of_queries(bases, django_assert_num_queri
     with django_assert_num_queries(3):  # held months, dirty pairs, one grouped read
         months = selectors.org_year(bases.committee, 2026, today=TODAY)
     assert [m["month"] for m in months] == [JAN, FEB, MAR]
+
+
+def test_a_bulk_build_analyzes_the_summary(bases, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(summary, "ANALYZE_ROWS", 1)  # as if thousands of rows were written
+    with CaptureQueriesContext(connection) as ctx:
+        written = summary.rebuild([MAR])
+    assert written >= 1
+    assert any(q["sql"].startswith("ANALYZE") for q in ctx.captured_queries)

@@ -195,6 +195,24 @@ def obligations(where: Q, months: list[date], *, members: list[int] | None = Non
     return result
 
 
+def owed_at(where: Q, months: list[date]) -> dict:
+    """``obligations`` of every member on the roll of an org matching ``where`` in any of
+    ``months``, judged over all their spans (so a month is owed where the member was
+    first in it, even outside ``where``: callers keep the dues whose ``org_id`` they
+    want). Five queries."""
+    if not months:
+        return {}
+    first, end = months[0], months[-1] + relativedelta(months=1)
+    ids = list(
+        MemberSpan.objects.filter(where, status__in=ON_ROLL, start__lt=end)
+        .filter(Q(end__isnull=True) | Q(end__gt=first))
+        .values_list("member", flat=True)
+        .distinct()
+        .order_by()
+    )
+    return obligations(Q(), months, members=ids)
+
+
 def member_due(member: Member, month: date) -> Due | None:
     """What ``member`` owes for ``month`` (None: not on the roll in it)."""
     return obligations(Q(), [month], members=[member.pk]).get((member.pk, month))
@@ -337,7 +355,7 @@ def ledger_from_records(org: Org, month: date) -> list[LedgerRow]:
             if row is not None:
                 yield row
 
-    dues = obligations(subtree_q([org.path], "org__path"), [month])
+    dues = owed_at(subtree_q([org.path], "org__path"), [month])
     paid = dict(
         Payment.objects.filter(org__in=by_id, month=month)
         .values_list("member")
@@ -489,7 +507,8 @@ def org_year_from_records(org: Org, year: int, *, today: date | None = None) -> 
     months = months_between(date(year, 1, 1), min(date(year, 12, 1), current))
     if not months:
         return []
-    dues = obligations(subtree_q([org.path], "org__path"), months)
+    dues = owed_at(subtree_q([org.path], "org__path"), months)
+    dues = {k: d for k, d in dues.items() if d.org_path.startswith(org.path)}
     paid = {
         (m, month): amount
         for m, month, amount in Payment.objects.filter(

@@ -126,12 +126,13 @@ def _chunk_rows(chunk: list[int] | None, month: date) -> list[DuesSummary]:
             rows[org_id] = DuesSummary(org_id=org_id, month=month)
         return rows[org_id]
 
-    wanted = None if chunk is None else set(chunk)
-    dues = [
-        d
-        for d in selectors.obligations(where, [month]).values()
-        if wanted is None or d.org_id in wanted
-    ]
+    if chunk is None:
+        dues = list(selectors.obligations(Q(), [month]).values())
+    else:
+        # Every member on a chunk org's roll in the month, judged over all their spans: a
+        # member who came in mid-month owes the month where they were first in it.
+        wanted = set(chunk)
+        dues = [d for d in selectors.owed_at(where, [month]).values() if d.org_id in wanted]
     payments = Payment.objects.filter(month=month)
     if chunk is not None:
         payments = payments.filter(member__in=[d.member_id for d in dues])

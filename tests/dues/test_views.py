@@ -136,3 +136,27 @@ def test_cockpit_shows_the_dues_panel(bases, login):
     assert page.status_code == 200
     assert 'id="dues-panel"' in page.content.decode()
     assert date(2026, 3, 10)
+
+
+def test_the_ledger_page_reads_a_fixed_number_of_queries(bases, login):
+    """The 党委's ledger page costs the same queries however many orgs and members lie
+    below (it reads the monthly summary)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_member, make_org
+    from zhibu.orgs.models import Org
+
+    client = login(bases.party_secretary)
+    url = reverse("dues:index") + f"?org={bases.committee.public_id}&month=2026-03"
+    assert client.get(url).status_code == 200  # the first view builds the month
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    for i in range(3):
+        branch = make_org(bases.general_branch, Org.Kind.BRANCH, f"新支部{i}")
+        make_member(branch, f"新党员{i}")
+    assert client.get(url).status_code == 200  # computes the marked orgs
+    with CaptureQueriesContext(connection) as large:
+        page = client.get(url)
+    assert "新支部2" in page.content.decode()
+    assert len(large.captured_queries) == len(small.captured_queries)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from zhibu.core.forms import date_field
 from zhibu.core.versioning import VersionField
 from zhibu.dues.models import LapseCase, Payment, Relief
-from zhibu.dues.rates import Category, parse_month
+from zhibu.dues.rates import Category, Rounding, parse_month
 
 BAD_NUMBER = _("须为数字（元），如 5230.50。")
 BAD_MONTH = _("月份格式不正确，请写成 2026-03。")
@@ -99,6 +99,44 @@ class RemitForm(forms.Form):
     amount = money(_("上缴金额（元）"))
     remitted_on = date_field(_("上缴日期"))
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+
+class CorrectionForm(forms.Form):
+    """Correct a payment (amount, method, day) or reverse it, always with the reason."""
+
+    action = forms.ChoiceField(
+        label=_("处理方式"),
+        choices=[("correct", _("更正")), ("reverse", _("冲销（删除该笔交纳，本月恢复为未交）"))],
+        widget=forms.RadioSelect,
+        initial="correct",
+    )
+    amount = money(_("金额（元）"), required=False)
+    method = forms.ChoiceField(label=_("交纳方式"), choices=Payment.Method.choices, required=False)
+    paid_on = date_field(_("交纳日期"), required=False)
+    paid_by = forms.CharField(label=_("代交人"), max_length=50, required=False)
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+    reason = forms.CharField(label=_("理由"), max_length=300)
+    version = VersionField()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "correct":
+            for name in ("amount", "method", "paid_on"):
+                if data.get(name) in (None, ""):
+                    self.add_error(name, _("更正时须填写此项。"))
+        return data
+
+
+class PolicyForm(forms.Form):
+    farmer_amount = money(
+        _("农民党员每月党费（元）"), help_text=_("在 0.2 元至 1 元之间确定（DUES-05）")
+    )
+    rounding = forms.ChoiceField(
+        label=_("计算精度"),
+        choices=Rounding.choices,
+        help_text=_("全国通行做法：计算到分，四舍五入"),
+    )
+    version = VersionField()
 
 
 class PayrollForm(forms.Form):

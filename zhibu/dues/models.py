@@ -356,3 +356,101 @@ class LapseCase(PublicIdModel, TimeStampedModel):
         verbose_name = _("自行脱党处置")
         verbose_name_plural = _("自行脱党处置")
         ordering = ["-opened_on", "-id"]
+
+
+class DuesSummary(models.Model):
+    """One org's own figures for one month (its members' dues, not its subtree's), kept
+    by the writes that change them (``zhibu.dues.summary``); the ledger, the year
+    statement and the cockpit's panel roll them up the tree by path instead of
+    computing every member's dues on each view. Only months listed in
+    ``DuesSummaryMonth`` are kept; ``manage.py dues_summary`` rebuilds them."""
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    members = models.PositiveIntegerField(default=0)  # members owing the month here
+    unassessed = models.PositiveIntegerField(default=0)  # of them, no base declared
+    due = models.DecimalField(default=0, max_digits=14, decimal_places=2)
+    collected = models.DecimalField(default=0, max_digits=14, decimal_places=2)
+    paid = models.PositiveIntegerField(default=0)  # payments recorded here
+    outstanding = models.DecimalField(default=0, max_digits=14, decimal_places=2)
+    voluntary = models.DecimalField(default=0, max_digits=14, decimal_places=2)
+    centre = models.DecimalField(default=0, max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("党费月度汇总")
+        verbose_name_plural = _("党费月度汇总")
+        constraints = [models.UniqueConstraint(fields=["org", "month"], name="dues_summary_once")]
+        indexes = [models.Index(fields=["month", "org"], name="dues_summary_month_org")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.month:%Y-%m}"
+
+
+class DuesSummaryMonth(models.Model):
+    """A month the summary holds (built whole once, then kept by every write)."""
+
+    month = models.DateField(unique=True)
+    built_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("党费汇总月份")
+        verbose_name_plural = _("党费汇总月份")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+class DuesDirty(models.Model):
+    """An (org, month) whose summary row must be computed again: marked inside the
+    writing transaction (services, and signals of membership changes whose spans are
+    rebuilt later in the same transaction), computed by ``summary.sync`` at the end of
+    the service or before the next read."""
+
+    org_id_value = models.BigIntegerField("org id")
+    month = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org_id_value", "month"], name="dues_dirty_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id_value} {self.month:%Y-%m}"
+
+
+class PaymentCorrection(PublicIdModel):
+    """A recorded payment corrected or reversed, with the reason (kept when the payment
+    itself is gone: a reversal frees the month for a new, right entry)."""
+
+    class Kind(models.TextChoices):
+        CORRECT = "correct", _("更正")
+        REVERSE = "reverse", _("冲销")
+
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="corrections"
+    )
+    member = models.ForeignKey(
+        "members.Member", verbose_name=_("党员"), on_delete=models.PROTECT, related_name="+"
+    )
+    org = models.ForeignKey(
+        "orgs.Org", verbose_name=_("党支部"), on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.DateField(_("所属月份"))
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    before = models.JSONField(_("更正前"), default=dict)
+    after = models.JSONField(_("更正后"), default=dict, blank=True)
+    reason = models.CharField(_("理由"), max_length=300)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("党费更正")
+        verbose_name_plural = _("党费更正")
+        ordering = ["-at", "-id"]

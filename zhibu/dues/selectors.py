@@ -21,15 +21,25 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
 
 from zhibu.accounts import permissions
-from zhibu.core.scope import nearest, subtree_q
-from zhibu.dues.models import DuesBase, DuesPolicy, Payment, Relief, Remittance, Voluntary
+from zhibu.core.scope import STEPLEN, nearest, subtree_q
+from zhibu.dues.models import (
+    DuesBase,
+    DuesPolicy,
+    DuesSummary,
+    Payment,
+    Relief,
+    Remittance,
+    Voluntary,
+)
 from zhibu.dues.rates import FARMER_MIN, Category, Rounding, monthly_amount
 from zhibu.members.models import Member, MemberSpan
 from zhibu.orgs.models import Org
+from zhibu.rulebook.changes import cached
 
 ON_ROLL = (Member.Status.FULL, Member.Status.PROBATIONARY)
 ZERO = Decimal("0.00")
@@ -185,6 +195,24 @@ def obligations(where: Q, months: list[date], *, members: list[int] | None = Non
     return result
 
 
+def owed_at(where: Q, months: list[date]) -> dict:
+    """``obligations`` of every member on the roll of an org matching ``where`` in any of
+    ``months``, judged over all their spans (so a month is owed where the member was
+    first in it, even outside ``where``: callers keep the dues whose ``org_id`` they
+    want). Five queries."""
+    if not months:
+        return {}
+    first, end = months[0], months[-1] + relativedelta(months=1)
+    ids = list(
+        MemberSpan.objects.filter(where, status__in=ON_ROLL, start__lt=end)
+        .filter(Q(end__isnull=True) | Q(end__gt=first))
+        .values_list("member", flat=True)
+        .distinct()
+        .order_by()
+    )
+    return obligations(Q(), months, members=ids)
+
+
 def member_due(member: Member, month: date) -> Due | None:
     """What ``member`` owes for ``month`` (None: not on the roll in it)."""
     return obligations(Q(), [month], members=[member.pk]).get((member.pk, month))
@@ -265,10 +293,56 @@ class LedgerRow:
         ) == self.expected_remit and self.received == self.children_remitted
 
 
-def ledger(org: Org, month: date) -> list[LedgerRow]:
-    """One row per org of ``org``'s subtree (tree order) for ``month``, each summing its own
-    subtree: due, collected, outstanding, voluntary, and the 上缴 reconciliation. Seven
-    queries whatever the size of the subtree."""
+def ledger(org: Org, month: date, *, depth: int | None = None) -> list[LedgerRow]:
+    """One row per org of ``org``'s subtree (tree order; only ``depth`` levels below it
+    when given) for ``month``, each summing its whole subtree: due, collected,
+    outstanding, voluntary, and the 上缴 reconciliation — from the monthly summary
+    (``zhibu.dues.summary``): five queries whatever the size of the subtree once the
+    month is held."""
+    from zhibu.dues import summary
+
+    summary.ensure([month])
+    orgs_qs = Org.objects.filter(subtree_q([org.path])).exclude(kind=Org.Kind.GROUP)
+    if depth is not None:
+        orgs_qs = orgs_qs.filter(depth__lte=org.depth + depth)
+    orgs = list(orgs_qs.order_by("path"))
+    rows = {o.path: LedgerRow(o, depth=(len(o.path) - len(org.path)) // o.steplen) for o in orgs}
+    for path, figures in summary.rollup(org, month).items():
+        for cut in range(len(path), len(org.path) - 1, -org.steplen):
+            row = rows.get(path[:cut])
+            if row is None:
+                continue
+            row.members += figures["members"]
+            row.unassessed += figures["unassessed"]
+            row.due += figures["due"]
+            row.collected += figures["collected"]
+            row.paid += figures["paid"]
+            row.outstanding += figures["outstanding"]
+            row.voluntary += figures["voluntary"]
+            row.centre += figures["centre"]
+    _remittances(org, month, rows)
+    return [rows[o.path] for o in orgs]
+
+
+def _remittances(org: Org, month: date, rows: dict) -> None:
+    """The 上缴 of ``month`` from and to the subtree's orgs onto their ledger rows (one
+    query)."""
+    for from_path, to_path, amount in Remittance.objects.filter(
+        subtree_q([org.path], "from_org__path") | subtree_q([org.path], "to_org__path"),
+        month=month,
+    ).values_list("from_org__path", "to_org__path", "amount"):
+        if from_path in rows:
+            rows[from_path].remitted = amount
+        parent = rows.get(from_path[: -org.steplen])
+        if parent is not None and from_path.startswith(org.path) and from_path != org.path:
+            parent.children_remitted += amount
+        if to_path in rows:
+            rows[to_path].received += amount
+
+
+def ledger_from_records(org: Org, month: date) -> list[LedgerRow]:
+    """``ledger`` computed from the raw records (every member's dues): what the summary
+    must equal (tests/dues/test_summary.py). Seven queries, the subtree's size of work."""
     orgs = list(
         Org.objects.filter(subtree_q([org.path])).exclude(kind=Org.Kind.GROUP).order_by("path")
     )
@@ -281,7 +355,7 @@ def ledger(org: Org, month: date) -> list[LedgerRow]:
             if row is not None:
                 yield row
 
-    dues = obligations(subtree_q([org.path], "org__path"), [month])
+    dues = owed_at(subtree_q([org.path], "org__path"), [month])
     paid = dict(
         Payment.objects.filter(org__in=by_id, month=month)
         .values_list("member")
@@ -328,7 +402,35 @@ def ledger(org: Org, month: date) -> list[LedgerRow]:
 
 
 def monthly_collection(org: Org, year: int) -> list[dict]:
-    """Collected per month of ``year`` in the subtree (the chart): one query."""
+    """Collected per month of ``year`` in the subtree (the chart), from the summary for
+    the months it holds (one grouped query) and the payments for the others."""
+    from zhibu.dues import summary
+
+    months = [date(year, m, 1) for m in range(1, 13)]
+    held = summary.held_months(months)
+    totals = {m: f["collected"] for m, f in summary.month_totals(org, held).items()}
+    if len(held) < 12:
+        totals.update(_collected_from_payments(org, year, exclude=held))
+    return [
+        {
+            "month": f"{m:02d}",
+            "collected": str((totals.get(date(year, m, 1)) or ZERO).quantize(ZERO)),
+        }
+        for m in range(1, 13)
+    ]
+
+
+def _collected_from_payments(org: Org, year: int, *, exclude: list[date]) -> dict:
+    return dict(
+        Payment.objects.filter(subtree_q([org.path], "org__path"), month__year=year)
+        .exclude(month__in=exclude)
+        .values_list("month")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    )
+
+
+def monthly_collection_from_records(org: Org, year: int) -> list[dict]:
     totals = dict(
         Payment.objects.filter(subtree_q([org.path], "org__path"), month__year=year)
         .values_list("month")
@@ -375,12 +477,38 @@ def member_statement(
 
 def org_year(org: Org, year: int, *, today: date | None = None) -> list[dict]:
     """Due, collected and outstanding of the subtree per month of ``year`` (up to the
-    running month)."""
+    running month), from the monthly summary: one grouped query once the months are held."""
+    from zhibu.dues import summary
+
     current = (today or timezone.localdate()).replace(day=1)
     months = months_between(date(year, 1, 1), min(date(year, 12, 1), current))
     if not months:
         return []
-    dues = obligations(subtree_q([org.path], "org__path"), months)
+    summary.ensure(months)
+    totals = summary.month_totals(org, months)
+    out = []
+    for month in months:
+        figures = totals.get(month, {})
+        out.append(
+            {
+                "month": month,
+                "members": figures.get("members") or 0,
+                "due": figures.get("due") or ZERO,
+                "collected": figures.get("collected") or ZERO,
+                "outstanding": figures.get("outstanding") or ZERO,
+            }
+        )
+    return out
+
+
+def org_year_from_records(org: Org, year: int, *, today: date | None = None) -> list[dict]:
+    """``org_year`` from the raw records (what the summary must equal)."""
+    current = (today or timezone.localdate()).replace(day=1)
+    months = months_between(date(year, 1, 1), min(date(year, 12, 1), current))
+    if not months:
+        return []
+    dues = owed_at(subtree_q([org.path], "org__path"), months)
+    dues = {k: d for k, d in dues.items() if d.org_path.startswith(org.path)}
     paid = {
         (m, month): amount
         for m, month, amount in Payment.objects.filter(
@@ -523,20 +651,50 @@ def dues_panel(*, org: Org, children: list[Org], today: date, months: int = 6) -
                 return row
         return targets[0]
 
+    from zhibu.dues import summary
+
+    summary.ensure([month])
     where = subtree_q([org.path], "org__path")
-    dues = obligations(where, [month])
+    for prefix, due, collected in (
+        DuesSummary.objects.filter(where, month=month)
+        .annotate(_branch=Substr("org__path", 1, len(org.path) + STEPLEN))
+        .values_list("_branch")
+        .annotate(d=Sum("due"), c=Sum("collected"))
+        .order_by()
+    ):
+        row = row_for(prefix)
+        row.due += due or ZERO
+        row.collected += collected or ZERO
     paths: dict[int, str] = dict(
         Org.objects.filter(subtree_q([org.path])).values_list("pk", "path")
     )
-    for due in dues.values():
-        row_for(paths.get(due.org_id) or org.path).due += due.amount or ZERO
-    for org_id, total in (
-        Payment.objects.filter(org__in=list(paths), month=month)
-        .values_list("org")
-        .annotate(s=Sum("amount"))
-    ):
-        row_for(paths[org_id]).collected += total
     for item in arrears(where, today):
         if item.months >= months:
             row_for(paths.get(item.org_id) or org.path).long_arrears += 1
     return [r for r in targets if not r.own or r.due or r.long_arrears]
+
+
+# The tables the panel's figures come from (the summary, kept by the writes, and what
+# ``arrears`` reads); an org's move or new child changes paths.
+PANEL_SOURCES = (
+    "dues_duessummary",
+    "dues_duesdirty",
+    "dues_payment",
+    "dues_relief",
+    "members_memberspan",
+    "members_member",
+    "orgs_org",
+)
+
+
+def cached_dues_panel(*, org: Org, children: list[Org], today: date) -> list[PanelRow]:
+    """``dues_panel`` from the cache while none of its tables changed."""
+    from zhibu.dues import summary
+
+    summary.ensure([today.replace(day=1)])  # before the version: it may write the summary
+    return cached(
+        "dues-panel",
+        PANEL_SOURCES,
+        (org.pk, org.path, today.isoformat(), *(c.pk for c in children)),
+        lambda: dues_panel(org=org, children=children, today=today),
+    )

@@ -19,9 +19,18 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibu.accounts import permissions
 from zhibu.core.scope import ancestor_paths
-from zhibu.dues import selectors
-from zhibu.dues.models import DuesBase, LapseCase, Payment, Relief, Remittance, Voluntary
-from zhibu.dues.rates import BASED, CENT, Category
+from zhibu.dues import selectors, summary
+from zhibu.dues.models import (
+    DuesBase,
+    DuesPolicy,
+    LapseCase,
+    Payment,
+    PaymentCorrection,
+    Relief,
+    Remittance,
+    Voluntary,
+)
+from zhibu.dues.rates import BASED, CENT, FARMER_MAX, FARMER_MIN, Category, Rounding
 from zhibu.members.models import Member
 from zhibu.orgs.models import Org
 
@@ -54,6 +63,12 @@ NO_PARENT = _("没有上级党组织，无法上缴。")
 REMITTED_TWICE = _("%(org)s %(month)s 的党费已上缴，不能重复登记。")
 NOT_RECEIVER = _("只有接收党委可以确认收到。")
 CASE_OPEN = _("%(name)s 已有待研究的自行脱党处置。")
+REASON_REQUIRED = _("请填写更正或冲销的理由。")
+CORRECT_AMOUNT = _("%(name)s %(month)s 应交 %(due)s 元，更正后的金额须与应交金额一致。")
+NOTHING_CORRECTED = _("更正内容与原记录相同，没有需要更正的内容。")
+FARMER_RANGE = _("农民党员每月党费须在 0.2 元至 1 元之间（DUES-05，党费规定第五条）。")
+BAD_ROUNDING = _("请选择计算精度。")
+NOT_COMMITTEE = _("党费本地参数由党委制定，本组织不是党委。")
 MEETING_REQUIRED = _("支部作出处置意见，须注明研究的会议（党员大会或支委会）。")
 
 
@@ -110,6 +125,9 @@ def base_declare(
     )
     record.full_clean()
     record.save()
+    summary.members_changed([member.pk], since=month)
+    if batch is None:  # an import syncs once at its end
+        summary.sync()
     return record
 
 
@@ -124,6 +142,8 @@ def base_update(
     record.declared_by = by
     record.full_clean()
     record.save()
+    summary.members_changed([record.member_id], since=record.effective_month)
+    summary.sync()
     return record
 
 
@@ -187,6 +207,9 @@ def relief_decide(*, relief: Relief, approve: bool, by, on: date) -> Relief:
     relief.status = Relief.Status.APPROVED if approve else Relief.Status.REJECTED
     relief.approver_org, relief.decided_on, relief.decided_by = approver, on, by
     relief.save()
+    if approve and relief.kind != Relief.Kind.DEFER:
+        summary.members_changed([relief.member_id], since=relief.from_month, until=relief.to_month)
+        summary.sync()
     return relief
 
 
@@ -314,6 +337,8 @@ def payments_record(
             created = Payment.objects.bulk_create(payments)
     except IntegrityError:  # a concurrent entry of the same month
         raise ValidationError(DUPLICATE % {"name": "", "month": ""}) from None
+    summary.mark_pairs((p.org_id, p.month) for p in payments)
+    summary.sync()
     return created
 
 
@@ -335,7 +360,131 @@ def voluntary_record(
     )
     record.full_clean()
     record.save()
+    summary.mark_pairs([(record.org_id, paid_on)])
+    summary.sync()
     return record
+
+
+# --- corrections ------------------------------------------------------------------------------
+
+
+def _payment_values(payment: Payment) -> dict:
+    return {
+        "amount": str(payment.amount),
+        "method": payment.method,
+        "paid_on": payment.paid_on.isoformat(),
+        "paid_by": payment.paid_by,
+        "note": payment.note,
+    }
+
+
+def _locked_payment(payment: Payment, version, noun) -> Payment:
+    from zhibu.core.versioning import check_version
+
+    locked = Payment.objects.select_for_update().select_related("member", "org").get(pk=payment.pk)
+    check_version(locked, version, noun=noun)
+    return locked
+
+
+def _audit_correction(correction: PaymentCorrection, payment: Payment, request=None) -> None:
+    from zhibu.core.audit import audit_record
+    from zhibu.core.models import AuditEvent
+
+    audit_record(
+        kind=AuditEvent.Kind.RECORD_UNLOCKED,
+        summary=(
+            f"党费{correction.get_kind_display()} {payment.member.name} "
+            f"{month_label(payment.month)}：{correction.reason}"
+        ),
+        actor=correction.by,
+        request=request,
+        obj=payment,
+        org_path=payment.org.path,
+        details={"before": correction.before, "after": correction.after},
+    )
+
+
+@transaction.atomic
+def payment_correct(
+    *,
+    payment: Payment,
+    reason: str,
+    by,
+    amount: Decimal,
+    method: str,
+    paid_on: date,
+    paid_by: str = "",
+    note: str = "",
+    version=None,
+    request=None,
+) -> Payment:
+    """Correct a recorded payment (a wrong amount after its base was corrected, a wrong
+    method or day) with the reason; refused over a newer change (``version``)."""
+    from zhibu.core.versioning import check_version
+
+    if not (reason or "").strip():
+        raise ValidationError({"reason": REASON_REQUIRED})
+    if method not in Payment.Method.values:
+        raise ValidationError({"method": DEDUCTION})
+    payment = _locked_payment(payment, None, _("党费交纳记录"))
+    check_version(payment, version, noun=_("党费交纳记录"))
+    due = selectors.member_due(payment.member, payment.month)
+    values = {"name": payment.member.name, "month": month_label(payment.month)}
+    if due is None or due.amount is None:
+        raise ValidationError({"amount": UNASSESSED % values})
+    if amount is None or amount != due.amount:
+        raise ValidationError({"amount": CORRECT_AMOUNT % {**values, "due": due.amount}})
+    before = _payment_values(payment)
+    payment.amount, payment.due, payment.method = amount, due.amount, method
+    payment.paid_on, payment.paid_by, payment.note = paid_on, paid_by.strip(), note.strip()
+    payment.kind = kind_of(payment.month, paid_on)
+    after = _payment_values(payment)
+    if after == before:
+        raise ValidationError(NOTHING_CORRECTED)
+    payment._history_user = by  # type: ignore[attr-defined]
+    payment.full_clean()
+    payment.save()
+    correction = PaymentCorrection.objects.create(
+        payment=payment,
+        member=payment.member,
+        org=payment.org,
+        month=payment.month,
+        kind=PaymentCorrection.Kind.CORRECT,
+        before=before,
+        after=after,
+        reason=reason.strip(),
+        by=by,
+    )
+    _audit_correction(correction, payment, request)
+    summary.mark_pairs([(payment.org_id, payment.month)])
+    summary.sync()
+    return payment
+
+
+@transaction.atomic
+def payment_reverse(*, payment: Payment, reason: str, by, version=None, request=None):
+    """Reverse (冲销) a payment recorded in error: the record goes, its correction stays
+    with the reason, and the month is owed again (and may be entered anew)."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": REASON_REQUIRED})
+    payment = _locked_payment(payment, version, _("党费交纳记录"))
+    correction = PaymentCorrection.objects.create(
+        payment=None,
+        member=payment.member,
+        org=payment.org,
+        month=payment.month,
+        kind=PaymentCorrection.Kind.REVERSE,
+        before=_payment_values(payment),
+        reason=reason.strip(),
+        by=by,
+    )
+    _audit_correction(correction, payment, request)
+    payment._history_user = by  # type: ignore[attr-defined]
+    org_id, month = payment.org_id, payment.month
+    payment.delete()
+    summary.mark_pairs([(org_id, month)])
+    summary.sync()
+    return correction
 
 
 # --- 上缴 -------------------------------------------------------------------------------------
@@ -371,6 +520,64 @@ def remittance_confirm(*, remittance: Remittance, on: date, by) -> Remittance:
     remittance.received_on = on
     remittance.save()
     return remittance
+
+
+# --- local parameters ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def policy_save(
+    *,
+    committee: Org,
+    farmer_amount: Decimal | None,
+    rounding: str,
+    by,
+    version=None,
+    request=None,
+) -> DuesPolicy:
+    """A committee's local parameters for its subtree (DUES-05's farmers' amount, the
+    rounding rule); refused over a newer change (``version``). Every held month of the
+    subtree is computed again."""
+    from zhibu.core.audit import audit_record
+    from zhibu.core.models import AuditEvent
+    from zhibu.core.versioning import check_version
+
+    if committee.kind not in Org.COMMITTEE_KINDS:
+        raise ValidationError(NOT_COMMITTEE)
+    errors: dict[str, list] = {}
+    if farmer_amount is None or not (FARMER_MIN <= farmer_amount <= FARMER_MAX):
+        errors["farmer_amount"] = [FARMER_RANGE]
+    if rounding not in Rounding.values:
+        errors["rounding"] = [BAD_ROUNDING]
+    if errors:
+        raise ValidationError(errors)
+    assert farmer_amount is not None
+    policy = DuesPolicy.objects.select_for_update().filter(committee=committee).first()
+    before = {}
+    if policy is None:
+        policy = DuesPolicy(committee=committee)
+    else:
+        check_version(policy, version, noun=_("党费本地参数"))
+        before = {"farmer_amount": str(policy.farmer_amount), "rounding": policy.rounding}
+    policy.farmer_amount, policy.rounding = farmer_amount.quantize(CENT), rounding
+    policy.full_clean()
+    policy.save()
+    audit_record(
+        kind=AuditEvent.Kind.CONFIG_CHANGED,
+        summary=f"党费本地参数 {committee.name}：农民党员 {policy.farmer_amount} 元，"
+        f"{policy.get_rounding_display()}",
+        actor=by,
+        request=request,
+        obj=committee,
+        org_path=committee.path,
+        details={
+            "before": before,
+            "after": {"farmer_amount": str(policy.farmer_amount), "rounding": rounding},
+        },
+    )
+    summary.mark_subtree(committee)
+    summary.sync()
+    return policy
 
 
 # --- 自行脱党 cases (DUES-11 / MBR-06) --------------------------------------------------------

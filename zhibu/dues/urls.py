@@ -18,4 +18,6 @@ urlpatterns = [
     path("base/<uuid:base_id>/", views.base_edit, name="base_edit"),
     path("member/<uuid:member_id>/lapse/", views.lapse_new, name="lapse_new"),
     path("lapse/<uuid:case_id>/", views.lapse, name="lapse"),
+    path("payment/<uuid:payment_id>/correct/", views.payment_correct, name="correct"),
+    path("org/<uuid:org_id>/policy/", views.policy, name="policy"),
 ]

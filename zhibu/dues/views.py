@@ -28,14 +28,25 @@ from zhibu.core.models import AuditEvent
 from zhibu.core.scope import subtree_q
 from zhibu.core.versioning import save_versioned, version_initial
 from zhibu.dues import exports, forms, payroll, selectors, services
-from zhibu.dues.models import DuesBase, LapseCase, PayrollImport, Relief, Remittance
+from zhibu.dues.models import (
+    DuesBase,
+    DuesPolicy,
+    LapseCase,
+    Payment,
+    PaymentCorrection,
+    PayrollImport,
+    Relief,
+    Remittance,
+)
 from zhibu.dues.rates import parse_month
 from zhibu.meetings.models import Meeting
 from zhibu.members.models import Member
 from zhibu.orgs.current import current_org
 from zhibu.orgs.models import Org
+from zhibu.rulebook.changes import cached
 
 ACTION = selectors.ACTION
+CONFIGURE = "rules.configure"  # a committee's local rules, here its dues parameters
 
 
 def _month(request, default: date | None = None) -> date:
@@ -64,7 +75,7 @@ def _crumbs(org: Org, *tail):
 def index(request: HttpRequest) -> HttpResponse:
     """The ledger of the chosen org's subtree for a month, with 上缴 and reconciliation."""
     org, month = _org(request), _month(request)
-    rows = selectors.ledger(org, month)
+    rows = selectors.ledger(org, month, depth=LEDGER_LEVELS)
     today = timezone.localdate()
     context = {
         "org": org,
@@ -72,9 +83,10 @@ def index(request: HttpRequest) -> HttpResponse:
         "month_text": services.month_label(month),
         "rows": rows,
         "chart": selectors.monthly_collection(org, month.year),
-        "arrears": [
-            a for a in selectors.arrears(subtree_q([org.path], "org__path"), today) if a.months >= 3
-        ],
+        **_arrears_shown(org, today, rows[0].members if rows else 0),
+        "levels": LEDGER_LEVELS,
+        "can_configure": org.kind in Org.COMMITTEE_KINDS
+        and permissions.can(request.user, CONFIGURE, org),
         "remit_form": forms.RemitForm(
             initial={"remitted_on": today, "amount": rows[0].expected_remit if rows else None}
         ),
@@ -84,6 +96,36 @@ def index(request: HttpRequest) -> HttpResponse:
         "breadcrumbs": [(_("党费"), None)],
     }
     return render(request, "dues/index.html", context)
+
+
+ARREARS_SHOWN = 50
+ARREARS_MEMBERS = 3000  # above this many members, the list is left to each branch's sheet
+LEDGER_LEVELS = 2  # the page shows the org and two levels below; each row drills down
+
+
+def _arrears_shown(org: Org, today: date, members: int) -> dict:
+    """The longest arrears of three months or more (the first ``ARREARS_SHOWN``) and how
+    many there are, from the cache while payments, reliefs and the roll are unchanged.
+    A subtree of more than ``ARREARS_MEMBERS`` members gets none (``arrears_skipped``):
+    its branches' sheets list theirs, and DUES-11's findings reach the cockpit."""
+    if members > ARREARS_MEMBERS:
+        return {"arrears": [], "arrears_total": 0, "arrears_skipped": True}
+
+    def compute() -> dict:
+        found = [
+            a for a in selectors.arrears(subtree_q([org.path], "org__path"), today) if a.months >= 3
+        ]
+        return {"arrears": found[:ARREARS_SHOWN], "arrears_total": len(found)}
+
+    return cached(
+        "dues-arrears",
+        ARREARS_SOURCES,
+        (org.pk, org.path, today.isoformat()),
+        compute,
+    )
+
+
+ARREARS_SOURCES = ("dues_payment", "dues_relief", "members_memberspan", "members_member")
 
 
 @requires(ACTION)
@@ -522,6 +564,128 @@ def lapse(request: HttpRequest, case_id) -> HttpResponse:
                 (case.member.name, reverse("dues:member", args=[case.member.public_id])),
                 (title, None),
             ),
+        },
+    )
+
+
+@requires(ACTION)
+def payment_correct(request: HttpRequest, payment_id) -> HttpResponse:
+    """Correct or reverse (冲销) a recorded payment, with the reason (audited)."""
+    try:
+        payment = Payment.objects.select_related("member", "org").get(public_id=payment_id)
+    except (Payment.DoesNotExist, ValueError, ValidationError):
+        raise Http404 from None
+    selectors.dues_org_for_user(request.user, payment.org.public_id)
+    initial = {
+        "action": "correct",
+        "amount": payment.amount,
+        "method": payment.method,
+        "paid_on": payment.paid_on,
+        "paid_by": payment.paid_by,
+        "note": payment.note,
+        **version_initial(payment),
+    }
+    form = forms.CorrectionForm(request.POST or None, initial=initial)
+    back = reverse("dues:sheet", args=[payment.org.public_id]) + (
+        f"?month={services.month_label(payment.month)}"
+    )
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        try:
+            if cd["action"] == "reverse":
+                services.payment_reverse(
+                    payment=payment,
+                    reason=cd["reason"],
+                    by=request.user,
+                    version=cd["version"],
+                    request=request,
+                )
+                messages.success(request, _("已冲销该笔党费，本月恢复为未交。"))
+            else:
+                services.payment_correct(
+                    payment=payment,
+                    reason=cd["reason"],
+                    by=request.user,
+                    amount=cd["amount"],
+                    method=cd["method"],
+                    paid_on=cd["paid_on"],
+                    paid_by=cd["paid_by"],
+                    note=cd["note"],
+                    version=cd["version"],
+                    request=request,
+                )
+                messages.success(request, _("已更正。"))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect(back)
+    title = _("更正党费交纳记录")
+    return render(
+        request,
+        "dues/correct.html",
+        {
+            "form": form,
+            "payment": payment,
+            "corrections": PaymentCorrection.objects.filter(
+                member=payment.member, month=payment.month
+            ).select_related("by"),
+            "page_title": title,
+            "back": back,
+            "breadcrumbs": _crumbs(payment.org, (payment.org.name, back), (title, None)),
+        },
+    )
+
+
+def _policy_committee(request, org_id) -> Org:
+    """A committee in the user's rules.configure scope, else 404."""
+    try:
+        org = Org.objects.filter(permissions.scope_q(request.user, CONFIGURE)).get(public_id=org_id)
+    except Exception as exc:
+        raise Http404 from exc
+    if org.kind not in Org.COMMITTEE_KINDS:
+        raise Http404
+    return org
+
+
+@requires(CONFIGURE)
+def policy(request: HttpRequest, org_id) -> HttpResponse:
+    """The committee's local parameters of 党费: the farmers' amount (0.2–1 yuan, DUES-05)
+    and the rounding rule (national default: to the 分, half up)."""
+    committee = _policy_committee(request, org_id)
+    current = DuesPolicy.objects.filter(committee=committee).first()
+    farmer, rounding = selectors.policy_for(committee.path)
+    initial = {"farmer_amount": farmer, "rounding": rounding}
+    if current is not None:
+        initial.update(version_initial(current))
+    form = forms.PolicyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        try:
+            services.policy_save(
+                committee=committee,
+                farmer_amount=cd["farmer_amount"],
+                rounding=cd["rounding"],
+                by=request.user,
+                version=cd["version"],
+                request=request,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已保存党费本地参数，下级组织的应交金额已重新计算。"))
+            return redirect("dues:policy", committee.public_id)
+    title = _("党费本地参数")
+    return render(
+        request,
+        "dues/policy.html",
+        {
+            "form": form,
+            "committee": committee,
+            "policy": current,
+            "inherited": current is None,
+            "page_title": title,
+            "back": reverse("dues:index") + f"?org={committee.public_id}",
+            "breadcrumbs": _crumbs(committee, (title, None)),
         },
     )
 

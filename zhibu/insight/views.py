@@ -27,7 +27,7 @@ from zhibu.core.models import AuditEvent
 from zhibu.core.rules import Period, Status, registry
 from zhibu.core.rules.models import Exemption, Notification, Supplement
 from zhibu.core.scope import ancestor_paths
-from zhibu.dues.selectors import dues_panel
+from zhibu.dues.selectors import cached_dues_panel
 from zhibu.duties.selectors.summary import cached_duty_panel
 from zhibu.insight import forms, selectors
 from zhibu.members.selectors import member_for_user
@@ -36,7 +36,7 @@ from zhibu.orgs.models import Org, Sector
 from zhibu.orgs.selectors import org_for_user, visible_orgs
 from zhibu.rulebook.run import rerun_for_exemption, rules_run
 from zhibu.rulebook.services import exemption_decide, exemption_request, supplement_create
-from zhibu.study.selectors.summary import study_panel
+from zhibu.study.selectors.summary import cached_study_panel
 
 
 def _period(request) -> Period:
@@ -110,9 +110,9 @@ def cockpit(request: HttpRequest) -> HttpResponse:
         "duty_rows": cached_duty_panel(org=org, children=children, year=year, today=today),
         "duty_year": year,
         "assessment_summary": year_summary(org=org, year=year),
-        "dues_rows": dues_panel(org=org, children=children, today=today),
+        "dues_rows": cached_dues_panel(org=org, children=children, today=today),
         # 学习教育: members below 32 学时 so far this year, courses, self-study waiting.
-        "study_rows": study_panel(org=org, children=children, year=year, today=today),
+        "study_rows": cached_study_panel(org=org, children=children, year=year, today=today),
         "stats_html": parts["stats"],
         "matrix_html": parts["matrix"],
         "sectors": Sector.choices,

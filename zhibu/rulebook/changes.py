@@ -185,3 +185,32 @@ def traced(using=None) -> Iterator[set[str]]:
 
     with conn.execute_wrapper(wrapper):
         yield seen
+
+
+CACHE_SECONDS = 3600  # bounds memory only: the version in the key makes every hit current
+
+
+def cached(name: str, tables, key, compute, *, seconds: int = CACHE_SECONDS):
+    """``compute()`` from the cache while none of ``tables`` changed since it was stored.
+
+    The key holds ``name``, ``key`` (what the result depends on besides the tables: the
+    org, its path, the day …) and ``version_of(tables)`` read from the database the
+    figures are read from (the replica's when reads go there, so a lagging replica never
+    files old figures under a new version). Every write to one of the tables — services,
+    bulk writes, deletes, raw SQL — moves the version (database triggers), so the next
+    call computes again; an unguarded table makes every call compute. One query on a hit.
+    """
+    from django.core.cache import cache
+    from django.db import connections, router
+
+    from zhibu.rulebook.models import TableChange
+
+    alias = router.db_for_read(TableChange) or "default"
+    version = version_of(list(tables), connections[alias])
+    parts = ":".join(str(part) for part in key)
+    cache_key = f"{name}:{alias}:{parts}:{version}"
+    value = cache.get(cache_key)
+    if value is None:
+        value = compute()
+        cache.set(cache_key, value, seconds)
+    return value

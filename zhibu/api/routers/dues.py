@@ -11,12 +11,15 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from zhibu.accounts import permissions
 from zhibu.api.errors import ApiError, check_version, require_anywhere
 from zhibu.api.schemas import ERRORS, Day, Filters, In, Record
 from zhibu.dues import selectors, services
-from zhibu.dues.models import DuesBase, Payment
+from zhibu.dues.models import DuesBase, Payment, Relief, Remittance
 from zhibu.dues.rates import RULE_OF, Category, parse_month
 from zhibu.members.models import Member
 
@@ -301,3 +304,221 @@ def ledger(request, filters: Query[LedgerFilters]):
         }
         for r in selectors.ledger(org, _month(filters.month))
     ]
+
+
+# --- voluntary payments, reliefs (减免), 上缴 ----------------------------------------------------
+
+
+class VoluntaryIn(In):
+    amount: Decimal = Field(..., max_digits=12, decimal_places=2)
+    paid_on: Day
+    note: str = Field("", max_length=200)
+
+
+class VoluntaryOut(Record):
+    id: UUID
+    member_id: UUID
+    amount: Decimal
+    paid_on: date
+    for_centre: bool = Field(..., description="一次 1000 元以上：全额上缴中央（DUES-09）")
+    note: str
+
+    @staticmethod
+    def resolve_member_id(obj):
+        return obj.member.public_id
+
+
+@router.post(
+    "/members/{member_id}/voluntary",
+    response={201: VoluntaryOut, **ERRORS},
+    summary="登记自愿多交党费",
+)
+def create_voluntary(request, member_id: UUID, payload: VoluntaryIn):
+    member = _member(request, member_id)
+    record = services.voluntary_record(
+        member=member,
+        amount=payload.amount,
+        paid_on=payload.paid_on,
+        note=payload.note,
+        by=request.user,
+    )
+    return Status(201, record)
+
+
+class ReliefIn(In):
+    kind: Relief.Kind
+    amount: Decimal | None = Field(
+        None, max_digits=12, decimal_places=2, description="减交后的每月金额（减交必填）"
+    )
+    from_month: str = Field(..., description="2026-03")
+    to_month: str | None = Field(None, description="2026-12；不填为长期")
+    reason: str = Field(..., min_length=1, max_length=300)
+    discussed_on: Day
+
+
+class ReliefOut(Record):
+    id: UUID
+    member_id: UUID
+    org_id: UUID
+    kind: str
+    amount: Decimal | None
+    from_month: str
+    to_month: str | None
+    reason: str
+    discussed_on: date
+    status: str
+    decided_on: date | None
+
+    @staticmethod
+    def resolve_member_id(obj):
+        return obj.member.public_id
+
+    @staticmethod
+    def resolve_org_id(obj):
+        return obj.org.public_id
+
+    @staticmethod
+    def resolve_from_month(obj):
+        return services.month_label(obj.from_month)
+
+    @staticmethod
+    def resolve_to_month(obj):
+        return services.month_label(obj.to_month) if obj.to_month else None
+
+
+class DecisionIn(In):
+    approve: bool
+
+
+@router.get(
+    "/members/{member_id}/reliefs",
+    response={200: list[ReliefOut], **ERRORS},
+    summary="党员的党费减免",
+)
+def list_reliefs(request, member_id: UUID):
+    member = _member(request, member_id)
+    return list(Relief.objects.filter(member=member).select_related("member", "org"))
+
+
+@router.post(
+    "/members/{member_id}/reliefs",
+    response={201: ReliefOut, **ERRORS},
+    summary="登记减免申请（支部讨论后；减交、免交待上级党委审批，DUES-06）",
+)
+def create_relief(request, member_id: UUID, payload: ReliefIn):
+    member = _member(request, member_id)
+    start = _month(payload.from_month)
+    stop = _month(payload.to_month) if payload.to_month else None
+    relief = services.relief_request(
+        member=member,
+        kind=payload.kind,
+        amount=payload.amount,
+        from_month=start,
+        to_month=stop,
+        reason=payload.reason,
+        discussed_on=payload.discussed_on,
+        by=request.user,
+    )
+    return Status(201, relief)
+
+
+@router.post(
+    "/reliefs/{relief_id}/decision",
+    response={200: ReliefOut, **ERRORS},
+    summary="上级党委审批减免（DUES-06）",
+)
+def decide_relief(request, relief_id: UUID, payload: DecisionIn):
+    require_anywhere(request.user, ACTION)
+    relief = (
+        Relief.objects.filter(
+            permissions.scope_q(request.user, ACTION, "org__path"), public_id=relief_id
+        )
+        .select_related("member", "org")
+        .first()
+    )
+    if relief is None:
+        raise ApiError(404)
+    return services.relief_decide(
+        relief=relief, approve=payload.approve, by=request.user, on=timezone.localdate()
+    )
+
+
+class RemittanceIn(In):
+    org: UUID = Field(..., description="上缴的组织")
+    month: str = Field(..., description="2026-03")
+    amount: Decimal = Field(..., max_digits=12, decimal_places=2)
+    remitted_on: Day
+    note: str = Field("", max_length=200)
+
+
+class RemittanceOut(Record):
+    id: UUID
+    from_org_id: UUID
+    to_org_id: UUID
+    month: str
+    amount: Decimal
+    remitted_on: date
+    received_on: date | None
+    note: str
+
+    @staticmethod
+    def resolve_from_org_id(obj):
+        return obj.from_org.public_id
+
+    @staticmethod
+    def resolve_to_org_id(obj):
+        return obj.to_org.public_id
+
+    @staticmethod
+    def resolve_month(obj):
+        return services.month_label(obj.month)
+
+
+@router.get(
+    "/remittances",
+    response={200: list[RemittanceOut], **ERRORS},
+    summary="某月的上缴：本组织上缴的和下级上缴给本组织的",
+)
+def list_remittances(request, filters: Query[LedgerFilters]):
+    require_anywhere(request.user, ACTION)
+    org = selectors.dues_org_for_user(request.user, filters.org)
+    month = _month(filters.month)
+    return list(
+        Remittance.objects.filter(Q(from_org=org) | Q(to_org=org), month=month)
+        .select_related("from_org", "to_org")
+        .order_by("id")
+    )
+
+
+@router.post("/remittances", response={201: RemittanceOut, **ERRORS}, summary="登记上缴")
+def create_remittance(request, payload: RemittanceIn):
+    require_anywhere(request.user, ACTION)
+    org = selectors.dues_org_for_user(request.user, payload.org)
+    record = services.remittance_record(
+        from_org=org,
+        month=_month(payload.month),
+        amount=payload.amount,
+        remitted_on=payload.remitted_on,
+        note=payload.note,
+        by=request.user,
+    )
+    return Status(201, record)
+
+
+@router.post(
+    "/remittances/{remittance_id}/confirm",
+    response={200: RemittanceOut, **ERRORS},
+    summary="接收党委确认收到上缴",
+)
+def confirm_remittance(request, remittance_id: UUID):
+    require_anywhere(request.user, ACTION)
+    record = (
+        Remittance.objects.filter(
+            permissions.scope_q(request.user, ACTION, "to_org__path"), public_id=remittance_id
+        )
+        .select_related("from_org", "to_org")
+        .first()
+    )
+    if record is None:
+        raise ApiError(404)
+    return services.remittance_confirm(remittance=record, on=timezone.localdate(), by=request.user)

@@ -15,8 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.cache import cache
-from django.db import connections, router
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
@@ -24,7 +22,6 @@ from zhibu.core.scope import STEPLEN, subtree_q
 from zhibu.duties.models import Letter, Rectification, Request, Supervision, Task
 from zhibu.orgs.models import Org
 from zhibu.rulebook import changes
-from zhibu.rulebook.models import TableChange
 
 # The figures of a row; each drills down to the list of its records (duties_panel.html).
 FIGURES = (
@@ -104,16 +101,13 @@ CACHE_SECONDS = 3600  # bounds memory only: the version in the key makes every h
 
 def cached_duty_panel(*, org: Org, children: list[Org], year: int, today: date) -> list[DutyRow]:
     """``duty_panel`` from the cache while none of its tables changed (one query then)."""
-    # The version from the same database the counts are read from (the replica's, when
-    # the cockpit reads there), so a lagging replica never files old counts under a new
-    # version.
-    alias = router.db_for_read(TableChange) or "default"
-    version = changes.version_of([m._meta.db_table for m in SOURCES], connections[alias])
-    key = f"duty-panel:{alias}:{org.pk}:{org.path}:{year}:{today.isoformat()}:{version}"
-    counts = cache.get(key)
-    if counts is None:
-        counts = duty_counts(org=org, year=year, today=today)
-        cache.set(key, counts, CACHE_SECONDS)
+    counts = changes.cached(
+        "duty-panel",
+        [m._meta.db_table for m in SOURCES],
+        (org.pk, org.path, year, today.isoformat()),
+        lambda: duty_counts(org=org, year=year, today=today),
+        seconds=CACHE_SECONDS,
+    )
     return _rows(org, children, counts)
 
 

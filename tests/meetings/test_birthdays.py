@@ -67,6 +67,13 @@ def test_birthdays_are_for_those_who_may_see_the_members(cast, people, login, fr
     assert login(cast.ordinary).get(study).status_code == 403
 
 
+def test_the_years_birthdays_of_a_branch_take_one_query(cast, people, django_assert_num_queries):
+    political_birthdays(user=cast.branch_secretary, org=cast.branch1, year=2025)  # warm grants
+    with django_assert_num_queries(1):
+        found = political_birthdays(user=cast.branch_secretary, org=cast.branch1, year=2025)
+    assert [b.member.org.name for b in found][:1] == ["第一党支部"]
+
+
 def test_the_study_calendar_uses_the_same_days(cast, people, login, frozen):
     study = reverse("study:calendar", args=[cast.branch1.public_id])
     page = login(cast.branch_secretary).get(study, {"month": "2025-02"})

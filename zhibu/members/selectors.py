@@ -509,9 +509,10 @@ def political_birthdays(
         rows = rows.filter(admitted_on__month=month)
     found = []
     for member in rows.select_related("org"):
-        on = admission_anniversary(member.admitted_on, year)
-        if on is not None:
-            found.append(PoliticalBirthday(member, on, year - member.admitted_on.year))
+        admitted = member.admitted_on
+        on = admission_anniversary(admitted, year) if admitted else None
+        if admitted and on is not None:
+            found.append(PoliticalBirthday(member, on, year - admitted.year))
     return sorted(found, key=lambda b: (b.on, b.member.name_pinyin, b.member.pk))
 
 

@@ -33,10 +33,15 @@ def token_for(login, user) -> str:
     return FeedToken.objects.get(user=user).token
 
 
-def events(response) -> dict[str, object]:
+def events(response, *, birthdays: bool = False) -> dict[str, object]:
+    """The feed's events by summary: the meetings, or (``birthdays``) the 政治生日."""
     assert response["Content-Type"].startswith("text/calendar")
     cal = Calendar.from_ical(response.content)
-    return {str(event.get("summary")): event for event in cal.walk("VEVENT")}
+    return {
+        str(event.get("summary")): event
+        for event in cal.walk("VEVENT")
+        if str(event.get("uid")).startswith("birthday-") == birthdays
+    }
 
 
 def test_the_member_feed_lists_their_planned_meetings(cast, login, client, frozen):

@@ -2,19 +2,50 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from zhibu.meetings.models import Meeting
+from zhibu.members.selectors import PoliticalBirthday
 
 
-def calendar(meetings: list[Meeting], *, name: str, base: str) -> bytes:
-    """One VEVENT per meeting: timed when the meeting has a start time, all-day otherwise."""
+def birthday_event(birthday: PoliticalBirthday, stamp, *, own: bool) -> Event:
+    """An all-day event on one year's 政治生日. One event per year (not RRULE:FREQ=YEARLY),
+    because a yearly rule would skip a 29 February admission in common years, while Zhibu
+    keeps it on 28 February (see ``admission_anniversary``)."""
+    event = Event()
+    event.add("uid", f"birthday-{birthday.member.public_id}-{birthday.on.year}@zhibu")
+    event.add("dtstamp", stamp)
+    values = {"name": birthday.member.name, "years": birthday.years}
+    summary = (
+        _("我的政治生日（入党 %(years)s 周年）")
+        if own
+        else _("%(name)s 的政治生日（入党 %(years)s 周年）")
+    )
+    event.add("summary", summary % values)
+    event.add("dtstart", birthday.on)
+    event.add("dtend", birthday.on + timedelta(days=1))
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
+def calendar(
+    meetings: list[Meeting],
+    *,
+    name: str,
+    base: str,
+    birthdays: Sequence[PoliticalBirthday] = (),
+    own: bool = False,
+) -> bytes:
+    """One VEVENT per meeting: timed when the meeting has a start time, all-day otherwise;
+    then one all-day VEVENT per 政治生日 in ``birthdays`` (``own``: the feed's owner's)."""
     zone = ZoneInfo(settings.TIME_ZONE)
     cal = Calendar()
     cal.add("prodid", "-//Zhibu//meetings//ZH")
@@ -52,6 +83,8 @@ def calendar(meetings: list[Meeting], *, name: str, base: str) -> bytes:
         )
         event.add("last-modified", meeting.updated_at)
         cal.add_component(event)
+    for birthday in birthdays:
+        cal.add_component(birthday_event(birthday, stamp, own=own))
     if hasattr(cal, "add_missing_timezones"):
         cal.add_missing_timezones()
     return cal.to_ical()

@@ -6,6 +6,7 @@ answers 404; inside it but without the needed action, 403.
 
 from __future__ import annotations
 
+import calendar
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -466,3 +467,62 @@ def correction_for_user(user, public_id) -> CorrectionRequest:
     if not permissions.can(user, "member.manage", correction.member.org):
         raise PermissionDenied
     return correction
+
+
+# 政治生日 (admission anniversaries): one definition for the home greeting (study), the
+# branch's calendar and the iCal feeds (meetings). Only members still in the party count:
+# those who left (出党), died, were transferred out or are 停止党籍 are not shown.
+BIRTHDAY_STATUSES = (Member.Status.FULL, Member.Status.PROBATIONARY)
+
+
+def admission_anniversary(admitted_on: date, year: int) -> date | None:
+    """The 政治生日 in ``year``: the admission day's month and day, or None before the first
+    anniversary. An admission on 29 February is kept on 28 February in common years, so the
+    anniversary stays in the member's month instead of slipping to 1 March."""
+    if year <= admitted_on.year:
+        return None
+    if (admitted_on.month, admitted_on.day) == (2, 29) and not calendar.isleap(year):
+        return date(year, 2, 28)
+    return admitted_on.replace(year=year)
+
+
+@dataclass(frozen=True)
+class PoliticalBirthday:
+    member: Member
+    on: date
+    years: int
+
+
+def political_birthdays(
+    *, user, org: Org, year: int, month: int | None = None
+) -> list[PoliticalBirthday]:
+    """The 政治生日 in ``year`` (and ``month``) of the members of ``org``'s subtree, by day;
+    empty unless ``user`` may see that org's members (``member.view``): one query."""
+    if not permissions.can(user, "member.view", org):
+        return []
+    rows = Member.objects.filter(
+        subtree_q([org.path], "org__path"),
+        status__in=BIRTHDAY_STATUSES,
+        admitted_on__lt=date(year, 1, 1),
+    )
+    if month is not None:
+        rows = rows.filter(admitted_on__month=month)
+    found = []
+    for member in rows.select_related("org"):
+        admitted = member.admitted_on
+        on = admission_anniversary(admitted, year) if admitted else None
+        if admitted and on is not None:
+            found.append(PoliticalBirthday(member, on, year - admitted.year))
+    return sorted(found, key=lambda b: (b.on, b.member.name_pinyin, b.member.pk))
+
+
+def own_political_birthdays(member: Member, years) -> list[PoliticalBirthday]:
+    """The member's own 政治生日 in each of ``years`` (their own calendar feed)."""
+    if not member.admitted_on or member.status not in BIRTHDAY_STATUSES:
+        return []
+    found = []
+    for year in years:
+        on = admission_anniversary(member.admitted_on, year)
+        if on is not None:
+            found.append(PoliticalBirthday(member, on, year - member.admitted_on.year))
+    return found

@@ -9,15 +9,17 @@ from datetime import date
 from django.utils import timezone
 
 from zhibu.meetings.models import MeetingKindRow
+from zhibu.members.selectors import admission_anniversary
 from zhibu.study.selectors.study import member_progress, own_member
 
 
 def political_birthday(member, today: date) -> dict:
     """This year's admission anniversary (政治生日) and that month's 主题党日, if any;
     empty before the first anniversary."""
-    if not member.admitted_on or member.admitted_on.year >= today.year:
+    birthday = admission_anniversary(member.admitted_on, today.year) if member.admitted_on else None
+    if birthday is None:
         return {}
-    month, day = member.admitted_on.month, member.admitted_on.day
+    month = birthday.month
     theme = (
         MeetingKindRow.objects.filter(
             org=member.org_id, kind="theme_day", on__year=today.year, on__month=month
@@ -27,7 +29,7 @@ def political_birthday(member, today: date) -> dict:
         .first()
     )
     return {
-        "birthday": date(today.year, month, min(day, 28) if month == 2 else day),
+        "birthday": birthday,
         "years": today.year - member.admitted_on.year,
         "theme_day": theme,
     }

@@ -64,6 +64,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "latest": list(sel.article_search(request.user)[:6]),
         "view_org": _home_org(request.user, VIEW),
         "manage_org": _home_org(request.user, MANAGE),
+        "birthday_org": _home_org(request.user, "member.view"),
         "pending": sel.pending_self_study(request.user).count(),
         "courses": list(sel.course_list(request.user, year=today.year)[:8]),
         "page_title": _("学习教育"),
@@ -399,7 +400,9 @@ def ledger_export(request: HttpRequest, org_id) -> HttpResponse:
 
 @requires(VIEW)
 def calendar(request: HttpRequest, org_id) -> HttpResponse:
-    org = org_for_user(request.user, org_id, action=VIEW)
+    """The branch's 政治生日 by month: for those who may see its members (404 out of scope,
+    403 in scope without ``member.view``)."""
+    org = org_for_user(request.user, org_id, action="member.view")
     today = timezone.localdate()
     raw = request.GET.get("month", "")
     try:
@@ -414,7 +417,7 @@ def calendar(request: HttpRequest, org_id) -> HttpResponse:
         "first": first,
         "prev": prev,
         "next": nxt,
-        "rows": sel.birthdays(org, year, month, today),
+        "rows": sel.birthdays(request.user, org, year, month),
         "page_title": _("政治生日"),
         "breadcrumbs": _crumbs((_("政治生日"), None)),
     }

@@ -9,8 +9,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from zhibu.meetings.models import Meeting
+from zhibu.meetings.models import Meeting, MeetingKind
 from zhibu.members.models import Member
+from zhibu.members.selectors import PoliticalBirthday, political_birthdays
 from zhibu.orgs.models import Org
 
 VIEW, RECORD = "meeting.view", "meeting.record"
@@ -53,3 +54,12 @@ def parse_date(value, default: date) -> date:
         return date.fromisoformat(value) if value else default
     except ValueError:
         return default
+
+
+def theme_day_birthdays(user, org: Org, on: date, kinds) -> list[PoliticalBirthday]:
+    """For a 主题党日: the members whose 政治生日 falls in its month, so the branch may invite
+    them to 重温入党誓词 (a suggestion, never a required check-in: RESP-06). Empty for other
+    kinds and for users who may not see the branch's members."""
+    if MeetingKind.THEME_DAY not in kinds:
+        return []
+    return political_birthdays(user=user, org=org, year=on.year, month=on.month)

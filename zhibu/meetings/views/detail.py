@@ -11,7 +11,13 @@ from zhibu.core.pages import extra_context
 from zhibu.meetings import selectors
 from zhibu.meetings.models import Attendance, LifeMeetingPrep, MeetingKind
 from zhibu.meetings.services.locking import lock_state
-from zhibu.meetings.views.common import RECORD, VIEW, meeting_crumbs, render_page
+from zhibu.meetings.views.common import (
+    RECORD,
+    VIEW,
+    meeting_crumbs,
+    render_page,
+    theme_day_birthdays,
+)
 
 # Apps above meetings (duties: the problems found at a 组织生活会) add to this page
 # through zhibu.core.pages, registered in their AppConfig.ready().
@@ -51,6 +57,7 @@ def detail(request: HttpRequest, public_id) -> HttpResponse:
         "can_record": permissions.can(request.user, RECORD, meeting.org),
         "history": history_of(meeting),
         "unlocked_edits": unlocked_edits,
+        "birthdays": theme_day_birthdays(request.user, meeting.org, meeting.on, meeting.kinds),
     }
     context.update(extra_context(PAGE, meeting))
     return render_page(

@@ -16,6 +16,7 @@ from zhibu.meetings import exports, selectors
 from zhibu.meetings.models import Meeting
 from zhibu.meetings.services.plans import plan_generate, plan_items, plan_meetings, plan_submit
 from zhibu.meetings.views.common import RECORD, VIEW, org_crumbs, render_page
+from zhibu.members.selectors import political_birthdays
 
 
 @requires(VIEW)
@@ -39,6 +40,9 @@ def plan_year(request: HttpRequest, org_id, year: int) -> HttpResponse:
     proposal = plan_items(org=org, year=year) if org.is_branch else []
     submission = org.plan_submissions.filter(year=year).first() if org.is_branch else None
     reports = [] if org.is_branch else selectors.plan_reports(org, year)
+    # The branch's calendar shows its members' 政治生日 to those who may see its members;
+    # a committee's page would list thousands, so only a branch's page has them.
+    birthdays = political_birthdays(user=request.user, org=org, year=year) if org.is_branch else []
     title = _("%(year)s 年度组织生活计划") % {"year": year}
     return render_page(
         request,
@@ -51,6 +55,7 @@ def plan_year(request: HttpRequest, org_id, year: int) -> HttpResponse:
         proposal=proposal,
         submission=submission,
         reports=reports,
+        birthdays=birthdays,
         can_record=permissions.can(request.user, RECORD, org),
     )
 

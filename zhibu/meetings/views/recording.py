@@ -25,6 +25,7 @@ from zhibu.meetings.views.common import (
     parse_date,
     pick,
     render_page,
+    theme_day_birthdays,
 )
 from zhibu.members.models import Member
 from zhibu.orgs.models import Org
@@ -145,6 +146,7 @@ def _record_page(request: HttpRequest, org: Org, meeting: Meeting | None) -> Htt
         locked=locked,
         locks_on=locks_on,
         statuses=Attendance.Status.choices,
+        birthdays=theme_day_birthdays(request.user, org, on, kinds),
     )
 
 

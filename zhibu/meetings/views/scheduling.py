@@ -21,7 +21,13 @@ from zhibu.meetings.services.scheduling import (
     meeting_plan,
     meeting_update_plan,
 )
-from zhibu.meetings.views.common import RECORD, form_page, meeting_crumbs, org_crumbs
+from zhibu.meetings.views.common import (
+    RECORD,
+    form_page,
+    meeting_crumbs,
+    org_crumbs,
+    theme_day_birthdays,
+)
 
 
 @requires(RECORD)
@@ -76,6 +82,7 @@ def edit_plan(request: HttpRequest, public_id) -> HttpResponse:
         title,
         meeting_crumbs(meeting, (title, None)),
         reverse("meetings:detail", args=[meeting.public_id]),
+        birthdays=theme_day_birthdays(request.user, meeting.org, meeting.on, meeting.kinds),
     )
 
 
@@ -97,6 +104,7 @@ def _simple_write(request, public_id, form_class, call, title: str, done: str, i
         title,
         meeting_crumbs(meeting, (title, None)),
         reverse("meetings:detail", args=[meeting.public_id]),
+        birthdays=theme_day_birthdays(request.user, meeting.org, meeting.on, meeting.kinds),
     )
 
 

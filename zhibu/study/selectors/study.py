@@ -16,7 +16,7 @@ from zhibu.accounts import permissions
 from zhibu.core.scope import ancestor_paths, subtree_q
 from zhibu.meetings.models import MeetingKindRow
 from zhibu.members.models import Member
-from zhibu.members.selectors import spans_on
+from zhibu.members.selectors import political_birthdays, spans_on
 from zhibu.orgs.models import Org
 from zhibu.study.models import Article, Course, Reading, SelfStudy
 from zhibu.study.selectors.hours import hours_by_source
@@ -209,17 +209,13 @@ def member_progress(member: Member, year: int) -> dict:
 # --- 政治生日 -----------------------------------------------------------------------------------
 
 
-def birthdays(org: Org, year: int, month: int, today: date) -> list[dict]:
-    """Members on ``org``'s roll whose admission anniversary falls in the month, with the
-    month's 主题党日 (if one is planned or held) where the 入党誓词 may be renewed."""
-    on = min(date(year, month, 28), today) if date(year, month, 1) <= today else today
-    spans = spans_on(on, statuses=ON_ROLL).filter(subtree_q([org.path], "org__path"))
-    members = (
-        Member.objects.filter(pk__in=spans.values("member"), admitted_on__month=month)
-        .exclude(admitted_on__isnull=True)
-        .select_related("org")
-        .order_by("admitted_on__day", "name")
-    )
+def birthdays(user, org: Org, year: int, month: int) -> list[dict]:
+    """The month's 政治生日 of ``org``'s members (``members.selectors.political_birthdays``,
+    the one definition, empty without ``member.view``), each with the month's 主题党日 of the
+    member's branch (if one is planned or held) where the 入党誓词 may be renewed."""
+    found = political_birthdays(user=user, org=org, year=year, month=month)
+    if not found:
+        return []
     days = list(
         MeetingKindRow.objects.filter(
             subtree_q([org.path], "org__path"), kind="theme_day", on__year=year, on__month=month
@@ -228,17 +224,7 @@ def birthdays(org: Org, year: int, month: int, today: date) -> list[dict]:
     theme: dict[int, tuple[date, object]] = {}
     for org_id, day, public_id in sorted(days, key=lambda d: d[1]):
         theme.setdefault(org_id, (day, public_id))
-    rows = []
-    for m in members:
-        admitted = m.admitted_on
-        if admitted is None or admitted.year >= year:
-            continue
-        rows.append(
-            {
-                "member": m,
-                "day": date(year, month, min(admitted.day, 28) if month == 2 else admitted.day),
-                "years": year - admitted.year,
-                "theme_day": theme.get(m.org_id),
-            }
-        )
-    return rows
+    return [
+        {"member": b.member, "day": b.on, "years": b.years, "theme_day": theme.get(b.member.org_id)}
+        for b in found
+    ]

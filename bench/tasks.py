@@ -86,7 +86,7 @@ def evaluate(args) -> dict:
         "orgs": Org.objects.filter(path__startswith=root.path).count(),
         "members": Member.objects.count(),
         "findings": run.evaluated if firsts else Finding.objects.count(),
-        "first": summary(firsts),
+        "first": summary(firsts) if firsts else None,
         "rerun": summary(reruns or fulls),
         "rerun_full": summary(fulls),
         # the next night's run (today + 1, + 2 …, nothing else changed)

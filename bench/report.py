@@ -82,10 +82,13 @@ def render(results: dict) -> str:
         "",
         "`bench/tasks.py evaluate --org CODE --period YEAR`: `rules_run` over the whole tree for the year — every",
         "rule in force, monthly rules for each month, quarterly for each quarter. *First* writes every finding;",
-        "*re-run* is the nightly steady state (nothing changed, nothing written).",
+        "*re-run* is a second run the same day (nothing changed: every rule-period kept, nothing judged);",
+        "*next night* is the nightly steady state (nothing changed but the day: the running month, quarter,",
+        "year and the snapshot rules are judged again as of that day, closed periods kept). The target is",
+        "judged on the next night.",
         "",
-        "| size | engine | orgs | members | findings | first run | re-run | target (M: re-run < 5 s, SQLite and PostgreSQL) |",
-        "|---|---|---:|---:|---:|---|---|---|",
+        "| size | engine | orgs | members | findings | first run | re-run (same day) | next night | target (M: nightly < 5 s, SQLite and PostgreSQL) |",
+        "|---|---|---:|---:|---:|---|---|---|---|",
     ]
     sizes = results["sizes"]
     previous = None
@@ -95,9 +98,10 @@ def render(results: dict) -> str:
         label, engine = key.split("-", 1)
         goal = ""
         if label == "M":
-            goal = target(e["rerun"]["median"] < 5)
+            goal = target(e.get("next_night", e["rerun"])["median"] < 5)
+        night = spread(e["next_night"]) if "next_night" in e else "–"
         lines.append(
-            f"| {label} | {engine} | {e['orgs']:,} | {e['members']:,} | {e['findings']:,} | {spread(e['first'])} | {spread(e['rerun'])} | {goal} |"
+            f"| {label} | {engine} | {e['orgs']:,} | {e['members']:,} | {e['findings']:,} | {spread(e['first'])} | {spread(e['rerun'])} | {night} | {goal} |"
         )
         if previous and previous[1] == engine:
             factor_members = e["members"] / max(previous[0]["members"], 1)

@@ -93,28 +93,37 @@ def test_a_table_without_its_triggers_is_unguarded(data):
     assert table in changes.counts()
 
 
-def test_every_declared_rule_reads_only_what_it_declares(data):
-    """Each declaring rule judged alone (no run cache shared with other rules) over both
-    trees, for a closed period of its kind: the tables its SQL names are declared."""
-    assert {r.code for r in _declared()} >= {"MTG-01", "MTG-02", "MTG-06"}
+def test_every_rule_declares_what_it_reads(data):
+    """Every rule declares its tables; each judged alone (no run cache shared with other
+    rules) over both trees, for a closed and the running period of its kind, on the day
+    and at the year's end: the tables its SQL names are declared."""
+    undeclared = [
+        code for code in registry.codes() for r in registry.versions(code) if r.reads is None
+    ]
+    assert not undeclared, undeclared
     for code in ROOTS:
         root = Org.objects.get(code=code)
         orgs = list(Org.objects.filter(subtree_q([root.path])).order_by("path"))
         for rule in _declared():
             kind = rule.period_kind if rule.period_kind != "snapshot" else "quarter"
-            sub = Period.containing(kind, date(2026, 3, 15))
-            with changes.traced() as seen:
-                _evaluate(rule, orgs, sub, TODAY, {}, root.path)
-            assert seen <= input_tables(rule), (rule.code, seen - input_tables(rule))
+            for sub in {Period.containing(kind, date(2026, 3, 15)), Period.containing(kind, TODAY)}:
+                for today in (TODAY, date(2026, 12, 31)):
+                    with changes.traced() as seen:
+                        _evaluate(rule, orgs, sub, today, {}, root.path)
+                    assert seen <= input_tables(rule), (rule.code, seen - input_tables(rule))
 
 
 def test_a_closed_period_does_not_depend_on_today(data):
-    """What a declaration promises: a closed period is judged the same on any later day."""
+    """What a declaration promises: a closed period is judged the same on any later day
+    (``live_only`` rules are never judged for a closed period)."""
     root = Org.objects.get(code="GLD")
     orgs = list(Org.objects.filter(subtree_q([root.path])).order_by("path"))
     for rule in _declared():
+        if rule.live_only:
+            continue
         kind = rule.period_kind if rule.period_kind != "snapshot" else "quarter"
-        sub = Period.containing(kind, date(2026, 3, 15))
+        # a yearly rule's closed year is the one before
+        sub = Period.containing(kind, date(2025 if kind == "year" else 2026, 3, 15))
         first = _evaluate(rule, orgs, sub, TODAY, {}, root.path)
         later = _evaluate(rule, orgs, sub, TODAY + timedelta(days=400), {}, root.path)
         assert [(o.org_id, o.subject_id, o.status, o.numbers) for o in first] == [
@@ -199,6 +208,103 @@ def test_marks_are_per_scope_and_a_new_rule_version_is_judged_again(data, monkey
     rule = registry.in_force("MTG-06", YEAR.start)
     monkeypatch.setattr(type(rule), "version", rule.version + 1)
     bumped = _run(root)
-    assert bumped.skipped == baseline - 7  # MTG-06's closed months, January to July
+    assert bumped.skipped == baseline - 12  # MTG-06's months (closed, running and to come)
     assert bumped.updated > 0  # its findings now carry the new version
     assert _run(root).skipped == baseline
+
+
+def _rule_periods() -> int:
+    """How many rule-periods a year's run on ``TODAY`` judges (or keeps)."""
+    from zhibu.core.rules.engine import reference_day
+    from zhibu.rulebook.run import periods_for_code
+
+    n = 0
+    for code in registry.codes():
+        for sub in periods_for_code(code, YEAR):
+            rule = registry.in_force(code, sub.start) or registry.in_force(
+                code, reference_day(sub, TODAY)
+            )
+            if rule is None:
+                continue
+            if rule.live_only and reference_day(sub, TODAY) < TODAY:
+                continue
+            n += 1
+    return n
+
+
+def test_a_second_run_the_same_day_judges_nothing(data):
+    """Every rule declares its reads, and a running period's key holds the day: a second
+    run of the same day keeps every rule-period, reading the counts and the keys only."""
+    from django.test.utils import CaptureQueriesContext
+
+    root = Org.objects.get(code="GLD")
+    _run(root, full=True)
+    full = _findings(root)
+    with CaptureQueriesContext(connection) as queries:
+        again = _run(root)
+    assert again.evaluated == 0
+    assert again.skipped == _rule_periods()
+    assert (again.created, again.updated, again.deleted) == (0, 0, 0)
+    # the counts, the orgs, the exemptions, the keys, the run's row (+ savepoints)
+    assert len(queries) <= 12, [q["sql"][:80] for q in queries]
+    assert _findings(root) == full
+
+
+def test_the_next_day_judges_the_running_periods_again(data):
+    """A running period is judged as of today: the next day it is judged again (ORG-08's
+    days of vacancy grow), closed periods are kept; findings equal a full run's."""
+    root = Org.objects.get(code="GLD")
+    _run(root, full=True)
+    tomorrow = TODAY + timedelta(days=1)
+    nightly = rules_run(root=root, period=YEAR, today=tomorrow)
+    assert 0 < nightly.skipped < _rule_periods()
+    running = {
+        (code, period)
+        for code, period in Finding.objects.filter(
+            subtree_q([root.path], field="org_path"), period_end__gt=tomorrow
+        ).values_list("rule_code", "period_code")
+    }
+    assert nightly.evaluated >= len(running) > 0
+    after = _findings(root)
+    forced = rules_run(root=root, period=YEAR, today=tomorrow, full=True)
+    assert (forced.created, forced.updated, forced.deleted) == (0, 0, 0)
+    assert _findings(root) == after
+
+
+def test_a_talk_recorded_today_updates_the_running_year_the_same_day(data):
+    """MTG-08 (a yearly rule, the year still running) declares the talks it reads: a talk
+    recorded after a run is picked up by the next run of the same day."""
+    from zhibu.meetings.models import Talk
+    from zhibu.members.models import Member
+    from zhibu.members.selectors import spans_on
+
+    ON_ROLL = (Member.Status.FULL, Member.Status.PROBATIONARY)
+    root = Org.objects.get(code="GLD")
+    _run(root, full=True)
+    assert _run(root).evaluated == 0
+    finding = (
+        Finding.objects.filter(
+            subtree_q([root.path], field="org_path"),
+            rule_code="MTG-08",
+            period_code="2026",
+            numbers__covered_pairs=0,
+            numbers__members__gte=2,
+        )
+        .order_by("pk")
+        .first()
+    )
+    assert finding is not None
+    a, b = sorted(
+        spans_on(TODAY, org_ids=[finding.org_id], statuses=ON_ROLL)
+        .values_list("member", flat=True)
+        .distinct()
+    )[:2]
+    Talk.objects.create(org_id=finding.org_id, on=TODAY, member_a_id=a, member_b_id=b, topic="谈心")
+    again = _run(root)
+    assert again.updated >= 1
+    finding.refresh_from_db()
+    assert finding.numbers["covered_pairs"] == 1
+    after = _findings(root)
+    forced = _run(root, full=True)
+    assert (forced.created, forced.updated, forced.deleted) == (0, 0, 0)
+    assert _findings(root) == after

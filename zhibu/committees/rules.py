@@ -83,6 +83,7 @@ def secretaries_on(ctx: Context) -> dict[int, CommitteePost]:
 @register
 class UnitWithoutOwnBranch(Rule):
     code = "ORG-01"
+    reads = ("members.Member", "members.MemberSpan", "orgs.Org_units", "orgs.Unit")
     title = "有正式党员 3 人以上的单位应单独成立党支部"
     citation = Citation("条例", "第四条", Confidence.CONFIRMED)
     kinds = BRANCHES
@@ -143,6 +144,7 @@ class UnitWithoutOwnBranch(Rule):
 @register
 class BranchTooLarge(Rule):
     code = "ORG-02"
+    reads = ("members.MemberSpan",)
     title = "党支部党员人数一般不超过 50 人"
     citation = Citation("条例", "第四条", Confidence.CONFIRMED)
     kinds = BRANCHES
@@ -172,6 +174,7 @@ class BranchTooLarge(Rule):
 @register
 class CommitteeRequired(Rule):
     code = "ORG-04"
+    reads = ("members.MemberSpan", "orgs.Committee")
     action = Action(gettext_lazy("换届选举"), "orgs:elect")
     title = "正式党员 7 人以上的党支部应设立支部委员会"
     citation = Citation("条例", "第二十条", Confidence.ARTICLE_UNCERTAIN)
@@ -208,6 +211,7 @@ class CommitteeRequired(Rule):
 @register
 class TermExpiry(Rule):
     code = "ORG-05"
+    reads = ("orgs.Committee",)
     action = Action(gettext_lazy("换届选举"), "orgs:elect")
     title = "按期换届：村、社区党组织任期 5 年，其他基层党组织 3 年"
     citation = Citation(
@@ -251,6 +255,7 @@ class TermExpiry(Rule):
 @register
 class SecretaryPartyAge(Rule):
     code = "ORG-07"
+    reads = ("members.Member", "orgs.CommitteePost")
     action = Action(gettext_lazy("任免职务"), "orgs:post_add")
     title = "党支部书记一般应具有 1 年以上党龄"
     citation = Citation("条例", "第二十三条", Confidence.CONFIRMED)
@@ -281,6 +286,7 @@ class SecretaryPartyAge(Rule):
 @register
 class SecretaryVacant(Rule):
     code = "ORG-08"
+    reads = ("members.Member", "orgs.CommitteePost")
     action = Action(gettext_lazy("任免职务"), "orgs:post_add")
     title = "书记空缺超过 6 个月"
     citation = Citation("地方", "", Confidence.LOCAL, note="基层党组织标准化考核评分表")
@@ -323,6 +329,7 @@ class SecretaryVacant(Rule):
 @register
 class JointBranchUnits(Rule):
     code = "ORG-03"
+    reads = ("orgs.Org_units", "orgs.Unit")
     title = "联合党支部覆盖单位一般不超过 5 个"
     citation = Citation("条例", "第五条", Confidence.ARTICLE_UNCERTAIN)
     kinds = frozenset({Org.Kind.JOINT_BRANCH})
@@ -359,6 +366,7 @@ class CommitteeFiling(Rule):
     """
 
     code = "ORG-06"
+    reads = ("members.Member", "orgs.Committee", "orgs.CommitteePost")
     title = "委员会报上级党委备案，书记、副书记报上级党委批准"
     citation = Citation("条例", "第二十一条", Confidence.CONFIRMED, note="报送期限为地方/单位规定")
     kinds = WITH_COMMITTEE

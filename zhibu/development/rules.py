@@ -120,6 +120,7 @@ class DevRule(Rule):
 
     kinds = BRANCHES
     period_kind = "snapshot"
+    reads = ("development.Case", "development.Step", "meetings.Decision", "meetings.Meeting")
     live_only = True  # judged from each case's current step (see Rule.live_only)
     module = "development"
     action = Action(gettext_lazy("办理下一步"), "development:case", "case")
@@ -948,6 +949,12 @@ def blocking_rules_for(number: int, day: date) -> list[DevRule]:
 @register
 class NoReadmission(Rule):
     code = "DISC-05"
+    reads = (
+        "discipline.DisciplineRecord",
+        "development.Case",
+        "development.Step",
+        "members.Member",
+    )
     title = "开除党籍的，五年内不得重新入党"
     citation = EXPULSION_CITATION
     params = (Param("months", "不得重新入党期限（月）", 60, "个月", stricter="higher"),)

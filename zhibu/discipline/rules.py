@@ -39,6 +39,7 @@ FORMS_CITATION = Citation("监督", "第七条", Confidence.CONFIRMED)
 class DisciplineRule(Rule):
     kinds = DECIDERS
     period_kind = "snapshot"
+    reads = ("discipline.DisciplineRecord", "orgs.CommitteePost", "members.Member")
     live_only = True
     module = "discipline"
 

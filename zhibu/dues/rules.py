@@ -42,6 +42,15 @@ class DuesUnpaid(Rule):
     they had a good reason. "Suspect", not a verdict: the branch decides (LapseCase)."""
 
     code = "DUES-11"
+    reads = (
+        "dues.LapseCase",
+        "dues.Payment",
+        "dues.Relief",
+        "dues.DuesBase",
+        "dues.DuesPolicy",
+        "members.Member",
+        "members.MemberSpan",
+    )
     title = "连续 6 个月不交纳党费，应核实是否无正当理由并启动自行脱党处置程序"
     citation = Citation("党费规定", "第十三条", Confidence.CONFIRMED, note="党章 第九条")
     kinds = frozenset(Org.BRANCH_KINDS)
@@ -62,9 +71,12 @@ class DuesUnpaid(Rule):
             .values_list("org", "first")
         )
         current = ctx.on.year * 12 + ctx.on.month
+        # Only the branches keeping their ledger here are judged, so only their members'
+        # arrears are read (none at all in a tree that keeps dues elsewhere).
+        kept = Q(org__in=sorted(kept_since))
         found = [
             a
-            for a in arrears(Q(org__in=ctx.org_in), ctx.on, window=months + 1, orgs_seen=seen)
+            for a in arrears(kept, ctx.on, window=months + 1, orgs_seen=seen)
             if a.org_id in kept_since
             and current - _month_index(max(a.since, kept_since[a.org_id])) >= months
         ]

@@ -216,6 +216,7 @@ class PartyLectureQuarterly(CountRule):
 @register
 class SecretaryLecture(Rule):
     code = "MTG-05"
+    reads = ("meetings.Meeting", "meetings.MeetingKindRow", "members.Member", "orgs.CommitteePost")
     title = "党委书记每年至少讲 1 次党课"
     citation = Citation("条例", "第十六条", Confidence.CONFIRMED)
     kinds = frozenset({Org.Kind.COMMITTEE})
@@ -340,6 +341,7 @@ class YearlyReviewRule(Rule):
     noun: Message
     kinds = BRANCHES
     period_kind = "year"
+    reads = ("meetings.MeetingKindRow",)
     module = "meetings"
 
     def evaluate(self, ctx: Context):
@@ -392,6 +394,7 @@ class MemberReviewYearly(YearlyReviewRule):
 @register
 class TalkPairs(Rule):
     code = "MTG-08"
+    reads = ("meetings.Talk", "members.MemberSpan")
     title = "谈心谈话每年每两人之间一般不少于 1 次"
     citation = Citation("条例", "≈第十八条", Confidence.ARTICLE_UNCERTAIN)
     kinds = BRANCHES
@@ -634,6 +637,13 @@ class NoOrganisationalLife(Rule):
     """
 
     code = "MBR-06"
+    reads = (
+        "meetings.Meeting",
+        "meetings.Attendance",
+        "members.Member",
+        "members.MemberSpan",
+        "members.Mobility",
+    )
     title = "连续 6 个月不参加党的组织生活，应核实是否无正当理由"
     citation = Citation("党章", "第九条", Confidence.CONFIRMED, note="教育管理 第三十一条")
     kinds = BRANCHES
@@ -715,6 +725,7 @@ class NoOrganisationalLife(Rule):
 @register
 class CorrectionDeadline(Rule):
     code = "MBR-07"
+    reads = ("meetings.Correction", "meetings.Meeting", "members.Member")
     title = "限期改正最长 1 年，期满应作出结论"
     citation = Citation("教育管理", "第三十条", Confidence.CONFIRMED, note="第三十至三十一条")
     kinds = BRANCHES

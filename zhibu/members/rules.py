@@ -258,6 +258,7 @@ def _open_mobility(ctx: Context, **filters):
 @register
 class AwayWithoutTransfer(Rule):
     code = "MBR-03"
+    reads = ("members.Member", "members.Mobility", "members.Transfer", "members.MemberEvent")
     action = Action(gettext_lazy("办理转接"), "members:transfer_start", "member")
     title = "外出地点相对固定满 6 个月的，应转接组织关系"
     citation = Citation("教育管理", "第二十五条", Confidence.CONFIRMED)
@@ -289,6 +290,7 @@ class AwayWithoutTransfer(Rule):
 @register
 class LostContact(Rule):
     code = "MBR-05"
+    reads = ("members.Member", "members.Mobility", "members.Transfer", "members.MemberEvent")
     action = Action(gettext_lazy("记录党籍变动"), "members:event", "member")
     title = "失去联系满 6 个月停止党籍，停止党籍后 2 年仍无联系予以除名"
     citation = Citation("教育管理", "第二十四条", Confidence.CONFIRMED)
@@ -326,6 +328,7 @@ class LostContact(Rule):
 @register
 class IdNumberValid(Rule):
     code = "DQ-01"
+    reads = ("members.Member", "members.MemberSpan")
     action = Action(gettext_lazy("更正信息"), "members:edit", "member")
     title = "公民身份号码校验位正确，出生日期、性别与身份证号一致"
     citation = Citation("国标身份证", "", Confidence.CONFIRMED, note="GB 11643-1999 校验码")
@@ -363,6 +366,7 @@ class IdNumberValid(Rule):
 @register
 class AdmittedAdult(Rule):
     code = "DQ-02"
+    reads = ("members.Member", "members.MemberSpan")
     action = Action(gettext_lazy("更正信息"), "members:edit", "member")
     title = "入党日期不早于年满 18 周岁之日"
     citation = Citation("细则", "第五条", Confidence.CONFIRMED, note="DEV-01；党章第一条")
@@ -396,6 +400,7 @@ class AdmittedAdult(Rule):
 @register
 class ConfirmedAfterProbation(Rule):
     code = "DQ-03"
+    reads = ("members.Member", "members.MemberSpan")
     action = Action(gettext_lazy("更正信息"), "members:edit", "member")
     title = "转正日期不早于预备期满之日"
     citation = Citation("细则", "第三十二条", Confidence.CONFIRMED, note="DEV-14；党章第七条")
@@ -430,6 +435,7 @@ class ConfirmedAfterProbation(Rule):
 @register
 class OnePersonOneBranch(Rule):
     code = "DQ-04"
+    reads = ("members.Member", "members.MemberSpan")
     title = "每名党员编入一个党支部，同一人不重复登记"
     citation = Citation("教育管理", "第二十五条", Confidence.CONFIRMED, note="MBR-02")
     kinds = BRANCHES

@@ -43,6 +43,7 @@ def review_deadline(year: int, params: dict[str, int]) -> date:
 @register
 class SecretaryReviewed(Rule):
     code = CODE
+    reads = ("reviews.SecretaryReview", "orgs.CommitteePost", "members.Member")
     title = "书记抓基层党建述职评议考核：上级党组织每年组织直接下级党组织书记述职评议"
     citation = Citation(
         "述职办法", "第三条", Confidence.CONFIRMED, note="等次和完成期限为地方/单位规定"

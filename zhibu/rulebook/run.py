@@ -142,9 +142,10 @@ def input_tables(rule: Rule) -> frozenset[str] | None:
 class Marks:
     """The incremental run's bookkeeping (docs/scaling.md, "Incremental nightly run").
 
-    A closed rule-period (its period over before today) of a rule that declares its input
-    tables is keyed by the rule's code, version and module source, the period, and the
-    change counts of its input tables (``zhibu.rulebook.changes``). The key is stored per
+    A rule-period of a rule that declares its input tables (every rule does) is keyed by
+    the rule's code, version and module source, the period, the change counts of its
+    input tables (``zhibu.rulebook.changes``) and, while the period is still running,
+    today's date (it is judged as of today). The key is stored per
     run scope (root, ``only=``, ``exclude=``) after the rule-period was judged; a later run
     of the same scope that computes the same key keeps the stored findings and skips the
     rule. While a rule-period is judged, the tables its queries name are traced: one
@@ -172,15 +173,20 @@ class Marks:
         return self.stored
 
     def key(self, rule: Rule, sub: Period) -> str | None:
-        """The rule-period's key, or None when it must be judged every time."""
+        """The rule-period's key, or None when it must be judged every time.
+
+        A period still running on ``today`` is judged as of today (due or missing, days
+        vacant, who is on the roll today): its key also holds the day, so it is kept only
+        by another run of the same day — the next night judges it again."""
         tables = input_tables(rule)
-        if tables is None or sub.end > self.today:
+        if tables is None:
             return None
         try:
             counted = sorted((table, self.counts[table]) for table in tables)
         except KeyError:
             return None  # an input without its triggers: no way to tell it changed
-        text = json.dumps([rule.code, rule.version, _source_digest(rule), sub.code, counted])
+        day = self.today.isoformat() if sub.end > self.today else None
+        text = json.dumps([rule.code, rule.version, _source_digest(rule), sub.code, counted, day])
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
     def unchanged(self, rule: Rule, sub: Period, key: str) -> bool:
@@ -251,9 +257,10 @@ def rules_run(
     out. Orgs outside are neither judged nor their findings touched (the nightly fan-out
     judges them in jobs of their own, ``zhibu.insight.fanout``).
 
-    Incremental: a closed period of a rule that declares what it reads (``Rule.reads``)
-    is not evaluated again when nothing it reads changed since this scope last judged it
-    (``Marks``); its stored findings stay. ``full`` evaluates everything (and records
+    Incremental: a period of a rule that declares what it reads (``Rule.reads``) is not
+    evaluated again when nothing it reads changed since this scope last judged it — and,
+    for a period still running, when that was the same day (``Marks``); its stored
+    findings stay. ``full`` evaluates everything (and records
     the marks afresh)."""
     today = today or timezone.localdate()
     started = time.monotonic()

@@ -57,6 +57,17 @@ def _hours(value: Decimal) -> str:
 
 class StudyHoursRule(Rule):
     period_kind = "year"
+    reads = (
+        "meetings.Attendance",
+        "meetings.Meeting",
+        "meetings.MeetingKindRow",
+        "members.Member",
+        "members.MemberSpan",
+        "orgs.CommitteePost",
+        "study.Course",
+        "study.CourseAttendance",
+        "study.SelfStudy",
+    )
     module = "study"
     action = Action(gettext_lazy("学时台账"), "study:ledger")
     # EDU-02: 集中培训 a year, judged when the year is over (0: not required).

@@ -204,9 +204,10 @@ class Rule:
     # The models (``"app.Model"`` labels) whose tables the rule's queries read, besides
     # the orgs, supplements and exemptions every rule depends on. Declaring them lets the
     # nightly run keep a closed period's findings when none of these tables changed since
-    # it was judged (zhibu.rulebook.run.Marks); the declaration also promises that a
-    # closed period's outcome depends on nothing else (not on today). None (the default):
-    # judged every time. A run that sees the rule read an undeclared table judges it every
+    # it was judged (zhibu.rulebook.run.Marks) — a running period only within the same
+    # day; the declaration also promises that an outcome depends on nothing else (a
+    # closed period's not on today, a running one's on today only). Every rule declares
+    # them (tests/rules/test_incremental.py); None: judged every time. A run that sees the rule read an undeclared table judges it every
     # time too, and tests/rulebook/test_incremental.py checks every declaration.
     reads: ClassVar[tuple[str, ...] | None] = None
     params: ClassVar[tuple[Param, ...]] = ()

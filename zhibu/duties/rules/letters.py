@@ -73,6 +73,7 @@ def _with_ok_orgs(ctx: Context, outcomes: list[Outcome], having: set[int], text)
 class LetterRule(Rule):
     citation = CITATION
     period_kind = "snapshot"
+    reads = ("duties.Letter", "duties.LetterItem", "duties.Task", "duties.TaskProgress")
     live_only = True
     module = "duties"
 

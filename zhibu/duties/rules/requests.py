@@ -89,6 +89,7 @@ def _ref(public_id) -> list[str]:
 class RequestRule(Rule):
     kinds = JUDGED
     period_kind = "year"
+    reads = ("duties.Request", "duties.ReportSchedule")
     module = "duties"
     action = Action(gettext_lazy("请示报告"), "duties:requests_org")
 
@@ -197,6 +198,7 @@ class OneMatterNoHiddenRequest(RequestRule):
 @register
 class ReceiverAnswers(Rule):
     code = "REQ-06"
+    reads = ("duties.Request",)
     title = "上级党组织及时答复请示，紧急事项及时处理，超时向请示组织说明"
     citation = Citation("请示报告", "第二十二条、第二十三条", Confidence.CONFIRMED)
     kinds = JUDGED

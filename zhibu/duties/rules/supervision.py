@@ -37,6 +37,7 @@ REFS_SHOWN = 20
 @register
 class RectificationOverdue(Rule):
     code = "RESP-05"
+    reads = ("duties.Rectification",)
     title = "整改事项按期销号，逾期未销号的列为问题"
     citation = Citation(
         "地方",
@@ -82,6 +83,7 @@ class RectificationOverdue(Rule):
 @register
 class SupervisionUnanswered(Rule):
     code = "RESP-01"
+    reads = ("duties.Supervision",)
     title = "督办事项按期回复，逾期未回复的逐级升级（提醒→督办→约谈建议）"
     citation = Citation(
         "地方",

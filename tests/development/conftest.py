@@ -9,8 +9,8 @@ import pytest
 from tests.factories import record_meeting
 from zhibu.development import services
 from zhibu.development.models import Case
+from zhibu.discipline.voters import voters_on
 from zhibu.meetings.services.decisions import decision_record
-from zhibu.members.selectors import voters_on
 
 
 def vote(case: Case, on: date, kind: str, *, passed: bool = True, absent=()):

@@ -13,14 +13,16 @@ from tests.factories import make_member, make_org, record_meeting
 from zhibu.committees import services as committee_services
 from zhibu.core.rules import Period, in_force, refs
 from zhibu.core.rules.engine import evaluate
+from zhibu.discipline.models import DisciplineRecord
+from zhibu.discipline.services import record_save
+from zhibu.discipline.voters import voter_roll, voters_on
 from zhibu.meetings.models import Meeting
 from zhibu.meetings.services.decisions import decision_record
 from zhibu.meetings.services.org_settings import settings_update
 from zhibu.meetings.services.reviews import correction_close
 from zhibu.meetings.services.scheduling import meeting_cancel, meeting_plan
 from zhibu.meetings.services.talks import talk_record
-from zhibu.members.models import MemberEvent, Sanction
-from zhibu.members.selectors import voter_roll, voters_on
+from zhibu.members.models import MemberEvent
 from zhibu.members.services import member_record_event
 from zhibu.orgs.models import Org
 
@@ -248,35 +250,50 @@ def test_vote_rules_flag_a_pass_that_the_roster_no_longer_supports(cast):
     assert "未超过应到 5 人的半数" in majority.text
 
 
+def probation(cast, member, decided_on, **fields):
+    """A 留党察看 of ``member``: the one source of sanctions is the discipline record."""
+    return record_save(
+        member=member,
+        deciding_org=cast.committee,
+        kind=DisciplineRecord.Kind.PROBATION,
+        decided_on=decided_on,
+        probation_years=1,
+        facts="违反组织纪律。",
+        today=TODAY,
+        **fields,
+    )
+
+
 def test_vote_rules_ignore_probationers_and_members_under_probation_sanction(cast):
     make_member(cast.branch1, "预备", admitted_on=date(2025, 1, 10), full_on=None)
     meeting = record_meeting(cast.branch1, date(2025, 8, 20), ["branch_assembly"])
     decision_record(meeting=meeting, title="事项", yes=2, no=0, abstain=0, passed=True, today=TODAY)
     assert one("VOTE-01", cast.branch1).status == "ok"
-    Sanction.objects.create(
-        member=cast.ordinary_member,
-        kind=Sanction.Kind.PROBATION,
-        decided_on=date(2025, 1, 1),
-        ends_on=date(2026, 1, 1),
-    )
+    probation(cast, cast.ordinary_member, date(2025, 1, 1))
     # The stored tally counted 王党员, who had no vote: 1 voter, 2 yes → still a majority.
     assert one("VOTE-02", cast.branch1).status == "ok"
 
 
 def test_the_voter_roll_of_a_period_agrees_with_voters_on_each_day(cast):
     make_member(cast.branch1, "预备", admitted_on=date(2025, 1, 10), full_on=None)
-    Sanction.objects.create(
-        member=cast.ordinary_member,
-        kind=Sanction.Kind.PROBATION,
-        decided_on=date(2025, 3, 1),
-        ends_on=date(2025, 6, 1),
+    # Rights restored by a decision on 2025-06-01, after the one-year term.
+    probation(
+        cast,
+        cast.ordinary_member,
+        date(2024, 3, 1),
+        outcome=DisciplineRecord.Outcome.RESTORED,
+        outcome_on=date(2025, 6, 1),
     )
+    # Decided within the period and still running.
+    barred_later = make_member(cast.branch1, "后察看", birth_date=date(1980, 2, 2))
+    probation(cast, barred_later, date(2025, 9, 1))
     roll = voter_roll(org_ids=[cast.branch1.pk], start=date(2025, 1, 1), end=date(2026, 1, 1))
-    days = [date(2025, 2, 28), date(2025, 3, 1), date(2025, 5, 31), date(2025, 6, 1)]
+    days = [date(2025, 2, 28), date(2025, 5, 31), date(2025, 6, 1), date(2025, 9, 1)]
     for day in days:
         voters = set(voters_on(cast.branch1, day).values_list("pk", flat=True))
         assert roll.on(cast.branch1.pk, day) == voters
-        assert (cast.ordinary_member.pk in voters) is (day in (days[0], days[3]))
+        assert (cast.ordinary_member.pk in voters) is (day >= days[2])
+        assert (barred_later.pk in voters) is (day < days[3])
 
 
 def test_vote03_committee_quorum(cast):

@@ -34,9 +34,10 @@ from zhibu.demo.people import Person, make_person
 from zhibu.demo.state import Demo
 from zhibu.development import services
 from zhibu.development.models import Case
+from zhibu.discipline.voters import voters_on
 from zhibu.meetings.models import Decision
 from zhibu.members.models import Member, MemberEvent
-from zhibu.members.selectors import members_on, voters_on
+from zhibu.members.selectors import members_on
 from zhibu.members.services import member_record_event
 from zhibu.orgs.models import CommitteePost, Org, Unit
 

@@ -37,6 +37,7 @@ from zhibu.demo import texts
 from zhibu.demo.clock import Timeline, at, moment
 from zhibu.demo.logins import ROOT_CODE
 from zhibu.demo.state import Demo
+from zhibu.discipline.voters import voters_on
 from zhibu.duties.services.rectification import (
     life_problem_add,
     rectification_close,
@@ -59,7 +60,7 @@ from zhibu.meetings.services.reviews import (
 from zhibu.meetings.services.scheduling import meeting_cancel, meeting_notice
 from zhibu.meetings.services.talks import talk_record
 from zhibu.members.models import Member, MemberSpan
-from zhibu.members.selectors import members_on, voters_on
+from zhibu.members.selectors import members_on
 from zhibu.orgs.models import Committee, CommitteePost, Linkage, Org
 
 K = MeetingKind

@@ -43,7 +43,7 @@ from zhibu.discipline.restrictions import introducer_barred
 from zhibu.discipline.rules import EXPULSION_CITATION
 from zhibu.meetings.models import Decision
 from zhibu.members.models import Member
-from zhibu.members.selectors import spans_on, under_probation_sanction_on
+from zhibu.members.selectors import spans_on
 from zhibu.orgs.models import Org
 
 BRANCHES = frozenset(Org.BRANCH_KINDS)
@@ -417,11 +417,6 @@ class TwoFullIntroducers(DevRule):
             if not full_member_on(member, sc.on):
                 return self.violation(
                     _("入党介绍人%(name)s不是正式党员（预备党员不能作入党介绍人）。")
-                    % {"name": member.name}
-                )
-            if under_probation_sanction(member, sc.on):
-                return self.violation(
-                    _("入党介绍人%(name)s正在留党察看期间，不能作入党介绍人。")
                     % {"name": member.name}
                 )
         # Discipline records (DISC-04): only the restriction is shown, never the record.
@@ -916,10 +911,6 @@ class Archive(DevRule):
 
 def full_member_on(member, day: date) -> bool:
     return spans_on(day, statuses=(Member.Status.FULL,)).filter(member=member).exists()
-
-
-def under_probation_sanction(member, day: date) -> bool:
-    return under_probation_sanction_on(day).filter(member=member).exists()
 
 
 def step_window(sc: StepContext, params=params_for) -> Window:

@@ -80,6 +80,11 @@ def _probation_restriction(
     return Restriction(member_id, "DISC-04", str(citation), until)
 
 
+def vote_barred_ids(on: date):
+    """The ids of the members without a vote on ``on``, as a subquery (for ``exclude``)."""
+    return _in_effect().filter(_probation_running(on)).values("member")
+
+
 def vote_barred(member_ids: Iterable[int], on: date) -> dict[int, Restriction]:
     """{member id: restriction} for those of ``member_ids`` without a vote on ``on``. One query."""
     rows = (
@@ -171,12 +176,18 @@ def readmission_barred(id_number_or_person, on: date) -> Restriction | None:
     return max(found, key=lambda r: r.until or date.max) if found else None
 
 
-def vote_bar_spans(*, org_ids: Iterable[int], start: date, end: date) -> dict[int, list]:
+def vote_bar_spans(
+    *, org_ids: Iterable[int], start: date, end: date, member_ids=None
+) -> dict[int, list]:
     """{member: [(from, until or None)]}: the vote bars of members now on the roll of
-    ``org_ids`` that overlap [start, end) — for rules re-tallying many votes. One query."""
+    ``org_ids`` (and of ``member_ids``, a list or subquery, wherever they are now) that
+    overlap [start, end) — for rules re-tallying many votes. One query."""
+    whose = Q(member__org__in=list(org_ids))
+    if member_ids is not None:
+        whose |= Q(member__in=member_ids)
     rows = (
         _in_effect()
-        .filter(kind=K.PROBATION, decided_on__lt=end, member__org__in=list(org_ids))
+        .filter(whose, kind=K.PROBATION, decided_on__lt=end)
         .exclude(outcome=DisciplineRecord.Outcome.RESTORED, outcome_on__lte=start)
         .values_list("member", "decided_on", "outcome", "outcome_on")
     )

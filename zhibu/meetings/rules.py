@@ -42,7 +42,7 @@ from zhibu.core.rules import (
 )
 from zhibu.core.rules.messages import Message
 from zhibu.core.rules.messages import msg as _
-from zhibu.discipline.restrictions import vote_bar_spans
+from zhibu.discipline.voters import voter_roll
 from zhibu.meetings import votes
 from zhibu.meetings.models import (
     Attendance,
@@ -61,7 +61,7 @@ from zhibu.meetings.selectors import (
     settings_for,
 )
 from zhibu.members.models import Member, MemberSpan, Mobility
-from zhibu.members.selectors import spans_on, voter_roll
+from zhibu.members.selectors import spans_on
 from zhibu.orgs.models import CommitteePost, Org
 
 BRANCHES = frozenset(Org.BRANCH_KINDS)
@@ -453,7 +453,7 @@ class TalkPairs(Rule):
 def _vote_problems(ctx: Context, period: Period) -> dict[int, list[dict]]:
     """Each decision recorded at the orgs in the period, re-tallied with the entitled voters
     recomputed from the roster as it stands now for the meeting date (without members
-    whose vote a discipline record suspends). Six queries."""
+    whose vote a discipline record suspends). Five queries."""
     decisions = list(
         Decision.objects.filter(
             meeting__org__in=ctx.org_in,
@@ -479,7 +479,6 @@ def _vote_problems(ctx: Context, period: Period) -> dict[int, list[dict]]:
         return {}
     org_ids = {d["meeting__org"] for d in decisions}
     voters = voter_roll(org_ids=org_ids, start=period.start, end=period.end)
-    bars = vote_bar_spans(org_ids=org_ids, start=period.start, end=period.end)
     posts: dict[int, list[tuple[int, date, date | None]]] = defaultdict(list)
     for org_id, holder, start, end in (
         CommitteePost.objects.filter(
@@ -505,8 +504,8 @@ def _vote_problems(ctx: Context, period: Period) -> dict[int, list[dict]]:
             entitled = voters.on(org_id, day)
         else:
             entitled = {h for h, s, e in posts[org_id] if running(s, e, day)}
-        # 留党察看 (DISC-04): no vote, as decision_record counted it.
-        entitled = {m for m in entitled if not any(running(s, e, day) for s, e in bars.get(m, ()))}
+            # 留党察看 (DISC-04): no vote, as decision_record counted it.
+            entitled = {m for m in entitled if not voters.barred(m, day)}
         n_entitled = len(entitled)
         n_present = len(present[d["meeting_id"]] & entitled)
         d.update(
@@ -526,7 +525,6 @@ class VoteRule(Rule):
         "meetings.Attendance",
         "members.Member",
         "members.MemberSpan",
-        "members.Sanction",
         "discipline.DisciplineRecord",  # 留党察看 bars a vote (DISC-04)
         "orgs.CommitteePost",
     )

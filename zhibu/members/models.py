@@ -272,36 +272,6 @@ class MemberSpan(models.Model):
         return f"{self.member_id}@{self.org_id} {self.status} {self.start}—{self.end or ''}"
 
 
-class Sanction(PublicIdModel, TimeStampedModel):
-    """A party discipline sanction (DISC-01); 留党察看 suspends voting rights (VOTE-01)."""
-
-    class Kind(models.TextChoices):
-        WARNING = "warning", _("警告")
-        SERIOUS_WARNING = "serious_warning", _("严重警告")
-        REMOVAL_FROM_POST = "removal_from_post", _("撤销党内职务")
-        PROBATION = "probation", _("留党察看")
-        EXPULSION = "expulsion", _("开除党籍")
-
-    member = models.ForeignKey(
-        Member, verbose_name=_("党员"), on_delete=models.PROTECT, related_name="sanctions"
-    )
-    kind = models.CharField(_("处分种类"), max_length=30, choices=Kind.choices)
-    decided_on = models.DateField(_("处分日期"))
-    ends_on = models.DateField(
-        _("期满日期"), null=True, blank=True, help_text=_("留党察看期满日期")
-    )
-    document_no = models.CharField(_("处分决定文号"), max_length=100, blank=True)
-    text = EncryptedTextField(_("处分事由"), blank=True)
-
-    history = HistoricalRecords(excluded_fields=["updated_at"])
-
-    class Meta:
-        verbose_name = _("党纪处分")
-        verbose_name_plural = _("党纪处分")
-        ordering = ["member", "-decided_on"]
-        indexes = [models.Index(fields=["kind", "decided_on"])]
-
-
 class Transfer(PublicIdModel, TimeStampedModel):
     """组织关系转接 (MBR-04): inside the system, or to / from an organisation outside it.
 

@@ -28,7 +28,6 @@ from zhibu.members.models import (
     Member,
     MemberSpan,
     Mobility,
-    Sanction,
     Transfer,
 )
 from zhibu.orgs.models import Org
@@ -265,67 +264,50 @@ def counts_on(day: date, org_ids: Iterable[int], statuses) -> dict[int, int]:
     return dict(rows)
 
 
-def under_probation_sanction_on(day: date) -> QuerySet[Sanction]:
-    """留党察看 sanctions running on ``day``: those members have no vote (VOTE-01, DISC-04)."""
-    return Sanction.objects.filter(kind=Sanction.Kind.PROBATION, decided_on__lte=day).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gt=day)
-    )
-
-
-# Voting rights (VOTE-01): full members on the roll on the day — not 预备党员 — and not
-# under a running 留党察看. ``voters_on`` asks it for one org and day, ``voter_roll`` for
-# many orgs and days at once; both read the rows through the two filters below.
+# The roster half of voting rights (VOTE-01): full members on the roll on the day — not
+# 预备党员. Whether a discipline record (留党察看, DISC-04) suspends a vote is the
+# discipline layer's to say: ``zhibu.discipline.voters`` combines the two.
 VOTING_STATUSES = (Member.Status.FULL,)
 
 
-def voters_on(org, day: date) -> QuerySet[Member]:
-    """Members with voting rights at ``org`` on ``day`` (see ``VOTING_STATUSES``)."""
-    return members_on(org, day, statuses=VOTING_STATUSES).exclude(
-        pk__in=under_probation_sanction_on(day).values("member")
-    )
+def full_members_on(org, day: date) -> QuerySet[Member]:
+    """Full members of ``org`` on ``day`` (see ``VOTING_STATUSES``), before any
+    discipline restriction."""
+    return members_on(org, day, statuses=VOTING_STATUSES)
 
 
-def _running(start: date, end: date | None, day: date) -> bool:
+def running(start: date, end: date | None, day: date) -> bool:
     """A dated span [start, end) contains ``day``, as in ``spans_on``."""
     return start <= day and (end is None or day < end)
 
 
+def full_member_spans(*, org_ids: Iterable[int], start: date, end: date) -> QuerySet[MemberSpan]:
+    """The full-member spans at ``org_ids`` overlapping [start, end)."""
+    return MemberSpan.objects.filter(
+        org__in=ids_for_in(org_ids), status__in=VOTING_STATUSES, start__lt=end
+    ).filter(Q(end__isnull=True) | Q(end__gt=start))
+
+
 @dataclass(frozen=True)
-class VoterRoll:
-    """Voting rights at some orgs over a period, held in memory: ``on(org_id, day)`` gives
-    the same members as ``voters_on`` would (the org's own roll, not a 党小组's)."""
+class SpanRoll:
+    """Full members at some orgs over a period, held in memory: ``on(org_id, day)`` gives
+    the same members as ``full_members_on`` would (the org's own roll, not a 党小组's)."""
 
     spans: Mapping[int, list[tuple[int, date, date | None]]]
-    probation: Mapping[int, list[tuple[date, date | None]]]
 
     def on(self, org_id: int, day: date) -> set[int]:
-        return {
-            member
-            for member, start, end in self.spans.get(org_id, ())
-            if _running(start, end, day)
-            and not any(_running(a, b, day) for a, b in self.probation.get(member, ()))
-        }
+        return {m for m, start, end in self.spans.get(org_id, ()) if running(start, end, day)}
 
 
-def voter_roll(*, org_ids: Iterable[int], start: date, end: date) -> VoterRoll:
-    """The voting rights at ``org_ids`` on any day in [start, end): two queries."""
+def full_member_roll(*, org_ids: Iterable[int], start: date, end: date) -> SpanRoll:
+    """The full members at ``org_ids`` on any day in [start, end): one query."""
     spans: dict[int, list[tuple[int, date, date | None]]] = defaultdict(list)
-    for org_id, member, since, until in (
-        MemberSpan.objects.filter(
-            org__in=ids_for_in(org_ids), status__in=VOTING_STATUSES, start__lt=end
-        )
-        .filter(Q(end__isnull=True) | Q(end__gt=start))
-        .values_list("org", "member", "start", "end")
-    ):
+    rows = full_member_spans(org_ids=org_ids, start=start, end=end).values_list(
+        "org", "member", "start", "end"
+    )
+    for org_id, member, since, until in rows:
         spans[org_id].append((member, since, until))
-    probation: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
-    for member, since, until in (
-        Sanction.objects.filter(kind=Sanction.Kind.PROBATION, decided_on__lt=end)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=start))
-        .values_list("member", "decided_on", "ends_on")
-    ):
-        probation[member].append((since, until))
-    return VoterRoll(spans, probation)
+    return SpanRoll(spans)
 
 
 # --- transfers, mobility, archive, imports, corrections -----------------------------------

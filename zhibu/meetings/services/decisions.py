@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from zhibu.discipline.restrictions import Restriction, vote_barred
+from zhibu.discipline.voters import assembly_roll
 from zhibu.meetings import votes
 from zhibu.meetings.models import Attendance, Decision, Meeting, MeetingKind
 from zhibu.meetings.selectors import committee_member_ids
 from zhibu.meetings.services.locking import guard_lock
 from zhibu.members.models import Member
-from zhibu.members.selectors import voters_on
 
 NOT_HELD = _("会议尚未登记为已召开。")
 DECISION_WRONG_MEETING = _("表决只能在支部党员大会或支部委员会会议上进行。")
@@ -41,9 +41,7 @@ def decision_body(meeting: Meeting) -> str:
 def assembly_voters(meeting: Meeting) -> tuple[set[int], dict[int, Restriction]]:
     """The members with a vote at ``meeting`` (VOTE-01), and those of the roll left out by
     a discipline restriction (留党察看, DISC-04) with it: two queries."""
-    roll = set(voters_on(meeting.org, meeting.on).values_list("pk", flat=True))
-    barred = vote_barred(roll, meeting.on)
-    return roll - set(barred), barred
+    return assembly_roll(meeting.org, meeting.on)
 
 
 def excluded_voters(meeting: Meeting) -> list[tuple[Member, Restriction]]:

@@ -19,6 +19,7 @@ from zhibu.api.routers import (
     discipline,
     dues,
     duties,
+    integrity,
     meetings,
     member_accounts,
     members,
@@ -80,6 +81,7 @@ api.add_router("/dues", dues.router)
 api.add_router("/courses", study.courses_router)
 api.add_router("/study-records", study.records_router)
 api.add_router("/articles", study.articles_router)
+api.add_router("/integrity-flags", integrity.router)
 api.add_router("/", rules.router)
 
 # Last of all: any other path under /api/v1/ answers 404 in the error shape (after the

@@ -82,7 +82,7 @@ class CopiedMinutes(Rule):
     reads = ("meetings.Meeting", "members.Member")
     params = (
         Param("similarity", "相似度阈值（%）", 85, "%", stricter="lower"),
-        Param("min_chars", "参与比较的最少字数", 40, "字", stricter="lower"),
+        Param("min_chars", "参与比较的最少字数", 100, "字", stricter="lower"),
         Param("lookback_days", "向前比较的天数", 365, "天", stricter="higher"),
     )
 

@@ -136,7 +136,7 @@ class CopiedMinutes(Rule):
             org_id, _name, public_id, on, title = info[later]
             _sorg, source_org, source_id, source_on, source_title = info[source]
             pct = round(score * 100)
-            where = _("本组织") if info[source][0] == org_id else _("%(org)s") % {"org": source_org}
+            where = _("本组织") if info[source][0] == org_id else source_org
             text = _(
                 "%(day)s“%(title)s”的会议记录与%(where)s %(other_day)s“%(other)s”的记录"
                 "相似度 %(pct)s%%（已去除姓名、日期和数字后比较），疑似抄袭或套用，请核查。"

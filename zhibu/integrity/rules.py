@@ -136,8 +136,8 @@ class CopiedMinutes(Rule):
             org_id, _name, public_id, on, title = info[later]
             _sorg, source_org, source_id, source_on, source_title = info[source]
             pct = round(score * 100)
-            where = _("本组织") if info[source][0] == org_id else source_org
-            text = _(
+            where: Message | str = _("本组织") if info[source][0] == org_id else source_org
+            explanation = _(
                 "%(day)s“%(title)s”的会议记录与%(where)s %(other_day)s“%(other)s”的记录"
                 "相似度 %(pct)s%%（已去除姓名、日期和数字后比较），疑似抄袭或套用，请核查。"
             ) % {
@@ -152,7 +152,7 @@ class CopiedMinutes(Rule):
                 Outcome(
                     org_id,
                     Status.SUSPECT,
-                    text,
+                    explanation,
                     {"similarity": pct, "source": str(source_id)},
                     subject_type="meeting",
                     subject_id=later,
@@ -201,7 +201,7 @@ class BackfilledRecords(Rule):
             entries.append((pk, org_id, public_id, on, title, entered))
             by_entry_day[(org_id, entered)].append((on, public_id))
         outcomes = []
-        in_burst = set()
+        in_burst: set = set()
         for (org_id, entered), items in sorted(by_entry_day.items()):
             days = [on for on, _pid in items]
             span = (max(days) - min(days)).days
@@ -451,6 +451,7 @@ class PerfectRecords(Rule):
             months = {m[2].month for m in meetings}
             if len(times) == 1 and None not in next(iter(times)) and len(months) == 12:
                 starts, ends = next(iter(times))
+                assert starts is not None and ends is not None
                 reasons.append(
                     _("%(period)s 每个月的 %(n)s 个会议起止时间完全相同（%(starts)s—%(ends)s）")
                     % {

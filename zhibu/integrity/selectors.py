@@ -86,7 +86,8 @@ def filtered(user, *, code: str = "", state: str = "", period: str = "") -> Quer
 def evidence(user, finding: Finding) -> dict:
     """The records behind a flag that the user may see: meetings (with their minutes) and
     members; references outside the user's scope are counted, not shown."""
-    meeting_ids, member_ids = [], []
+    meeting_ids: list[uuid.UUID] = []
+    member_ids: list[uuid.UUID] = []
     for ref in finding.refs or ():
         kind, _sep, ident = str(ref).partition(":")
         try:

@@ -83,8 +83,9 @@ def detail(request: HttpRequest, finding_id: int) -> HttpResponse:
                 apply_errors(form, exc)
                 if is_stale(exc) and review is not None:
                     # The next save builds on the verdict as it now stands.
-                    form.data = form.data.copy()
-                    form.data["version"] = version_of(FlagReview.objects.get(pk=review.pk))
+                    data = request.POST.copy()
+                    data["version"] = version_of(FlagReview.objects.get(pk=review.pk))
+                    form.data = data
             else:
                 messages.success(request, _("已保存核查结论。"))
                 return redirect("integrity:detail", finding_id=finding.pk)

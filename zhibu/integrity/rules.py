@@ -12,7 +12,8 @@ proven (docs/rules.md, DQ-06 … DQ-09).
   recorded 外出流动 (away), present before the 入党日期, present the same day at two places
   when the times that would tell are not recorded.
 - DQ-09 suspiciously perfect: a large branch with 100 % attendance at every meeting of a
-  year; every month's meetings at identical start and end times.
+  year (so far: at least ``min_meetings``); every month's meetings at identical start and
+  end times (only a whole year has every month).
 
 Every rule reads its whole subtree with a fixed number of queries and reports only the
 suspect subjects (no "ok" rows: a clean record has nothing to review).
@@ -417,11 +418,13 @@ class PerfectRecords(Rule):
 
     def evaluate(self, ctx: Context):
         period = period_of(self, ctx)
-        if ctx.today < period.end:
-            return []  # a year is judged once it is over
         rows = (
             Meeting.objects.filter(
-                org__in=ctx.org_in, status__in=HELD, on__gte=period.start, on__lt=period.end
+                org__in=ctx.org_in,
+                status__in=HELD,
+                on__gte=period.start,
+                on__lt=period.end,
+                on__lte=ctx.on,
             )
             .annotate(
                 n=Count("attendance"),

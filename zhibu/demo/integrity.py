@@ -96,15 +96,24 @@ def build(demo: Demo, root: Org) -> int:
     entered = timezone.make_aware(datetime.combine(late.on + timedelta(days=LATE_DAYS), time(10)))
     Meeting.objects.filter(pk=late.pk).update(recorded_at=entered)
     meeting = _first_held(orgs[ABROAD], year, 10)
-    member = _present(meeting)[-1]
+    start, end = meeting.on - timedelta(days=7), meeting.on + timedelta(days=7)
+    # Someone at no other meeting in those two weeks, so this is the one contradiction.
+    busy = set(
+        Attendance.objects.filter(
+            status=Attendance.Status.PRESENT, meeting__on__gte=start, meeting__on__lt=end
+        )
+        .exclude(meeting=meeting)
+        .values_list("member", flat=True)
+    )
+    member = next(p for p in reversed(_present(meeting)) if p.pk not in busy)
     Mobility.objects.create(
         direction=Mobility.Direction.OUT,
         member=member,
         org=orgs[ABROAD],
         place=ABROAD_PLACE,
         reason=Mobility.Reason.WORK,
-        started_on=meeting.on - timedelta(days=30),
-        ended_on=meeting.on + timedelta(days=60),
+        started_on=start,
+        ended_on=end,
         last_contact_on=meeting.on,
     )
     return 3

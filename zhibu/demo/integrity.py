@@ -12,6 +12,7 @@ rulebook runs, so its findings include them. ``SEEDED`` lists them for the tests
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
@@ -96,16 +97,31 @@ def build(demo: Demo, root: Org) -> int:
     entered = timezone.make_aware(datetime.combine(late.on + timedelta(days=LATE_DAYS), time(10)))
     Meeting.objects.filter(pk=late.pk).update(recorded_at=entered)
     meeting = _first_held(orgs[ABROAD], year, 10)
-    start, end = meeting.on - timedelta(days=7), meeting.on + timedelta(days=7)
-    # Someone at no other meeting in those two weeks, so this is the one contradiction.
-    busy = set(
+    # Away between the member's other meetings, so this meeting is the one contradiction:
+    # the present member with the widest gap around it (at most a month either side).
+    around: defaultdict[int, list[date]] = defaultdict(list)
+    for member_id, on in (
         Attendance.objects.filter(
-            status=Attendance.Status.PRESENT, meeting__on__gte=start, meeting__on__lt=end
+            status=Attendance.Status.PRESENT,
+            member__in=[p.pk for p in _present(meeting)],
+            meeting__on__gte=meeting.on - timedelta(days=31),
+            meeting__on__lte=meeting.on + timedelta(days=31),
         )
         .exclude(meeting=meeting)
-        .values_list("member", flat=True)
-    )
-    member = next(p for p in reversed(_present(meeting)) if p.pk not in busy)
+        .values_list("member", "meeting__on")
+    ):
+        around[member_id].append(on)
+    windows = []
+    for person in _present(meeting):
+        days = around.get(person.pk, [])
+        before = [d for d in days if d < meeting.on]
+        after = [d for d in days if d > meeting.on]
+        if meeting.on in days:
+            continue
+        start = max(before) + timedelta(days=1) if before else meeting.on - timedelta(days=30)
+        end = min(after) if after else meeting.on + timedelta(days=30)
+        windows.append(((end - start).days, person.pk, person, start, end))
+    _days, _pk, member, start, end = max(windows, key=lambda w: (w[0], -w[1]))
     Mobility.objects.create(
         direction=Mobility.Direction.OUT,
         member=member,

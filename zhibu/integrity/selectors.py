@@ -35,7 +35,10 @@ def flags(user) -> QuerySet[Finding]:
 
 def flag_for_user(user, finding_id) -> Finding:
     try:
-        return flags(user).get(pk=int(finding_id))
+        pk = int(finding_id)
+        if not 0 < pk < 2**63:
+            raise ValueError(pk)
+        return flags(user).get(pk=pk)
     except (Finding.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404 from exc
 

@@ -99,6 +99,8 @@ def list_flags(request, filters: Query[FlagFilters]):
 
 def _flag(request, flag_id: int):
     require_anywhere(request.user, selectors.ACTION)
+    if not 0 < flag_id < 2**63:  # beyond any key: not found (and no database overflow)
+        raise ApiError(404)
     finding = selectors.flag_for_user(request.user, flag_id)
     return finding, selectors.reviews_of([finding]).get(FlagReview.key_of(finding))
 

@@ -3,6 +3,7 @@
     DATABASE_URL=... python bench/tasks.py evaluate --org SYN --period 2026 --repeat 3
     DATABASE_URL=... python bench/tasks.py rawsql --org SYN --period 2026 --repeat 5
     DATABASE_URL=... python bench/tasks.py pages --org SYN --period 2026 --repeat 7
+    DATABASE_URL=... python bench/tasks.py integrity --org SYN --period 2025 --repeat 3
 
 Timings are wall-clock seconds of the work itself (Django start-up excluded).
 """
@@ -332,6 +333,35 @@ def dues(args) -> dict:
     }
 
 
+def integrity(args) -> dict:
+    """Issue 19: the 真实性核查 rules DQ-06 … DQ-09 judged over the whole tree for a year
+    (the quarterly ones for each of its quarters), each alone, without storing findings.
+    Synthetic minutes are short placeholders: DQ-06 then measures the scan and the
+    normalisation, not the similarity of real texts."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from zhibu.core.rules import Period, in_force
+    from zhibu.core.rules.engine import evaluate as judge
+    from zhibu.core.scope import subtree_q
+    from zhibu.orgs.models import Org
+
+    root = Org.objects.get(code=args.org)
+    year = Period.parse(args.period or str(timezone.localdate().year - 1))
+    orgs = list(Org.objects.filter(subtree_q([root.path])))
+    result: dict = {"engine": connection.vendor, "orgs": len(orgs)}
+    for code in ("DQ-06", "DQ-07", "DQ-08", "DQ-09"):
+        rule = in_force(code, year.start)
+        periods = [year] if rule.period_kind == "year" else year.split(rule.period_kind)
+        samples, flagged = [], 0
+        for _ in range(args.repeat):
+            started = time.perf_counter()
+            flagged = sum(len(judge(rule, orgs, period=p)) for p in periods)
+            samples.append(time.perf_counter() - started)
+        result[code] = {**summary(samples), "flagged": flagged}
+    return result
+
+
 def fixtures(args) -> dict:
     """What the HTTP load needs: a login, an API token, a meeting to open."""
     from zhibu.accounts.models import Role, RoleAssignment, User
@@ -371,7 +401,9 @@ def fixtures(args) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("task", choices=["evaluate", "rawsql", "pages", "fixtures", "dues"])
+    parser.add_argument(
+        "task", choices=["evaluate", "rawsql", "pages", "fixtures", "dues", "integrity"]
+    )
     parser.add_argument("--org", default="SYN")
     parser.add_argument("--period", default="")
     parser.add_argument("--repeat", type=int, default=3)
@@ -393,6 +425,7 @@ def main() -> None:
         "pages": pages,
         "fixtures": fixtures,
         "dues": dues,
+        "integrity": integrity,
     }[args.task](args)
     print("RESULT " + json.dumps(result, default=str))
 

@@ -119,7 +119,7 @@ def test_the_build_says_what_it_is_doing(built):
     """Regression: demo_data was silent for minutes."""
     started = [line for line in built["progress"] if line.endswith("…")]
     finished = [line for line in built["progress"] if line.endswith(" s")]
-    assert len(started) == len(finished) == 15
+    assert len(started) == len(finished) == 16
     assert any("组织生活" in line for line in started)
 
 
@@ -720,3 +720,19 @@ def test_a_year_of_dues_with_the_six_month_case_in_the_cockpit(built):
         a.months for a in dues_selectors.arrears(Q(org__code="RLJT-RY"), timezone.localdate())
     }
     assert {6, 5, 2} <= reminders
+
+
+def test_integrity_checks_flag_exactly_the_seeded_cases(built):
+    """真实性核查: the copied minutes, the late entry and the member present while abroad,
+    and nothing else in the demo (its records are entered as if at the time)."""
+    from zhibu.demo import integrity
+
+    flagged = set(
+        Finding.objects.filter(
+            rule_code__in=["DQ-06", "DQ-07", "DQ-08", "DQ-09"], status=Status.SUSPECT
+        ).values_list("rule_code", "org__code")
+    )
+    assert flagged == set(integrity.SEEDED)
+    copy = Finding.objects.get(rule_code="DQ-06")
+    assert copy.subject_type == "meeting" and len(copy.refs) == 2
+    assert "机关第一党支部" in copy.text

@@ -20,6 +20,7 @@ from zhibu.api.routers import (
     discipline,
     dues,
     duties,
+    integrity,
     meetings,
     member_accounts,
     members,
@@ -85,6 +86,7 @@ api.add_router("/notice-channels", notices.channels_router)
 api.add_router("/announcements", notices.announcements_router)
 api.add_router("/study-records", study.records_router)
 api.add_router("/articles", study.articles_router)
+api.add_router("/integrity-flags", integrity.router)
 api.add_router("/", rules.router)
 
 # Last of all: any other path under /api/v1/ answers 404 in the error shape (after the

@@ -25,6 +25,7 @@ from zhibu.demo import (
     discipline,
     dues,
     duties,
+    integrity,
     letters,
     meetings,
     notices,
@@ -133,6 +134,8 @@ def build(
             demo.counts.update(dues.build(demo, root))
     with _step(log, "学习教育 / courses, self-study and the library"), refresh_paused():
         study.build(demo, root)
+    with _step(log, "真实性核查样例 / integrity cases (a copy, a late entry, present abroad)"):
+        integrity.build(demo, root)  # before the rulebook runs, so its findings include them
     if not RuleRun.objects.filter(org=root).exists():
         with _step(log, "合规检查和今日提醒 / the rulebook's findings and today's digests"):
             checks.run(demo, root)

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from zhibu.integrity import views
 
 app_name = "integrity"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("flags/<int:finding_id>/", views.detail, name="detail"),
+]

@@ -20,6 +20,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from zhibu.accounts.models import RoleAssignment, User
 from zhibu.core.rules.models import Notification
@@ -110,7 +111,8 @@ def channel_digest(channel: Channel, day: date) -> bool:
     _deliver(
         key=f"channel:{channel.pk}:{day.isoformat()}",
         day=day,
-        subject=f"{channel.org.name} {day.month}月{day.day}日提醒（{len(items)} 项）",
+        subject=_("%(org)s %(m)s月%(d)s日提醒（%(n)s 项）")
+        % {"org": channel.org.name, "m": day.month, "d": day.day, "n": len(items)},
         items=items,
         quiet=(channel.quiet_start, channel.quiet_end),
         channel=channel,
@@ -131,7 +133,8 @@ def person_digest(user, day: date) -> bool:
                 note = Notification.objects.create(
                     user=user,
                     day=day,
-                    subject=f"{day.month}月{day.day}日提醒：{len(inbox_items)} 项",
+                    subject=_("%(m)s月%(d)s日提醒：%(n)s 项")
+                    % {"m": day.month, "d": day.day, "n": len(inbox_items)},
                     items=inbox_items,
                 )
             elif not any(i.get("topic") for i in note.items):  # not yet added today
@@ -151,7 +154,9 @@ def person_digest(user, day: date) -> bool:
         _deliver(
             key=f"email:{user.pk}:{day.isoformat()}",
             day=day,
-            subject=note.subject if note and findings else f"支部每日提醒：{len(mail)} 项",
+            subject=note.subject
+            if note and findings
+            else _("支部每日提醒：%(n)s 项") % {"n": len(mail)},
             items=mail,
             quiet=choices["quiet"],
             user=user,

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhibu.accounts import permissions
 from zhibu.core.rules.base import Status
@@ -48,7 +49,7 @@ def item(topic: str, org: str, text: str, *, status: str = Status.DUE, day: date
         "rule": str(Topic(topic).label),
         "topic": topic,
         "org": org,
-        "period": f"{day.month}月{day.day}日" if day else "",
+        "period": _("%(m)s月%(d)s日") % {"m": day.month, "d": day.day} if day else "",
         "status": status,
         "text": text,
     }
@@ -74,8 +75,8 @@ def collect_personal(user, topics, today: date) -> list[dict]:
 
 def _when(meeting) -> str:
     clock = meeting.starts_at.strftime(" %H:%M") if meeting.starts_at else ""
-    place = f"，{meeting.place}" if meeting.place else ""
-    return f"{meeting.on.month}月{meeting.on.day}日{clock}{place}"
+    place = _("，%(place)s") % {"place": meeting.place} if meeting.place else ""
+    return _("%(m)s月%(d)s日") % {"m": meeting.on.month, "d": meeting.on.day} + clock + place
 
 
 def _meetings(q: Q, today: date) -> list[dict]:
@@ -95,11 +96,11 @@ def _meetings(q: Q, today: date) -> list[dict]:
     out = []
     for m in rows:
         if m.status == Meeting.Status.CANCELLED:
-            text = f"「{m.title}」已取消（原定 {_when(m)}）"
+            text = _("「%(title)s」已取消（原定 %(when)s）") % {"title": m.title, "when": _when(m)}
         elif m.updated_at >= since and m.created_at < since:
-            text = f"「{m.title}」有变更：{_when(m)}"
+            text = _("「%(title)s」有变更：%(when)s") % {"title": m.title, "when": _when(m)}
         else:
-            text = f"「{m.title}」 {_when(m)}"
+            text = _("「%(title)s」 %(when)s") % {"title": m.title, "when": _when(m)}
         out.append(item(Topic.MEETING, m.org.name, text, day=m.on))
     return out
 
@@ -130,7 +131,11 @@ def tasks_org(paths: list[str], today: date) -> list[dict]:
         .order_by("due", "id")[:PER_TOPIC]
     ):
         late = t.due < today
-        text = f"任务「{t.title}」{'已逾期' if late else '即将到期'}（时限 {t.due:%Y-%m-%d}）"
+        text = (
+            _("任务「%(title)s」已逾期（时限 %(due)s）")
+            if late
+            else _("任务「%(title)s」即将到期（时限 %(due)s）")
+        ) % {"title": t.title, "due": f"{t.due:%Y-%m-%d}"}
         out.append(item(Topic.TASK, t.org.name, text, status=Status.LATE if late else Status.DUE))
     for s in (
         Supervision.objects.filter(
@@ -140,7 +145,11 @@ def tasks_org(paths: list[str], today: date) -> list[dict]:
         .order_by("reply_due", "id")[:PER_TOPIC]
     ):
         late = s.reply_due < today
-        text = f"{s.get_level_display()}「{s.target_label}」待回复（期限 {s.reply_due:%Y-%m-%d}）"
+        text = _("%(level)s「%(target)s」待回复（期限 %(due)s）") % {
+            "level": s.get_level_display(),
+            "target": s.target_label,
+            "due": f"{s.reply_due:%Y-%m-%d}",
+        }
         out.append(item(Topic.TASK, s.org.name, text, status=Status.LATE if late else Status.DUE))
     return out
 
@@ -158,8 +167,15 @@ def requests_org(paths: list[str], today: date) -> list[dict]:
         .order_by("due_on", "id")[:PER_TOPIC]
     ):
         late = r.due_on is not None and r.due_on < today
-        due = f"，时限 {r.due_on:%Y-%m-%d}" if r.due_on else ""
-        text = f"{r.sender.name}的请示「{r.subject}」待答复{due}"
+        due = _("，时限 %(due)s") % {"due": f"{r.due_on:%Y-%m-%d}"} if r.due_on else ""
+        text = (
+            _("%(sender)s的请示「%(subject)s」待答复")
+            % {
+                "sender": r.sender.name,
+                "subject": r.subject,
+            }
+            + due
+        )
         out.append(
             item(Topic.REQUEST, r.receiver.name, text, status=Status.LATE if late else Status.DUE)
         )
@@ -183,7 +199,10 @@ def dues_org(paths: list[str], today: date) -> list[dict]:
         .annotate(n=Count("id"))
         .order_by("org__name")
     )
-    return [item(Topic.DUES, r["org__name"], f"本月尚有 {r['n']} 名党员未交纳党费") for r in rows]
+    return [
+        item(Topic.DUES, r["org__name"], _("本月尚有 %(n)s 名党员未交纳党费") % {"n": r["n"]})
+        for r in rows
+    ]
 
 
 def dues_personal(user, today: date) -> list[dict]:
@@ -192,7 +211,7 @@ def dues_personal(user, today: date) -> list[dict]:
     member = _unpaid(Q(user=user), today).select_related("org").first()
     if member is None:
         return []
-    return [item(Topic.DUES, member.org.name, f"您 {today.month} 月的党费尚未交纳")]
+    return [item(Topic.DUES, member.org.name, _("您 %(m)s 月的党费尚未交纳") % {"m": today.month})]
 
 
 def _birthdays(q: Q, today: date):
@@ -209,7 +228,7 @@ def birthdays_org(paths: list[str], today: date) -> list[dict]:
     for m in _birthdays(subtree_q(paths, "org__path"), today).order_by("org__path", "name"):
         names.setdefault(m.org.name, []).append(m.name)
     return [
-        item(Topic.BIRTHDAY, org, f"今天是 {'、'.join(people)} 的政治生日")
+        item(Topic.BIRTHDAY, org, _("今天是 %(names)s 的政治生日") % {"names": "、".join(people)})
         for org, people in names.items()
     ]
 
@@ -219,7 +238,11 @@ def birthday_personal(user, today: date) -> list[dict]:
     if member is None:
         return []
     years = today.year - member.admitted_on.year
-    return [item(Topic.BIRTHDAY, member.org.name, f"今天是您的政治生日，入党 {years} 周年")]
+    return [
+        item(
+            Topic.BIRTHDAY, member.org.name, _("今天是您的政治生日，入党 %(n)s 周年") % {"n": years}
+        )
+    ]
 
 
 def findings_org(paths: list[str], today: date) -> list[dict]:
@@ -237,7 +260,10 @@ def findings_org(paths: list[str], today: date) -> list[dict]:
     late = by.get(Status.LATE, 0) + by.get(Status.MISSING, 0)
     if not late and not by.get(Status.DUE):
         return []
-    text = f"本期 {late} 项逾期或缺失，{by.get(Status.DUE, 0)} 项待办，详见驾驶舱"
+    text = _("本期 %(late)s 项逾期或缺失，%(due)s 项待办，详见驾驶舱") % {
+        "late": late,
+        "due": by.get(Status.DUE, 0),
+    }
     return [item(Topic.DIGEST, "", text, status=Status.LATE if late else Status.DUE)]
 
 
@@ -248,7 +274,10 @@ def announcements_org(paths: list[str], today: date) -> list[dict]:
         .distinct()
         .order_by("-id")
     )
-    return [item(Topic.NOTICE, a.org.name, f"发布通知「{a.title}」") for a in rows[:PER_TOPIC]]
+    return [
+        item(Topic.NOTICE, a.org.name, _("发布通知「%(title)s」") % {"title": a.title})
+        for a in rows[:PER_TOPIC]
+    ]
 
 
 def announcements_personal(user, today: date) -> list[dict]:
@@ -268,7 +297,10 @@ def announcements_personal(user, today: date) -> list[dict]:
         .distinct()
         .order_by("-id")
     )
-    return [item(Topic.NOTICE, a.org.name, f"新通知「{a.title}」") for a in rows[:PER_TOPIC]]
+    return [
+        item(Topic.NOTICE, a.org.name, _("新通知「%(title)s」") % {"title": a.title})
+        for a in rows[:PER_TOPIC]
+    ]
 
 
 def manager_tasks(user, today: date) -> list[dict]:

@@ -18,7 +18,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zhibu.accounts import permissions
+from zhibu.core.audit import audit_record
+from zhibu.core.models import AuditEvent
 from zhibu.core.scope import ancestor_paths
+from zhibu.core.versioning import check_version
 from zhibu.dues import selectors, summary
 from zhibu.dues.models import (
     DuesBase,
@@ -379,7 +382,6 @@ def _payment_values(payment: Payment) -> dict:
 
 
 def _locked_payment(payment: Payment, version, noun) -> Payment:
-    from zhibu.core.versioning import check_version
 
     locked = Payment.objects.select_for_update().select_related("member", "org").get(pk=payment.pk)
     check_version(locked, version, noun=noun)
@@ -387,8 +389,6 @@ def _locked_payment(payment: Payment, version, noun) -> Payment:
 
 
 def _audit_correction(correction: PaymentCorrection, payment: Payment, request=None) -> None:
-    from zhibu.core.audit import audit_record
-    from zhibu.core.models import AuditEvent
 
     audit_record(
         kind=AuditEvent.Kind.RECORD_UNLOCKED,
@@ -420,7 +420,6 @@ def payment_correct(
 ) -> Payment:
     """Correct a recorded payment (a wrong amount after its base was corrected, a wrong
     method or day) with the reason; refused over a newer change (``version``)."""
-    from zhibu.core.versioning import check_version
 
     if not (reason or "").strip():
         raise ValidationError({"reason": REASON_REQUIRED})
@@ -538,9 +537,6 @@ def policy_save(
     """A committee's local parameters for its subtree (DUES-05's farmers' amount, the
     rounding rule); refused over a newer change (``version``). Every held month of the
     subtree is computed again."""
-    from zhibu.core.audit import audit_record
-    from zhibu.core.models import AuditEvent
-    from zhibu.core.versioning import check_version
 
     if committee.kind not in Org.COMMITTEE_KINDS:
         raise ValidationError(NOT_COMMITTEE)

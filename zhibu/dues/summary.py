@@ -38,6 +38,7 @@ from django.db.models import Count, Q, Sum
 from zhibu.core.bulk import analyze
 from zhibu.core.scope import subtree_q
 from zhibu.dues.models import DuesDirty, DuesSummary, DuesSummaryMonth, Payment, Voluntary
+from zhibu.members.models import Member, MemberSpan
 from zhibu.orgs.models import Org
 
 ZERO = Decimal("0.00")
@@ -260,7 +261,6 @@ def month_totals(org: Org, months: list[date]) -> dict[date, dict]:
 
 def member_orgs(member_ids: Iterable[int]) -> set[int]:
     """Every org a member was on the roll of (the owners of their months)."""
-    from zhibu.members.models import Member, MemberSpan
 
     ids = list(member_ids)
     orgs = set(MemberSpan.objects.filter(member__in=ids).values_list("org", flat=True))

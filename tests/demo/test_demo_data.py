@@ -711,6 +711,14 @@ def test_a_year_of_dues_with_the_six_month_case_in_the_cockpit(built):
     finding = dues11.filter(period_end__gt=timezone.localdate()).first()
     assert finding.org.code == "RLJT-RY" and finding.numbers["months"] == 6
     assert "第十三条" in citation_of("DUES-11", finding.rule_version)
+    # The cockpit's 党费 panel counts that finding (DUES-11's latest judgement), citation too.
+    from zhibu.insight.selectors import children_of
+
+    panel = dues_selectors.dues_panel(
+        org=root, children=list(children_of(root)), today=timezone.localdate()
+    )
+    assert sum(row.long_arrears for row in panel) == 1
+    assert "第十三条" in str(panel[0].arrears_citation) and panel[0].arrears_period
     last = timezone.localdate().replace(day=1) - relativedelta(months=1)
     rows = dues_selectors.ledger(root, last)
     assert rows[0].collected > 0

@@ -30,7 +30,7 @@ def _study(rows):
 def test_the_dues_panel_is_cached_until_a_payment(bases, login, django_assert_num_queries):
     children = list(children_of(bases.committee))
     first = cached_dues_panel(org=bases.committee, children=children, today=TODAY)
-    with django_assert_num_queries(3):  # held month, dirty pairs, the tables' change counts
+    with django_assert_num_queries(4):  # held month, dirty pairs, findings token, change counts
         warm = cached_dues_panel(org=bases.committee, children=children, today=TODAY)
     assert (
         _dues(first)

@@ -26,6 +26,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from zhibu.accounts import permissions
+from zhibu.core.rules import Status
+from zhibu.core.rules.registry import in_force
 from zhibu.core.scope import STEPLEN, nearest, subtree_q
 from zhibu.dues.models import (
     DuesBase,
@@ -40,6 +42,7 @@ from zhibu.dues.rates import FARMER_MIN, Category, Rounding, monthly_amount
 from zhibu.members.models import Member, MemberSpan
 from zhibu.orgs.models import Org
 from zhibu.rulebook.changes import cached
+from zhibu.rulebook.models import FindingSummary, SummaryVersion
 
 ON_ROLL = (Member.Status.FULL, Member.Status.PROBATIONARY)
 ZERO = Decimal("0.00")
@@ -625,6 +628,9 @@ def arrears(
 
 # --- the cockpit's 党费 panel --------------------------------------------------------------------
 
+# The rule that judges long arrears: the panel counts its findings, never a second reckoning.
+ARREARS_RULE = "DUES-11"
+
 
 @dataclass
 class PanelRow:
@@ -632,24 +638,26 @@ class PanelRow:
     own: bool
     due: Decimal = ZERO
     collected: Decimal = ZERO
-    long_arrears: int = 0  # members six or more months in arrears
+    long_arrears: int = 0  # DUES-11's suspect findings in its latest judgement
+    arrears_period: str = ""  # the period code of that judgement ("" when never judged)
+    arrears_citation: object = None  # DUES-11's Citation (rendered in the viewer's language)
 
     @property
     def rate(self) -> int | None:
         return round(self.collected * 100 / self.due) if self.due else None
 
 
-def dues_panel(*, org: Org, children: list[Org], today: date, months: int = 6) -> list[PanelRow]:
-    """Per direct sub-organisation (and 本级): this month's collection rate and members in
-    arrears for ``months`` or more. Fixed queries (obligations, payments, arrears)."""
+def dues_panel(*, org: Org, children: list[Org], today: date) -> list[PanelRow]:
+    """Per direct sub-organisation (and 本级): this month's collection rate (the monthly
+    summary) and the members DUES-11 found in long arrears (its suspect findings, from the
+    findings summary). Two grouped queries once the month is held, whatever the size of
+    the subtree."""
     month = today.replace(day=1)
     targets = [PanelRow(org, True)] + [PanelRow(c, False) for c in children]
+    by_path = {row.org.path: row for row in targets[1:]}
 
     def row_for(path: str) -> PanelRow:
-        for row in targets[1:]:
-            if path.startswith(row.org.path):
-                return row
-        return targets[0]
+        return by_path.get(path[: len(org.path) + STEPLEN]) or targets[0]
 
     from zhibu.dues import summary
 
@@ -665,36 +673,82 @@ def dues_panel(*, org: Org, children: list[Org], today: date, months: int = 6) -
         row = row_for(prefix)
         row.due += due or ZERO
         row.collected += collected or ZERO
-    paths: dict[int, str] = dict(
-        Org.objects.filter(subtree_q([org.path])).values_list("pk", "path")
-    )
-    for item in arrears(where, today):
-        if item.months >= months:
-            row_for(paths.get(item.org_id) or org.path).long_arrears += 1
+    period, counts = dues11_counts(org, today)
+    rule = in_force(ARREARS_RULE, today)
+    for row in targets:
+        row.arrears_period = period
+        row.arrears_citation = rule.citation if rule is not None else None
+    for path, n in counts.items():
+        row_for(path).long_arrears += n
     return [r for r in targets if not r.own or r.due or r.long_arrears]
 
 
-# The tables the panel's figures come from (the summary, kept by the writes, and what
-# ``arrears`` reads); an org's move or new child changes paths.
+def dues11_counts(org: Org, today: date) -> tuple[str, dict[str, int]]:
+    """DUES-11's suspect findings in its latest judgement over ``org``'s subtree: (the
+    period code, {row path: count}) — the org's own findings under its path, each child
+    subtree's under the child's path, as the cockpit's matrix counts them. One query on
+    the findings summary (``zhibu.rulebook.summary``), whatever the size of the subtree.
+
+    A snapshot rule is filed under every period a run covers (the running month, quarter
+    and year, judged as of the run's day); its latest judgement is the stored period
+    starting by ``today`` with the latest end (then the latest start), as the reminders'
+    "superseded" test reads it — chosen over the whole subtree (the org's own summary row
+    counts every finding below it), so a period whose suspects all turned OK still wins.
+    """
+    rows = list(
+        FindingSummary.objects.filter(subtree_q([org.path], field="org_path"))
+        .filter(
+            depth__in=[org.depth, org.depth + 1],
+            rule_code=ARREARS_RULE,
+            period_start__lte=today,
+            period_start__gte=date(today.year - 1, 1, 1),
+        )
+        .values_list(
+            "org_path",
+            "depth",
+            "period_code",
+            "period_start",
+            "period_end",
+            "status",
+            "own",
+            "total",
+        )
+    )
+    judged = [(end, start, code) for path, _d, code, start, end, *_ in rows if path == org.path]
+    if not judged:
+        return "", {}
+    latest = max(judged)[2]
+    counts: dict[str, int] = defaultdict(int)
+    for path, depth, code, _start, _end, status, own, total in rows:
+        if code != latest or status != Status.SUSPECT:
+            continue
+        n = own if depth == org.depth else total
+        if n:
+            counts[path] += n
+    return latest, dict(counts)
+
+
+# The tables the panel's figures come from that carry change counters (the monthly
+# summary, kept by the writes; an org's move or new child changes paths). The findings
+# summary has none (the rule run writes it): ``cached_dues_panel`` keys on the org's
+# ``SummaryVersion`` token instead, new whenever a count in its subtree changes.
 PANEL_SOURCES = (
     "dues_duessummary",
     "dues_duesdirty",
-    "dues_payment",
-    "dues_relief",
-    "members_memberspan",
-    "members_member",
     "orgs_org",
 )
 
 
 def cached_dues_panel(*, org: Org, children: list[Org], today: date) -> list[PanelRow]:
-    """``dues_panel`` from the cache while none of its tables changed."""
+    """``dues_panel`` from the cache while none of its tables and none of the findings
+    counts in the org's subtree changed."""
     from zhibu.dues import summary
 
     summary.ensure([today.replace(day=1)])  # before the version: it may write the summary
+    token = SummaryVersion.objects.filter(org_path=org.path).values_list("token", flat=True).first()
     return cached(
         "dues-panel",
         PANEL_SOURCES,
-        (org.pk, org.path, today.isoformat(), *(c.pk for c in children)),
+        (org.pk, org.path, today.isoformat(), token or "", *(c.pk for c in children)),
         lambda: dues_panel(org=org, children=children, today=today),
     )

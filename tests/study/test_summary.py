@@ -10,6 +10,8 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import make_member, record_meeting
+from zhibu.core.rules import Period
+from zhibu.rulebook.run import rules_run
 from zhibu.study import services
 from zhibu.study.selectors.summary import study_panel
 
@@ -34,7 +36,14 @@ def test_panel_counts_members_below_32_courses_and_pending(
         member=cast.branch2_member, on=date(2026, 3, 2), title="自学", hours=Decimal(1)
     )
     children = [cast.branch1, cast.branch2]
-    with django_assert_num_queries(6):
+    # Who is behind comes from EDU-01's findings, as the rule judged them.
+    rules_run(
+        root=cast.general_branch,
+        period=Period.containing("year", date(2026, 3, 10)),
+        today=date(2026, 3, 10),
+        codes=["EDU-01"],
+    )
+    with django_assert_num_queries(4):  # roll, EDU-01's findings, courses, self-study
         rows = study_panel(
             org=cast.general_branch, children=children, year=2026, today=date(2026, 3, 10)
         )
@@ -50,3 +59,19 @@ def test_the_cockpit_shows_the_panel(client, cast):
         reverse("insight:cockpit"), {"org": cast.committee.public_id}
     ).content.decode()
     assert 'id="study-panel"' in body and "学时不足 32" in body
+
+
+def test_the_shortfall_is_edu01s_as_last_judged(cast, django_assert_num_queries):
+    """Before a check the panel counts nobody behind; after it, EDU-01's own count — the
+    panel never recomputes a year's hours of every member."""
+    children = [cast.branch1, cast.branch2]
+    before = study_panel(org=cast.committee, children=children, year=2026, today=date(2026, 3, 10))
+    assert sum(r.below for r in before) == 0
+    rules_run(
+        root=cast.committee,
+        period=Period.containing("year", date(2026, 3, 10)),
+        today=date(2026, 3, 10),
+        codes=["EDU-01"],
+    )
+    after = study_panel(org=cast.committee, children=children, year=2026, today=date(2026, 3, 10))
+    assert sum(r.below for r in after) == sum(r.members for r in after) > 0  # no hours yet

@@ -1,24 +1,33 @@
 """The cockpit's 学习教育 panel: per direct sub-organisation (and 本级), this year's members
-on the roll, those below EDU-01's 32 学时 so far (frail members excused, EDU-05), courses
-held and self-study waiting for approval. A fixed number of queries whatever the tree's
-size; counts only, never a ranking of people (RESP-06)."""
+on the roll, those behind on EDU-01's 学时 as the rule last judged them (its running-year
+finding counts who is behind so far, pro rata for those who joined in the year; after the
+year, one finding per member short), courses held and self-study waiting for approval.
+A fixed number of queries whatever the tree's size; counts only, never a ranking of
+people (RESP-06). The shortfall comes from EDU-01's findings, not a second computation of
+every member's hours: one source for the rule, and no pass over a year's attendance when
+the cockpit opens."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
+from django.db.models import Count, Max
+
+from zhibu.core.rules.base import Status
+from zhibu.core.rules.models import Finding, RuleRun
 from zhibu.core.scope import subtree_q
-from zhibu.meetings.models import Attendance, Meeting
 from zhibu.members.models import Member, MemberSpan
 from zhibu.members.selectors import spans_on
 from zhibu.orgs.models import Org
 from zhibu.rulebook import changes
-from zhibu.study.models import Course, CourseAttendance, SelfStudy
-from zhibu.study.selectors.hours import study_hours_between
-from zhibu.study.selectors.study import EDU01_HOURS, ON_ROLL
+from zhibu.rulebook.models import SummaryVersion
+from zhibu.study.models import Course, SelfStudy
+from zhibu.study.selectors.study import ON_ROLL
+
+HOURS_RULE = "EDU-01"
+PROBLEMS = (Status.LATE, Status.MISSING, Status.DUE, Status.SUSPECT)
 
 
 @dataclass
@@ -43,20 +52,17 @@ def study_panel(*, org: Org, children: list[Org], year: int, today: date) -> lis
                 return row
         return rows[0]
 
-    roll = list(
+    roll = (
         spans_on(on, statuses=ON_ROLL)
         .filter(subtree_q([org.path], "org__path"))
-        .values_list("member", "org__path", "member__frail_exempt")
+        .values_list("org__path")
+        .annotate(n=Count("member", distinct=True))
+        .order_by()
     )
-    ids = [m for m, _p, _f in roll]
-    hours = study_hours_between(
-        date(year, 1, 1), date(year + 1, 1, 1), ids if len(ids) <= 900 else None
-    )
-    for member_id, path, frail in roll:
-        row = row_of(path)
-        row.members += 1
-        if not frail and hours.get(member_id, Decimal("0")) < EDU01_HOURS:
-            row.below += 1
+    for path, n in roll:
+        row_of(path).members += n
+    for path, n in behind_by_path(org, year).items():
+        row_of(path).below += n
     courses = Counter(
         Course.objects.filter(subtree_q([org.path], "org__path"), on__year=year).values_list(
             "org__path", flat=True
@@ -74,28 +80,34 @@ def study_panel(*, org: Org, children: list[Org], year: int, today: date) -> lis
     return rows
 
 
-# The tables the panel's figures come from (roll, 学时 from courses, self-study and
-# meetings, courses); an org's move or new child changes paths.
-SOURCES = (
-    MemberSpan,
-    Member,
-    Course,
-    CourseAttendance,
-    SelfStudy,
-    Attendance,
-    Meeting,
-    Org,
-)
+def behind_by_path(org: Org, year: int) -> dict[str, int]:
+    """{org path: members behind on EDU-01} for ``year`` in ``org``'s subtree, from the
+    rule's findings (one query on the rule-period-path index): while the year runs each
+    branch's finding counts them (``numbers.short``); after it, a finding per member."""
+    counts: dict[str, int] = Counter()
+    for path, subject, status, numbers in Finding.objects.filter(
+        subtree_q([org.path], "org_path"), rule_code=HOURS_RULE, period_code=str(year)
+    ).values_list("org_path", "subject_type", "status", "numbers"):
+        if status not in PROBLEMS:
+            continue
+        counts[path] += 1 if subject == "member" else int((numbers or {}).get("short", 0))
+    return dict(counts)
+
+
+# The tables the panel's figures come from that carry change counters (the roll, courses,
+# self-study; an org's move or new child changes paths). Findings have none (the rule run
+# writes them): the key also holds the latest run and the org's summary token.
+SOURCES = (MemberSpan, Member, Course, SelfStudy, Org)
 
 
 def cached_study_panel(*, org: Org, children: list[Org], year: int, today: date) -> list[StudyRow]:
-    """``study_panel`` from the cache while none of its tables changed (one query then)."""
+    """``study_panel`` from the cache while none of its tables changed and no rule run
+    happened since (two queries then)."""
+    last_run = RuleRun.objects.aggregate(last=Max("id"))["last"]
+    token = SummaryVersion.objects.filter(org_path=org.path).values_list("token", flat=True)
     return changes.cached(
         "study-panel",
         [m._meta.db_table for m in SOURCES],
-        (org.pk, org.path, year, today.isoformat(), *(c.pk for c in children)),
+        (org.pk, org.path, year, today.isoformat(), last_run, *token, *(c.pk for c in children)),
         lambda: study_panel(org=org, children=children, year=year, today=today),
     )
-
-
-__all__ = ["StudyRow", "cached_study_panel", "study_panel"]

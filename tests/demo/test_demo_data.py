@@ -745,3 +745,41 @@ def test_integrity_checks_flag_exactly_the_seeded_cases(built):
     copy = Finding.objects.get(rule_code="DQ-06")
     assert copy.subject_type == "meeting" and len(copy.refs) == 2
     assert "机关第一党支部" in copy.text
+
+
+def test_the_demo_statistics_at_two_dates_match_counts_from_the_spans(built):
+    """党内统计 of the demo root at last year's end and today agree with a direct count of
+    the membership spans (the event history), and each year-end carries into the next."""
+    from datetime import date
+
+    from django.db.models import Q
+
+    from zhibu.census import tables as census
+    from zhibu.members.models import MemberSpan
+
+    root = Org.objects.get(code=ROOT_CODE)
+    today = timezone.localdate()
+    year_end = date(today.year - 1, 12, 31)
+
+    def on_roll(day, statuses=(Member.Status.FULL, Member.Status.PROBATIONARY)):
+        return (
+            MemberSpan.objects.filter(
+                org__path__startswith=root.path, status__in=statuses, start__lte=day
+            )
+            .filter(Q(end__isnull=True) | Q(end__gt=day))
+            .values("member")
+            .distinct()
+        )
+
+    for day in (year_end, today):
+        tables = census.by_key(census.compute(root, day))
+        members = on_roll(day)
+        assert tables["flow"].cell("now", "n") == members.count() > 250, day
+        assert tables["status"].cell("probationary", "n") == (
+            on_roll(day, (Member.Status.PROBATIONARY,)).count()
+        )
+        women = Member.objects.filter(pk__in=members, gender=Member.Gender.FEMALE).count()
+        assert tables["gender"].cell("F", "n") == women, day
+        assert census.consistency(census.compute(root, day)) == []
+    this_year = census.by_key(census.compute(root, today))["flow"]
+    assert this_year.cell("base", "n") == on_roll(year_end).count()

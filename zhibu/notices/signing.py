@@ -15,7 +15,7 @@ import base64
 import hashlib
 import hmac
 import time
-from urllib.parse import quote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote_plus, urlsplit, urlunsplit
 
 TIMESTAMP_HEADER = "X-Zhibu-Timestamp"
 SIGNATURE_HEADER = "X-Zhibu-Signature"
@@ -61,9 +61,3 @@ def webhook_verify(secret: str, headers, body: bytes, now: float | None = None) 
         return False
     expected = webhook_signature(secret, timestamp, body)
     return hmac.compare_digest(expected, headers.get(SIGNATURE_HEADER, ""))
-
-
-def with_query(url: str, **params: str) -> str:
-    parts = urlsplit(url)
-    extra = urlencode(params)
-    return urlunsplit(parts._replace(query=f"{parts.query}&{extra}" if parts.query else extra))

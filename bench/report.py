@@ -113,6 +113,14 @@ def render(results: dict) -> str:
                 f" ×{factor_time / factor_findings:,.2f})"
             )
         previous = (e, engine, label)
+    for key, entry in sizes.items():
+        e = entry["evaluate"]
+        if e.get("nights"):
+            each = ", ".join(
+                f"{s(n)} ({judged:,} judged)"
+                for n, judged in zip(e["nights"], e.get("nights_judged", []), strict=False)
+            )
+            lines.append(f"- {key}: the nights in turn: {each}.")
     lines += [
         "",
         "Growth from one size to the next (target: no worse than linear in records):",

@@ -21,7 +21,15 @@ from zhibu.meetings.models import Meeting, MeetingKindRow
 from zhibu.orgs.models import Org
 from zhibu.rulebook import changes
 from zhibu.rulebook.models import RuleMark
-from zhibu.rulebook.run import Marks, _evaluate, input_tables, rules_run
+from zhibu.rulebook.run import (
+    ALWAYS_DATED,
+    Marks,
+    _evaluate,
+    date_field,
+    input_tables,
+    next_boundaries,
+    rules_run,
+)
 from zhibu.synth import Plan, build
 
 TODAY = golden.TODAY  # 2026-08-20: January to July are closed, August runs
@@ -245,17 +253,41 @@ def test_a_second_run_the_same_day_judges_nothing(data):
     assert again.evaluated == 0
     assert again.skipped == _rule_periods()
     assert (again.created, again.updated, again.deleted) == (0, 0, 0)
-    # the counts, the orgs, the exemptions, the keys, the run's row (+ savepoints)
-    assert len(queries) <= 12, [q["sql"][:80] for q in queries]
+    # the counts, the orgs, the exemptions, the dated fields' next dates, the keys, the
+    # run's row (+ savepoints)
+    assert len(queries) <= 13, [q["sql"][:80] for q in queries]
     assert _findings(root) == full
 
 
-def test_the_next_day_judges_the_running_periods_again(data):
-    """A running period is judged as of today: the next day it is judged again (ORG-08's
-    days of vacancy grow), closed periods are kept; findings equal a full run's."""
+def _judged(monkeypatch) -> set[tuple[str, str]]:
+    """The rule-periods the runs after this call judge (rather than keep)."""
+    from zhibu.rulebook import run as engine
+
+    seen: set[tuple[str, str]] = set()
+    judge = engine._evaluate
+
+    def spy(rule, orgs, sub, today, *args):
+        seen.add((rule.code, sub.code))
+        return judge(rule, orgs, sub, today, *args)
+
+    monkeypatch.setattr(engine, "_evaluate", spy)
+    return seen
+
+
+def _turns(rule, day: date) -> list:
+    labels = {*ALWAYS_DATED, *(rule.dated or ())}
+    return sorted(next_boundaries(labels, day).items())
+
+
+def test_the_next_day_judges_the_running_periods_again(data, monkeypatch):
+    """A running period is judged as of today: the next day a rule that depends on the day
+    itself (ORG-08's days of vacancy) is judged again; one that declares ``dated`` only
+    when one of its dates turned in between; closed periods are kept. Findings equal a
+    full run's."""
     root = Org.objects.get(code="GLD")
     _run(root, full=True)
     tomorrow = TODAY + timedelta(days=1)
+    judged = _judged(monkeypatch)
     nightly = rules_run(root=root, period=YEAR, today=tomorrow)
     assert 0 < nightly.skipped < _rule_periods()
     running = {
@@ -264,11 +296,109 @@ def test_the_next_day_judges_the_running_periods_again(data):
             subtree_q([root.path], field="org_path"), period_end__gt=tomorrow
         ).values_list("rule_code", "period_code")
     }
-    assert nightly.evaluated >= len(running) > 0
+    assert running
+    for code, period in running:
+        rule = registry.in_force(code, tomorrow)
+        moved = rule.dated is None or _turns(rule, TODAY) != _turns(rule, tomorrow)
+        assert ((code, period) in judged) == moved, (code, period)
+    assert ("ORG-08", "2026") in judged  # days of vacancy grow every day
+    assert any(registry.in_force(code, tomorrow).dated is not None for code, _p in running - judged)
     after = _findings(root)
     forced = rules_run(root=root, period=YEAR, today=tomorrow, full=True)
     assert (forced.created, forced.updated, forced.deleted) == (0, 0, 0)
     assert _findings(root) == after
+
+
+def test_a_dated_rule_is_judged_again_when_its_date_is_reached(data, monkeypatch):
+    """A transfer recorded ahead (the old span ends, the new one starts the day after
+    tomorrow) changes who is on the roll that day: the nights before keep the roster rules'
+    running year, that night judges it again and matches a full run."""
+    from zhibu.members.models import Member, MemberSpan
+
+    root = Org.objects.get(code="GLD")
+    branches = list(Org.objects.filter(subtree_q([root.path]), kind="branch").order_by("path")[:2])
+    moving = MemberSpan.objects.filter(
+        org=branches[0], end__isnull=True, status=Member.Status.FULL, start__lt=TODAY
+    ).first()
+    day = TODAY + timedelta(days=2)
+    MemberSpan.objects.filter(pk=moving.pk).update(end=day)
+    MemberSpan.objects.create(
+        member_id=moving.member_id, org=branches[1], status=moving.status, start=day
+    )
+    _run(root, full=True)
+    rules_run(root=root, period=YEAR, today=TODAY + timedelta(days=1))
+    judged = _judged(monkeypatch)
+    rules_run(root=root, period=YEAR, today=day)
+    assert {("ORG-02", "2026"), ("EDU-01", "2026")} <= judged
+    after = _findings(root)
+    forced = rules_run(root=root, period=YEAR, today=day, full=True)
+    assert (forced.created, forced.updated, forced.deleted) == (0, 0, 0)
+    assert _findings(root) == after
+
+
+def _outcomes(rule, orgs, root, day: date) -> list[tuple]:
+    kind = rule.period_kind if rule.period_kind != "snapshot" else "year"
+    sub = Period.containing(kind, day)
+    return sorted(
+        (
+            o.org_id,
+            o.subject_type,
+            o.subject_id,
+            o.status,
+            str(o.explanation),
+            repr(o.numbers),
+            o.refs,
+        )
+        for o in _evaluate(rule, orgs, sub, day, {}, root.path)
+    )
+
+
+def _day_mismatches(rule, *, pairs: int = 3) -> tuple[int, list]:
+    """Judge ``rule``'s running period on pairs of consecutive days between which none of
+    its declared dates turns, over both trees: (pairs compared, pairs that differ)."""
+    kind = rule.period_kind if rule.period_kind != "snapshot" else "year"
+    compared, differ = 0, []
+    for code in ROOTS:
+        root = Org.objects.get(code=code)
+        orgs = list(Org.objects.filter(subtree_q([root.path])).order_by("path"))
+        found = 0
+        day = date(2026, 2, 3)
+        while found < pairs and day < date(2026, 12, 1):
+            after = day + timedelta(days=1)
+            same_period = Period.containing(kind, day) == Period.containing(kind, after)
+            if same_period and _turns(rule, day) == _turns(rule, after):
+                found += 1
+                compared += 1
+                if _outcomes(rule, orgs, root, day) != _outcomes(rule, orgs, root, after):
+                    differ.append((code, day))
+                day += timedelta(days=71)  # spread over the year
+            else:
+                day = after
+    return compared, differ
+
+
+def test_a_dated_rule_depends_on_the_day_only_through_its_dates(data):
+    """What ``dated`` promises: on two consecutive days between which none of the
+    declared dates (nor the orgs' and supplements') turns, a running period is judged
+    alike — on both trees, on days spread over the year."""
+    for rule in _declared():
+        if rule.dated is None:
+            continue
+        for label in rule.dated:
+            model, _name = date_field(label)  # a date field …
+            assert model._meta.db_table in input_tables(rule), (rule.code, label)  # … read
+        compared, differ = _day_mismatches(rule)
+        assert compared >= 4, rule.code
+        assert not differ, (rule.code, differ)
+
+
+def test_the_day_check_catches_a_rule_that_counts_days(data, monkeypatch):
+    """The check above has teeth: ORG-08 counts the days a post is vacant, so declaring
+    it ``dated`` would be wrong, and the check says so."""
+    rule = registry.in_force("ORG-08", TODAY)
+    monkeypatch.setattr(type(rule), "dated", ())
+    _compared, differ = _day_mismatches(rule)
+    assert differ
 
 
 def test_a_talk_recorded_today_updates_the_running_year_the_same_day(data):

@@ -83,6 +83,7 @@ def secretaries_on(ctx: Context) -> dict[int, CommitteePost]:
 @register
 class UnitWithoutOwnBranch(Rule):
     code = "ORG-01"
+    dated = ("members.MemberSpan.start", "members.MemberSpan.end")
     reads = ("members.Member", "members.MemberSpan", "orgs.Org_units", "orgs.Unit")
     title = "有正式党员 3 人以上的单位应单独成立党支部"
     citation = Citation("条例", "第四条", Confidence.CONFIRMED)
@@ -144,6 +145,7 @@ class UnitWithoutOwnBranch(Rule):
 @register
 class BranchTooLarge(Rule):
     code = "ORG-02"
+    dated = ("members.MemberSpan.start", "members.MemberSpan.end")
     reads = ("members.MemberSpan",)
     title = "党支部党员人数一般不超过 50 人"
     citation = Citation("条例", "第四条", Confidence.CONFIRMED)
@@ -174,6 +176,12 @@ class BranchTooLarge(Rule):
 @register
 class CommitteeRequired(Rule):
     code = "ORG-04"
+    dated = (
+        "members.MemberSpan.start",
+        "members.MemberSpan.end",
+        "orgs.Committee.elected_on",
+        "orgs.Committee.ended_on",
+    )
     reads = ("members.MemberSpan", "orgs.Committee")
     action = Action(gettext_lazy("换届选举"), "orgs:elect")
     title = "正式党员 7 人以上的党支部应设立支部委员会"

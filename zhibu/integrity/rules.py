@@ -81,6 +81,7 @@ class CopiedMinutes(Rule):
     period_kind = "year"
     module = "integrity"
     reads = ("meetings.Meeting", "members.Member")
+    dated = ()
     params = (
         Param("similarity", "相似度阈值（%）", 85, "%", stricter="lower"),
         Param("min_chars", "参与比较的最少字数", 100, "字", stricter="lower"),
@@ -175,6 +176,7 @@ class BackfilledRecords(Rule):
     period_kind = "quarter"
     module = "integrity"
     reads = ("meetings.Meeting",)
+    dated = ()
     params = (
         Param("late_days", "会后录入超过的天数", 30, "天", stricter="lower"),
         Param("burst_size", "同一天集中录入的会议数", 4, "个", stricter="lower"),
@@ -267,6 +269,7 @@ class AttendanceWhileAway(Rule):
     period_kind = "quarter"
     module = "integrity"
     reads = ("meetings.Meeting", "meetings.Attendance", "members.Member", "members.Mobility")
+    dated = ()
 
     def evaluate(self, ctx: Context):
         period = period_of(self, ctx)
@@ -411,6 +414,7 @@ class PerfectRecords(Rule):
     period_kind = "year"
     module = "integrity"
     reads = ("meetings.Meeting", "meetings.Attendance")
+    dated = ("meetings.Meeting.on",)
     params = (
         Param("large_branch", "大支部应到人数", 30, "人", stricter="lower"),
         Param("min_meetings", "最少会议数", 10, "个", stricter="lower"),

@@ -162,6 +162,7 @@ class CountRule(Rule):
 @register
 class BranchAssemblyQuarterly(CountRule):
     code = "MTG-01"
+    dated = ()
     title = "支部党员大会每季度至少召开 1 次"
     citation = Citation("条例", "第十一条", Confidence.CONFIRMED)
     kinds = BRANCHES
@@ -174,6 +175,7 @@ class BranchAssemblyQuarterly(CountRule):
 @register
 class BranchCommitteeMonthly(CountRule):
     code = "MTG-02"
+    dated = ("orgs.Committee.elected_on", "orgs.Committee.ended_on")
     title = "支部委员会会议每月至少召开 1 次（设支部委员会的党支部）"
     citation = Citation("条例", "第十二条", Confidence.CONFIRMED)
     reads = ("meetings.MeetingKindRow", "orgs.Committee")
@@ -192,6 +194,7 @@ class BranchCommitteeMonthly(CountRule):
 @register
 class GroupMeetingMonthly(CountRule):
     code = "MTG-03"
+    dated = ()
     title = "党小组会每月至少召开 1 次"
     citation = Citation("条例", "第十三条", Confidence.CONFIRMED)
     kinds = frozenset({Org.Kind.GROUP})
@@ -204,6 +207,7 @@ class GroupMeetingMonthly(CountRule):
 @register
 class PartyLectureQuarterly(CountRule):
     code = "MTG-04"
+    dated = ()
     title = "党支部党课（频次由地方/单位规定，默认每季度 1 次）"
     citation = Citation("地方", "", Confidence.LOCAL, note="党课频次，默认每季度 1 次")
     kinds = BRANCHES
@@ -216,6 +220,7 @@ class PartyLectureQuarterly(CountRule):
 @register
 class SecretaryLecture(Rule):
     code = "MTG-05"
+    dated = ()
     reads = ("meetings.Meeting", "meetings.MeetingKindRow", "members.Member", "orgs.CommitteePost")
     title = "党委书记每年至少讲 1 次党课"
     citation = Citation("条例", "第十六条", Confidence.CONFIRMED)
@@ -281,6 +286,7 @@ class SecretaryLecture(Rule):
 class ThemeDayMonthly(Rule):
     reads = ("meetings.MeetingKindRow", "meetings.MeetingSettings")
     code = "MTG-06"
+    dated = ()
     title = "每月相对固定 1 天开展主题党日"
     citation = Citation(
         "条例", "第十六条", Confidence.CONFIRMED, note="节假日顺延不超过 1 周为地方/单位规定"
@@ -374,6 +380,7 @@ class YearlyReviewRule(Rule):
 @register
 class LifeMeetingYearly(YearlyReviewRule):
     code = "MTG-07"
+    dated = ()
     title = "每年至少召开 1 次组织生活会"
     citation = Citation("条例", "第十七条", Confidence.CONFIRMED)
     params = (Param("min_count", "每年次数", 1, "次", stricter="higher"),)
@@ -384,6 +391,7 @@ class LifeMeetingYearly(YearlyReviewRule):
 @register
 class MemberReviewYearly(YearlyReviewRule):
     code = "MTG-09"
+    dated = ()
     title = "每年开展 1 次民主评议党员"
     citation = Citation("条例", "第十九条", Confidence.CONFIRMED, note="评议等次为地方/单位规定")
     params = (Param("min_count", "每年次数", 1, "次", stricter="higher"),)
@@ -394,6 +402,7 @@ class MemberReviewYearly(YearlyReviewRule):
 @register
 class TalkPairs(Rule):
     code = "MTG-08"
+    dated = ("members.MemberSpan.start", "members.MemberSpan.end")
     reads = ("meetings.Talk", "members.MemberSpan")
     title = "谈心谈话每年每两人之间一般不少于 1 次"
     citation = Citation("条例", "≈第十八条", Confidence.ARTICLE_UNCERTAIN)
@@ -575,6 +584,7 @@ def _facts(d: dict) -> dict:
 @register
 class AssemblyQuorum(VoteRule):
     code = "VOTE-01"
+    dated = ()
     title = "党员大会表决须有半数以上有表决权的党员到会"
     citation = Citation("条例", "第十一条", Confidence.CONFIRMED)
     body = Decision.Body.ASSEMBLY
@@ -591,6 +601,7 @@ class AssemblyQuorum(VoteRule):
 @register
 class Majority(VoteRule):
     code = "VOTE-02"
+    dated = ()
     title = "决议须经应到会有表决权党员半数以上赞成方为通过"
     citation = Citation("条例", "第十一条", Confidence.CONFIRMED)
 
@@ -606,6 +617,7 @@ class Majority(VoteRule):
 @register
 class CommitteeQuorum(VoteRule):
     code = "VOTE-03"
+    dated = ()
     title = "支部委员会会议须有半数以上委员到会"
     citation = Citation("条例", "第十二条", Confidence.CONFIRMED)
     body = Decision.Body.COMMITTEE
@@ -805,6 +817,7 @@ def _reason_order(item: tuple[str, Message]) -> tuple:
 class ImpossibleAttendance(Rule):
     reads = ("meetings.Meeting", "meetings.Attendance", "members.Member", "members.MemberSpan")
     code = "DQ-05"
+    dated = ()
     title = "出席记录不应出现已转出、已去世或同一时间出席两个会议的人员"
     citation = Citation(
         "教育管理", "≈第二十五条", Confidence.ARTICLE_UNCERTAIN, note="数据质量检查，由 MBR-02 推出"

@@ -328,6 +328,7 @@ class LostContact(Rule):
 @register
 class IdNumberValid(Rule):
     code = "DQ-01"
+    dated = ("members.MemberSpan.start", "members.MemberSpan.end")
     reads = ("members.Member", "members.MemberSpan")
     action = Action(gettext_lazy("更正信息"), "members:edit", "member")
     title = "公民身份号码校验位正确，出生日期、性别与身份证号一致"
@@ -366,6 +367,7 @@ class IdNumberValid(Rule):
 @register
 class AdmittedAdult(Rule):
     code = "DQ-02"
+    dated = ("members.MemberSpan.start", "members.MemberSpan.end")
     reads = ("members.Member", "members.MemberSpan")
     action = Action(gettext_lazy("更正信息"), "members:edit", "member")
     title = "入党日期不早于年满 18 周岁之日"
@@ -400,6 +402,7 @@ class AdmittedAdult(Rule):
 @register
 class ConfirmedAfterProbation(Rule):
     code = "DQ-03"
+    dated = ("members.MemberSpan.start", "members.MemberSpan.end")
     reads = ("members.Member", "members.MemberSpan")
     action = Action(gettext_lazy("更正信息"), "members:edit", "member")
     title = "转正日期不早于预备期满之日"
@@ -435,6 +438,7 @@ class ConfirmedAfterProbation(Rule):
 @register
 class OnePersonOneBranch(Rule):
     code = "DQ-04"
+    dated = ("members.MemberSpan.start", "members.MemberSpan.end")
     reads = ("members.Member", "members.MemberSpan")
     title = "每名党员编入一个党支部，同一人不重复登记"
     citation = Citation("教育管理", "第二十五条", Confidence.CONFIRMED, note="MBR-02")

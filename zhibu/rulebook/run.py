@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date
+from datetime import date, timedelta
 
 from django.apps import apps
 from django.db import connection, transaction
@@ -111,6 +111,14 @@ def gc_paused() -> Iterator[None]:
 # What every rule-period depends on besides the tables its rule declares: the orgs judged
 # (their paths, kinds, sectors and dates), local supplements (parameters) and exemptions.
 ALWAYS_READ = ("orgs.Org", "core.Supplement", "core.Exemption")
+# The date fields every rule-period compares with its reference day: which orgs exist
+# (``applicable_orgs``) and which local supplements are in force (``param_groups``).
+ALWAYS_DATED = (
+    "orgs.Org.established_on",
+    "orgs.Org.dissolved_on",
+    "core.Supplement.effective_from",
+    "core.Supplement.effective_to",
+)
 
 _sources: dict[str, str] = {}
 
@@ -131,6 +139,42 @@ def _source_digest(rule: Rule) -> str:
     return found
 
 
+def date_field(label: str):
+    """``"app.Model.field"`` → (model, field name); the field must be a date."""
+    app_model, name = label.rsplit(".", 1)
+    model = apps.get_model(app_model)
+    field = model._meta.get_field(name)
+    if field.get_internal_type() != "DateField":
+        raise ValueError(f"{label} is not a DateField")
+    return model, name
+
+
+def next_boundaries(labels: Iterable[str], today: date) -> dict[str, date | None]:
+    """For each date field, the first day after ``today`` on which a comparison of it with
+    the reference day can turn: a stored date (``start <= on`` turns on it) or the day
+    after one (``end >= on`` turns then). Between two days with the same answer no row's
+    comparison turns, so a rule that depends on the day only through such comparisons
+    judges both days alike. One query: a MIN per field (indexed where the field is)."""
+    labels = sorted(set(labels))
+    if not labels:
+        return {}
+    parts = []
+    for label in labels:
+        model, name = date_field(label)
+        column = connection.ops.quote_name(model._meta.get_field(name).column)
+        table = connection.ops.quote_name(model._meta.db_table)
+        parts.append(f"(SELECT MIN({column}) FROM {table} WHERE {column} >= %s)")  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), [today] * len(labels))
+        row = cursor.fetchone()
+    found: dict[str, date | None] = {}
+    for label, value in zip(labels, row, strict=True):
+        if isinstance(value, str):  # SQLite returns the stored text
+            value = date.fromisoformat(value[:10])
+        found[label] = today + timedelta(days=1) if value == today else value
+    return found
+
+
 def input_tables(rule: Rule) -> frozenset[str] | None:
     """The tables a rule-period of ``rule`` reads: its declared ``reads`` and
     ``ALWAYS_READ``; None for a rule that declares nothing (always evaluated)."""
@@ -145,7 +189,9 @@ class Marks:
     A rule-period of a rule that declares its input tables (every rule does) is keyed by
     the rule's code, version and module source, the period, the change counts of its
     input tables (``zhibu.rulebook.changes``) and, while the period is still running,
-    today's date (it is judged as of today). The key is stored per
+    today's date (it is judged as of today) — or, for a rule that declares the date
+    fields through which it depends on the day (``Rule.dated``), the next day on which
+    one of them turns (``next_boundaries``). The key is stored per
     run scope (root, ``only=``, ``exclude=``) after the rule-period was judged; a later run
     of the same scope that computes the same key keeps the stored findings and skips the
     rule. While a rule-period is judged, the tables its queries name are traced: one
@@ -157,6 +203,7 @@ class Marks:
         scope = json.dumps([root_path, within, skip])
         self.scope = hashlib.blake2b(scope.encode(), digest_size=16).hexdigest()
         self.counts = changes.counts()
+        self.boundaries: dict[str, date | None] = {}  # per dated field, read once per run
         self.stored: dict[tuple[str, str], str] | None = None
         self.fresh: dict[tuple[str, str], str] = {}
         self.dropped: set[tuple[str, str]] = set()
@@ -185,9 +232,31 @@ class Marks:
             counted = sorted((table, self.counts[table]) for table in tables)
         except KeyError:
             return None  # an input without its triggers: no way to tell it changed
-        day = self.today.isoformat() if sub.end > self.today else None
-        text = json.dumps([rule.code, rule.version, _source_digest(rule), sub.code, counted, day])
+        text = json.dumps(
+            [rule.code, rule.version, _source_digest(rule), sub.code, counted, self.day(rule, sub)]
+        )
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+    def day(self, rule: Rule, sub: Period):
+        """What of today the key holds: nothing for a closed period; for a running one the
+        day itself, or — for a rule declaring ``dated`` — the next day on which one of its
+        date comparisons can turn (``next_boundary``), so the nights in between keep it."""
+        if sub.end <= self.today:
+            return None
+        if sub.start > self.today:
+            return "not begun"
+        if rule.dated is None:
+            return self.today.isoformat()
+        if not self.boundaries:  # every dated field of the rulebook, in one query
+            dated = (
+                label for code in all_codes() for r in versions(code) for label in r.dated or ()
+            )
+            self.boundaries = next_boundaries((*ALWAYS_DATED, *dated), self.today)
+        turns = []
+        for label in sorted({*ALWAYS_DATED, *rule.dated}):
+            found = self.boundaries[label]
+            turns.append([label, found.isoformat() if found else None])
+        return turns
 
     def unchanged(self, rule: Rule, sub: Period, key: str) -> bool:
         if self.full or self._load().get((rule.code, sub.code)) != key:
@@ -281,6 +350,7 @@ def rules_run(
     exemptions = _exemptions(selected, root.path, period)
     shared: dict = {}  # rules of this run share reads through Context.memo
     totals = {"evaluated": 0, "created": 0, "updated": 0, "deleted": 0}
+    changed: set[str] = set()  # rules whose stored findings this run changed
     with gc_paused(), translation.override("zh-hans"), transaction.atomic():
         for code in selected:
             for sub in periods_for_code(code, period):
@@ -301,6 +371,8 @@ def rules_run(
                 counts = _store(rule, sub, root.path, outcomes, exemptions, path_of, within, skip)
                 for name, value in counts.items():
                     totals[name] += value
+                if counts["created"] or counts["updated"] or counts["deleted"]:
+                    changed.add(code)
         if totals["created"] + totals["updated"] + totals["deleted"] >= ANALYZE_AFTER:
             analyze_findings()
         marks.save()
@@ -314,7 +386,8 @@ def rules_run(
             **totals,
         )
         run.skipped = marks.skipped  # not stored: how many rule-periods kept their findings
-        summary.after_run(run, root=root, period=period, codes=selected if codes else None)
+        # Only the rules whose findings changed can have changed counts.
+        summary.after_run(run, root=root, period=period, codes=sorted(changed))
         hooks.after_run(
             run, root=root, period=period, codes=selected if codes else None, today=today
         )

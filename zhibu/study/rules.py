@@ -188,6 +188,7 @@ def _first_on_roll(period: Period) -> Subquery:
 @register
 class MemberStudyHours(StudyHoursRule):
     code = "EDU-01"
+    dated = ("members.MemberSpan.start", "members.MemberSpan.end")
     title = "党员每年集中学习培训不少于 32 学时"
     citation = Citation(
         "教育管理", "第二十条", Confidence.CONFIRMED, note="年老体弱、重病党员除外（第二十三条）"
@@ -208,6 +209,7 @@ class MemberStudyHours(StudyHoursRule):
 @register
 class CadreStudyHours(StudyHoursRule):
     code = "EDU-02"
+    dated = ("orgs.CommitteePost.start", "orgs.CommitteePost.end")
     title = "基层党组织书记和班子成员每年学习培训不少于 56 学时"
     citation = Citation("培训规划", "", Confidence.CONFIRMED, note="另须参加 1 次集中培训")
     kinds = BRANCHES | frozenset(Org.COMMITTEE_KINDS)

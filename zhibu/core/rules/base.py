@@ -210,6 +210,16 @@ class Rule:
     # them (tests/rules/test_incremental.py); None: judged every time. A run that sees the rule read an undeclared table judges it every
     # time too, and tests/rulebook/test_incremental.py checks every declaration.
     reads: ClassVar[tuple[str, ...] | None] = None
+    # A period still running is judged as of today. ``dated`` promises that its outcome
+    # depends on today only through the listed date fields (``"app.Model.field"``, of
+    # models among ``reads``) compared with the reference day — who is on the roll, a
+    # committee in office, meetings held so far — and never through the day itself (days
+    # of vacancy, a deadline's distance). The nightly run then keeps such a running period
+    # until a stored date of those fields (or the day after it) is reached, instead of
+    # judging it every night (zhibu.rulebook.run.Marks). None: judged again every day.
+    # tests/rules/test_dated.py evaluates every declaring rule on consecutive days and
+    # requires equal outcomes wherever no such date lies between them.
+    dated: ClassVar[tuple[str, ...] | None] = None
     params: ClassVar[tuple[Param, ...]] = ()
     effective_from: ClassVar[date] = date(2000, 1, 1)
     effective_to: ClassVar[date | None] = None

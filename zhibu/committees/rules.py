@@ -52,20 +52,21 @@ def committees_in_office(ctx: Context) -> set[int]:
 
     The run's committees are read once (as plain values) and judged per day in Python:
     a year's twelve monthly evaluations share one query and build no model objects."""
-    terms = ctx.shared.setdefault("committee-terms", defaultdict(list))
+    terms = ctx.shared.setdefault("committee-terms", [])  # [(org id, elected, ended)]
     loaded = ctx.shared.setdefault("committee-terms-loaded", set())
-    missing = [org.pk for org in ctx.orgs if org.pk not in loaded]
+    ids = {org.id for org in ctx.orgs}
+    missing = ids - loaded
     if missing:
-        rows = Committee.objects.filter(org__in=ctx.org_in if not loaded else missing)
-        for org_id, elected, ended in rows.values_list("org", "elected_on", "ended_on"):
-            if org_id not in loaded:
-                terms[org_id].append((elected, ended))
-        loaded.update(missing)
+        rows = Committee.objects.filter(org__in=ctx.org_in if not loaded else sorted(missing))
+        terms += [
+            row for row in rows.values_list("org", "elected_on", "ended_on") if row[0] in missing
+        ]
+        loaded |= missing
     on = ctx.on
     return {
-        org.pk
-        for org in ctx.orgs
-        if any(e <= on and (end is None or end > on) for e, end in terms.get(org.pk, ()))
+        org_id
+        for org_id, elected, ended in terms
+        if elected <= on and (ended is None or ended > on) and org_id in ids
     }
 
 

@@ -55,6 +55,7 @@ from zhibu.meetings.models import (
 )
 from zhibu.meetings.selectors import (
     COMMITTEE_POSTS,
+    held_number,
     held_tally,
     held_year_tally,
     pair,
@@ -135,8 +136,9 @@ class CountRule(Rule):
         targets = self.targets(ctx)
         if not targets:
             return []
-        ids = ctx.org_in if len(targets) == len(ctx.orgs) else [o.pk for o in targets]
-        held = held_tally(self.meeting_kind, ids, period.start, period.end)
+        # Counted for all the context's orgs (a subquery, not a list of the targets' ids):
+        # the others' counts are not looked at.
+        held = held_number(self.meeting_kind, ctx.org_in, period.start, period.end)
         template = _("%(period)s召开%(noun)s %(n)s 次（应不少于 %(required)s 次）。")
         label, noun, kind = period.message.value, self.noun.value, self.meeting_kind
         whole = (period.start, period.end, period.start.isoformat(), period.end.isoformat())
@@ -148,14 +150,14 @@ class CountRule(Rule):
             else:
                 start, end = window(org, period)
                 first_day, end_day = start.isoformat(), end.isoformat()
-            n = held.get(org.pk, (0, None))[0]
+            n = held.get(org.id, 0)
             status = Status.OK if n >= required else shortfall(end, ctx.today)
             text = template.fill({"period": label, "noun": noun, "n": n, "required": required})
             if status != Status.OK:
                 text += SUFFIX[status]
             numbers = {"required": required, "held": n, "from": first_day, "to": end_day}
             refs = [f"held:{kind}:{first_day}:{end_day}"] if n else []
-            outcomes.append(Outcome(org.pk, status, text, numbers, refs=refs))
+            outcomes.append(Outcome(org.id, status, text, numbers, refs=refs))
         return outcomes
 
 

@@ -198,27 +198,40 @@ def held_counts(
     return result
 
 
-def held_tally(
-    kind: str, org_ids: Iterable[int], start: date, end: date
-) -> dict[int, tuple[int, date]]:
-    """{org id: (count, first day)} of held meetings of ``kind`` in [start, end) while the
-    org existed (on or after its founding, before its dissolution).
-
-    One GROUP BY query; the meetings themselves are listed when a finding is shown
-    (``held_refs``), not here.
-    """
-    rows = (
+def _held(kind: str, org_ids: Iterable[int], start: date, end: date):
+    """Held meetings of ``kind`` in [start, end) while the org existed (on or after its
+    founding, before its dissolution), grouped by org."""
+    return (
         MeetingKindRow.objects.filter(
             kind=kind, held=True, on__gte=start, on__lt=end, org__in=ids_for_in(org_ids)
         )
         .filter(on__gte=F("org__established_on"))
         .filter(Q(org__dissolved_on__isnull=True) | Q(on__lt=F("org__dissolved_on")))
         .values("org")
-        .annotate(n=Count("pk"), first=Min("on"))
         .order_by()
+    )
+
+
+def held_tally(
+    kind: str, org_ids: Iterable[int], start: date, end: date
+) -> dict[int, tuple[int, date]]:
+    """{org id: (count, first day)} of held meetings of ``kind`` in [start, end) while the
+    org existed.
+
+    One GROUP BY query; the meetings themselves are listed when a finding is shown
+    (``held_refs``), not here.
+    """
+    rows = (
+        _held(kind, org_ids, start, end)
+        .annotate(n=Count("pk"), first=Min("on"))
         .values_list("org", "n", "first")
     )
     return {org_id: (n, first) for org_id, n, first in rows}
+
+
+def held_number(kind: str, org_ids: Iterable[int], start: date, end: date) -> dict[int, int]:
+    """{org id: count} of ``held_tally``, without the first day (no date to convert)."""
+    return dict(_held(kind, org_ids, start, end).annotate(n=Count("pk")).values_list("org", "n"))
 
 
 def held_year_tally(

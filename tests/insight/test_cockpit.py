@@ -371,3 +371,46 @@ def test_count_findings_list_the_meetings_counted_resolved_when_shown(cast, logi
         f"meeting:{first.public_id}",
         f"meeting:{second.public_id}",
     ]
+
+
+def test_a_panel_is_rendered_once_per_figures_and_language(monkeypatch):
+    """The cockpit's panels are cached as HTML under a digest of their template, figures
+    and language: the same figures render once; changed figures or another language
+    render afresh, so a cached panel never shows old figures."""
+    from django.core.cache import cache
+
+    from zhibu.insight import views
+
+    cache.clear()
+    calls = []
+    real = views.render_to_string
+
+    def counting(template, context):
+        calls.append(template)
+        return real(template, context)
+
+    monkeypatch.setattr(views, "render_to_string", counting)
+    template = "assessment/_cockpit_panel.html"
+    figures = {"assessment_summary": None, "duty_year": 2026}
+    first = views.rendered(template, figures)
+    assert views.rendered(template, dict(figures)) == first
+    assert len(calls) == 1
+    views.rendered(template, {**figures, "duty_year": 2025})
+    assert len(calls) == 2
+    with translation.override("en"):
+        views.rendered(template, figures)
+    assert len(calls) == 3
+
+
+def test_choice_labels_follow_the_language():
+    from zhibu.core.templatetags.zhibu import choice
+    from zhibu.members.models import Member
+
+    member = Member(status=Member.Status.FULL, gender="F", category=Member.Category.IN_SERVICE)
+    assert choice(member, "status") == member.get_status_display()
+    assert choice(member, "gender") == member.get_gender_display()
+    chinese = choice(member, "status")
+    with translation.override("en"):
+        assert choice(member, "status") == member.get_status_display() != chinese
+        assert choice(member, "category") == member.get_category_display()
+    assert choice(Member(status="gone"), "status") == "gone"  # an unknown value as stored

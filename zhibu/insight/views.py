@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import pickle
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -101,18 +103,27 @@ def cockpit(request: HttpRequest) -> HttpResponse:
         cache.set(key, parts, COCKPIT_CACHE_SECONDS)
     year, today = period.start.year, timezone.localdate()
     children = list(selectors.children_of(org))
+    # Not cached with the matrix: these records change without a rule run. Their figures
+    # are cached under their tables' change counts, their HTML under the figures.
+    duty_rows = cached_duty_panel(org=org, children=children, year=year, today=today)
+    dues_rows = cached_dues_panel(org=org, children=children, today=today)
+    # 学习教育: members below 32 学时 so far this year, courses, self-study waiting.
+    study_rows = cached_study_panel(org=org, children=children, year=year, today=today)
     context = {
         "org": org,
         "period": period,
         "filters": filters,
-        # Not cached with the matrix: these records change without a rule run. Cached
-        # under their tables' change counts instead.
-        "duty_rows": cached_duty_panel(org=org, children=children, year=year, today=today),
-        "duty_year": year,
+        "duty_rows": duty_rows,
+        "dues_rows": dues_rows,
+        "study_rows": study_rows,
+        "duties_html": rendered(
+            "insight/_cockpit_duties.html", {"duty_rows": duty_rows, "duty_year": year}
+        ),
         "assessment_summary": year_summary(org=org, year=year),
-        "dues_rows": cached_dues_panel(org=org, children=children, today=today),
-        # 学习教育: members below 32 学时 so far this year, courses, self-study waiting.
-        "study_rows": cached_study_panel(org=org, children=children, year=year, today=today),
+        "dues_html": rendered("dues/_cockpit_dues.html", {"dues_rows": dues_rows}),
+        "study_html": rendered(
+            "study/_cockpit_study.html", {"study_rows": study_rows, "duty_year": year}
+        ),
         "stats_html": parts["stats"],
         "matrix_html": parts["matrix"],
         "sectors": Sector.choices,
@@ -123,6 +134,24 @@ def cockpit(request: HttpRequest) -> HttpResponse:
         "breadcrumbs": [(_("驾驶舱"), None)],
     }
     return render(request, "insight/cockpit.html", context)
+
+
+def rendered(template: str, context: dict) -> str:
+    """A panel's HTML, which is a pure function of its template, its context and the
+    language: cached under a digest of those. Keying (pickling a few dozen rows) costs
+    about a millisecond where rendering them costs ten or more, and a changed figure
+    changes the key, so a hit is always current. A context that cannot be pickled is
+    rendered every time."""
+    try:
+        data = pickle.dumps((template, translation.get_language(), context), protocol=5)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return render_to_string(template, context)
+    key = "panel-html:" + hashlib.blake2b(data, digest_size=16).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(template, context)
+        cache.set(key, html, COCKPIT_CACHE_SECONDS)
+    return html
 
 
 def _cockpit_parts(request, org: Org, period: Period, filters: dict) -> dict[str, str]:

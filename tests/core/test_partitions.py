@@ -83,3 +83,35 @@ def test_the_hot_findings_query_reads_one_years_partition():
     assert f"core_finding_y{year}" in plan
     assert f"core_finding_y{year + 1}" not in plan
     assert "core_finding_default" not in plan
+
+
+def test_attendance_is_partitioned_by_its_meetings_year_and_moves_with_it(cast):
+    """Attendance lands in its meeting's year; moving the meeting to another year moves
+    its rows (the trigger of zhibu.meetings.held_on), and a year's attendance query for
+    the study hours reads that year's partition only."""
+    from tests.factories import record_meeting
+    from zhibu.meetings.models import Attendance, Meeting
+
+    with connection.cursor() as cursor:
+        assert partitions.is_partitioned(cursor, "meetings_attendance")
+        cursor.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'meetings_attendance'::regclass AND contype = 'p'"
+        )
+        assert cursor.fetchone()[0] == "PRIMARY KEY (id, held_on)"
+    meeting = record_meeting(cast.branch1, date(2026, 3, 10), kinds=("theme_day",))
+    row = Attendance.objects.filter(meeting=meeting).first()
+    assert row.held_on == date(2026, 3, 10)
+    assert _partition_of("meetings_attendance", row.pk) == "meetings_attendance_y2026"
+    Meeting.objects.filter(pk=meeting.pk).update(on=date(2025, 12, 30))  # no save()
+    row = Attendance.objects.get(pk=row.pk)
+    assert row.held_on == date(2025, 12, 30)
+    assert _partition_of("meetings_attendance", row.pk) in (
+        "meetings_attendance_y2025",
+        "meetings_attendance_default",
+    )
+    plan = Attendance.objects.filter(
+        held_on__gte=date(2026, 1, 1), held_on__lt=date(2027, 1, 1), status="present"
+    ).explain()
+    assert "meetings_attendance_y2026" in plan
+    assert "meetings_attendance_y2025" not in plan

@@ -1,6 +1,7 @@
 """PostgreSQL declarative partitioning by period for the tables that grow with time.
 
-``core_finding`` is partitioned by ``period_start`` and ``core_auditevent`` by ``at``:
+``core_finding`` is partitioned by ``period_start``, ``core_auditevent`` by ``at`` and
+``meetings_attendance`` by ``held_on`` (its meeting's date):
 RANGE partitions of one calendar year each (``core_finding_y2026``) plus a DEFAULT
 partition for anything outside them. Every hot findings query carries ``period_start``
 (the cockpit, the findings pages and the run itself), so the planner prunes to one year.
@@ -22,7 +23,11 @@ from __future__ import annotations
 from datetime import date
 
 # table -> partition key column
-TABLES = {"core_finding": "period_start", "core_auditevent": "at"}
+TABLES = {
+    "core_finding": "period_start",
+    "core_auditevent": "at",
+    "meetings_attendance": "held_on",  # partitioned by meetings 0004
+}
 
 
 def _bound(table: str, year: int) -> str:

@@ -7,6 +7,13 @@ class MeetingsConfig(AppConfig):
     verbose_name = "组织生活"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from zhibu.meetings.held_on import after_migrate
+
+        # The trigger that moves attendance rows with their meeting's date (held_on).
+        post_migrate.connect(after_migrate, sender=self, dispatch_uid="meetings-held-on")
+
         # Imported here: the panel reads models, which are loaded only once apps are ready.
         from zhibu.core.home import register_panel
         from zhibu.meetings.panels import upcoming_panel

@@ -270,6 +270,9 @@ class Attendance(models.Model):
         _("学时"), max_digits=4, decimal_places=1, default=Decimal("0")
     )
     leave_requested_at = models.DateTimeField(_("请假申请时间"), null=True, blank=True)
+    # The meeting's date, kept with the row so PostgreSQL partitions attendance by year
+    # (zhibu.meetings.held_on): set on save, moved with the meeting by a trigger.
+    held_on = models.DateField(_("会议日期"), editable=False)
 
     history = HistoricalRecords()
 
@@ -282,15 +285,26 @@ class Attendance(models.Model):
         indexes = [
             models.Index(fields=["member", "status"], name="attendance_member_status"),
             # Covers a meeting's rows for the rules (who was present, their 学时) without
-            # reading the table: EDU-01/02's yearly sums and DQ-05's roll check.
+            # reading the table: EDU-01/02's yearly sums (which also name held_on, so that
+            # PostgreSQL reads one year's partition) and DQ-05's roll check.
             models.Index(
-                fields=["meeting", "status", "member", "study_hours"],
+                fields=["meeting", "status", "member", "study_hours", "held_on"],
                 name="attendance_meeting_cover",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.member_id}@{self.meeting_id} {self.status}"
+
+    def save(self, *args, **kwargs) -> None:
+        fields = kwargs.get("update_fields")
+        if fields is None or "held_on" in fields:
+            meeting = self._state.fields_cache.get("meeting")
+            if meeting is not None and meeting.pk == self.meeting_id:
+                self.held_on = meeting.on
+            else:
+                self.held_on = Meeting.objects.values_list("on", flat=True).get(pk=self.meeting_id)
+        super().save(*args, **kwargs)
 
 
 class Guest(models.Model):

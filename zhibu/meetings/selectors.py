@@ -311,12 +311,15 @@ def held_covering_year(
 def meeting_study_hours(
     start: date, end: date, member_ids: Iterable[int] | None
 ) -> dict[int, Decimal]:
-    """学时 credited by held meetings in [start, end): one aggregate query."""
+    """学时 credited by held meetings in [start, end): one aggregate query. ``held_on`` is
+    the meeting's date too: named so that PostgreSQL reads only those years' partitions."""
     qs = Attendance.objects.filter(
         status=Attendance.Status.PRESENT,
         meeting__status__in=Meeting.HELD_STATUSES,
         meeting__on__gte=start,
         meeting__on__lt=end,
+        held_on__gte=start,
+        held_on__lt=end,
     )
     if member_ids is not None:
         qs = qs.filter(member__in=list(member_ids))

@@ -18,7 +18,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.db import connection
 
-from zhibu.core.bulk import insert_rows
+from zhibu.core.bulk import analyze, insert_rows
 from zhibu.meetings.models import Attendance, Meeting, MeetingKindRow
 from zhibu.synth import Built, Plan, step
 
@@ -89,6 +89,7 @@ def build_meetings(plan: Plan, built: Built) -> None:
                     kinds_of.append(kinds)
                     credited.append((org_id, Decimal("2")))
     Meeting.objects.bulk_create(meetings, batch_size=BATCH)
+    analyze(Meeting)  # before the rows that refer to them are checked against them
     insert_rows(
         MeetingKindRow,
         (
@@ -128,7 +129,7 @@ def _meeting(
 def _attendance(plan: Plan, built: Built, meetings: list[Meeting], credited) -> int:
     """Everyone on the branch's roll is recorded: mostly present, some on leave or absent."""
     rng = plan.rng
-    columns = ("meeting_id", "member_id", "status", "reason", "study_hours")
+    columns = ("meeting_id", "member_id", "status", "reason", "study_hours", "held_on")
     total = 0
     buffer: list[tuple] = []
 
@@ -152,8 +153,8 @@ def _attendance(plan: Plan, built: Built, meetings: list[Meeting], credited) -> 
             # One prepared statement for the batch: the ORM's per-row work dominates otherwise.
             with connection.cursor() as cursor:
                 cursor.executemany(
-                    f"INSERT INTO {Attendance._meta.db_table} ({', '.join(columns)}) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
-                    [(m, p, st, r, str(h)) for m, p, st, r, h in buffer],
+                    f"INSERT INTO {Attendance._meta.db_table} ({', '.join(columns)}) VALUES (%s, %s, %s, %s, %s, %s)",  # noqa: S608
+                    [(m, p, st, r, str(h), str(on)) for m, p, st, r, h, on in buffer],
                 )
         buffer = []
 
@@ -166,7 +167,7 @@ def _attendance(plan: Plan, built: Built, meetings: list[Meeting], credited) -> 
                 status, reason, credit = "leave", "出差", Decimal("0")
             else:
                 status, reason, credit = "absent", "", Decimal("0")
-            buffer.append((meeting.pk, member_id, status, reason, credit))
+            buffer.append((meeting.pk, member_id, status, reason, credit, meeting.on))
             total += 1
             if len(buffer) >= 50_000:
                 flush()

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from zhibu.core.bulk import insert_rows
+from zhibu.core.bulk import analyze, insert_rows
 from zhibu.core.crypto import blind_index
 from zhibu.demo.names import given_name, surname
 from zhibu.members import idnumber
@@ -51,11 +51,20 @@ def build_members(plan: Plan, built: Built) -> None:
     pending: list[Member] = []
     placements: list[int] = []
 
+    analyzed = [0, 0]  # [members written, members when last analysed]
+
     def flush() -> None:
         nonlocal pending, placements
         if not pending:
             return
         insert_rows(Member, pending)
+        analyzed[0] += len(pending)
+        if analyzed[0] >= 2 * analyzed[1]:
+            # Statistics as the table grows (within the step's transaction): without them
+            # PostgreSQL plans the events' and spans' foreign-key checks for an empty
+            # members table and scans it for every row.
+            analyze(Member, MemberEvent, MemberSpan)
+            analyzed[1] = analyzed[0]
         created = list(
             Member.objects.filter(id_index__in=[m.id_index for m in pending]).values_list(
                 "pk", "admitted_on", "full_on", "status", "id_index"

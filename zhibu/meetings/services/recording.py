@@ -258,4 +258,4 @@ def _write_attendance(
             )
         elif (row.status, row.reason, row.study_hours) != (status, why.strip()[:200], credited):
             row.status, row.reason, row.study_hours = status, why.strip()[:200], credited
-            row.save()
+            row.save(update_fields=["status", "reason", "study_hours"])

@@ -71,6 +71,7 @@ from zhibu.members.services import (
 )
 from zhibu.members.sheetrows import SheetRows, UnsafeXml, open_workbook
 from zhibu.orgs.models import Org, Unit
+from zhibu.rulebook import changes
 
 log = logging.getLogger(__name__)
 
@@ -538,13 +539,16 @@ def commit_kept(batch: ImportBatch, *, user, progress: Progress | None = None) -
         if progress is not None:
             progress.write(summary.total)
 
-    for row, texts in Kept.read(batch):
-        summary.total += 1
-        places.recheck(row, texts)
-        chunk.append(row)
-        if len(chunk) >= CHUNK:
-            flush()
-    flush()
+    # SQLite: each written table counted once, not per row (zhibu.rulebook.changes).
+    written = [Member, MemberEvent, MemberSpan, Member.history.model]
+    with changes.counted_once([model._meta.db_table for model in written]):
+        for row, texts in Kept.read(batch):
+            summary.total += 1
+            places.recheck(row, texts)
+            chunk.append(row)
+            if len(chunk) >= CHUNK:
+                flush()
+        flush()
     return summary
 
 

@@ -216,3 +216,44 @@ def cached(name: str, tables, key, compute, *, seconds: int = CACHE_SECONDS):
         value = compute()
         cache.set(cache_key, value, seconds)
     return value
+
+
+@contextmanager
+def counted_once(tables, using=None) -> Iterator[None]:
+    """A bulk load on SQLite counts each of ``tables`` once instead of once per row.
+
+    SQLite has no statement triggers: a 100,000-row member import fired some 400,000
+    counter updates (a third of its time). Inside the caller's transaction the tables'
+    counting triggers are set aside, the load runs, each table is counted once (whether
+    or not a row was written: a count may only over-report) and the triggers are created
+    again. SQLite's DDL is transactional, so a rollback restores them too; no other
+    connection can write meanwhile (the load holds the database's write lock) and
+    readers see the committed schema. Outside a transaction, and on PostgreSQL (whose
+    statement triggers fire once per COPY), the triggers stay and count as usual."""
+    conn = using or default_connection
+    if conn.vendor != "sqlite" or not conn.in_atomic_block:
+        yield
+        return
+    tables = sorted(set(tables))
+    names = [f"zc_{table}_{suffix}" for table in tables for suffix, _event in SQLITE_EVENTS]
+    with conn.cursor() as cursor:
+        marks = ", ".join(["%s"] * len(names))
+        cursor.execute(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})",  # noqa: S608
+            names,
+        )
+        saved = cursor.fetchall()
+        for name, _sql in saved:
+            cursor.execute(f"DROP TRIGGER {conn.ops.quote_name(name)}")
+    try:
+        yield
+    finally:
+        with conn.cursor() as cursor:
+            for table in tables:
+                cursor.execute(
+                    f"INSERT INTO {COUNTER_TABLE} (name, count) VALUES (%s, 1) "  # noqa: S608
+                    "ON CONFLICT (name) DO UPDATE SET count = count + 1",
+                    [table],
+                )
+            for _name, sql in saved:
+                cursor.execute(sql)

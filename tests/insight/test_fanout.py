@@ -101,6 +101,13 @@ def test_a_part_run_again_writes_nothing(tree):
     fanout.run_part(part, TODAY)
     again = fanout.run_part(part, TODAY)
     assert [(r.created, r.updated, r.deleted) for r in again] == [(0, 0, 0)] * len(again)
+    assert all(r.skipped for r in again)  # the same day: kept, not judged
+    # tick --full: every rule-period judged again, and still nothing to write
+    forced = fanout.run_part(part, TODAY, full=True)
+    assert [(r.skipped, r.created, r.updated, r.deleted) for r in forced] == [(0, 0, 0, 0)] * len(
+        forced
+    )
+    assert all(r.evaluated for r in forced)
 
 
 def test_tick_wait_reports_a_failed_part_retries_it_and_fails(tree):

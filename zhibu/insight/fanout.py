@@ -115,8 +115,11 @@ def _count_under(paths: list[str], prefix: str) -> int:
     return end - start
 
 
-def run_part(part: Part, today: date, trigger: str = "tick") -> list[RuleRun]:
-    """Evaluate the open periods over one part (what one job does)."""
+def run_part(
+    part: Part, today: date, trigger: str = "tick", *, full: bool = False
+) -> list[RuleRun]:
+    """Evaluate the open periods over one part (what one job does); ``full`` judges every
+    rule-period again instead of keeping the unchanged ones (``rules_run(full=True)``)."""
     root = Org.objects.get(pk=part.root_id)
     return [
         rules_run(
@@ -126,17 +129,20 @@ def run_part(part: Part, today: date, trigger: str = "tick") -> list[RuleRun]:
             trigger=trigger,
             only=part.only,
             exclude=part.exclude,
+            full=full,
         )
         for period in open_periods(today)
     ]
 
 
 @task()
-def judge_part(root_id: int, only: list[str] | None, exclude: list[str], today: str) -> list[str]:
+def judge_part(
+    root_id: int, only: list[str] | None, exclude: list[str], today: str, full: bool = False
+) -> list[str]:
     """The queued job: one part of the nightly run. Returns one summary line per period."""
     root = Org.objects.get(pk=root_id)
     part = Part(root_id, root.code, tuple(only) if only is not None else None, tuple(exclude))
-    runs = run_part(part, dt.date.fromisoformat(today))
+    runs = run_part(part, dt.date.fromisoformat(today), full=full)
     label = f"{root.code}[{len(only)} 二级党委]" if only is not None else root.code
     return [
         f"{label} {run.period_code}: +{run.created} ~{run.updated} -{run.deleted} "
@@ -145,13 +151,14 @@ def judge_part(root_id: int, only: list[str] | None, exclude: list[str], today: 
     ]
 
 
-def enqueue(parts: list[Part], today: date):
+def enqueue(parts: list[Part], today: date, *, full: bool = False):
     return [
         judge_part.enqueue(
             p.root_id,
             list(p.only) if p.only is not None else None,
             list(p.exclude),
             today.isoformat(),
+            full,
         )
         for p in parts
     ]

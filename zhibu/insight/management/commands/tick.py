@@ -37,11 +37,23 @@ class Command(BaseCommand):
             help="jobs per top-level tree (balanced groups of its second-level committees)",
         )
         parser.add_argument(
+            "--full",
+            action="store_true",
+            help="judge every rule-period again (after findings were deleted by hand)",
+        )
+        parser.add_argument(
             "--retries", type=int, default=1, help="with --wait: re-queue a failed part this often"
         )
 
     def handle(
-        self, *args, date=None, wait=False, retries=1, parts=fanout.DEFAULT_PARTS, **options
+        self,
+        *args,
+        date=None,
+        wait=False,
+        retries=1,
+        parts=fanout.DEFAULT_PARTS,
+        full=False,
+        **options,
     ) -> None:
         today = timezone.localdate() if not date else dt.date.fromisoformat(date)
         started = time.monotonic()
@@ -51,7 +63,7 @@ class Command(BaseCommand):
         if parts < 1:
             raise CommandError("--parts 至少为 1。")
         planned = fanout.plan(parts)
-        results = fanout.enqueue(planned, today)
+        results = fanout.enqueue(planned, today, full=full)
         self.stdout.write(f"{len(planned)} part(s) queued for {today.isoformat()}")
         if not wait:
             deadline = since + fanout.FINISH_PATIENCE

@@ -240,7 +240,7 @@ class Marks:
     def day(self, rule: Rule, sub: Period):
         """What of today the key holds: nothing for a closed period; for a running one the
         day itself, or — for a rule declaring ``dated`` — the next day on which one of its
-        date comparisons can turn (``next_boundary``), so the nights in between keep it."""
+        date comparisons can turn (``next_boundaries``), so the nights in between keep it."""
         if sub.end <= self.today:
             return None
         if sub.start > self.today:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.assessment.conftest import finding
 from tests.e2e.helpers import sign_in
@@ -30,7 +31,7 @@ def test_draft_sheet_adjust_appeal_confirm(cast, live_server, page):
     page.get_by_label("方案名称").fill(f"{year} 年度党支部规范化建设考核")
     page.get_by_role("button", name="保存").click()
     page.get_by_role("button", name="计算草稿考核表").click()
-    assert main.locator("#sheets tbody tr").count() == 2
+    expect(main.locator("#sheets tbody tr")).to_have_count(2)
     main.locator("#sheets").get_by_role("link", name="第一党支部").click()
     page.wait_for_url("**/assessment/sheets/*/")
     row = main.locator("tr", has_text="支部委员会会议每月召开")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from tests.e2e.helpers import sign_in
 
@@ -17,8 +18,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_year_end_tables_drill_down_and_export(cast, live_server, page):
     sign_in(page, live_server, "dangwei")
     page.get_by_role("link", name="党内统计").first.click()
-    main = page.locator("main")
-    assert "表间校验通过" in main.inner_text()
+    # expect() waits for the page the click opened; inner_text() could read the old one.
+    expect(page.locator("main")).to_contain_text("表间校验通过")
     # 集团党委 on last 31 December: 李书记, 王党员 (女), 赵党员
     assert (
         page.locator("#census-flow")
@@ -28,11 +29,12 @@ def test_year_end_tables_drill_down_and_export(cast, live_server, page):
     )
     page.locator("#census-gender a[data-cell='gender:F:n']").click()
     cell = page.locator("#census-cell")
-    assert "王党员" in cell.inner_text() and "李书记" not in cell.inner_text()
+    expect(cell).to_contain_text("王党员")
+    assert "李书记" not in cell.inner_text()
     assert "党员按性别" in page.locator("#census-cell-label").inner_text()
 
     page.get_by_role("link", name="返回统计表").click()
-    assert page.locator("#census-chart-data").count() == 1
+    expect(page.locator("#census-chart-data")).to_have_count(1)
     with page.expect_download() as info:
         page.locator("#census-export").click()
     # The browser keeps the download under a temporary name without the .xlsx ending.

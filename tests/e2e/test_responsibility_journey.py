@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.e2e.helpers import open_letter, sign_in
 from tests.factories import UserFactory, grant
@@ -42,7 +43,7 @@ def test_letter_to_overdue_task_supervised_confirmed_then_a_request_answered(
     page.get_by_label("标题").fill(f"{today.year} 年度全面从严治党主体责任书")
     page.get_by_role("button", name="保存").click()
     page.get_by_role("button", name="载入标准分项").click()
-    assert page.locator("#letter-items tbody tr").count() == 6
+    expect(page.locator("#letter-items tbody tr")).to_have_count(6)
     page.get_by_role("link", name="下达", exact=True).click()
     assert page.get_by_label("第一党总支").is_checked()
     page.get_by_role("button", name="保存").click()

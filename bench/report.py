@@ -85,9 +85,10 @@ def render(results: dict) -> str:
         "*re-run* is a second run the same day (nothing changed: every rule-period kept, nothing judged);",
         "*next night* is the nightly steady state (nothing changed but the day: the running month, quarter,",
         "year and the snapshot rules are judged again as of that day, closed periods kept). The target is",
-        "judged on the next night.",
+        "judged on the next night; the first night after `synth` also judges what turns on the day the data",
+        "was made and is listed, not counted, where more nights ran.",
         "",
-        "| size | engine | orgs | members | findings | first run | re-run (same day) | next night | target (M: nightly < 5 s, SQLite and PostgreSQL) |",
+        "| size | engine | orgs | members | findings | first run | re-run (same day) | next night | target (nightly: M < 5 s on SQLite and PostgreSQL, L < 60 s on PostgreSQL) |",
         "|---|---|---:|---:|---:|---|---|---|---|",
     ]
     sizes = results["sizes"]
@@ -97,19 +98,22 @@ def render(results: dict) -> str:
         e = entry["evaluate"]
         label, engine = key.split("-", 1)
         goal = ""
-        if label == "M":
-            goal = target(e.get("next_night", e["rerun"])["median"] < 5)
+        limit = {"M": 5, "L": 60}.get(label)
+        if limit is not None:
+            goal = target(e.get("next_night", e["rerun"])["median"] < limit)
         night = spread(e["next_night"]) if "next_night" in e else "–"
         lines.append(
             f"| {label} | {engine} | {e['orgs']:,} | {e['members']:,} | {e['findings']:,} | {spread(e['first'])} | {spread(e['rerun'])} | {night} | {goal} |"
         )
         if previous and previous[1] == engine:
             factor_members = e["members"] / max(previous[0]["members"], 1)
-            factor_time = e["rerun"]["median"] / max(previous[0]["rerun"]["median"], 1e-9)
+            # forced full re-runs judge every rule-period: the work grows with the records
+            full, before = e.get("rerun_full") or e["rerun"], previous[0].get("rerun_full")
+            factor_time = full["median"] / max((before or previous[0]["rerun"])["median"], 1e-9)
             factor_findings = e["findings"] / max(previous[0]["findings"], 1)
             growth.append(
                 f"- {previous[2]} → {label} on {engine}: members ×{factor_members:,.1f}, findings"
-                f" ×{factor_findings:,.1f}, re-run time ×{factor_time:,.1f} (time per finding"
+                f" ×{factor_findings:,.1f}, full re-run time ×{factor_time:,.1f} (time per finding"
                 f" ×{factor_time / factor_findings:,.2f})"
             )
         previous = (e, engine, label)

@@ -96,7 +96,8 @@ def evaluate(args) -> dict:
         "rerun": summary(reruns or fulls),
         "rerun_full": summary(fulls),
         # the next night's run (today + 1, + 2 …, nothing else changed)
-        "next_night": summary(nights or fulls),
+        # the first night after synth judges what turned on the day the data was made
+        "next_night": summary(nights[1:] or nights or fulls),
         "nights": [round(n, 3) for n in nights],  # each night in turn
         "nights_judged": judged,
         "skipped": skipped,  # rule-periods an incremental re-run kept without judging

@@ -87,8 +87,8 @@ def test_the_hot_findings_query_reads_one_years_partition():
 
 def test_attendance_is_partitioned_by_its_meetings_year_and_moves_with_it(cast):
     """Attendance lands in its meeting's year; moving the meeting to another year moves
-    its rows (the trigger of zhibu.meetings.held_on), and a year's attendance query for
-    the study hours reads that year's partition only."""
+    its rows (the trigger of zhibu.meetings.held_on), and a year's attendance query reads
+    that year's partition only."""
     from tests.factories import record_meeting
     from zhibu.meetings.models import Attendance, Meeting
 
@@ -110,8 +110,9 @@ def test_attendance_is_partitioned_by_its_meetings_year_and_moves_with_it(cast):
         "meetings_attendance_y2025",
         "meetings_attendance_default",
     )
+    # The filter every attendance reader of a period uses (study hours, DQ-05/08, MBR-06).
     plan = Attendance.objects.filter(
-        held_on__gte=date(2026, 1, 1), held_on__lt=date(2027, 1, 1), status="present"
+        Attendance.held_between(date(2026, 1, 1), date(2027, 1, 1)), status="present"
     ).explain()
     assert "meetings_attendance_y2026" in plan
     assert "meetings_attendance_y2025" not in plan

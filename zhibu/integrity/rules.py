@@ -273,10 +273,10 @@ class AttendanceWhileAway(Rule):
 
     def evaluate(self, ctx: Context):
         period = period_of(self, ctx)
+        in_period = Attendance.held_between(period.start, period.end)
         here = Attendance.objects.filter(
+            in_period,
             meeting__org__in=ctx.org_in,
-            meeting__on__gte=period.start,
-            meeting__on__lt=period.end,
             meeting__status__in=HELD,
             status=Attendance.Status.PRESENT,
         )
@@ -326,8 +326,7 @@ class AttendanceWhileAway(Rule):
         # then their rows; a pair with both times recorded is DQ-05's to judge.
         twice = (
             Attendance.objects.filter(
-                meeting__on__gte=period.start,
-                meeting__on__lt=period.end,
+                in_period,
                 meeting__status__in=HELD,
                 status=Attendance.Status.PRESENT,
                 member__in=here.values("member"),
@@ -341,9 +340,8 @@ class AttendanceWhileAway(Rule):
         )
         rows = (
             Attendance.objects.filter(
+                in_period,
                 member__in=twice,
-                meeting__on__gte=period.start,
-                meeting__on__lt=period.end,
                 meeting__status__in=HELD,
                 status=Attendance.Status.PRESENT,
             )

@@ -306,6 +306,13 @@ class Attendance(models.Model):
                 self.held_on = Meeting.objects.values_list("on", flat=True).get(pk=self.meeting_id)
         super().save(*args, **kwargs)
 
+    @staticmethod
+    def held_between(start: date, end: date) -> Q:
+        """Rows of meetings held on a day in [start, end). The day is named twice: on the
+        meeting, and on the row's copy (``held_on``), so that PostgreSQL reads only those
+        years' attendance partitions (docs/scaling.md) and SQLite's covering index has it."""
+        return Q(meeting__on__gte=start, meeting__on__lt=end, held_on__gte=start, held_on__lt=end)
+
 
 class Guest(models.Model):
     """Someone attending from outside the roster: a linked leader, a cadre in 双重组织生活."""

@@ -665,7 +665,7 @@ class NoOrganisationalLife(Rule):
     def evaluate(self, ctx: Context):
         months = ctx.params["months"]
         since = ctx.on + timedelta(days=1) - relativedelta(months=months)
-        window = Q(meeting__on__gte=since, meeting__on__lte=ctx.on)
+        window = Attendance.held_between(since, ctx.on + timedelta(days=1))
         window &= Q(meeting__status__in=Meeting.HELD_STATUSES)
         held = dict(
             Meeting.objects.filter(
@@ -832,10 +832,8 @@ class ImpossibleAttendance(Rule):
 
     def evaluate(self, ctx: Context):
         period = period_of(self, ctx)
-        in_period = Q(
-            meeting__on__gte=period.start,
-            meeting__on__lt=period.end,
-            meeting__status__in=Meeting.HELD_STATUSES,
+        in_period = Attendance.held_between(period.start, period.end) & Q(
+            meeting__status__in=Meeting.HELD_STATUSES
         )
         here = Attendance.objects.filter(
             in_period, meeting__org__in=ctx.org_in, status=Attendance.Status.PRESENT

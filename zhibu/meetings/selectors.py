@@ -311,15 +311,11 @@ def held_covering_year(
 def meeting_study_hours(
     start: date, end: date, member_ids: Iterable[int] | None
 ) -> dict[int, Decimal]:
-    """学时 credited by held meetings in [start, end): one aggregate query. ``held_on`` is
-    the meeting's date too: named so that PostgreSQL reads only those years' partitions."""
+    """学时 credited by held meetings in [start, end): one aggregate query."""
     qs = Attendance.objects.filter(
+        Attendance.held_between(start, end),
         status=Attendance.Status.PRESENT,
         meeting__status__in=Meeting.HELD_STATUSES,
-        meeting__on__gte=start,
-        meeting__on__lt=end,
-        held_on__gte=start,
-        held_on__lt=end,
     )
     if member_ids is not None:
         qs = qs.filter(member__in=list(member_ids))
@@ -457,7 +453,9 @@ def attendance_year(member: Member, year: int) -> dict:
 def my_attendance(member: Member, year: int) -> list[Attendance]:
     return list(
         Attendance.objects.filter(
-            member=member, meeting__on__year=year, meeting__status__in=Meeting.HELD_STATUSES
+            Attendance.held_between(date(year, 1, 1), date(year + 1, 1, 1)),
+            member=member,
+            meeting__status__in=Meeting.HELD_STATUSES,
         )
         .select_related("meeting", "meeting__org")
         .order_by("-meeting__on")

@@ -667,16 +667,20 @@ class NoOrganisationalLife(Rule):
         since = ctx.on + timedelta(days=1) - relativedelta(months=months)
         window = Attendance.held_between(since, ctx.on + timedelta(days=1))
         window &= Q(meeting__status__in=Meeting.HELD_STATUSES)
+        # Meetings with attendance recorded: a semi-join on the meeting's index (a join
+        # counted distinct read every attendance row of the window).
+        recorded = Attendance.objects.filter(meeting=OuterRef("pk"))
         held = dict(
             Meeting.objects.filter(
+                Exists(recorded),
                 org__in=ctx.org_in,
                 on__gte=since,
                 on__lte=ctx.on,
                 status__in=Meeting.HELD_STATUSES,
-                attendance__isnull=False,
             )
+            .order_by()
             .values_list("org")
-            .annotate(n=Count("pk", distinct=True))
+            .annotate(n=Count("pk"))
         )
         on_roll_at_start = MemberSpan.objects.filter(
             member=OuterRef("member"), org=OuterRef("org"), start__lte=since
@@ -726,8 +730,11 @@ class NoOrganisationalLife(Rule):
                     )
                 )
             if n and not flagged.get(org.pk):
-                text = _("自 %(since)s 起支部召开会议 %(n)s 次，党员均参加或已请假。") % values
-                outcomes.append(Outcome(org.pk, Status.OK, text, {**numbers, "meetings": n}))
+                # Without the window's first day, which moves every day: a branch whose
+                # members all took part keeps its finding until the number of meetings
+                # in the window changes, instead of having it rewritten every night.
+                text = _("近 %(months)s 个月支部召开会议 %(n)s 次，党员均参加或已请假。") % values
+                outcomes.append(Outcome(org.pk, Status.OK, text, {"months": months, "meetings": n}))
         return outcomes
 
 

@@ -71,12 +71,25 @@ def committees_in_office(ctx: Context) -> set[int]:
 
 
 def secretaries_on(ctx: Context) -> dict[int, CommitteePost]:
+    """The secretary in office on ``ctx.on`` for each org of the context, with the holder's
+    name, public id and party dates only: the holder's encrypted fields (ID number, phone)
+    are not read, and so not decrypted once per branch."""
     rows = (
         CommitteePost.objects.filter(
             org__in=ctx.org_in, post=CommitteePost.Post.SECRETARY, start__lte=ctx.on
         )
         .filter(Q(end__isnull=True) | Q(end__gt=ctx.on))
         .select_related("holder")
+        .only(
+            "org_id",
+            "holder_id",
+            "start",
+            "end",
+            "holder__name",
+            "holder__public_id",
+            "holder__admitted_on",
+            "holder__full_on",
+        )
     )
     return {post.org_id: post for post in rows}
 
@@ -384,6 +397,8 @@ class CommitteeFiling(Rule):
 
     def evaluate(self, ctx: Context):
         days = ctx.params["report_days"]
+        # The filing's labels once (get_filing_display translates every label per call).
+        how = {value: str(label) for value, label in Committee.Filing.choices}
         outcomes = []
         for org_id, committee in committees_on(ctx).items():
             deadline = committee.elected_on + relativedelta(days=days)
@@ -407,7 +422,7 @@ class CommitteeFiling(Rule):
             else:
                 status = Status.OK
                 text = _("第%(n)s届委员会：上级党委%(how)s。")
-                values["how"] = committee.get_filing_display()
+                values["how"] = how.get(committee.filing, committee.filing)
             outcomes.append(
                 Outcome(
                     org_id,

@@ -110,7 +110,7 @@ SUFFIX = {
 def meeting_settings(ctx: Context, orgs) -> dict:
     """Effective meeting settings of ``orgs``, read once per run (they are not dated)."""
     cache = ctx.shared.setdefault("meeting-settings", {})
-    missing = [org for org in orgs if org.pk not in cache]
+    missing = [org for org in orgs if org.id not in cache]
     if missing:
         cache.update(settings_for(missing))
     return cache
@@ -143,6 +143,7 @@ class CountRule(Rule):
         label, noun, kind = period.message.value, self.noun.value, self.meeting_kind
         whole = (period.start, period.end, period.start.isoformat(), period.end.isoformat())
         outcomes = []
+        made: dict[tuple, tuple] = {}  # explanation, numbers and refs per distinct content
         for org in targets:
             # Most orgs existed for the whole period: its dates as text are made once.
             if existed_throughout(org, period):
@@ -152,11 +153,18 @@ class CountRule(Rule):
                 first_day, end_day = start.isoformat(), end.isoformat()
             n = held.get(org.id, 0)
             status = Status.OK if n >= required else shortfall(end, ctx.today)
-            text = template.fill({"period": label, "noun": noun, "n": n, "required": required})
-            if status != Status.OK:
-                text += SUFFIX[status]
-            numbers = {"required": required, "held": n, "from": first_day, "to": end_day}
-            refs = [f"held:{kind}:{first_day}:{end_day}"] if n else []
+            # Orgs with the same count, status and window share one (immutable) set of
+            # parts: built once, and fingerprinted once by the run (run.prepare).
+            key = (n, status, first_day, end_day)
+            parts = made.get(key)
+            if parts is None:
+                text = template.fill({"period": label, "noun": noun, "n": n, "required": required})
+                if status != Status.OK:
+                    text += SUFFIX[status]
+                numbers = {"required": required, "held": n, "from": first_day, "to": end_day}
+                refs = [f"held:{kind}:{first_day}:{end_day}"] if n else []
+                parts = made[key] = (text, numbers, refs)
+            text, numbers, refs = parts
             outcomes.append(Outcome(org.id, status, text, numbers, refs=refs))
         return outcomes
 
@@ -190,7 +198,7 @@ class BranchCommitteeMonthly(CountRule):
     def targets(self, ctx: Context) -> list[Org]:
         # Only branches with a committee in office (ORG-04); a secretary alone holds none.
         in_office = committees_in_office(ctx)
-        return [org for org in ctx.orgs if org.pk in in_office]
+        return [org for org in ctx.orgs if org.id in in_office]
 
 
 @register
@@ -312,30 +320,44 @@ class ThemeDayMonthly(Rule):
         late = _("固定日为 %(fixed)s，最迟应于 %(latest)s 前开展，实际于 %(on)s 开展。")
         label = period.message.value
         last = (period.end - timedelta(days=1)).day
+        whole = (period.start, period.end)
         outcomes = []
+        made: dict[tuple, tuple] = {}  # explanation, numbers and refs per distinct content
         for org in ctx.orgs:
-            start, end = window(org, period)
-            n, first = held.get(org.pk, (0, None))
-            numbers = {"required": required, "held": n}
-            values = {"period": label, "n": n, "required": required}
+            start, end = whole if existed_throughout(org, period) else window(org, period)
+            n, first = held.get(org.id, (0, None))
+            fixed = None
             if n < required:
                 status = shortfall(end, ctx.today)
-                text = short.fill(values) + SUFFIX[status]
             else:
                 status = Status.OK
-                text = met.fill(values)
-                settings = conf[org.pk]
+                settings = conf[org.id]
                 if settings.theme_day_set:
                     fixed = date(
                         period.start.year, period.start.month, min(settings.theme_day, last)
                     )
-                    latest = fixed + timedelta(days=postpone)
-                    numbers.update(fixed_day=fixed.isoformat(), latest=latest.isoformat())
-                    if first > latest:
+                    if first > fixed + timedelta(days=postpone):
                         status = Status.LATE
-                        text += late % {"fixed": fixed, "latest": latest, "on": first}
-            refs = held_ref(MeetingKind.THEME_DAY, start, end, n)
-            outcomes.append(Outcome(org.pk, status, text, numbers, refs=refs))
+            # Orgs alike in all of these share one (immutable) set of parts: built once,
+            # and fingerprinted once by the run (run.prepare).
+            key = (n, status, start, end, fixed, first if status == Status.LATE else None)
+            parts = made.get(key)
+            if parts is None:
+                numbers = {"required": required, "held": n}
+                values = {"period": label, "n": n, "required": required}
+                if n < required:
+                    text = short.fill(values) + SUFFIX[status]
+                else:
+                    text = met.fill(values)
+                    if fixed is not None:
+                        latest = fixed + timedelta(days=postpone)
+                        numbers.update(fixed_day=fixed.isoformat(), latest=latest.isoformat())
+                        if status == Status.LATE:
+                            text += late % {"fixed": fixed, "latest": latest, "on": first}
+                refs = held_ref(MeetingKind.THEME_DAY, start, end, n)
+                parts = made[key] = (text, numbers, refs)
+            text, numbers, refs = parts
+            outcomes.append(Outcome(org.id, status, text, numbers, refs=refs))
         return outcomes
 
 

@@ -35,7 +35,7 @@ from django.utils.translation import gettext_noop
 
 from zhibu.core.bulk import insert_rows
 from zhibu.core.rules.base import Context, Outcome, Rule, Status
-from zhibu.core.rules.engine import applicable_orgs, reference_day
+from zhibu.core.rules.engine import existing, reference_day
 from zhibu.core.rules.messages import Message, as_parts
 from zhibu.core.rules.models import Exemption, Finding, RuleRun
 from zhibu.core.rules.params import param_groups
@@ -435,9 +435,10 @@ def applicable_query(rule: Rule, root_path: str, sub: Period, on: date):
 def _of_kind(rule: Rule, orgs: list, shared: dict | None) -> list:
     """The run's orgs of the rule's kinds and sectors, sorted out once per run for every
     rule with the same kinds (a year's run asks for each of a monthly rule's twelve
-    months); ``applicable_orgs`` then only checks the dates."""
+    months); ``existing`` then only checks the dates. A rule with its own ``applies_to``
+    is asked each time."""
     if shared is None or type(rule).applies_to is not Rule.applies_to:
-        return orgs
+        return [org for org in orgs if rule.applies_to(org)]
     key = ("of-kind", rule.kinds, rule.sectors, id(orgs))
     found = shared.get(key)
     if found is None:
@@ -456,7 +457,7 @@ def _evaluate(
     on = reference_day(sub, today)
     if sub.start > today:
         return []  # a period that has not begun is not judged
-    targets = applicable_orgs(rule, _of_kind(rule, orgs, shared), sub, on)
+    targets = existing(_of_kind(rule, orgs, shared), sub, on)  # kinds checked once a run
     outcomes: list[Outcome] = []
     groups = param_groups(rule, targets, on)
     for group in groups:
@@ -541,6 +542,10 @@ def prepare(
     rows = []
     seen: set[tuple] = set()
     add = seen.add
+    # Rules share one immutable explanation, numbers and refs among outcomes alike (the
+    # count rules: every branch that held one meeting in the month): their fingerprint is
+    # made once. Keyed by identity, which is safe while ``outcomes`` keeps them all alive.
+    fingerprints: dict[tuple, str] = {}
     for outcome in outcomes:
         key = (outcome.org_id, outcome.subject_type, outcome.subject_id)
         if key in seen:
@@ -567,7 +572,11 @@ def prepare(
             exemption.pk if exemption else None,
             version,
         )
-        rows.append((key, outcome, values, digest(values), exemption))
+        same = (status, original, id(outcome.numbers), id(parts), id(outcome.refs), values[6])
+        fingerprint = fingerprints.get(same)
+        if fingerprint is None:
+            fingerprint = fingerprints[same] = digest(values)
+        rows.append((key, outcome, values, fingerprint, exemption))
     return rows
 
 

@@ -21,16 +21,18 @@ def reference_day(period: Period | None, today: date) -> date:
 
 def applicable_orgs(rule: Rule, orgs: Iterable, period: Period | None, on: date) -> list:
     """The orgs a rule applies to: right kind and sector, and existing during the period."""
+    return existing([org for org in orgs if rule.applies_to(org)], period, on)
+
+
+def existing(orgs: Iterable, period: Period | None, on: date) -> list:
+    """The orgs that exist during the period by ``on``: an org founded or dissolved inside
+    the period is judged on the part it existed."""
     start = period.start if period else on
-    result = []
-    for org in orgs:
-        if not rule.applies_to(org):
-            continue
-        # An org founded or dissolved inside the period is judged on the part it existed.
-        if org.established_on > on or (org.dissolved_on is not None and org.dissolved_on <= start):
-            continue
-        result.append(org)
-    return result
+    return [
+        org
+        for org in orgs
+        if org.established_on <= on and (org.dissolved_on is None or org.dissolved_on > start)
+    ]
 
 
 def evaluate(

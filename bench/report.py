@@ -43,16 +43,31 @@ def _fanout_lines(results: dict) -> list[str]:
     found = [(key, e["fanout"]) for key, e in results["sizes"].items() if "fanout" in e]
     if not found:
         return ["Not run in this invocation."]
-    key, entry = found[0]
-    workers = entry["workers"]
-    whole = entry.get("one_part")
     lines = [
         "| size | one job, 1 worker (`--parts 1`) | parts | 1 worker | 2 workers | speed-up (1 → 2) |",
         "|---|---|---:|---|---|---:|",
-        f"| {key} | {spread(whole) if whole else '—'} | {entry.get('parts', '?')} "
-        f"| {spread(workers['1'])} | {spread(workers['2'])} | ×{entry['speedup']:.2f} |",
     ]
+    for key, entry in found:
+        workers = entry["workers"]
+        whole = entry.get("one_part")
+        lines.append(
+            f"| {key} | {spread(whole) if whole else '—'} | {entry.get('parts', '?')} "
+            f"| {spread(workers['1'])} | {spread(workers['2'])} | ×{entry['speedup']:.2f} |"
+        )
     return lines
+
+
+def _carried_lines(results: dict) -> list[str]:
+    """Sizes this invocation did not measure (``--skip-l``) but kept from the last run."""
+    lines = []
+    for key, entry in results["sizes"].items():
+        if "carried" in entry:
+            lines.append(
+                f"**{key} was not measured by this invocation** (`--skip-l`): its figures are"
+                f" those of the run of {entry['carried']['date']} (commit"
+                f" {entry['carried']['commit']}), kept as they were."
+            )
+    return [*lines, ""] if lines else []
 
 
 def render(results: dict) -> str:
@@ -61,9 +76,11 @@ def render(results: dict) -> str:
         "# Benchmarks",
         "",
         f"Written by `make bench` on {datetime.now():%Y-%m-%d %H:%M} in {results.get('total_minutes', 0):.0f} minutes"
+        + (f" at commit {results['commit']}" if results.get("commit") else "")
         + (" (**--quick**: small sizes only)" if results.get("quick") else "")
         + ". Figures are medians with the spread (min–max) over the runs shown.",
         "",
+        *_carried_lines(results),
         "## Machine and versions",
         "",
         f"- CPU: {m['cpu']}, {m['cores']} cores; memory {m['memory']}; {m['os']}",

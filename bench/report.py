@@ -63,7 +63,7 @@ def _carried_lines(results: dict) -> list[str]:
     for key, entry in results["sizes"].items():
         if "carried" in entry:
             lines.append(
-                f"**{key} was not measured by this invocation** (`--skip-l`): its figures are"
+                f"**{key} was not measured by this invocation** (`--skip-l` or `--only`): its figures are"
                 f" those of the run of {entry['carried']['date']} (commit"
                 f" {entry['carried']['commit']}), kept as they were."
             )
@@ -230,6 +230,12 @@ def render(results: dict) -> str:
         "Target: ≥ 2,500 rows/s with memory that does not grow with the file (peak RSS vs before the import).",
         "",
     ]
+    if "carried" in imp:
+        lines += [
+            f"Not measured by this invocation: the run of {imp['carried']['date']} (commit"
+            f" {imp['carried']['commit']}).",
+            "",
+        ]
     if "rows_per_second" in imp:
         ok = imp["rows_per_second"] >= 2500
         lines.append(

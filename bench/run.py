@@ -128,6 +128,34 @@ def commit() -> str:
     return head + ("+" if git("status", "--porcelain", "--untracked-files=no") else "")
 
 
+def carried(previous: dict, key: str | None, path: Path) -> dict:
+    """A size's entry (or, with no key, the import's marker) kept from the last run."""
+    mark = {
+        "date": previous.get("date")
+        or time.strftime("%Y-%m-%d %H:%M", time.localtime(path.stat().st_mtime)),
+        "commit": previous.get("commit", "?"),
+    }
+    if key is None:
+        return previous["import"].get("carried", mark)
+    entry = dict(previous["sizes"][key])
+    entry.setdefault("carried", mark)
+    return entry
+
+
+def holds_data(url: str) -> bool:
+    """Whether a benchmark database exists and holds its tree (``--reuse``)."""
+    if url.startswith("sqlite:///"):
+        path = Path(url[len("sqlite:///") :])
+        if not path.exists():
+            return False
+        probe = f"import sqlite3; c = sqlite3.connect({str(path)!r}); c.execute('SELECT 1 FROM orgs_org LIMIT 1').fetchone()"
+        return subprocess.run([PY, "-c", probe], capture_output=True).returncode == 0
+    done = subprocess.run(
+        ["psql", url, "-Atc", "SELECT count(*) > 0 FROM orgs_org"], capture_output=True, text=True
+    )
+    return done.returncode == 0 and done.stdout.strip() == "t"
+
+
 def machine() -> dict:
     cpu = "unknown"
     try:
@@ -251,6 +279,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="S and a small M only")
     parser.add_argument("--skip-l", action="store_true", help="leave out the 1,000,000-member size")
+    parser.add_argument(
+        "--only", help="measure these sizes only (comma-separated: S,M,L); the others are kept"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep a size's database if it holds the data already"
+    )
     parser.add_argument("--skip-http", action="store_true")
     args = parser.parse_args()
     started = time.monotonic()
@@ -268,21 +302,35 @@ def main() -> None:
         sizes += [("M", "sqlite", 20_000, 1_000)]
     else:
         sizes += [("M", "sqlite", 100_000, 5_000), ("M", "postgresql", 100_000, 5_000)]
-        if not args.skip_l:
-            sizes += [("L", "postgresql", 1_000_000, 50_000)]
+        sizes += [("L", "postgresql", 1_000_000, 50_000)]
+    wanted = set((args.only or "S,M" + ("" if args.skip_l or args.quick else ",L")).split(","))
     for label, engine, members, branches in sizes:
         key = f"{label}-{engine}"
+        if label not in wanted:
+            # Not measured by this invocation (L takes an hour and more): the last run's
+            # figures are kept, marked with their date and commit, rather than dropped.
+            if key in previous.get("sizes", {}) and not args.quick:
+                results["sizes"][key] = carried(previous, key, before)
+            continue
         log(f"{key}: preparing")
         url = (
-            fresh_sqlite(f"bench_{label.lower()}")
+            f"sqlite:///{VAR / f'bench_{label.lower()}'}.sqlite3"
             if engine == "sqlite"
-            else fresh_pg(f"zhibu_bench_{label.lower()}")
+            else f"{PG}/zhibu_bench_{label.lower()}"
         )
-        entry = {
-            "members": members,
-            "branches": branches,
-            "prepare": prepare(url, members=members, branches=branches),
-        }
+        if args.reuse and holds_data(url):
+            log(f"  {key}: the database of the last run is kept (--reuse)")
+            run([PY, "manage.py", "migrate", "--no-input", "-v0"], env_for(url))
+            before_entry = previous.get("sizes", {}).get(key, {})
+            prepared = {**before_entry.get("prepare", {}), "reused": True}
+        else:
+            url = (
+                fresh_sqlite(f"bench_{label.lower()}")
+                if engine == "sqlite"
+                else fresh_pg(f"zhibu_bench_{label.lower()}")
+            )
+            prepared = prepare(url, members=members, branches=branches)
+        entry = {"members": members, "branches": branches, "prepare": prepared}
         org = "RLJT" if members is None else "SYN"
         repeat = 1 if label == "L" else 3
         log(f"{key}: evaluating a year")
@@ -316,26 +364,16 @@ def main() -> None:
                 entry["replica"]["log"] = [
                     x for x in out.splitlines() if not x.startswith("RESULT ")
                 ]
-        if engine == "postgresql" and label == ("M" if args.skip_l else "L"):
+        if engine == "postgresql" and label == ("L" if "L" in wanted else "M"):
             log(f"{key}: fan-out, 1 vs 2 workers")
             entry["fanout"] = fanout_bench(url, repeat=1 if label == "L" else 3)
         results["sizes"][key] = entry
         (VAR / "results.json").write_text(json.dumps(results, indent=2, default=str))
-    if args.skip_l and not args.quick and "L-postgresql" in previous.get("sizes", {}):
-        # L takes an hour and more: --skip-l keeps the last run's figures, marked as such
-        # (the report names their date and commit), rather than dropping them.
-        carried = dict(previous["sizes"]["L-postgresql"])
-        carried.setdefault(
-            "carried",
-            {
-                "date": previous.get("date")
-                or time.strftime("%Y-%m-%d %H:%M", time.localtime(before.stat().st_mtime)),
-                "commit": previous.get("commit", "?"),
-            },
-        )
-        results["sizes"]["L-postgresql"] = carried
-    log("Excel import")
-    results["import"] = import_bench(20_000 if args.quick else 100_000)
+    if "M" not in wanted and "import" in previous:
+        results["import"] = {**previous["import"], "carried": carried(previous, None, before)}
+    else:
+        log("Excel import")
+        results["import"] = import_bench(20_000 if args.quick else 100_000)
     results["total_minutes"] = (time.monotonic() - started) / 60
     (VAR / "results.json").write_text(json.dumps(results, indent=2, default=str))
     from bench import report

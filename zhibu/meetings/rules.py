@@ -884,8 +884,10 @@ class ImpossibleAttendance(Rule):
         throughout = MemberSpan.objects.filter(status__in=ON_ROLL, start__lte=period.start).filter(
             Q(end__isnull=True) | Q(end__gte=period.end)
         )
-        # NOT IN: the list of those on the roll throughout is built once, not probed per row.
-        changed = here.exclude(member__in=throughout.values("member"))
+        # NOT EXISTS, an anti-join: PostgreSQL hashes the members on the roll throughout
+        # once. (NOT IN hashed them only while they fit in work_mem; at 10^6 members it
+        # rescanned the list for every attendance row and the query never finished.)
+        changed = here.exclude(Exists(throughout.filter(member=OuterRef("member"))))
         for org_id, public_id, name, on in (
             changed.annotate(rolled=Exists(on_roll))
             .filter(rolled=False)

@@ -755,7 +755,10 @@ class NoOrganisationalLife(Rule):
                 # Without the window's first day, which moves every day: a branch whose
                 # members all took part keeps its finding until the number of meetings
                 # in the window changes, instead of having it rewritten every night.
-                text = _("近 %(months)s 个月支部召开会议 %(n)s 次，党员均参加或已请假。") % values
+                text = _("近 %(months)s 个月支部召开会议 %(n)s 次，党员均参加或已请假。") % {
+                    "months": months,
+                    "n": n,
+                }
                 outcomes.append(Outcome(org.pk, Status.OK, text, {"months": months, "meetings": n}))
         return outcomes
 

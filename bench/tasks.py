@@ -160,7 +160,7 @@ def rawsql(args) -> dict:
                 for sub in periods_for(rule, period):
                     # What rules_run does per rule-period before comparing with the store:
                     # statuses, numbers, message parts and fingerprints, ready to write.
-                    outcomes = _evaluate(rule, orgs, sub, today, shared, root.path)
+                    outcomes = _evaluate(rule, orgs, sub, today, shared, subtree_q([root.path]))
                     engine_rows += len(prepare(rule, sub, outcomes, {}))
         engine_samples.append(time.perf_counter() - started)
     values = []

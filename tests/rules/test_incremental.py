@@ -117,7 +117,7 @@ def test_every_rule_declares_what_it_reads(data):
             for sub in {Period.containing(kind, date(2026, 3, 15)), Period.containing(kind, TODAY)}:
                 for today in (TODAY, date(2026, 12, 31)):
                     with changes.traced() as seen:
-                        _evaluate(rule, orgs, sub, today, {}, root.path)
+                        _evaluate(rule, orgs, sub, today, {}, subtree_q([root.path]))
                     assert seen <= input_tables(rule), (rule.code, seen - input_tables(rule))
 
 
@@ -132,8 +132,8 @@ def test_a_closed_period_does_not_depend_on_today(data):
         kind = rule.period_kind if rule.period_kind != "snapshot" else "quarter"
         # a yearly rule's closed year is the one before
         sub = Period.containing(kind, date(2025 if kind == "year" else 2026, 3, 15))
-        first = _evaluate(rule, orgs, sub, TODAY, {}, root.path)
-        later = _evaluate(rule, orgs, sub, TODAY + timedelta(days=400), {}, root.path)
+        first = _evaluate(rule, orgs, sub, TODAY, {}, subtree_q([root.path]))
+        later = _evaluate(rule, orgs, sub, TODAY + timedelta(days=400), {}, subtree_q([root.path]))
         assert [(o.org_id, o.subject_id, o.status, o.numbers) for o in first] == [
             (o.org_id, o.subject_id, o.status, o.numbers) for o in later
         ], rule.code
@@ -349,7 +349,7 @@ def _outcomes(rule, orgs, root, day: date) -> list[tuple]:
             repr(o.numbers),
             o.refs,
         )
-        for o in _evaluate(rule, orgs, sub, day, {}, root.path)
+        for o in _evaluate(rule, orgs, sub, day, {}, subtree_q([root.path]))
     )
 
 

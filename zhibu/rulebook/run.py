@@ -340,12 +340,14 @@ def rules_run(
     # what the marks record, so the next run judges it (never the other way round).
     marks = Marks(root.path, within, skip, today, full)
     narrowed = within is not None or bool(skip)
-    scope = Org.objects.filter(subtree_q([root.path]))
+    # The run's orgs as path ranges: rules filter by them (a subquery), narrowed runs of
+    # the fan-out too, rather than by an IN list of every id.
+    bounds = subtree_q([root.path])
     if within is not None:
-        scope = scope.filter(subtree_q(within))
+        bounds &= subtree_q(within)
     if skip:
-        scope = scope.exclude(subtree_q(skip))
-    orgs = list(scope.order_by("path"))
+        bounds &= ~subtree_q(skip)
+    orgs = list(Org.objects.filter(bounds).order_by("path"))
     path_of = {org.pk: org.path for org in orgs}
     exemptions = _exemptions(selected, root.path, period)
     shared: dict = {}  # rules of this run share reads through Context.memo
@@ -360,11 +362,8 @@ def rules_run(
                 key = marks.key(rule, sub)
                 if key is not None and marks.unchanged(rule, sub, key):
                     continue
-                # A narrowed run: rules read by the id list, not the path range.
                 with marks.tracing(key) as seen:
-                    outcomes = _evaluate(
-                        rule, orgs, sub, today, shared, "" if narrowed else root.path
-                    )
+                    outcomes = _evaluate(rule, orgs, sub, today, shared, bounds)
                 marks.judged(rule, sub, key, seen)
                 if narrowed:
                     outcomes = [o for o in outcomes if o.org_id in path_of]
@@ -417,10 +416,11 @@ def periods_for_code(code: str, period: Period) -> list[Period]:
     return periods_for(rule, period)
 
 
-def applicable_query(rule: Rule, root_path: str, sub: Period, on: date):
-    """``applicable_orgs`` as database criteria over the run's subtree — the same orgs —
-    so rules filter by a subquery instead of an IN list of every id."""
-    qs = Org.objects.filter(subtree_q([root_path]))
+def applicable_query(rule: Rule, bounds: Q, sub: Period, on: date):
+    """``applicable_orgs`` as database criteria over the run's orgs (``bounds``, path
+    ranges) — the same orgs — so rules filter by a subquery instead of an IN list of
+    every id."""
+    qs = Org.objects.filter(bounds)
     if rule.kinds:
         qs = qs.filter(kind__in=sorted(rule.kinds))
     if rule.sectors is not None:
@@ -452,7 +452,7 @@ def _evaluate(
     sub: Period,
     today: date,
     shared: dict | None = None,
-    root_path: str = "",
+    bounds: Q | None = None,
 ) -> list[Outcome]:
     on = reference_day(sub, today)
     if sub.start > today:
@@ -470,8 +470,8 @@ def _evaluate(
             params=group.params,
             today=today,
             shared=shared if shared is not None else {},
-            org_query=applicable_query(rule, root_path, sub, on)
-            if root_path and len(groups) == 1
+            org_query=applicable_query(rule, bounds, sub, on)
+            if bounds is not None and len(groups) == 1
             else None,
         )
         outcomes.extend(rule.evaluate(ctx))

@@ -18,7 +18,7 @@ from django.db import connection
 
 from tests.factories import make_member, make_org
 from zhibu.core.rules.models import Finding, RuleRun
-from zhibu.core.scope import subtree_q
+from zhibu.core.scope import runs, subtree_q
 from zhibu.insight import fanout
 from zhibu.orgs.models import Org
 from zhibu.rulebook.run import rules_run
@@ -66,16 +66,29 @@ def test_the_parts_cover_every_org_exactly_once(tree, count):
     assert Counter(p.root_code for p in parts) == {"JT": min(count, 3), "XD": 1}
 
 
-def test_the_second_level_committees_are_balanced_by_size(tree):
-    jt, ej1, ej2 = (Org.objects.get(code=c).path for c in ("JT", "EJ1", "EJ2"))
-    # The top's own part (JT and its 党总支: 5 orgs) outweighs a second-level committee
-    # (3 orgs), so with two parts both committees go to the second one.
-    own, rest, _xd = fanout.plan(2)
-    assert own.exclude == (ej1, ej2) and own.only is None
-    assert rest.only == (ej1, ej2)
-    own, first, second, _xd = fanout.plan(3)
-    assert (first.only, second.only) == ((ej1,), (ej2,))
-    assert jt not in own.exclude
+def test_each_part_is_one_path_range_of_consecutive_children_balanced_by_size(tree):
+    jt = Org.objects.get(code="JT")
+    children = list(
+        Org.objects.filter(subtree_q([jt.path]), depth=2)
+        .order_by("path")
+        .values_list("path", flat=True)
+    )
+    sizes = {c: Org.objects.filter(subtree_q([c])).count() for c in children}
+    for count in (2, 3):
+        parts = [p for p in fanout.plan(count) if p.root_code == "JT"]
+        own, rest = parts[0], parts[1:]
+        assert own.only is None and [p.exclude for p in rest] == [()] * len(rest)
+        groups = [p.only for p in rest]
+        # The children, in order, cut into runs; the first part excludes the others'.
+        assert own.exclude == tuple(c for g in groups for c in g)
+        first = children[: children.index(groups[0][0])]
+        assert [*first, *(c for g in groups for c in g)] == children
+        for narrowing in (own.exclude, *groups):
+            assert len(runs(narrowing)) == 1  # one range condition per part
+        loads = [1 + sum(sizes[c] for c in first)] + [sum(sizes[c] for c in g) for g in groups]
+        assert len(loads) == count
+        # No cut could move a child to make the heaviest part lighter than one child.
+        assert max(loads) - min(loads) <= max(sizes.values())
 
 
 def test_the_fanned_out_tick_stores_what_one_whole_tree_run_stores(tree):

@@ -38,11 +38,32 @@ def collapse(paths: Iterable[str]) -> list[str]:
     return result
 
 
-def subtree_q(paths: Iterable[str], field: str = "path") -> Q:
-    """Rows whose ``field`` lies in the subtree of any of ``paths`` (none: matches nothing)."""
-    condition = Q(pk__in=[])
+def runs(paths: Iterable[str]) -> list[tuple[str, str]]:
+    """``collapse(paths)`` as runs (first, last) of consecutive siblings: one parent, and
+    last steps that are successive base-36 numbers. No path lies between two such
+    siblings' subtrees, so a run's subtrees are the one range [first, successor(last))."""
+    result: list[tuple[str, str]] = []
     for path in collapse(paths):
-        upper = successor(path)
+        if result:
+            first, last = result[-1]
+            parent, step = path[:-STEPLEN], path[-STEPLEN:]
+            if (
+                len(path) == len(last)
+                and parent == last[:-STEPLEN]
+                and int(step, 36) == int(last[-STEPLEN:], 36) + 1
+            ):
+                result[-1] = (first, path)
+                continue
+        result.append((path, path))
+    return result
+
+
+def subtree_q(paths: Iterable[str], field: str = "path") -> Q:
+    """Rows whose ``field`` lies in the subtree of any of ``paths`` (none: matches nothing);
+    consecutive siblings' subtrees make one range."""
+    condition = Q(pk__in=[])
+    for path, last in runs(paths):
+        upper = successor(last)
         part = Q(**{f"{field}__gte": path})
         if upper is not None:
             part &= Q(**{f"{field}__lt": upper})

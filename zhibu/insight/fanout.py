@@ -1,12 +1,13 @@
 """The nightly run fanned out over the task queue (django-tasks, database backend).
 
-``manage.py tick`` splits each top-level org's tree into independent *parts* along its
-second-level 党委 (the committees directly under a top-level org): each second-level
-committee's whole subtree goes to one part, the parts balanced by org count (greedy,
-largest first), and the top-level org itself with everything under it that is in no
-second-level committee (党总支 and branches attached to it directly) goes to the first
-part. A part is one ``rules_run`` over the top-level org narrowed to its subtrees
-(``only=``) or, for the first part, with the others' left out (``exclude=``).
+``manage.py tick`` splits each top-level org's tree into independent *parts*: the
+top-level org's children (second-level 党委, and 党总支 or branches attached to it
+directly), in path order, are cut into runs of consecutive children balanced by org
+count, each child with its whole subtree; the top-level org itself goes with the first
+run. A part is one ``rules_run`` over the top-level org narrowed to its children
+(``only=``) or, for the first part, with the other parts' children left out
+(``exclude=``). Consecutive siblings' subtrees make one path range, so a part's queries
+carry one range condition, as a whole-tree run's do.
 
 Every org belongs to exactly one part, so no two parts judge the same org or write the
 same findings, and the parts may run at once on any number of ``db_worker`` processes on
@@ -31,6 +32,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 
 from django.utils import timezone
 from django_tasks import task
@@ -40,7 +42,7 @@ from zhibu.accounts.services import chain_broken_alert
 from zhibu.core.audit import anchor_write, audit_verify
 from zhibu.core.rules import Period
 from zhibu.core.rules.models import RuleRun
-from zhibu.core.scope import subtree_q
+from zhibu.core.scope import STEPLEN, subtree_q
 from zhibu.members.imports import purge_stale, recover_interrupted
 from zhibu.notices.dispatch import send_day
 from zhibu.orgs.models import Org
@@ -81,30 +83,41 @@ class Part:
 
 def plan(parts: int = DEFAULT_PARTS) -> list[Part]:
     """The parts of tonight's run, up to ``parts`` per top-level tree. Every org of every
-    active top-level tree is in exactly one part."""
+    active top-level tree is in exactly one part, and every part is one path range."""
     planned: list[Part] = []
     for top in Org.objects.filter(depth=1, dissolved_on__isnull=True).order_by("path"):
-        children = list(
-            Org.objects.filter(subtree_q([top.path]), depth=2, kind=Org.Kind.COMMITTEE)
-            .order_by("path")
-            .values_list("path", flat=True)
-        )
-        count = max(1, min(parts, len(children) + 1))
+        paths = sorted(Org.objects.filter(subtree_q([top.path])).values_list("path", flat=True))
+        children = [path for path in paths if len(path) == len(top.path) + STEPLEN]
+        count = max(1, min(parts, len(children)))
         if count == 1:
             planned.append(Part(top.pk, top.code))
             continue
-        paths = sorted(Org.objects.filter(subtree_q([top.path])).values_list("path", flat=True))
         size = {child: _count_under(paths, child) for child in children}
-        bins: list[list[str]] = [[] for _ in range(count)]
-        loads = [len(paths) - sum(size.values())] + [0] * (count - 1)  # the top's own part
-        for child in sorted(children, key=lambda c: (-size[c], c)):
-            lightest = loads.index(min(loads))
-            bins[lightest].append(child)
-            loads[lightest] += size[child]
-        others = tuple(sorted(path for group in bins[1:] for path in group))
+        groups = _split(children, size, count)
+        others = tuple(path for group in groups[1:] for path in group)
         planned.append(Part(top.pk, top.code, exclude=others))
-        planned.extend(Part(top.pk, top.code, only=tuple(sorted(g))) for g in bins[1:] if g)
+        planned.extend(Part(top.pk, top.code, only=tuple(group)) for group in groups[1:])
     return planned
+
+
+def _split(children: list[str], size: dict[str, int], count: int) -> list[list[str]]:
+    """``children`` (in path order) cut into ``count`` non-empty runs of consecutive
+    children, each run's org count as near an equal share as the cuts allow (the first
+    run also carries the top-level org). Consecutive siblings' subtrees are one path
+    range (``zhibu.core.scope.runs``), so each part's queries carry one range condition
+    instead of a list of subtrees or of ids."""
+    prefix, total = [], 1  # the top-level org itself goes with the first run
+    for child in children:
+        total += size[child]
+        prefix.append(total)
+    cuts = [0]
+    for k in range(1, count):
+        goal = total * k / count
+        # Leave at least one child before the cut and one for each later run.
+        candidates = range(cuts[-1] + 1, len(children) - (count - k) + 1)
+        cuts.append(min(candidates, key=lambda i: abs(prefix[i - 1] - goal)))
+    cuts.append(len(children))
+    return [children[a:b] for a, b in pairwise(cuts)]
 
 
 def _count_under(paths: list[str], prefix: str) -> int:

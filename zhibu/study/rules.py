@@ -12,10 +12,9 @@ hours.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
 from decimal import Decimal
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import DateField, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils.translation import gettext_lazy
 
 from zhibu.core.rules import (
@@ -73,33 +72,31 @@ class StudyHoursRule(Rule):
     # EDU-02: 集中培训 a year, judged when the year is over (0: not required).
     trainings_param = ""
 
-    def people(self, ctx: Context, period: Period) -> list[tuple[int, int, str, str, date]]:
-        """[(org id, member id, member public id, name, first day on the roll in the period)]."""
+    # The field of ``people_query``'s model that names the member.
+    member_field = "member"
+
+    def people_query(self, ctx: Context, period: Period) -> QuerySet:
+        """Rows (org id, member id, member public id, name, first day on the roll in the
+        period, or None for the period's start) of the people who owe 学时."""
         raise NotImplementedError
 
     def evaluate(self, ctx: Context):
         period = period_of(self, ctx)
         minimum = ctx.params["min_hours"]
-        people = self.people(ctx, period)
+        query = self.people_query(ctx, period)
+        people = [(o, m, str(p), n, first or period.start) for o, m, p, n, first in query]
         if not people:
             return []
-        ids = {p[1] for p in people}
-        # A long IN list would exceed SQLite's parameter limit: aggregate everyone instead.
-        if len(ids) <= 900:
-            hours = study_hours_between(period.start, period.end, ids)
-        else:
-            # A long IN list would exceed SQLite's parameter limit: aggregate everyone, once
-            # per run and period (EDU-01 and EDU-02 share it).
-            hours = ctx.memo(
-                f"study-hours-{period.code}",
-                lambda: study_hours_between(period.start, period.end, None),
-                per_orgs=False,
-            )
+        # Their hours, and who attended a 集中培训, are read for the same people as a
+        # subquery: no IN list of thousands of ids (SQLite caps its parameters), and no
+        # hours of members outside the run's orgs (a fan-out part reads its own).
+        ids = query.values(self.member_field)
+        hours = study_hours_between(period.start, period.end, ids)
         running = period.end > ctx.today
         trainings = ctx.params.get(self.trainings_param, 0) if self.trainings_param else 0
         trained: set[int] = set()
         if trainings and not running:
-            trained = central_trainees(period.start, period.end, ids if len(ids) <= 900 else None)
+            trained = central_trainees(period.start, period.end, ids)
         days = (period.end - period.start).days
         orgs_by_id = {o.pk: o for o in ctx.orgs}
         short_text = _("%(name)s %(year)s年累计学时 %(done)s，不足 %(required)s。")
@@ -196,14 +193,13 @@ class MemberStudyHours(StudyHoursRule):
     kinds = BRANCHES
     params = (Param("min_hours", "学时", 32, "学时", stricter="higher"),)
 
-    def people(self, ctx, period):
-        rows = (
+    def people_query(self, ctx, period):
+        return (
             spans_on(ctx.on, org_ids=ctx.org_in, statuses=ON_ROLL)
             .filter(member__frail_exempt=False)  # MTG-11 / EDU-05
             .annotate(first=_first_on_roll(period))
             .values_list("org", "member", "member__public_id", "member__name", "first")
         )
-        return [(o, m, str(p), n, first or period.start) for o, m, p, n, first in rows]
 
 
 @register
@@ -219,14 +215,17 @@ class CadreStudyHours(StudyHoursRule):
     )
     trainings_param = "trainings"
 
-    def people(self, ctx, period):
-        rows = (
+    member_field = "holder"
+
+    def people_query(self, ctx, period):
+        # Post holders owe the whole year: the requirement comes with the post, not the
+        # roll (no first day: the period's start).
+        return (
             CommitteePost.objects.filter(
                 org__in=ctx.org_in, post__in=COMMITTEE_POSTS, start__lte=ctx.on
             )
             .filter(Q(end__isnull=True) | Q(end__gt=ctx.on))
-            .values_list("org", "holder", "holder__public_id", "holder__name")
+            .annotate(first=Value(None, output_field=DateField()))
+            .values_list("org", "holder", "holder__public_id", "holder__name", "first")
             .distinct()
         )
-        # Post holders owe the whole year: the requirement comes with the post, not the roll.
-        return [(o, m, str(p), n, period.start) for o, m, p, n in rows]

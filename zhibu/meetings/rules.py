@@ -143,7 +143,10 @@ class CountRule(Rule):
         label, noun, kind = period.message.value, self.noun.value, self.meeting_kind
         whole = (period.start, period.end, period.start.isoformat(), period.end.isoformat())
         outcomes = []
-        made: dict[tuple, tuple] = {}  # explanation, numbers and refs per distinct content
+        append = outcomes.append
+        # Orgs with the same count and window share one (immutable) status, explanation,
+        # numbers and refs: built once, and fingerprinted once by the run (run.prepare).
+        made: dict[tuple, tuple] = {}
         for org in targets:
             # Most orgs existed for the whole period: its dates as text are made once.
             if existed_throughout(org, period):
@@ -152,20 +155,18 @@ class CountRule(Rule):
                 start, end = window(org, period)
                 first_day, end_day = start.isoformat(), end.isoformat()
             n = held.get(org.id, 0)
-            status = Status.OK if n >= required else shortfall(end, ctx.today)
-            # Orgs with the same count, status and window share one (immutable) set of
-            # parts: built once, and fingerprinted once by the run (run.prepare).
-            key = (n, status, first_day, end_day)
-            parts = made.get(key)
-            if parts is None:
+            key = (n, first_day, end_day)
+            content = made.get(key)
+            if content is None:
+                status = Status.OK if n >= required else shortfall(end, ctx.today)
                 text = template.fill({"period": label, "noun": noun, "n": n, "required": required})
                 if status != Status.OK:
                     text += SUFFIX[status]
                 numbers = {"required": required, "held": n, "from": first_day, "to": end_day}
                 refs = [f"held:{kind}:{first_day}:{end_day}"] if n else []
-                parts = made[key] = (text, numbers, refs)
-            text, numbers, refs = parts
-            outcomes.append(Outcome(org.id, status, text, numbers, refs=refs))
+                content = made[key] = (status, text, numbers, refs)
+            status, text, numbers, refs = content
+            append(Outcome(org.id, status, text, numbers, "org", org.id, refs))
         return outcomes
 
 
@@ -323,6 +324,7 @@ class ThemeDayMonthly(Rule):
         whole = (period.start, period.end)
         outcomes = []
         made: dict[tuple, tuple] = {}  # explanation, numbers and refs per distinct content
+        deadlines: dict[int, tuple[date, date]] = {}  # fixed day and latest, per theme day
         for org in ctx.orgs:
             start, end = whole if existed_throughout(org, period) else window(org, period)
             n, first = held.get(org.id, (0, None))
@@ -333,10 +335,16 @@ class ThemeDayMonthly(Rule):
                 status = Status.OK
                 settings = conf[org.id]
                 if settings.theme_day_set:
-                    fixed = date(
-                        period.start.year, period.start.month, min(settings.theme_day, last)
-                    )
-                    if first > fixed + timedelta(days=postpone):
+                    found = deadlines.get(settings.theme_day)
+                    if found is None:
+                        day = min(settings.theme_day, last)
+                        fixed = date(period.start.year, period.start.month, day)
+                        found = deadlines[settings.theme_day] = (
+                            fixed,
+                            fixed + timedelta(days=postpone),
+                        )
+                    fixed, latest = found
+                    if first > latest:
                         status = Status.LATE
             # Orgs alike in all of these share one (immutable) set of parts: built once,
             # and fingerprinted once by the run (run.prepare).
@@ -357,7 +365,7 @@ class ThemeDayMonthly(Rule):
                 refs = held_ref(MeetingKind.THEME_DAY, start, end, n)
                 parts = made[key] = (text, numbers, refs)
             text, numbers, refs = parts
-            outcomes.append(Outcome(org.id, status, text, numbers, refs=refs))
+            outcomes.append(Outcome(org.id, status, text, numbers, "org", org.id, refs))
         return outcomes
 
 

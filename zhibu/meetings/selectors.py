@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from zhibu.accounts import permissions
+from zhibu.core.db import plain_rows
 from zhibu.core.rules import refs
 from zhibu.core.scope import ancestor_paths, subtree_q
 from zhibu.meetings.models import (
@@ -221,17 +222,21 @@ def held_tally(
     One GROUP BY query; the meetings themselves are listed when a finding is shown
     (``held_refs``), not here.
     """
-    rows = (
+    rows = plain_rows(
         _held(kind, org_ids, start, end)
         .annotate(n=Count("pk"), first=Min("on"))
         .values_list("org", "n", "first")
     )
+    if rows and isinstance(rows[0][2], str):  # SQLite: the day as ISO text
+        return {org_id: (n, date.fromisoformat(first)) for org_id, n, first in rows}
     return {org_id: (n, first) for org_id, n, first in rows}
 
 
 def held_number(kind: str, org_ids: Iterable[int], start: date, end: date) -> dict[int, int]:
     """{org id: count} of ``held_tally``, without the first day (no date to convert)."""
-    return dict(_held(kind, org_ids, start, end).annotate(n=Count("pk")).values_list("org", "n"))
+    return dict(
+        plain_rows(_held(kind, org_ids, start, end).annotate(n=Count("pk")).values_list("org", "n"))
+    )
 
 
 def held_year_tally(
@@ -309,7 +314,7 @@ def held_covering_year(
 
 
 def meeting_study_hours(
-    start: date, end: date, member_ids: Iterable[int] | None
+    start: date, end: date, member_ids: Iterable[int] | QuerySet | None
 ) -> dict[int, Decimal]:
     """学时 credited by held meetings in [start, end): one aggregate query."""
     qs = Attendance.objects.filter(
@@ -318,7 +323,7 @@ def meeting_study_hours(
         meeting__status__in=Meeting.HELD_STATUSES,
     )
     if member_ids is not None:
-        qs = qs.filter(member__in=list(member_ids))
+        qs = qs.filter(member__in=ids_for_in(member_ids))
     return {
         m: h or Decimal("0") for m, h in qs.values_list("member").annotate(h=Sum("study_hours"))
     }

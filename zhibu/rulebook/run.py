@@ -538,46 +538,47 @@ def prepare(
     Values are the structured ones (message parts, not text), and the fingerprint is made
     from them without JSON encoding."""
     citation = str(rule.citation)[:200]
-    code, version, ok = rule.code, rule.version, str(Status.OK)
-    rows = []
+    code, version, ok = rule.code, rule.version, Status.OK
+    rows: list[tuple[tuple, Outcome, tuple, str, Exemption | None]] = []
     seen: set[tuple] = set()
-    add = seen.add
+    add, append = seen.add, rows.append
     # Rules share one immutable explanation, numbers and refs among outcomes alike (the
-    # count rules: every branch that held one meeting in the month): their fingerprint is
-    # made once. Keyed by identity, which is safe while ``outcomes`` keeps them all alive.
-    fingerprints: dict[tuple, str] = {}
+    # count rules: every branch that held one meeting in the month): their values and
+    # fingerprint are made once. Keyed by identity, which is safe while ``outcomes``
+    # keeps them all alive.
+    made: dict[tuple, tuple[tuple, str]] = {}
     for outcome in outcomes:
         key = (outcome.org_id, outcome.subject_type, outcome.subject_id)
         if key in seen:
             continue
         add(key)
-        # The plain value of a Status member: it fingerprints (and compares) as text.
-        status, original, exemption = str(outcome.status), "", None
-        explanation = outcome.explanation
-        parts = explanation.parts if type(explanation) is Message else as_parts(explanation)
+        status = outcome.status
         if status != ok:
             candidates = exemptions.get((code, outcome.org_id))
             if candidates:
                 exemption = _apply_exemption(outcome, candidates, sub)
-            if exemption is not None:
-                original, status = status, str(Status.EXEMPT)
-                parts = [*parts, [EXEMPTED, {"reason": exemption.reason}]]
-        values = (
-            status,
-            original,
-            outcome.numbers,
-            parts,
-            citation,
-            outcome.refs,
-            exemption.pk if exemption else None,
-            version,
-        )
-        same = (status, original, id(outcome.numbers), id(parts), id(outcome.refs), values[6])
-        fingerprint = fingerprints.get(same)
-        if fingerprint is None:
-            fingerprint = fingerprints[same] = digest(values)
-        rows.append((key, outcome, values, fingerprint, exemption))
+                if exemption is not None:
+                    values = _values(outcome, str(Status.EXEMPT), str(status), citation, version)
+                    values[3].append([EXEMPTED, {"reason": exemption.reason}])
+                    values = (*values[:6], exemption.pk, version)
+                    append((key, outcome, values, digest(values), exemption))
+                    continue
+        same = (status, id(outcome.explanation), id(outcome.numbers), id(outcome.refs))
+        found = made.get(same)
+        if found is None:
+            # The plain value of a Status member: it fingerprints (and compares) as text.
+            values = _values(outcome, str(status), "", citation, version)
+            found = made[same] = (values, digest(values))
+        append((key, outcome, found[0], found[1], None))
     return rows
+
+
+def _values(outcome: Outcome, status: str, original: str, citation: str, version: int) -> tuple:
+    """A finding's stored values (``_FIELDS``' order) as the rule built them; the message
+    parts are a new list, so an exemption's note can be added to them."""
+    explanation = outcome.explanation
+    parts = list(explanation.parts) if type(explanation) is Message else as_parts(explanation)
+    return (status, original, outcome.numbers, parts, citation, outcome.refs, None, version)
 
 
 def _store(

@@ -121,7 +121,7 @@ class Param:
     stricter: str = "lower"  # "lower": a smaller value is stricter; "higher": a larger one
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     """One judgement of one subject (an org by default) for one rule and period."""
 

@@ -58,3 +58,18 @@ def test_consecutive_siblings_make_one_range():
 def test_subtree_q_of_a_run_is_one_range_condition():
     condition = subtree_q(["00010001", "00010002", "00010003"])
     assert str(condition).count("path__gte") == 1
+
+
+def test_a_context_states_the_runs_ranges_on_a_relation():
+    from datetime import date
+
+    from zhibu.core.rules.base import Context
+
+    bounds = subtree_q(["0001"]) & ~subtree_q(["00010002", "00010003"])
+    ctx = Context(orgs=[], period=None, on=date(2026, 1, 1), params={}, today=date(2026, 1, 1))
+    assert ctx.within("org").children == [("org__in", [])]  # no ranges: the orgs themselves
+    ctx.bounds = bounds
+    condition = ctx.within("org")
+    assert str(condition) == str(bounds).replace("('", "('org__")
+    negated = [child for child in condition.children if getattr(child, "negated", False)]
+    assert len(negated) == 1  # the excluded subtrees stay excluded

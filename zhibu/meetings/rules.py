@@ -138,7 +138,7 @@ class CountRule(Rule):
             return []
         # Counted for all the context's orgs (a subquery, not a list of the targets' ids):
         # the others' counts are not looked at.
-        held = held_number(self.meeting_kind, ctx.org_in, period.start, period.end)
+        held = held_number(self.meeting_kind, ctx.within("org"), period.start, period.end)
         template = _("%(period)s召开%(noun)s %(n)s 次（应不少于 %(required)s 次）。")
         label, noun, kind = period.message.value, self.noun.value, self.meeting_kind
         whole = (period.start, period.end, period.start.isoformat(), period.end.isoformat())
@@ -314,7 +314,7 @@ class ThemeDayMonthly(Rule):
     def evaluate(self, ctx: Context):
         period = period_of(self, ctx)
         required, postpone = ctx.params["min_count"], ctx.params["postpone_days"]
-        held = held_tally(MeetingKind.THEME_DAY, ctx.org_in, period.start, period.end)
+        held = held_tally(MeetingKind.THEME_DAY, ctx.within("org"), period.start, period.end)
         conf = meeting_settings(ctx, ctx.orgs)
         short = _("%(period)s开展主题党日 %(n)s 次（应不少于 %(required)s 次）。")
         met = _("%(period)s开展主题党日 %(n)s 次。")

@@ -126,19 +126,22 @@ def settings_for(orgs: Iterable[Org]) -> dict[int, EffectiveSettings]:
         for row in MeetingSettings.objects.filter(org__path__in=paths).select_related("org")
     }
     result = {}
+    made: dict[tuple[int, ...], EffectiveSettings] = {}  # per chain of rows: shared, frozen
     for org in orgs:
-        values: dict = {}
-        for path in reversed(_ancestor_paths(org)):  # nearest first
-            row = rows.get(path)
-            if row is None:
-                continue
-            for name in ("theme_day", "committee_day", "group_day", "lock_days"):
-                if name not in values and getattr(row, name) is not None:
-                    values[name] = getattr(row, name)
-            if "review_grades" not in values and row.review_grades:
-                values["review_grades"] = tuple(row.review_grades)
-        values["theme_day_set"] = "theme_day" in values
-        result[org.pk] = EffectiveSettings(**values)
+        chain = [row for path in reversed(_ancestor_paths(org)) if (row := rows.get(path))]
+        key = tuple(row.pk for row in chain)  # nearest first
+        settings = made.get(key)
+        if settings is None:
+            values: dict = {}
+            for row in chain:
+                for name in ("theme_day", "committee_day", "group_day", "lock_days"):
+                    if name not in values and getattr(row, name) is not None:
+                        values[name] = getattr(row, name)
+                if "review_grades" not in values and row.review_grades:
+                    values["review_grades"] = tuple(row.review_grades)
+            values["theme_day_set"] = "theme_day" in values
+            settings = made[key] = EffectiveSettings(**values)
+        result[org.pk] = settings
     return result
 
 
@@ -199,13 +202,13 @@ def held_counts(
     return result
 
 
-def _held(kind: str, org_ids: Iterable[int], start: date, end: date):
+def _held(kind: str, org_ids: Iterable[int] | Q, start: date, end: date):
     """Held meetings of ``kind`` in [start, end) while the org existed (on or after its
-    founding, before its dissolution), grouped by org."""
+    founding, before its dissolution), grouped by org. ``org_ids``: ids, a subquery, or
+    a condition on the kind row's ``org`` (``Context.within``)."""
+    within = org_ids if isinstance(org_ids, Q) else Q(org__in=ids_for_in(org_ids))
     return (
-        MeetingKindRow.objects.filter(
-            kind=kind, held=True, on__gte=start, on__lt=end, org__in=ids_for_in(org_ids)
-        )
+        MeetingKindRow.objects.filter(within, kind=kind, held=True, on__gte=start, on__lt=end)
         .filter(on__gte=F("org__established_on"))
         .filter(Q(org__dissolved_on__isnull=True) | Q(on__lt=F("org__dissolved_on")))
         .values("org")
@@ -214,7 +217,7 @@ def _held(kind: str, org_ids: Iterable[int], start: date, end: date):
 
 
 def held_tally(
-    kind: str, org_ids: Iterable[int], start: date, end: date
+    kind: str, org_ids: Iterable[int] | Q, start: date, end: date
 ) -> dict[int, tuple[int, date]]:
     """{org id: (count, first day)} of held meetings of ``kind`` in [start, end) while the
     org existed.
@@ -232,7 +235,7 @@ def held_tally(
     return {org_id: (n, first) for org_id, n, first in rows}
 
 
-def held_number(kind: str, org_ids: Iterable[int], start: date, end: date) -> dict[int, int]:
+def held_number(kind: str, org_ids: Iterable[int] | Q, start: date, end: date) -> dict[int, int]:
     """{org id: count} of ``held_tally``, without the first day (no date to convert)."""
     return dict(
         plain_rows(_held(kind, org_ids, start, end).annotate(n=Count("pk")).values_list("org", "n"))

@@ -459,7 +459,7 @@ def _evaluate(
         return []  # a period that has not begun is not judged
     targets = existing(_of_kind(rule, orgs, shared), sub, on)  # kinds checked once a run
     outcomes: list[Outcome] = []
-    groups = param_groups(rule, targets, on)
+    groups = param_groups(rule, targets, on, shared)
     for group in groups:
         if not group.enabled or not group.orgs:
             continue
@@ -473,6 +473,7 @@ def _evaluate(
             org_query=applicable_query(rule, bounds, sub, on)
             if bounds is not None and len(groups) == 1
             else None,
+            bounds=bounds if len(groups) == 1 else None,
         )
         outcomes.extend(rule.evaluate(ctx))
     return outcomes

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django.db import models
 from django.utils.translation import get_language, gettext, gettext_noop
@@ -168,6 +168,8 @@ class Context:
     # The same orgs as a query, when the engine can state them as criteria: filters then
     # carry a subquery instead of an IN list of thousands of ids.
     org_query: Any = None
+    # The run's orgs as path ranges (a Q over Org), when it has them: ``within``.
+    bounds: Any = None
 
     @property
     def org_ids(self) -> list[int]:
@@ -180,6 +182,15 @@ class Context:
             return self.org_query.values("pk")
         return self.org_ids
 
+    def within(self, relation: str) -> Any:
+        """A condition on rows whose ``relation`` (a foreign key to Org) lies among the
+        run's orgs: its path ranges on the join the query already makes, where the run
+        has them — a superset of ``orgs`` (every kind in the ranges), for grouped counts
+        the rule then reads for its own orgs only; else the orgs themselves."""
+        if self.bounds is None:
+            return models.Q(**{f"{relation}__in": self.org_in})
+        return _prefixed(self.bounds, f"{relation}__")
+
     def memo(self, name: str, factory: Callable[[], Any], *, per_orgs: bool = True) -> Any:
         """Compute ``factory()`` once per run for this reference day (and org set, unless
         ``per_orgs`` is False): rules that read the same data share one query."""
@@ -187,6 +198,18 @@ class Context:
         if key not in self.shared:
             self.shared[key] = factory()
         return self.shared[key]
+
+
+def _prefixed(condition: models.Q, prefix: str) -> models.Q:
+    """``condition`` (on Org's fields) with every lookup reached through ``prefix``."""
+    children: list[Any] = []
+    for child in condition.children:
+        if isinstance(child, models.Q):
+            children.append(_prefixed(child, prefix))
+        else:
+            lookup, value = cast(tuple, child)
+            children.append((prefix + lookup, value))
+    return models.Q(*children, _connector=condition.connector, _negated=condition.negated)
 
 
 class Rule:

@@ -25,16 +25,29 @@ class ParamGroup:
     orgs: list
 
 
-def param_groups(rule: Rule, orgs: list, on: date) -> list[ParamGroup]:
+def param_groups(rule: Rule, orgs: list, on: date, shared: dict | None = None) -> list[ParamGroup]:
     """Split ``orgs`` by the local supplement that governs them (nearest committee above).
 
-    Usually one group; at most one per supplement in force. One query.
+    Usually one group; at most one per supplement in force. One query — or, given a
+    run's ``shared`` memo, one query per run for every rule and day (the table is small).
     """
-    supplements = (
-        Supplement.objects.filter(rule_code=rule.code, effective_from__lte=on)
-        .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=on))
-        .select_related("committee")
-    )
+    if shared is None:
+        supplements = list(
+            Supplement.objects.filter(rule_code=rule.code, effective_from__lte=on)
+            .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=on))
+            .select_related("committee")
+        )
+    else:
+        if "supplements" not in shared:
+            every: dict[str, list[Supplement]] = defaultdict(list)
+            for row in Supplement.objects.select_related("committee"):
+                every[row.rule_code].append(row)
+            shared["supplements"] = every
+        supplements = [
+            s
+            for s in shared["supplements"].get(rule.code, ())
+            if s.effective_from <= on and (s.effective_to is None or s.effective_to > on)
+        ]
     by_path = {s.committee.path: s for s in supplements}
     if not by_path:
         return [ParamGroup(rule.default_params(), True, orgs)]

@@ -1,4 +1,4 @@
-"""Render bench results (var/bench/results.json) as docs/benchmarks.md."""
+"""Render bench results (docs/benchmarks.json) as docs/benchmarks.md."""
 
 from __future__ import annotations
 

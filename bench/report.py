@@ -75,7 +75,7 @@ def render(results: dict) -> str:
     lines = [
         "# Benchmarks",
         "",
-        f"Written by `make bench` on {datetime.now():%Y-%m-%d %H:%M} in {results.get('total_minutes', 0):.0f} minutes"
+        f"Written by `make bench` on {results.get('date') or f'{datetime.now():%Y-%m-%d %H:%M}'} in {results.get('total_minutes', 0):.0f} minutes"
         + (f" at commit {results['commit']}" if results.get("commit") else "")
         + (" (**--quick**: small sizes only)" if results.get("quick") else "")
         + ". Figures are medians with the spread (min–max) over the runs shown.",
@@ -111,6 +111,10 @@ def render(results: dict) -> str:
     sizes = results["sizes"]
     previous = None
     growth = []
+    commits = {
+        key: entry.get("carried", {}).get("commit", results.get("commit"))
+        for key, entry in sizes.items()
+    }
     for key, entry in sizes.items():
         e = entry["evaluate"]
         label, engine = key.split("-", 1)
@@ -128,12 +132,19 @@ def render(results: dict) -> str:
             full, before = e.get("rerun_full") or e["rerun"], previous[0].get("rerun_full")
             factor_time = full["median"] / max((before or previous[0]["rerun"])["median"], 1e-9)
             factor_findings = e["findings"] / max(previous[0]["findings"], 1)
+            apart = commits[previous[3]] != commits[key]
             growth.append(
                 f"- {previous[2]} → {label} on {engine}: members ×{factor_members:,.1f}, findings"
                 f" ×{factor_findings:,.1f}, full re-run time ×{factor_time:,.1f} (time per finding"
                 f" ×{factor_time / factor_findings:,.2f})"
+                + (
+                    f"; measured at different commits ({commits[previous[3]]}, {commits[key]}),"
+                    " so the factor also holds the code's changes between them"
+                    if apart
+                    else ""
+                )
             )
-        previous = (e, engine, label)
+        previous = (e, engine, label, key)
     for key, entry in sizes.items():
         e = entry["evaluate"]
         if e.get("nights"):
@@ -297,7 +308,8 @@ def render(results: dict) -> str:
         "## Fan-out: 1 vs 2 workers",
         "",
         "`manage.py tick --wait` with one and with two `manage.py db_worker` processes taking the queued parts",
-        "(balanced groups of second-level 党委, `--parts 4`; docs/scaling.md): the nightly re-run of the open",
+        "(runs of consecutive children of the top-level org, balanced by org count, `--parts 4`;",
+        "docs/scaling.md): the nightly re-run of the open",
         "periods, after a first tick has written the findings. Two workers on two cores also share them with",
         "PostgreSQL and the waiting `tick`, so the speed-up is below 2.",
         "",

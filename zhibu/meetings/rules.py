@@ -136,8 +136,8 @@ class CountRule(Rule):
         targets = self.targets(ctx)
         if not targets:
             return []
-        # Counted for all the context's orgs (a subquery, not a list of the targets' ids):
-        # the others' counts are not looked at.
+        # Counted on the run's path ranges (Context.within), not a list of the targets'
+        # ids: the other orgs' counts are not looked at.
         held = held_number(self.meeting_kind, ctx.within("org"), period.start, period.end)
         template = _("%(period)s召开%(noun)s %(n)s 次（应不少于 %(required)s 次）。")
         label, noun, kind = period.message.value, self.noun.value, self.meeting_kind

@@ -559,27 +559,39 @@ def prepare(
             if candidates:
                 exemption = _apply_exemption(outcome, candidates, sub)
                 if exemption is not None:
-                    values = _values(outcome, str(Status.EXEMPT), str(status), citation, version)
-                    values[3].append([EXEMPTED, {"reason": exemption.reason}])
-                    values = (*values[:6], exemption.pk, version)
+                    values = _values(outcome, status, citation, version, exemption)
                     append((key, outcome, values, digest(values), exemption))
                     continue
         same = (status, id(outcome.explanation), id(outcome.numbers), id(outcome.refs))
         found = made.get(same)
         if found is None:
-            # The plain value of a Status member: it fingerprints (and compares) as text.
-            values = _values(outcome, str(status), "", citation, version)
+            values = _values(outcome, status, citation, version)
             found = made[same] = (values, digest(values))
         append((key, outcome, found[0], found[1], None))
     return rows
 
 
-def _values(outcome: Outcome, status: str, original: str, citation: str, version: int) -> tuple:
-    """A finding's stored values (``_FIELDS``' order) as the rule built them; the message
-    parts are a new list, so an exemption's note can be added to them."""
+def _values(
+    outcome: Outcome, status: str, citation: str, version: int, exemption: Exemption | None = None
+) -> tuple:
+    """A finding's stored values (``_FIELDS``' order) as the rule built them, statuses as
+    plain text (they fingerprint and compare as text); an exemption makes the status
+    exempt, keeps the original and adds its reason to the explanation."""
     explanation = outcome.explanation
-    parts = list(explanation.parts) if type(explanation) is Message else as_parts(explanation)
-    return (status, original, outcome.numbers, parts, citation, outcome.refs, None, version)
+    parts = explanation.parts if type(explanation) is Message else as_parts(explanation)
+    if exemption is None:
+        return (str(status), "", outcome.numbers, parts, citation, outcome.refs, None, version)
+    parts = [*parts, [EXEMPTED, {"reason": exemption.reason}]]
+    return (
+        str(Status.EXEMPT),
+        str(status),
+        outcome.numbers,
+        parts,
+        citation,
+        outcome.refs,
+        exemption.pk,
+        version,
+    )
 
 
 def _store(

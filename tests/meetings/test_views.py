@@ -554,3 +554,27 @@ def test_branch_sets_its_theme_day_but_only_the_committee_sets_the_lock(cast, lo
 
     conf = effective_settings(cast.branch1)
     assert (conf.theme_day, conf.lock_days) == (20, 3)
+
+
+def test_the_meeting_page_names_who_came_and_who_asked_for_leave_in_pinned_queries(
+    cast, login, frozen
+):
+    """The page loads only the names of the attendees: more attendees, no more queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    small = record_meeting(
+        cast.branch1, date(2025, 9, 1), leave=[cast.ordinary_member], today=TODAY
+    )
+    for i in range(6):
+        make_member(cast.branch1, f"新党员{i}", birth_date=date(1985, 1, 1 + i))
+    large = record_meeting(cast.branch1, date(2025, 9, 2), today=TODAY)
+    client = login(cast.branch_secretary)
+    client.get(url("detail", small))
+    with CaptureQueriesContext(connection) as few:
+        body = client.get(url("detail", small)).content.decode()
+    assert f"{cast.ordinary_member.name}（出差）" in body
+    with CaptureQueriesContext(connection) as many:
+        body = client.get(url("detail", large)).content.decode()
+    assert all(f"新党员{i}" in body for i in range(6))
+    assert len(many) == len(few), [q["sql"][:160] for q in many.captured_queries]

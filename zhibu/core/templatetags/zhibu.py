@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 from django import template
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +29,24 @@ def choice(obj, name: str) -> str:
     field = obj._meta.get_field(name)
     value = getattr(obj, field.attname)
     return _choice_labels(field, translation.get_language() or "zh-hans").get(value, value)
+
+
+_MARKER = "00000000-0000-4000-8000-000000000000"
+
+
+@functools.cache
+def _url_around(viewname: str, prefix: str, urlconf) -> tuple[str, str]:
+    head, _marker, tail = reverse(viewname, args=[_MARKER], urlconf=urlconf).partition(_MARKER)
+    return head, tail
+
+
+@register.filter
+def url_of(public_id, viewname: str) -> str:
+    """``{{ m.public_id|url_of:"members:detail" }}``: ``{% url "members:detail" m.public_id %}``
+    for a view that takes one public id, resolved once per view name rather than per row
+    (on a page of fifty rows the reversals cost a third of the table's rendering)."""
+    head, tail = _url_around(viewname, get_script_prefix(), get_urlconf())
+    return f"{head}{public_id}{tail}"
 
 
 @register.filter

@@ -27,8 +27,12 @@ PAGE = "meetings.detail"
 @requires(VIEW)
 def detail(request: HttpRequest, public_id) -> HttpResponse:
     meeting = selectors.meeting_for_user(request.user, public_id)
+    # The page names who came, who asked for leave and why: the member's name is all of
+    # the member it shows.
     attendance = list(
-        meeting.attendance.select_related("member").order_by("status", "member__name_pinyin")
+        meeting.attendance.select_related("member")
+        .only("meeting", "status", "reason", "member__name")
+        .order_by("status", "member__name_pinyin")
     )
     locked, locks_on = lock_state(meeting) if meeting.is_held else (False, None)
     unlocked_edits = list(

@@ -7,7 +7,7 @@ import uuid
 from django.template import engines
 from django.urls import reverse, set_script_prefix
 
-from zhibu.core.templatetags.zhibu import url_of
+from zhibu.core.links import reverse_once, url_of
 
 
 def test_url_of_is_the_url_tag_for_each_row():
@@ -32,3 +32,13 @@ def test_url_of_follows_the_script_prefix():
     finally:
         set_script_prefix("/")
     assert url_of(public_id, "members:detail") == f"/members/{public_id}/"
+
+
+def test_reverse_once_is_reverse_and_keeps_no_failure():
+    import pytest
+    from django.urls import NoReverseMatch
+
+    assert reverse_once("members:list") == reverse("members:list")
+    for _ in range(2):
+        with pytest.raises(NoReverseMatch):
+            reverse_once("members:no-such-page")

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils.translation import gettext_lazy as _
+
+from zhibu.core.links import reverse_once
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,7 @@ class NavItem:
         if not self.url_name:
             return None
         try:
-            return reverse(self.url_name)
+            return reverse_once(self.url_name)
         except NoReverseMatch:
             return None
 

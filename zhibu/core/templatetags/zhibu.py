@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 
 from django import template
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from zhibu.core.links import url_of
 from zhibu.core.rules.base import Status
 
 register = template.Library()
@@ -31,22 +31,12 @@ def choice(obj, name: str) -> str:
     return _choice_labels(field, translation.get_language() or "zh-hans").get(value, value)
 
 
-_MARKER = "00000000-0000-4000-8000-000000000000"
-
-
-@functools.cache
-def _url_around(viewname: str, prefix: str, urlconf) -> tuple[str, str]:
-    head, _marker, tail = reverse(viewname, args=[_MARKER], urlconf=urlconf).partition(_MARKER)
-    return head, tail
-
-
-@register.filter
-def url_of(public_id, viewname: str) -> str:
+@register.filter(name="url_of")
+def url_of_filter(public_id, viewname: str) -> str:
     """``{{ m.public_id|url_of:"members:detail" }}``: ``{% url "members:detail" m.public_id %}``
     for a view that takes one public id, resolved once per view name rather than per row
     (on a page of fifty rows the reversals cost a third of the table's rendering)."""
-    head, tail = _url_around(viewname, get_script_prefix(), get_urlconf())
-    return f"{head}{public_id}{tail}"
+    return url_of(public_id, viewname)
 
 
 @register.filter

@@ -6,7 +6,7 @@ switcher and remembered in the session; by default the highest one.
 
 from __future__ import annotations
 
-from zhibu.accounts.permissions import grants
+from zhibu.accounts.permissions import granted_orgs
 from zhibu.orgs.models import Org
 
 SESSION_KEY = "zhibu_current_org"
@@ -16,8 +16,7 @@ def switchable_orgs(request) -> list[Org]:
     cached = getattr(request, "_zhibu_switchable", None)
     if cached is not None:
         return cached
-    ids = [g.org_id for g in grants(request.user) if g.org_id is not None]
-    orgs = sorted(Org.objects.filter(pk__in=ids), key=lambda o: (o.depth, o.path)) if ids else []
+    orgs = sorted(granted_orgs(request.user), key=lambda o: (o.depth, o.path))
     request._zhibu_switchable = orgs
     return orgs
 

@@ -23,6 +23,7 @@ VAR = ROOT / "var" / "bench"
 PORT = int(os.environ.get("ZHIBU_BENCH_PORT", "8799"))
 USERS = 50
 SECONDS = 60
+RUNS = 3
 WORKERS = 2 * (os.cpu_count() or 2) + 1
 # Each endpoint alone: fewer users, so the machine is not saturated and CPU per
 # request is not inflated by contention.
@@ -137,13 +138,19 @@ def load(url: str, *, org: str, period: str, log) -> dict:
                 break
             except OSError:
                 time.sleep(1)
-        prefix = VAR / "locust"
-        for old in VAR.glob("locust_*.csv"):
+        for old in VAR.glob("locust*.csv"):
             old.unlink()
         load_env = {**os.environ, "ZHIBU_BENCH_FIXTURES": str(path), "ZHIBU_BENCH_PERIOD": period}
-        _locust(prefix, load_env, users=USERS, seconds=SECONDS, tags=[])
-        rows = _rows(prefix)
-        log(f"  HTTP: {rows.get('Aggregated')}")
+        # Like every other figure, the median of several runs: one minute's p95 on two
+        # shared cores swings by a factor of two from run to run.
+        loads = []
+        for number in range(RUNS):
+            prefix = VAR / f"locust{number}"
+            _locust(prefix, load_env, users=USERS, seconds=SECONDS, tags=[])
+            loads.append(_rows(prefix))
+            log(f"  HTTP run {number + 1}: {loads[-1].get('Aggregated')}")
+        ranked = sorted(loads, key=lambda rows: rows.get("Aggregated", {}).get("p95_ms", 1e9))
+        rows = ranked[len(ranked) // 2]
         cpu = {}
         for tag, name in ENDPOINTS.items():
             pids = _server_pids(server, url)
@@ -166,6 +173,7 @@ def load(url: str, *, org: str, period: str, log) -> dict:
         "users": USERS,
         "seconds": SECONDS,
         "workers": WORKERS,
-        "endpoints": rows,
+        "endpoints": rows,  # the run of median p95
+        "runs": [load.get("Aggregated", {}) for load in loads],  # in the order they ran
         "cpu_per_request": cpu,
     }

@@ -292,6 +292,7 @@ def main() -> None:
     parser.add_argument("--skip-http", action="store_true")
     args = parser.parse_args()
     started = time.monotonic()
+    VAR.mkdir(parents=True, exist_ok=True)  # --only L makes no SQLite file there
     before = RESULTS
     previous = json.loads(before.read_text()) if before.exists() else {}
     results: dict = {

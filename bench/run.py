@@ -119,6 +119,12 @@ def prepare(url: str, *, members: int | None = None, branches: int | None = None
     return {"seconds": time.monotonic() - started}
 
 
+def progress(results: dict) -> None:
+    """What is measured so far, should a later step fail (docs/benchmarks.json is written
+    at the end): var/bench/results.partial.json."""
+    (VAR / "results.partial.json").write_text(json.dumps(results, indent=2, default=str))
+
+
 def commit() -> str:
     """The commit measured (with "+" when tracked files have changes)."""
 
@@ -293,6 +299,11 @@ def main() -> None:
     args = parser.parse_args()
     started = time.monotonic()
     VAR.mkdir(parents=True, exist_ok=True)  # --only L makes no SQLite file there
+
+    def step(message: str) -> None:
+        progress(results)
+        log(message)
+
     before = RESULTS
     previous = json.loads(before.read_text()) if before.exists() else {}
     results: dict = {
@@ -336,9 +347,10 @@ def main() -> None:
             )
             prepared = prepare(url, members=members, branches=branches)
         entry = {"members": members, "branches": branches, "prepare": prepared}
+        results["sizes"][key] = entry  # filled in task by task; saved after each (progress)
         org = "RLJT" if members is None else "SYN"
         repeat = 1 if label == "L" else 3
-        log(f"{key}: evaluating a year")
+        step(f"{key}: evaluating a year")
         entry["evaluate"] = task(  # two nights at L: the first after synth is not steady
             "evaluate",
             url,
@@ -347,21 +359,21 @@ def main() -> None:
             repeat=2 if label == "L" else 3,
             first=1 if label == "L" else 2,
         )
-        log(f"{key}: engine against raw SQL")
+        step(f"{key}: engine against raw SQL")
         entry["rawsql"] = task("rawsql", url, org=org, period=YEAR, repeat=repeat + 2)
         if label != "S":
-            log(f"{key}: pages")
+            step(f"{key}: pages")
             entry["pages"] = task("pages", url, org=org, period=YEAR, repeat=5)
         if label == "M":
-            log(f"{key}: a month's dues and the 党费 ledger of the 党委")
+            step(f"{key}: a month's dues and the 党费 ledger of the 党委")
             entry["dues"] = task("dues", url, org=org, repeat=3)
         if label == "M" and engine == "postgresql" and not args.skip_http:
-            log(f"{key}: HTTP load")
+            step(f"{key}: HTTP load")
             from bench import httpload
 
             entry["http"] = httpload.load(url, org=org, period=YEAR, log=log)
         if label == "M" and engine == "postgresql" and os.geteuid() == 0:
-            log(f"{key}: cockpit on a streaming replica")
+            step(f"{key}: cockpit on a streaming replica")
             out = run(["bash", "bench/replica.sh", "zhibu_bench_m"], env_for(url))
             line = next((x for x in out.splitlines() if x.startswith("RESULT ")), "")
             if line:
@@ -370,11 +382,9 @@ def main() -> None:
                     x for x in out.splitlines() if not x.startswith("RESULT ")
                 ]
         if engine == "postgresql" and label == ("L" if "L" in wanted else "M"):
-            log(f"{key}: fan-out, 1 vs 2 workers")
+            step(f"{key}: fan-out, 1 vs 2 workers")
             entry["fanout"] = fanout_bench(url, repeat=1 if label == "L" else 3)
-        results["sizes"][key] = entry
-        # Progress, should a later size fail: docs/benchmarks.json is written at the end.
-        (VAR / "results.partial.json").write_text(json.dumps(results, indent=2, default=str))
+        progress(results)
     if "M" not in wanted and "import" in previous:
         results["import"] = {**previous["import"], "carried": carried(previous, None, before)}
     else:

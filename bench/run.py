@@ -39,6 +39,13 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
+def anchors_of(url: str) -> Path:
+    """Each bench database its own audit anchors (docs/security.md): a new S after L's run
+    must not be checked against the anchors L's ticks wrote (demo_data verifies the
+    chain), and a database made afresh starts a fresh file."""
+    return VAR / f"audit-anchors-{url.rsplit('/', 1)[-1]}.log"
+
+
 def env_for(url: str, **extra) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "ZHIBU_REPLICA_URL"}
     env.update(
@@ -47,6 +54,7 @@ def env_for(url: str, **extra) -> dict:
             "ZHIBU_ENV": "development",
             "ZHIBU_DEBUG": "0",
             "PYTHONUNBUFFERED": "1",
+            "ZHIBU_AUDIT_ANCHOR_FILE": str(anchors_of(url)),
         }
     )
     env.update(extra)
@@ -78,7 +86,9 @@ def fresh_sqlite(name: str) -> str:
     VAR.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         (VAR / f"{name}.sqlite3{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{VAR / name}.sqlite3"
+    url = f"sqlite:///{VAR / name}.sqlite3"
+    anchors_of(url).unlink(missing_ok=True)
+    return url
 
 
 def fresh_pg(name: str) -> str:
@@ -91,6 +101,7 @@ def fresh_pg(name: str) -> str:
     subprocess.run(
         ["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True, capture_output=True
     )
+    anchors_of(f"{PG}/{name}").unlink(missing_ok=True)
     return f"{PG}/{name}"
 
 

@@ -1,5 +1,6 @@
 """HTTP load on loopback: gunicorn on PostgreSQL, locust in headless mode with 50
-concurrent users; p50, p95 and requests per second per endpoint. Then each endpoint
+concurrent users, three one-minute runs against the same server; p50, p95 and requests
+per second per endpoint of the run of median p95, and every run's totals. Then each endpoint
 alone under a lighter load, to record what one request costs in CPU: the server's
 processes' CPU time (gunicorn's workers and the database's backends for this database,
 from /proc) divided by the requests served.

@@ -4,7 +4,7 @@ Sizes (docs/scaling.md): S is the demo organisation; M is 100,000 members in 5,0
 branches (a city or a large SOE group), on SQLite and PostgreSQL; L is 1,000,000 members
 in 50,000 branches (a province's worth of a sector), on PostgreSQL. Each figure is the
 median of several runs with the spread (min–max). Long on 2 cores: S and M take about
-20 minutes, L (its 17-minute build, a year's evaluation and the fan-out) about an hour more.
+25 minutes, L (its 17-minute build, a year's evaluation and the fan-out) about an hour more.
 
     .venv/bin/python bench/run.py [--quick]     # --quick: S and a small M only, for trying it out
     .venv/bin/python bench/run.py --skip-l      # S and M; L's last figures are kept, marked

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from django.template import engines
-from django.urls import reverse, set_script_prefix
+from django.urls import NoReverseMatch, reverse, set_script_prefix
 
 from zhibu.core.links import reverse_once, url_of
 
@@ -35,9 +36,6 @@ def test_url_of_follows_the_script_prefix():
 
 
 def test_reverse_once_is_reverse_and_keeps_no_failure():
-    import pytest
-    from django.urls import NoReverseMatch
-
     assert reverse_once("members:list") == reverse("members:list")
     for _ in range(2):
         with pytest.raises(NoReverseMatch):

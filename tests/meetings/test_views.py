@@ -7,6 +7,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import UserFactory, grant, make_member, record_meeting
@@ -560,9 +562,6 @@ def test_the_meeting_page_names_who_came_and_who_asked_for_leave_in_pinned_queri
     cast, login, frozen
 ):
     """The page loads only the names of the attendees: more attendees, no more queries."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     small = record_meeting(
         cast.branch1, date(2025, 9, 1), leave=[cast.ordinary_member], today=TODAY
     )
